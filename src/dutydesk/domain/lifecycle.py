@@ -1,0 +1,249 @@
+"""The case lifecycle as one declarative table.
+
+Menus, key bindings, permission checks, the "mine" filter and the tests are all derived from
+`TRANSITIONS`; change a rule here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    DUTY_CHIEF = "duty_chief"
+    COMMUNITY = "community"
+    UNIT = "unit"
+    ADMIN = "admin"
+
+
+DESK_ROLES = frozenset({Role.OFFICER, Role.DUTY_CHIEF})
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    WALK_IN = "walk_in"
+    GRID_REPORT = "grid_report"
+    POLICE_110 = "police_110"
+    HOTLINE_12345 = "hotline_12345"
+    QR_CODE = "qr_code"
+    CAMERA_ALERT = "camera_alert"
+    ASSIGNED = "assigned"
+
+
+class CaseState(StrEnum):
+    NEW = "new"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    MERGED = "merged"
+    FILED = "filed"
+    DISPATCHED = "dispatched"
+    IN_PROGRESS = "in_progress"
+    REPLIED = "replied"
+    VERIFIED = "verified"
+    CLOSED = "closed"
+
+
+END_STATES = frozenset({CaseState.REJECTED, CaseState.MERGED, CaseState.CLOSED})
+OPEN_STATES = frozenset(CaseState) - END_STATES
+
+
+class Level(StrEnum):
+    """The escalation ladder: 网格 → 社区 → 街道 → 区."""
+
+    GRID = "grid"
+    COMMUNITY = "community"
+    STREET = "street"
+    DISTRICT = "district"
+
+
+LADDER = (Level.GRID, Level.COMMUNITY, Level.STREET, Level.DISTRICT)
+
+
+def next_level(level: Level) -> Level | None:
+    index = LADDER.index(level)
+    return LADDER[index + 1] if index + 1 < len(LADDER) else None
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    MERGE = "merge"
+    RESOLVE = "resolve"
+    FILE = "file"
+    DISPATCH = "dispatch"
+    ACKNOWLEDGE = "acknowledge"
+    RETURN = "return_"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    REFUSE_EXTENSION = "refuse_extension"
+    REPLY = "reply"
+    VERIFY = "verify"
+    VERIFY_FAIL = "verify_fail"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    URGE = "urge"
+    ESCALATE = "escalate"
+
+
+class Field(StrEnum):
+    """Inputs an action needs from the user, beyond the case itself."""
+
+    REASON = "reason"
+    CATEGORY = "category"
+    NODE = "node"
+    MERGE_INTO = "merge_into"
+    LEAD_UNIT = "lead_unit"
+    CO_UNITS = "co_units"
+    NEW_DUE = "new_due"
+    RESULT = "result"
+    EVIDENCE = "evidence"
+    NOTE = "note"
+
+
+class Guard(StrEnum):
+    """Conditions on the case beyond its state."""
+
+    NONE = "none"
+    EXTENSION_PENDING = "extension_pending"
+    EXTENSION_ALLOWED = "extension_allowed"  # before the deadline, none pending
+    CAN_ESCALATE = "can_escalate"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[CaseState]
+    target: CaseState | None  # None: the state does not change
+    roles: frozenset[Role]
+    key: str  # the key that performs it in the TUI
+    fields: tuple[Field, ...] = ()
+    optional: tuple[Field, ...] = ()
+    on_behalf_roles: frozenset[Role] = frozenset()  # desk may record it for these roles (代录)
+    guard: Guard = Guard.NONE
+    counts_redo: bool = False
+
+    @property
+    def reason_required(self) -> bool:
+        return Field.REASON in self.fields
+
+    def allows(self, role: Role) -> bool:
+        """May `role` perform this action, directly or by recording it on someone's behalf?"""
+        if role in self.roles:
+            return True
+        return role in DESK_ROLES and bool(self.on_behalf_roles)
+
+    def needs_on_behalf(self, role: Role) -> bool:
+        return role not in self.roles and role in DESK_ROLES and bool(self.on_behalf_roles)
+
+
+def _roles(*roles: Role) -> frozenset[Role]:
+    # The duty chief may do all an officer may.
+    result = set(roles)
+    if Role.OFFICER in result:
+        result.add(Role.DUTY_CHIEF)
+    return frozenset(result)
+
+
+S = CaseState
+_UNIT = frozenset({Role.UNIT})
+_COMMUNITY = frozenset({Role.COMMUNITY})
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(Action.ACCEPT, frozenset({S.NEW}), S.ACCEPTED, _roles(Role.OFFICER), "a",
+               fields=(Field.CATEGORY, Field.NODE)),
+    Transition(Action.REJECT, frozenset({S.NEW}), S.REJECTED, _roles(Role.OFFICER), "x",
+               fields=(Field.REASON,)),
+    Transition(Action.MERGE, frozenset({S.NEW, S.ACCEPTED}), S.MERGED, _roles(Role.OFFICER), "m",
+               fields=(Field.MERGE_INTO,)),
+    Transition(Action.RESOLVE, frozenset({S.ACCEPTED}), S.CLOSED, _roles(Role.OFFICER), "j",
+               fields=(Field.RESULT,)),
+    Transition(Action.FILE, frozenset({S.ACCEPTED}), S.FILED, _roles(Role.DUTY_CHIEF), "f"),
+    Transition(Action.DISPATCH, frozenset({S.FILED}), S.DISPATCHED, _roles(Role.OFFICER), "p",
+               fields=(Field.LEAD_UNIT,), optional=(Field.CO_UNITS,)),
+    Transition(Action.ACKNOWLEDGE, frozenset({S.DISPATCHED}), S.IN_PROGRESS, _UNIT, "k",
+               on_behalf_roles=_UNIT),
+    Transition(Action.RETURN, frozenset({S.DISPATCHED}), S.FILED, _UNIT, "b",
+               fields=(Field.REASON,), on_behalf_roles=_UNIT),
+    Transition(Action.REQUEST_EXTENSION, frozenset({S.IN_PROGRESS}), None, _UNIT, "e",
+               fields=(Field.NEW_DUE, Field.REASON), on_behalf_roles=_UNIT,
+               guard=Guard.EXTENSION_ALLOWED),
+    Transition(Action.APPROVE_EXTENSION, frozenset({S.IN_PROGRESS}), None,
+               _roles(Role.DUTY_CHIEF), "g", guard=Guard.EXTENSION_PENDING),
+    Transition(Action.REFUSE_EXTENSION, frozenset({S.IN_PROGRESS}), None,
+               _roles(Role.DUTY_CHIEF), "G", fields=(Field.REASON,),
+               guard=Guard.EXTENSION_PENDING),
+    Transition(Action.REPLY, frozenset({S.IN_PROGRESS}), S.REPLIED, _UNIT, "r",
+               fields=(Field.RESULT,), optional=(Field.EVIDENCE,), on_behalf_roles=_UNIT),
+    Transition(Action.VERIFY, frozenset({S.REPLIED}), S.VERIFIED, _COMMUNITY, "v",
+               optional=(Field.NOTE,), on_behalf_roles=_COMMUNITY),
+    Transition(Action.VERIFY_FAIL, frozenset({S.REPLIED}), S.IN_PROGRESS, _COMMUNITY, "V",
+               fields=(Field.REASON,), on_behalf_roles=_COMMUNITY, counts_redo=True),
+    Transition(Action.CLOSE, frozenset({S.VERIFIED}), S.CLOSED, _roles(Role.DUTY_CHIEF), "c"),
+    Transition(Action.REOPEN, frozenset({S.CLOSED}), S.FILED, _roles(Role.DUTY_CHIEF), "o",
+               fields=(Field.REASON,)),
+    Transition(Action.URGE, OPEN_STATES, None, _roles(Role.OFFICER), "u", optional=(Field.NOTE,)),
+    Transition(Action.ESCALATE, OPEN_STATES, None, _roles(Role.OFFICER), "t",
+               fields=(Field.REASON,), guard=Guard.CAN_ESCALATE),
+)
+
+BY_ACTION: dict[Action, Transition] = {t.action: t for t in TRANSITIONS}
+
+
+def transition_for(action: Action) -> Transition:
+    return BY_ACTION[action]
+
+
+def available_actions(state: CaseState, role: Role) -> list[Transition]:
+    """Actions whose source state and role fit (guards are checked against the case later)."""
+    return [t for t in TRANSITIONS if state in t.sources and t.allows(role)]
+
+
+def states_needing(role: Role) -> frozenset[CaseState]:
+    """States in which `role` itself has a state-changing step to take: the "mine" queue."""
+    return frozenset(
+        state
+        for t in TRANSITIONS
+        if t.target is not None and role in t.roles
+        for state in t.sources
+        if state in OPEN_STATES
+    )
+
+
+def state_graph() -> dict[CaseState, set[CaseState]]:
+    """The state graph the table defines (used by tests and the help screen)."""
+    graph: dict[CaseState, set[CaseState]] = {s: set() for s in CaseState}
+    for t in TRANSITIONS:
+        for source in t.sources:
+            graph[source].add(t.target or source)
+    return graph
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the guards look at, as plain values."""
+
+    state: CaseState
+    level: Level
+    due_at: object | None  # an aware datetime
+    extension_pending: bool
+
+
+def guard_refusal(transition: Transition, facts: CaseFacts, now: object) -> str | None:
+    """The catalogue key saying why the guard refuses, or None when it allows."""
+    match transition.guard:
+        case Guard.EXTENSION_PENDING if not facts.extension_pending:
+            return "error.no_extension_pending"
+        case Guard.EXTENSION_ALLOWED if facts.extension_pending:
+            return "error.extension_pending"
+        case Guard.EXTENSION_ALLOWED if facts.due_at is not None and now >= facts.due_at:
+            return "error.extension_after_due"
+        case Guard.CAN_ESCALATE if next_level(facts.level) is None:
+            return "error.top_level"
+    return None
+
+
+def permitted_actions(facts: CaseFacts, role: Role, now: object) -> list[Transition]:
+    """Actions `role` may take on a case with these facts right now: the UI's menu."""
+    return [t for t in available_actions(facts.state, role) if guard_refusal(t, facts, now) is None]

@@ -1,0 +1,58 @@
+"""Errors a user can cause; each carries a catalogue key so it is shown in the user's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DutyDeskError(Exception):
+    """A refusal with a translatable message (never a traceback for the user)."""
+
+    key = "error.generic"
+
+    def __init__(self, key: str | None = None, **params: Any) -> None:
+        self.key = key or self.key
+        self.params = params
+        super().__init__(self.key)
+
+    def message(self) -> str:
+        from dutydesk.i18n import t
+
+        return t(self.key, **self.params)
+
+    def __str__(self) -> str:
+        return self.message()
+
+
+class PermissionDenied(DutyDeskError):
+    key = "error.permission"
+
+
+class InvalidTransition(DutyDeskError):
+    key = "error.transition"
+
+
+class StaleWrite(DutyDeskError):
+    key = "error.stale"
+
+
+class NotFound(DutyDeskError):
+    key = "error.not_found"
+
+
+class ValidationFailed(DutyDeskError):
+    """Bad input: `fields` maps a field name to its translated message."""
+
+    key = "error.validation"
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        self.fields = fields
+        super().__init__(self.key, detail="; ".join(fields.values()))
+
+
+class SchemaError(DutyDeskError):
+    key = "error.schema"
+
+
+class SeedError(DutyDeskError):
+    key = "error.seed"

@@ -1,0 +1,298 @@
+"""Building a demo database from `seed/`: configuration, then reports replayed through the
+services on a simulated clock, so every demo row has a true event history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from dutydesk.clock import Clock, SimulatedClock
+from dutydesk.domain.deadlines import TimeLimit, TimeUnit, WorkingHours
+from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
+from dutydesk.errors import DutyDeskError, SchemaError
+from dutydesk.scenario.seedfiles import Entry, check_keys, entries, read_toml, seed_error
+from dutydesk.scenario.when import BadTime, parse_when
+from dutydesk.services.cases import ActionInput, CaseDraft, create_case, perform
+from dutydesk.services.context import Desk, Settings
+from dutydesk.services.setup import (
+    CategorySpec, Configuration, NodeSpec, OfficerSpec, UnitSpec, install_configuration,
+)
+from dutydesk.store.engine import Database
+
+DEMO_LOGIN = "zhaolei"  # the demo opens as the duty chief
+NODE_KINDS = ("district", "street", "community", "grid")
+_STEP_KEYS = {
+    "at": str, "by": str, "do": str, "reason": str, "category": str, "node": str,
+    "merge_into": str, "lead_unit": str, "co_units": list, "new_due": str, "result": str,
+    "evidence": str, "note": str, "on_behalf_of": str,
+}
+
+
+def seed_dir() -> Path:
+    """`seed/` beside the source tree (editable install) or packaged inside the wheel."""
+    packaged = resources.files("dutydesk").joinpath("_seed")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[3] / "seed"
+
+
+def read_configuration(folder: Path, *, demo: bool) -> Configuration:
+    settings_doc = read_toml(folder / "settings.toml")
+    deadlines = settings_doc.get("deadlines", {})
+    try:
+        settings = Settings(
+            ack_limit=TimeLimit(int(deadlines["ack_limit"]["amount"]),
+                                TimeUnit(deadlines["ack_limit"]["unit"])),
+            due_soon_fraction=float(deadlines["due_soon_fraction"]),
+            office_hours=WorkingHours(tuple(
+                (dt.time.fromisoformat(a), dt.time.fromisoformat(b))
+                for a, b in deadlines["office_hours"])),
+            is_demo=demo,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise seed_error("settings.toml", "deadlines", "seed.bad_settings", detail=str(exc)) from None
+    if not 0 < settings.due_soon_fraction < 1:
+        raise seed_error("settings.toml", "deadlines.due_soon_fraction", "seed.bad_fraction")
+
+    nodes: list[NodeSpec] = []
+    known_nodes: set[str] = set()
+    for e in entries(folder / "org.toml", "node", {"code": str, "name": str, "kind": str},
+                     {"parent": str}):
+        if e.get("kind") not in NODE_KINDS:
+            raise e.fail("kind", "seed.bad_choice", value=e.get("kind"), choices=", ".join(NODE_KINDS))
+        _unique(e, "code", known_nodes)
+        parent = e.get("parent")
+        if parent is not None and parent not in known_nodes:
+            raise e.fail("parent", "seed.unknown_ref", value=parent)
+        nodes.append(NodeSpec(e.get("code"), e.get("name"), e.get("kind"), parent))
+        known_nodes.add(e.get("code"))
+
+    categories: list[CategorySpec] = []
+    known_categories: set[str] = set()
+    for e in entries(folder / "categories.toml", "category",
+                     {"code": str, "name": str, "limit": dict}, {"dispute": bool}):
+        _unique(e, "code", known_categories)
+        limit = e.get("limit")
+        try:
+            TimeLimit(int(limit["amount"]), TimeUnit(limit["unit"]))
+            if set(limit) != {"amount", "unit"}:
+                raise ValueError(limit)
+        except (KeyError, TypeError, ValueError):
+            raise e.fail("limit", "seed.bad_limit", value=repr(limit)) from None
+        categories.append(CategorySpec(e.get("code"), e.get("name"), int(limit["amount"]),
+                                       limit["unit"], e.get("dispute", False)))
+        known_categories.add(e.get("code"))
+
+    units: list[UnitSpec] = []
+    known_units: set[str] = set()
+    for e in entries(folder / "units.toml", "unit",
+                     {"code": str, "name": str, "node": str, "categories": list}):
+        _unique(e, "code", known_units)
+        _known(e, "node", known_nodes)
+        for code in e.get("categories"):
+            if code not in known_categories:
+                raise e.fail("categories", "seed.unknown_ref", value=code)
+        units.append(UnitSpec(e.get("code"), e.get("name"), e.get("node"), e.get("categories")))
+        known_units.add(e.get("code"))
+
+    officers: list[OfficerSpec] = []
+    logins: set[str] = set()
+    for e in entries(folder / "officers.toml", "officer",
+                     {"login": str, "name": str, "role": str, "node": str}, {"unit": str}):
+        _unique(e, "login", logins)
+        _known(e, "node", known_nodes)
+        try:
+            role = Role(e.get("role"))
+        except ValueError:
+            raise e.fail("role", "seed.bad_choice", value=e.get("role"),
+                         choices=", ".join(r.value for r in Role)) from None
+        if (role is Role.UNIT) != (e.get("unit") is not None):
+            raise e.fail("unit", "seed.unit_role")
+        if e.get("unit") is not None:
+            _known(e, "unit", known_units)
+        officers.append(OfficerSpec(e.get("login"), e.get("name"), role.value, e.get("node"),
+                                    e.get("unit")))
+        logins.add(e.get("login"))
+    if not any(o.role == Role.ADMIN.value for o in officers):
+        raise seed_error("officers.toml", "officer", "seed.need_admin")
+
+    years: dict[int, tuple[list[str], list[str]]] = {}
+    for e in entries(folder / "calendar.toml", "year",
+                     {"year": int, "holidays": list, "workdays": list}, allow_empty=True):
+        for key in ("holidays", "workdays"):
+            for value in e.get(key):
+                try:
+                    day = dt.date.fromisoformat(value)
+                except (TypeError, ValueError):
+                    raise e.fail(key, "seed.bad_date", value=repr(value)) from None
+                if day.year != e.get("year"):
+                    raise e.fail(key, "seed.date_other_year", value=value)
+        years[e.get("year")] = (e.get("holidays"), e.get("workdays"))
+    return Configuration(settings, nodes, categories, units, officers, years)
+
+
+def _unique(e: Entry, key: str, seen: set[str]) -> None:
+    if e.get(key) in seen:
+        raise e.fail(key, "seed.duplicate", value=e.get(key))
+
+
+def _known(e: Entry, key: str, known: set[str]) -> None:
+    if e.get(key) not in known:
+        raise e.fail(key, "seed.unknown_ref", value=e.get(key))
+
+
+@dataclass
+class ScriptedStep:
+    at: dt.datetime
+    by: str
+    action: Action
+    inputs: ActionInput
+    merge_ref: str | None
+
+
+@dataclass
+class ScriptedCase:
+    entry: Entry
+    ref: str | None
+    at: dt.datetime
+    by: str
+    draft: CaseDraft
+    steps: list[ScriptedStep]
+
+
+def read_cases(path: Path, config: Configuration, base: dt.datetime) -> list[ScriptedCase]:
+    logins = {o.login for o in config.officers}
+    nodes = {n.code for n in config.nodes}
+    categories = {c.code for c in config.categories}
+    units = {u.code for u in config.units}
+    refs: set[str] = set()
+    result: list[ScriptedCase] = []
+    required = {"at": str, "by": str, "channel": str, "node": str, "summary": str}
+    optional = {"ref": str, "category": str, "reporter": str, "phone": str, "address": str,
+                "steps": list}
+    for e in entries(path, "case", required, optional):
+        at = _when(e, "at", base)
+        _known(e, "by", logins)
+        _known(e, "node", nodes)
+        if e.get("category") is not None:
+            _known(e, "category", categories)
+        if e.get("channel") not in {c.value for c in Channel}:
+            raise e.fail("channel", "seed.bad_choice", value=e.get("channel"),
+                         choices=", ".join(c.value for c in Channel))
+        if e.get("ref") is not None:
+            _unique(e, "ref", refs)
+            refs.add(e.get("ref"))
+        draft = CaseDraft(channel=e.get("channel"), summary=e.get("summary"), node_code=e.get("node"),
+                          reporter_name=e.get("reporter", ""), reporter_phone=e.get("phone", ""),
+                          address=e.get("address", ""), category_code=e.get("category", ""))
+        steps: list[ScriptedStep] = []
+        previous = at
+        for number, raw in enumerate(e.get("steps", []), start=1):
+            step = Entry(e.file, f"{e.where}.steps[{number}]", raw if isinstance(raw, dict) else {})
+            if not isinstance(raw, dict):
+                raise step.fail(None, "seed.wrong_type", value=repr(raw))
+            check_keys(step, {"at": str, "by": str, "do": str},
+                       {k: v for k, v in _STEP_KEYS.items() if k not in ("at", "by", "do")})
+            step_at = _when(step, "at", base)
+            if step_at < previous:
+                raise step.fail("at", "seed.time_order")
+            previous = step_at
+            _known(step, "by", logins)
+            try:
+                action = Action(step.get("do"))
+            except ValueError:
+                raise step.fail("do", "seed.bad_choice", value=step.get("do"),
+                                choices=", ".join(a.value for a in Action)) from None
+            for key, known in (("node", nodes), ("category", categories), ("lead_unit", units)):
+                if step.get(key) is not None:
+                    _known(step, key, known)
+            for code in step.get("co_units", []):
+                if code not in units:
+                    raise step.fail("co_units", "seed.unknown_ref", value=code)
+            merge_ref = step.get("merge_into")
+            if merge_ref is not None and merge_ref not in refs:
+                raise step.fail("merge_into", "seed.unknown_ref", value=merge_ref)
+            new_due = _when(step, "new_due", base, future_ok=True) if step.get("new_due") else None
+            if action is Action.ACCEPT:  # accepting confirms the case's own facts unless told
+                step.data.setdefault("category", e.get("category", ""))
+                step.data.setdefault("node", e.get("node"))
+            inputs = ActionInput(
+                reason=step.get("reason", ""), category_code=step.get("category", ""),
+                node_code=step.get("node", ""), lead_unit_code=step.get("lead_unit", ""),
+                co_unit_codes=step.get("co_units", []), new_due=new_due,
+                result=step.get("result", ""), evidence=step.get("evidence", ""),
+                note=step.get("note", ""), on_behalf_of=step.get("on_behalf_of", ""),
+            )
+            transition_for(action)  # every action is in the table (KeyError otherwise)
+            steps.append(ScriptedStep(step_at, step.get("by"), action, inputs, merge_ref))
+        result.append(ScriptedCase(e, e.get("ref"), at, e.get("by"), draft, steps))
+    return result
+
+
+def _when(e: Entry, key: str, base: dt.datetime, *, future_ok: bool = False) -> dt.datetime:
+    try:
+        moment = parse_when(e.get(key), base)
+    except BadTime:
+        raise e.fail(key, "seed.bad_time", value=e.get(key)) from None
+    if moment > base and not future_ok:
+        raise e.fail(key, "seed.future_time", value=e.get(key))
+    return moment
+
+
+def replay(desk: Desk, clock: SimulatedClock, cases: list[ScriptedCase]) -> int:
+    """Run scripted cases through the services; returns how many were created."""
+    ids: dict[str, int] = {}
+    for case in cases:
+        clock.set(case.at)
+        try:
+            case_id = create_case(desk, desk.actor(case.by), case.draft)
+            if case.ref:
+                ids[case.ref] = case_id
+            for number, step in enumerate(case.steps, start=1):
+                clock.set(step.at)
+                if step.merge_ref:
+                    step.inputs.merge_into = ids[step.merge_ref]
+                perform(desk, desk.actor(step.by), case_id, step.action, step.inputs)
+        except DutyDeskError as exc:
+            raise case.entry.fail(None, "seed.replay_failed", detail=exc.message()) from None
+    return len(cases)
+
+
+def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
+    """Build a fresh demo database at `path`, replacing an older demo but never other data."""
+    folder = folder or seed_dir()
+    path = Path(path).expanduser()
+    if path.exists():
+        existing = Database.open(path)
+        try:
+            settings = Desk(existing, clock).settings
+        finally:
+            existing.dispose()
+        if not settings.is_demo:
+            raise SchemaError("error.not_a_demo", path=str(path))
+    base = clock.now()
+    config = read_configuration(folder, demo=True)
+    cases = read_cases(folder / "cases.toml", config, base)
+    building = path.with_name(path.name + ".building")
+    _remove_database_files(building)
+    db = Database.open(building, create=True)
+    try:
+        install_configuration(db, clock, config)
+        simulated = SimulatedClock(base)
+        replay(Desk(db, simulated), simulated, cases)
+    except BaseException:
+        db.dispose()
+        _remove_database_files(building)
+        raise
+    db.dispose()
+    _remove_database_files(path)
+    os.replace(building, path)
+    return path
+
+
+def _remove_database_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)

@@ -1,0 +1,377 @@
+"""Case use-cases: create a report, and perform any action of the lifecycle table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, delete, select
+
+from dutydesk.domain.deadlines import TimeLimit, TimeUnit
+from dutydesk.domain.lifecycle import (
+    DESK_ROLES, END_STATES, Action, CaseFacts, CaseState, Channel, Field, Level, Role,
+    Transition, guard_refusal, next_level, transition_for,
+)
+from dutydesk.domain.personal import InvalidPhone, mask_phone, normalise_phone
+from dutydesk.domain.text import pinyin_initials
+from dutydesk.errors import (
+    InvalidTransition, NotFound, PermissionDenied, StaleWrite, ValidationFailed,
+)
+from dutydesk.i18n import t
+from dutydesk.services.context import Actor, Desk
+from dutydesk.services.events import append_event
+from dutydesk.services.scope import in_scope
+from dutydesk.store.models import Case, CaseUnit, Category, Event, Node, Officer, Unit
+
+SUMMARY_MAX = 500
+REPORTER_ROLES = frozenset({Role.OFFICER, Role.DUTY_CHIEF, Role.COMMUNITY})
+
+
+@dataclass
+class CaseDraft:
+    """A new report as typed into the form or read from an import."""
+
+    channel: str
+    summary: str
+    node_code: str
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    address: str = ""
+    category_code: str = ""
+
+
+@dataclass
+class ActionInput:
+    reason: str = ""
+    category_code: str = ""
+    node_code: str = ""
+    merge_into: int | None = None
+    lead_unit_code: str = ""
+    co_unit_codes: list[str] = field(default_factory=list)
+    new_due: dt.datetime | None = None
+    result: str = ""
+    evidence: str = ""
+    note: str = ""
+    on_behalf_of: str = ""
+
+    def has(self, f: Field) -> bool:
+        value = {
+            Field.REASON: self.reason, Field.CATEGORY: self.category_code,
+            Field.NODE: self.node_code, Field.MERGE_INTO: self.merge_into,
+            Field.LEAD_UNIT: self.lead_unit_code, Field.CO_UNITS: self.co_unit_codes,
+            Field.NEW_DUE: self.new_due, Field.RESULT: self.result,
+            Field.EVIDENCE: self.evidence, Field.NOTE: self.note,
+        }[f]
+        return bool(value.strip()) if isinstance(value, str) else bool(value)
+
+
+# -- creation ----------------------------------------------------------------------------------
+
+def create_case(desk: Desk, actor: Actor, draft: CaseDraft) -> int:
+    """Register a new report (待受理). Bad input raises ValidationFailed and writes nothing."""
+    if actor.role not in REPORTER_ROLES:
+        raise PermissionDenied("error.permission", action=t("action.create"))
+    errors: dict[str, str] = {}
+    try:
+        channel = Channel(draft.channel)
+    except ValueError:
+        errors["channel"] = t("field_error.channel")
+    summary = draft.summary.strip()
+    if not summary:
+        errors["summary"] = t("field_error.required", field=t("field.summary"))
+    elif len(summary) > SUMMARY_MAX:
+        errors["summary"] = t("field_error.too_long", field=t("field.summary"), max=SUMMARY_MAX)
+    phone = ""
+    if draft.reporter_phone.strip():
+        try:
+            phone = normalise_phone(draft.reporter_phone)
+        except InvalidPhone:
+            errors["reporter_phone"] = t("field_error.phone", value=draft.reporter_phone.strip())
+    now = desk.clock.now()
+    with desk.db.write() as session:
+        node = _node_by_code(session, draft.node_code, errors)
+        category = None
+        if draft.category_code.strip():
+            category = _category_by_code(session, draft.category_code, errors)
+        if errors:
+            raise ValidationFailed(errors)
+        assert node is not None
+        case = Case(
+            channel=channel.value, state=CaseState.NEW.value, summary=summary,
+            address=draft.address.strip(), reporter_name=draft.reporter_name.strip(),
+            reporter_phone=phone, created_at=now, updated_at=now,
+            category_id=category.id if category else None,
+        )
+        _place(session, case, node)
+        if not in_scope(actor, case, set()):
+            raise PermissionDenied("error.out_of_scope")
+        session.add(case)
+        session.flush()
+        append_event(session, actor, now, "create", case_id=case.id, payload={
+            "channel": channel.value, "summary": summary, "node": node.name,
+            "reporter": case.reporter_name, "phone": mask_phone(phone) if phone else "",
+        })
+        return case.id
+
+
+def search_text_for(case: Case, node_name: str) -> str:
+    parts = [case.summary, case.address, case.reporter_name, node_name]
+    text = " ".join(p for p in parts if p)
+    initials = pinyin_initials(" ".join([case.reporter_name, case.address, node_name]))
+    return f"{text} {initials}".lower()
+
+
+def _place(session: Session, case: Case, node: Node) -> None:
+    case.node_id = node.id
+    case.community_id = node.community_id
+    case.street_id = node.street_id
+    case.search_text = search_text_for(case, node.name)
+
+
+def _node_by_code(session: Session, code: str, errors: dict[str, str]) -> Node | None:
+    node = session.exec(select(Node).where(Node.code == code.strip())).first() if code else None
+    if node is None:
+        errors["node"] = t("field_error.unknown_node", value=code or "—")
+    return node
+
+
+def _category_by_code(session: Session, code: str, errors: dict[str, str]) -> Category | None:
+    category = session.exec(select(Category).where(Category.code == code.strip())).first()
+    if category is None:
+        errors["category"] = t("field_error.unknown_category", value=code)
+    return category
+
+
+def _unit_by_code(session: Session, code: str, errors: dict[str, str], key: str) -> Unit | None:
+    unit = session.exec(select(Unit).where(Unit.code == code.strip())).first()
+    if unit is None:
+        errors[key] = t("field_error.unknown_unit", value=code)
+    return unit
+
+
+# -- actions -----------------------------------------------------------------------------------
+
+def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: ActionInput,
+            expected_version: int | None = None) -> int:
+    """Apply one action of the lifecycle table in one transaction; returns the event id."""
+    transition = transition_for(action)
+    now = desk.clock.now()
+    with desk.db.write() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound("error.not_found", what=case_id)
+        unit_ids = set(session.exec(select(CaseUnit.unit_id).where(CaseUnit.case_id == case_id)))
+        if not in_scope(actor, case, unit_ids):
+            raise PermissionDenied("error.out_of_scope")
+        if not transition.allows(actor.role):
+            raise PermissionDenied("error.permission", action=t(f"action.{action.value}"))
+        if expected_version is not None and case.version != expected_version:
+            raise _stale(session, case)
+        if CaseState(case.state) not in transition.sources:
+            raise InvalidTransition(action=t(f"action.{action.value}"),
+                                    state=t(f"state.{case.state}"))
+        _check_guard(transition, case, now)
+        on_behalf = _check_inputs(transition, actor, inputs)
+        payload = _APPLY[action](desk, session, case, inputs, now)
+        if transition.target is not None:
+            case.state = transition.target.value
+            if transition.target in END_STATES:
+                case.closed_at = now
+        case.updated_at = now
+        session.add(case)
+        event = append_event(session, actor, now, action.value, case_id=case.id,
+                             on_behalf_of=on_behalf, payload=payload)
+        session.flush()
+        return event.id
+
+
+def _stale(session: Session, case: Case) -> StaleWrite:
+    last = session.exec(
+        select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
+        .where(Event.case_id == case.id).order_by(col(Event.id).desc()).limit(1)
+    ).first()
+    who, when = (last[1], last[0].at) if last else ("?", case.updated_at)
+    from dutydesk.i18n import local_time
+
+    return StaleWrite("error.stale", who=who, when=local_time(when))
+
+
+def facts_of(case: Case) -> CaseFacts:
+    return CaseFacts(CaseState(case.state), Level(case.level), case.due_at,
+                     case.extension_due_at is not None)
+
+
+def _check_guard(transition: Transition, case: Case, now: dt.datetime) -> None:
+    refusal = guard_refusal(transition, facts_of(case), now)
+    if refusal is not None:
+        raise InvalidTransition(refusal)
+
+
+def _check_inputs(transition: Transition, actor: Actor, inputs: ActionInput) -> str | None:
+    errors = {
+        f.value: t("field_error.required", field=t(f"field.{f.value}"))
+        for f in transition.fields if not inputs.has(f)
+    }
+    on_behalf = inputs.on_behalf_of.strip() or None
+    if transition.needs_on_behalf(actor.role) and not on_behalf:
+        errors["on_behalf_of"] = t("field_error.required", field=t("field.on_behalf_of"))
+    if errors:
+        raise ValidationFailed(errors)
+    # Recording on someone's behalf is a desk privilege only.
+    return on_behalf if actor.role in DESK_ROLES else None
+
+
+# Each effect mutates the case (and its rows) and returns the event payload.
+
+def _accept(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+    errors: dict[str, str] = {}
+    category = _category_by_code(s, i.category_code, errors)
+    node = _node_by_code(s, i.node_code, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    assert category is not None and node is not None
+    case.category_id = category.id
+    _place(s, case, node)
+    return {"category": category.name, "node": node.name}
+
+
+def _reason_only(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+    return {"reason": i.reason.strip()} if i.reason.strip() else {}
+
+
+def _merge(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+    target = s.get(Case, i.merge_into) if i.merge_into else None
+    if target is None or target.id == case.id or CaseState(target.state) in END_STATES:
+        raise ValidationFailed({"merge_into": t("field_error.merge_target", value=i.merge_into)})
+    case.merged_into_id = target.id
+    return {"into": target.id}
+
+
+def _resolve(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+    return {"result": i.result.strip()}
+
+
+def _file(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+    if case.category_id is None:
+        raise ValidationFailed({"category": t("field_error.required", field=t("field.category"))})
+    return {}
+
+
+def _dispatch(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+    errors: dict[str, str] = {}
+    lead = _unit_by_code(s, i.lead_unit_code, errors, "lead_unit")
+    co_units = [u for code in i.co_unit_codes
+                if code.strip() and (u := _unit_by_code(s, code, errors, "co_units"))]
+    category = s.get(Category, case.category_id) if case.category_id else None
+    if category is None:
+        errors["category"] = t("field_error.required", field=t("field.category"))
+    if errors:
+        raise ValidationFailed(errors)
+    assert lead is not None and category is not None
+    s.exec(delete(CaseUnit).where(CaseUnit.case_id == case.id))
+    s.add(CaseUnit(case_id=case.id, unit_id=lead.id, lead=True))
+    for unit in {u.id: u for u in co_units if u.id != lead.id}.values():
+        s.add(CaseUnit(case_id=case.id, unit_id=unit.id, lead=False))
+    case.lead_unit_id = lead.id
+    ack = desk.rules.compute(now, desk.settings.ack_limit)
+    limit = TimeLimit(category.limit_amount, TimeUnit(category.limit_unit))
+    due = desk.rules.compute(now, limit)
+    case.ack_due_at = ack.due
+    case.due_start_at, case.due_at, case.due_unit = due.start, due.due, due.unit.value
+    case.due_provisional = due.provisional
+    return {"lead_unit": lead.name, "co_units": [u.name for u in co_units],
+            "due_at": due.due.isoformat(), "provisional": due.provisional}
+
+
+def _acknowledge(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+    late = case.ack_due_at is not None and now > case.ack_due_at
+    return {"late": late}
+
+
+def _return(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+    unit = s.get(Unit, case.lead_unit_id) if case.lead_unit_id else None
+    s.exec(delete(CaseUnit).where(CaseUnit.case_id == case.id))
+    _clear_deadline(case)
+    return {"reason": i.reason.strip(), "unit": unit.name if unit else ""}
+
+
+def _clear_deadline(case: Case) -> None:
+    case.lead_unit_id = None
+    case.ack_due_at = case.due_start_at = case.due_at = case.due_unit = None
+    case.due_provisional = False
+    case.extension_due_at = None
+
+
+def _request_extension(desk: Desk, s: Session, case: Case, i: ActionInput,
+                       now: dt.datetime) -> dict:
+    assert i.new_due is not None
+    if case.due_at is not None and i.new_due <= case.due_at:
+        raise ValidationFailed({"new_due": t("field_error.new_due_later")})
+    case.extension_due_at = i.new_due
+    return {"new_due": i.new_due.isoformat(), "reason": i.reason.strip()}
+
+
+def _approve_extension(desk: Desk, s: Session, case: Case, i: ActionInput,
+                       now: dt.datetime) -> dict:
+    previous, case.due_at, case.extension_due_at = case.due_at, case.extension_due_at, None
+    return {"from": previous.isoformat() if previous else None, "to": case.due_at.isoformat()}
+
+
+def _refuse_extension(desk: Desk, s: Session, case: Case, i: ActionInput,
+                      now: dt.datetime) -> dict:
+    case.extension_due_at = None
+    return {"reason": i.reason.strip()}
+
+
+def _reply(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+    return {"result": i.result.strip(), "evidence": i.evidence.strip()}
+
+
+def _verify(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+    return {"note": i.note.strip()} if i.note.strip() else {}
+
+
+def _verify_fail(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+    case.redo_count += 1
+    return {"reason": i.reason.strip(), "redo_count": case.redo_count}
+
+
+def _close(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+    on_time = case.due_at is None or now <= case.due_at
+    return {"on_time": on_time}
+
+
+def _reopen(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+    s.exec(delete(CaseUnit).where(CaseUnit.case_id == case.id))
+    _clear_deadline(case)
+    case.closed_at = None
+    return {"reason": i.reason.strip()}
+
+
+def _urge(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+    # Supervision steps up with lateness: a yellow card when overdue, red once urged overdue before.
+    overdue = case.due_at is not None and now >= case.due_at
+    previous_overdue_urges = case.urge_count if overdue else 0
+    case.urge_count += 1
+    card = None if not overdue else ("red" if previous_overdue_urges else "yellow")
+    return {"card": card, "note": i.note.strip(), "count": case.urge_count}
+
+
+def _escalate(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+    previous = Level(case.level)
+    target = next_level(previous)
+    assert target is not None
+    case.level = target.value
+    return {"from": previous.value, "to": target.value, "reason": i.reason.strip()}
+
+
+_APPLY = {
+    Action.ACCEPT: _accept, Action.REJECT: _reason_only, Action.MERGE: _merge,
+    Action.RESOLVE: _resolve, Action.FILE: _file, Action.DISPATCH: _dispatch,
+    Action.ACKNOWLEDGE: _acknowledge, Action.RETURN: _return,
+    Action.REQUEST_EXTENSION: _request_extension, Action.APPROVE_EXTENSION: _approve_extension,
+    Action.REFUSE_EXTENSION: _refuse_extension, Action.REPLY: _reply, Action.VERIFY: _verify,
+    Action.VERIFY_FAIL: _verify_fail, Action.CLOSE: _close, Action.REOPEN: _reopen,
+    Action.URGE: _urge, Action.ESCALATE: _escalate,
+}
+assert set(_APPLY) == set(Action), "every action of the table needs an effect"

@@ -1,0 +1,106 @@
+"""The desk a service works on (database, clock, rules) and the actor it works for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlmodel import select
+
+from dutydesk.clock import Clock
+from dutydesk.domain.deadlines import DeadlineRules, TimeLimit, TimeUnit, WorkingHours
+from dutydesk.domain.lifecycle import Role
+from dutydesk.domain.workcalendar import WorkCalendar, YearDays
+from dutydesk.errors import PermissionDenied
+from dutydesk.store.engine import Database
+from dutydesk.store.models import CalendarYear, Node, Officer
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Per-database configuration, written from seed/settings.toml when a database is built."""
+
+    ack_limit: TimeLimit = TimeLimit(2, TimeUnit.NATURAL_HOURS)
+    due_soon_fraction: float = 0.8
+    office_hours: WorkingHours = field(default_factory=WorkingHours)
+    is_demo: bool = False
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "ack_limit": [self.ack_limit.amount, self.ack_limit.unit.value],
+            "due_soon_fraction": self.due_soon_fraction,
+            "office_hours": [[a.strftime("%H:%M"), b.strftime("%H:%M")]
+                             for a, b in self.office_hours.periods],
+            "is_demo": self.is_demo,
+        })
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> Settings:
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        return cls(
+            ack_limit=TimeLimit(data["ack_limit"][0], TimeUnit(data["ack_limit"][1])),
+            due_soon_fraction=float(data["due_soon_fraction"]),
+            office_hours=WorkingHours(tuple(
+                (dt.time.fromisoformat(a), dt.time.fromisoformat(b))
+                for a, b in data["office_hours"])),
+            is_demo=bool(data.get("is_demo", False)),
+        )
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The logged-in person with their scope resolved once at start-up."""
+
+    id: int
+    login: str
+    name: str
+    role: Role
+    node_id: int
+    node_kind: str
+    street_id: int | None
+    community_id: int | None
+    unit_id: int | None
+
+
+class Desk:
+    """What every service needs: the database, the clock, and the rules configured for it."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    @cached_property
+    def settings(self) -> Settings:
+        return Settings.from_json(self.db.meta("settings"))
+
+    @cached_property
+    def rules(self) -> DeadlineRules:
+        with self.db.read() as session:
+            entered = {
+                row.year: YearDays(
+                    row.year,
+                    frozenset(dt.date.fromisoformat(d) for d in json.loads(row.holidays)),
+                    frozenset(dt.date.fromisoformat(d) for d in json.loads(row.workdays)),
+                )
+                for row in session.exec(select(CalendarYear))
+            }
+        return DeadlineRules(WorkCalendar(entered), self.settings.office_hours,
+                             self.settings.due_soon_fraction)
+
+    def actor(self, login: str) -> Actor:
+        """Resolve a login name (the SSH user) to an active officer, or refuse."""
+        with self.db.read() as session:
+            officer = session.exec(select(Officer).where(Officer.login == login)).first()
+            if officer is None or not officer.active:
+                raise PermissionDenied("error.unknown_login", login=login)
+            node = session.get(Node, officer.node_id)
+            assert node is not None
+            return Actor(
+                id=officer.id, login=officer.login, name=officer.name, role=Role(officer.role),
+                node_id=node.id, node_kind=node.kind, street_id=node.street_id,
+                community_id=node.community_id, unit_id=officer.unit_id,
+            )

@@ -1,0 +1,276 @@
+"""Reading the intake queue: keyset pages over indexed queries, counts, and one case's detail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, func, or_, text
+from sqlmodel import col, select
+
+from dutydesk.domain.deadlines import DeadlineState, TimeUnit
+from dutydesk.domain.lifecycle import CaseState, Transition, permitted_actions, states_needing
+from dutydesk.domain.personal import mask_phone
+from dutydesk.domain.text import normalise_query
+from dutydesk.errors import NotFound, PermissionDenied
+from dutydesk.services.cases import facts_of
+from dutydesk.services.context import Actor, Desk
+from dutydesk.services.scope import in_scope, scope_filter
+from dutydesk.store.models import OPEN_STATES_SQL, Case, CaseUnit, Category, Event, Node, Officer, Unit
+
+PAGE_SIZE_MAX = 500
+# Written exactly as the partial indexes' WHERE so that SQLite can use them.
+_OPEN = text(OPEN_STATES_SQL)
+_DUE_STATES = {
+    CaseState.DISPATCHED: "ack",
+    CaseState.IN_PROGRESS: "due", CaseState.REPLIED: "due", CaseState.VERIFIED: "due",
+}
+
+
+class View(StrEnum):
+    MINE = "mine"
+    OVERDUE = "overdue"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    view: View = View.MINE
+    channel: str | None = None
+    state: str | None = None
+    node_id: int | None = None
+    node_kind: str | None = None
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A keyset position: the (created_at, id) of a row."""
+
+    created_at: dt.datetime
+    id: int
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    kind: str  # "ack" (签收时限) or "due" (办结时限)
+    state: DeadlineState
+    due_at: dt.datetime
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    version: int
+    created_at: dt.datetime
+    channel: str
+    category: str
+    node: str
+    summary: str
+    state: str
+    deadline: DeadlineView | None
+    extension_pending: bool
+
+    @property
+    def cursor(self) -> Cursor:
+        return Cursor(self.created_at, self.id)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[CaseRow]
+    has_before: bool  # newer rows exist above this page
+    has_after: bool  # older rows exist below this page
+
+
+def _filters(desk: Desk, actor: Actor, f: QueueFilter, now: dt.datetime) -> list[ColumnElement]:
+    clauses: list[ColumnElement] = [scope_filter(actor)]
+    if f.view is View.MINE:
+        clauses += [_OPEN, col(Case.state).in_(sorted(states_needing(actor.role)))]
+    elif f.view is View.OVERDUE:
+        clauses += [_OPEN, or_(col(Case.due_at) < now,
+                               and_(Case.state == CaseState.DISPATCHED.value,
+                                    col(Case.ack_due_at) < now))]
+    if f.channel:
+        clauses.append(Case.channel == f.channel)
+    if f.state:
+        clauses.append(Case.state == f.state)
+    if f.node_id is not None:
+        column = {"street": Case.street_id, "community": Case.community_id}.get(
+            f.node_kind or "", Case.node_id)
+        clauses.append(column == f.node_id)
+    for term in normalise_query(f.search).split():
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses.append(col(Case.search_text).like(f"%{escaped}%", escape="\\"))
+    return clauses
+
+
+def deadline_view(desk: Desk, case_state: str, ack_due: dt.datetime | None,
+                  due_start: dt.datetime | None, due: dt.datetime | None, unit: str | None,
+                  provisional: bool, now: dt.datetime) -> DeadlineView | None:
+    kind = _DUE_STATES.get(CaseState(case_state))
+    if kind == "ack" and ack_due is not None and due_start is not None:
+        state = desk.rules.state(due_start, ack_due, desk.settings.ack_limit.unit, now)
+        return DeadlineView("ack", state, ack_due, False)
+    if kind == "due" and due is not None and due_start is not None and unit is not None:
+        return DeadlineView("due", desk.rules.state(due_start, due, TimeUnit(unit), now), due,
+                            provisional)
+    return None
+
+
+def queue_page(desk: Desk, actor: Actor, f: QueueFilter, *, after: Cursor | None = None,
+               before: Cursor | None = None, limit: int = 50) -> Page:
+    """One page, newest first: below `after`, above `before`, or from the top."""
+    limit = max(1, min(limit, PAGE_SIZE_MAX))
+    now = desk.clock.now()
+    clauses = _filters(desk, actor, f, now)
+    key = (col(Case.created_at), col(Case.id))
+    if after is not None:
+        clauses.append(or_(key[0] < after.created_at,
+                           and_(key[0] == after.created_at, key[1] < after.id)))
+        order = (key[0].desc(), key[1].desc())
+    elif before is not None:
+        clauses.append(or_(key[0] > before.created_at,
+                           and_(key[0] == before.created_at, key[1] > before.id)))
+        order = (key[0].asc(), key[1].asc())
+    else:
+        order = (key[0].desc(), key[1].desc())
+    stmt = (
+        select(Case.id, Case.version, Case.created_at, Case.channel, Case.summary, Case.state,
+               Case.ack_due_at, Case.due_start_at, Case.due_at, Case.due_unit,
+               Case.due_provisional, Case.extension_due_at, Category.name, Node.name)
+        .outerjoin(Category, col(Category.id) == Case.category_id)
+        .outerjoin(Node, col(Node.id) == Case.node_id)
+        .where(*clauses).order_by(*order).limit(limit + 1)
+    )
+    with desk.db.read() as session:
+        raw = session.exec(stmt).all()
+    more = len(raw) > limit
+    raw = raw[:limit]
+    if before is not None:
+        raw.reverse()
+    rows = [
+        CaseRow(
+            id=r[0], version=r[1], created_at=r[2], channel=r[3], summary=r[4], state=r[5],
+            deadline=deadline_view(desk, r[5], r[6], r[7], r[8], r[9], r[10], now),
+            extension_pending=r[11] is not None, category=r[12] or "", node=r[13] or "",
+        )
+        for r in raw
+    ]
+    if before is not None:
+        return Page(rows, has_before=more, has_after=True)
+    return Page(rows, has_before=after is not None, has_after=more)
+
+
+def queue_count(desk: Desk, actor: Actor, f: QueueFilter) -> int:
+    clauses = _filters(desk, actor, f, desk.clock.now())
+    with desk.db.read() as session:
+        return session.exec(select(func.count()).select_from(Case).where(*clauses)).one()
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    on_behalf_of: str | None
+    payload: dict
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    id: int
+    version: int
+    state: str
+    channel: str
+    summary: str
+    address: str
+    reporter_name: str
+    reporter_phone_masked: str
+    category_code: str
+    category: str
+    node_code: str
+    node: str
+    level: str
+    created_at: dt.datetime
+    deadline: DeadlineView | None
+    due_at: dt.datetime | None
+    extension_due_at: dt.datetime | None
+    redo_count: int
+    urge_count: int
+    merged_into_id: int | None
+    lead_unit: str
+    co_units: list[str]
+    timeline: list[TimelineEntry]
+    actions: list[Transition] = field(default_factory=list)
+
+
+def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
+    now = desk.clock.now()
+    with desk.db.read() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound("error.not_found", what=case_id)
+        units = session.exec(
+            select(Unit.id, Unit.name, CaseUnit.lead).join(CaseUnit, col(CaseUnit.unit_id) == Unit.id)
+            .where(CaseUnit.case_id == case_id).order_by(col(CaseUnit.lead).desc(), col(Unit.id))
+        ).all()
+        if not in_scope(actor, case, {u[0] for u in units}):
+            raise PermissionDenied("error.out_of_scope")
+        category = session.get(Category, case.category_id) if case.category_id else None
+        node = session.get(Node, case.node_id) if case.node_id else None
+        events = session.exec(
+            select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
+            .where(Event.case_id == case_id).order_by(col(Event.id))
+        ).all()
+    return CaseDetail(
+        id=case.id, version=case.version, state=case.state, channel=case.channel,
+        summary=case.summary, address=case.address, reporter_name=case.reporter_name,
+        reporter_phone_masked=mask_phone(case.reporter_phone) if case.reporter_phone else "",
+        category_code=category.code if category else "", category=category.name if category else "",
+        node_code=node.code if node else "", node=node.name if node else "",
+        level=case.level, created_at=case.created_at,
+        deadline=deadline_view(desk, case.state, case.ack_due_at, case.due_start_at, case.due_at,
+                               case.due_unit, case.due_provisional, now),
+        due_at=case.due_at, extension_due_at=case.extension_due_at,
+        redo_count=case.redo_count, urge_count=case.urge_count,
+        merged_into_id=case.merged_into_id,
+        lead_unit=next((u[1] for u in units if u[2]), ""),
+        co_units=[u[1] for u in units if not u[2]],
+        timeline=[
+            TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of, json.loads(e.payload))
+            for e, name in events
+        ],
+        actions=permitted_actions(facts_of(case), actor.role, now),
+    )
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: str
+    id: int = 0
+    kind: str = ""
+
+
+def reference_choices(desk: Desk) -> dict[str, list[Choice]]:
+    """Nodes, categories and units for the forms' pickers (small tables, read in one go)."""
+    with desk.db.read() as session:
+        nodes = session.exec(select(Node).order_by(col(Node.id))).all()
+        categories = session.exec(select(Category).order_by(col(Category.id))).all()
+        units = session.exec(select(Unit).order_by(col(Unit.id))).all()
+    indent = {"district": 0, "street": 1, "community": 2, "grid": 3}
+    return {
+        "nodes": [Choice(n.code, "  " * indent.get(n.kind, 0) + n.name, n.id, n.kind)
+                  for n in nodes],
+        "categories": [Choice(c.code, c.name, c.id) for c in categories],
+        "units": [Choice(u.code, u.name, u.id) for u in units],
+    }
+
+
+def last_change(desk: Desk) -> int:
+    return desk.db.last_event_id()

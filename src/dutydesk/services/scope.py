@@ -1,0 +1,42 @@
+"""Who sees which cases: one rule, used both as a SQL filter and as a check on a loaded case."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, exists, false, select, true
+
+from dutydesk.domain.lifecycle import Role
+from dutydesk.services.context import Actor
+from dutydesk.store.models import Case, CaseUnit
+
+
+def scope_filter(actor: Actor) -> ColumnElement[bool]:
+    if actor.role is Role.UNIT:
+        if actor.unit_id is None:
+            return false()
+        return exists(
+            select(CaseUnit.case_id).where(
+                CaseUnit.case_id == Case.id, CaseUnit.unit_id == actor.unit_id)
+        )
+    match actor.node_kind:
+        case "district":
+            return true()
+        case "street":
+            return Case.street_id == actor.street_id
+        case "community":
+            return Case.community_id == actor.community_id
+        case _:
+            return Case.node_id == actor.node_id
+
+
+def in_scope(actor: Actor, case: Case, unit_ids: set[int]) -> bool:
+    if actor.role is Role.UNIT:
+        return actor.unit_id is not None and actor.unit_id in unit_ids
+    match actor.node_kind:
+        case "district":
+            return True
+        case "street":
+            return case.street_id == actor.street_id
+        case "community":
+            return case.community_id == actor.community_id
+        case _:
+            return case.node_id == actor.node_id

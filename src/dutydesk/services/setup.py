@@ -1,0 +1,109 @@
+"""Installing configuration into a database: the org tree, categories, units, officers,
+settings and calendar years. One transaction, one event."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlmodel import select
+
+from dutydesk.clock import Clock
+from dutydesk.domain.lifecycle import Role
+from dutydesk.services.context import Actor, Settings
+from dutydesk.services.events import append_event
+from dutydesk.store.engine import Database
+from dutydesk.store.models import (
+    CalendarYear, Category, Meta, Node, Officer, Unit, UnitCategory,
+)
+
+
+@dataclass
+class NodeSpec:
+    code: str
+    name: str
+    kind: str
+    parent: str | None
+
+
+@dataclass
+class CategorySpec:
+    code: str
+    name: str
+    limit_amount: int
+    limit_unit: str
+    is_dispute: bool
+
+
+@dataclass
+class UnitSpec:
+    code: str
+    name: str
+    node: str
+    categories: list[str]
+
+
+@dataclass
+class OfficerSpec:
+    login: str
+    name: str
+    role: str
+    node: str
+    unit: str | None
+
+
+@dataclass
+class Configuration:
+    settings: Settings
+    nodes: list[NodeSpec]
+    categories: list[CategorySpec]
+    units: list[UnitSpec]
+    officers: list[OfficerSpec]
+    calendar_years: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)
+
+
+def install_configuration(db: Database, clock: Clock, config: Configuration) -> None:
+    """Write a checked configuration into an empty database."""
+    now = clock.now()
+    with db.write() as session:
+        session.add(Meta(key="settings", value=config.settings.to_json()))
+        nodes: dict[str, Node] = {}
+        for spec in config.nodes:  # parents come first: checked when the files were read
+            parent = nodes.get(spec.parent) if spec.parent else None
+            node = Node(code=spec.code, name=spec.name, kind=spec.kind,
+                        parent_id=parent.id if parent else None)
+            session.add(node)
+            session.flush()
+            node.street_id = node.id if spec.kind == "street" else (parent.street_id if parent else None)
+            node.community_id = (node.id if spec.kind == "community"
+                                 else parent.community_id if parent else None)
+            nodes[spec.code] = node
+        categories: dict[str, Category] = {}
+        for c in config.categories:
+            categories[c.code] = Category(code=c.code, name=c.name, limit_amount=c.limit_amount,
+                                          limit_unit=c.limit_unit, is_dispute=c.is_dispute)
+            session.add(categories[c.code])
+        session.flush()
+        units: dict[str, Unit] = {}
+        for u in config.units:
+            unit = Unit(code=u.code, name=u.name, node_id=nodes[u.node].id)
+            session.add(unit)
+            session.flush()
+            units[u.code] = unit
+            for code in u.categories:
+                session.add(UnitCategory(unit_id=unit.id, category_id=categories[code].id))
+        for o in config.officers:
+            session.add(Officer(login=o.login, name=o.name, role=o.role, node_id=nodes[o.node].id,
+                                unit_id=units[o.unit].id if o.unit else None))
+        for year, (holidays, workdays) in config.calendar_years.items():
+            session.add(CalendarYear(year=year, holidays=json.dumps(holidays),
+                                     workdays=json.dumps(workdays)))
+        session.flush()
+        admin = session.exec(select(Officer).where(Officer.role == Role.ADMIN.value)).first()
+        assert admin is not None, "configuration without an administrator"
+        actor = Actor(admin.id, admin.login, admin.name, Role.ADMIN, admin.node_id, "district",
+                      None, None, None)
+        append_event(session, actor, now, "configure", subject="desk", payload={
+            "nodes": len(config.nodes), "categories": len(config.categories),
+            "units": len(config.units), "officers": len(config.officers),
+        })

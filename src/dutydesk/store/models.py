@@ -1,0 +1,145 @@
+"""SQLModel tables. Indexes follow the queue's filters and its (created_at, id) order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Column, Index, Integer, Text, text
+from sqlalchemy.orm import declared_attr
+from sqlmodel import Field, SQLModel
+
+from dutydesk.domain.lifecycle import OPEN_STATES
+from dutydesk.store.types import UTCDateTime
+
+SCHEMA_VERSION = 1
+
+OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
+
+
+class Meta(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Node(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    name: str
+    kind: str  # district / street / community / grid
+    parent_id: int | None = Field(default=None, foreign_key="node.id", index=True)
+    street_id: int | None = Field(default=None)  # the street it lies in (itself for a street)
+    community_id: int | None = Field(default=None)  # the responsible community (飞地 included)
+
+
+class Category(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    name: str
+    limit_amount: int
+    limit_unit: str
+    is_dispute: bool = False
+
+
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    name: str
+    node_id: int = Field(foreign_key="node.id")
+
+
+class UnitCategory(SQLModel, table=True):
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    category_id: int = Field(foreign_key="category.id", primary_key=True)
+
+
+class Officer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(unique=True)
+    name: str
+    role: str
+    node_id: int = Field(foreign_key="node.id")  # scope
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    active: bool = True
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "case_"
+    __table_args__ = (
+        Index("ix_case_created", "created_at", "id"),
+        Index("ix_case_state_created", "state", "created_at", "id"),
+        Index("ix_case_channel_created", "channel", "created_at", "id"),
+        Index("ix_case_node_created", "node_id", "created_at", "id"),
+        Index("ix_case_community_created", "community_id", "created_at", "id"),
+        Index("ix_case_street_created", "street_id", "created_at", "id"),
+        Index("ix_case_open_created", "created_at", "id", sqlite_where=text(OPEN_STATES_SQL),
+              postgresql_where=text(OPEN_STATES_SQL)),
+        Index("ix_case_open_due", "due_at", sqlite_where=text(OPEN_STATES_SQL),
+              postgresql_where=text(OPEN_STATES_SQL)),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    state: str
+    category_id: int | None = Field(default=None, foreign_key="category.id")
+    node_id: int | None = Field(default=None, foreign_key="node.id")
+    community_id: int | None = Field(default=None)
+    street_id: int | None = Field(default=None)
+    summary: str
+    address: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""  # E.164
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+    closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ack_due_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    due_start_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    due_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    due_unit: str | None = None
+    due_provisional: bool = False
+    extension_due_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lead_unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    level: str = "grid"
+    redo_count: int = 0
+    urge_count: int = 0
+    merged_into_id: int | None = Field(default=None, foreign_key="case_.id")
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    @declared_attr  # type: ignore[misc]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class CaseUnit(SQLModel, table=True):
+    __tablename__ = "case_unit"
+    __table_args__ = (Index("ix_case_unit_unit", "unit_id", "case_id"),)
+
+    case_id: int = Field(foreign_key="case_.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    lead: bool = False
+
+
+class Event(SQLModel, table=True):
+    """The append-only log: audit trail, case timeline and change feed."""
+
+    __table_args__ = (Index("ix_event_case", "case_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_type=UTCDateTime)
+    actor_id: int = Field(foreign_key="officer.id")
+    case_id: int | None = Field(default=None, foreign_key="case_.id")
+    subject: str
+    action: str
+    on_behalf_of: str | None = None
+    payload: str = "{}"  # JSON
+
+
+class CalendarYear(SQLModel, table=True):
+    """An administrator's entry of a year's official days off and adjusted working days."""
+
+    __tablename__ = "calendar_year"
+
+    year: int = Field(primary_key=True)
+    holidays: str  # JSON list of ISO dates
+    workdays: str  # JSON list of ISO dates
