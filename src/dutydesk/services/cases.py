@@ -129,9 +129,12 @@ def _place(session: Session, case: Case, node: Node) -> None:
 
 
 def _node_by_code(session: Session, code: str, errors: dict[str, str]) -> Node | None:
-    node = session.exec(select(Node).where(Node.code == code.strip())).first() if code else None
+    if not code.strip():
+        errors["node"] = t("field_error.required", field=t("field.node"))
+        return None
+    node = session.exec(select(Node).where(Node.code == code.strip())).first()
     if node is None:
-        errors["node"] = t("field_error.unknown_node", value=code or "—")
+        errors["node"] = t("field_error.unknown_node", value=code)
     return node
 
 

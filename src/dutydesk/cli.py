@@ -1,0 +1,87 @@
+"""Entry points. Exit 0 when done; otherwise one line on stderr saying why, never a traceback
+for a user's mistake."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from dutydesk.errors import DutyDeskError
+from dutydesk.i18n import LANGUAGES, set_language, t
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", type=Path, help="database file (default: $DUTYDESK_DB or the "
+                                                 "user data directory)")
+    common.add_argument("--lang", default=os.environ.get("DUTYDESK_LANG", "zh_CN"),
+                        help="zh_CN (default) or en")
+    common.add_argument("--as", dest="as_login", metavar="LOGIN",
+                        help="act as this officer (demo and training databases only)")
+    parser = argparse.ArgumentParser(prog="dutydesk", parents=[common],
+                                     description="Duty desk for governance centres.")
+    commands = parser.add_subparsers(dest="command")
+    demo = commands.add_parser("demo", parents=[common],
+                               help="build a fresh demo database from seed/ and open it")
+    demo.add_argument("--no-ui", action="store_true", help="only build the database")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.lang not in LANGUAGES:
+            raise DutyDeskError("error.bad_lang", value=args.lang)
+        set_language(args.lang)
+        if args.command == "demo":
+            return _demo(args)
+        return _open(args)
+    except DutyDeskError as exc:
+        print(f"dutydesk: {exc.message()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from dutydesk.clock import SystemClock
+    from dutydesk.scenario.demo import DEMO_LOGIN, build_demo
+
+    path = args.db or _default_demo_path()
+    print(f"dutydesk: {path}", file=sys.stderr)
+    build_demo(path, SystemClock())
+    if args.no_ui:
+        return 0
+    args.db = path
+    args.as_login = args.as_login or DEMO_LOGIN
+    return _open(args)
+
+
+def _default_demo_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("dutydesk")) / "demo.db"
+
+
+def _open(args: argparse.Namespace) -> int:
+    from dutydesk.clock import SystemClock
+    from dutydesk.services.context import Desk
+    from dutydesk.services.queue import reference_choices
+    from dutydesk.store.engine import Database, default_path
+
+    db = Database.open(args.db or default_path())
+    try:
+        desk = Desk(db, SystemClock())
+        if args.as_login and not desk.settings.is_demo:
+            raise DutyDeskError("error.as_not_demo")
+        actor = desk.actor(args.as_login or getpass.getuser())
+        choices = reference_choices(desk)
+        from dutydesk.tui.app import DutyDeskApp
+
+        DutyDeskApp(desk, actor, choices).run()
+    finally:
+        db.dispose()
+    return 0

@@ -1,0 +1,1 @@
+"""The Textual interface. It reads and acts only through services."""

@@ -1,0 +1,57 @@
+"""The duty desk application shell: screens, the change feed, help and the command palette."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import App
+
+from dutydesk.i18n import t
+from dutydesk.services.context import Actor, Desk
+from dutydesk.services.queue import Choice
+from dutydesk.tui import keys
+from dutydesk.tui.commands import QueueCommands
+from dutydesk.tui.messages import FeedChanged
+from dutydesk.tui.screens.help import HelpScreen
+from dutydesk.tui.screens.queue import QueueScreen
+
+FEED_INTERVAL = 1.0  # seconds between change-feed polls
+
+
+class DutyDeskApp(App):
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {QueueCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, desk: Desk, actor: Actor, choices: dict[str, list[Choice]],
+                 *, feed_interval: float = FEED_INTERVAL) -> None:
+        super().__init__()
+        keys.install(self, keys.APP_KEYS)
+        self.desk = desk
+        self.actor = actor
+        self.choices = choices
+        self.feed_interval = feed_interval
+        self.last_event_id: int | None = None
+        self.title = t("app.title")
+
+    def on_mount(self) -> None:
+        self.push_screen(QueueScreen())
+        if self.feed_interval > 0:
+            self.set_interval(self.feed_interval, self.poll_feed)
+            self.poll_feed()
+
+    @work(thread=True, exclusive=True, group="feed", exit_on_error=False)
+    def poll_feed(self) -> None:
+        self.post_message(FeedChanged(self.desk.db.last_event_id()))
+
+    @on(FeedChanged)
+    def _feed(self, message: FeedChanged) -> None:
+        previous, self.last_event_id = self.last_event_id, message.last_event_id
+        if previous is None or previous == message.last_event_id:
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, QueueScreen):
+                screen.post_message(FeedChanged(message.last_event_id))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.actor.role))

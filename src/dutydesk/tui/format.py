@@ -1,0 +1,55 @@
+"""Turning service values into cells: symbols as well as colours, widths in terminal cells."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.text import Text
+
+from dutydesk.domain.deadlines import DeadlineState
+from dutydesk.i18n import local_time, t
+from dutydesk.services.queue import DeadlineView
+
+# Meaning never rests on colour alone: each state has a symbol (NO_COLOR, 16 colours).
+DEADLINE_SYMBOL = {
+    DeadlineState.ON_TIME: "✓",
+    DeadlineState.DUE_SOON: "!",
+    DeadlineState.OVERDUE: "✗",
+}
+DEADLINE_STYLE = {
+    DeadlineState.ON_TIME: "green",
+    DeadlineState.DUE_SOON: "bold yellow",
+    DeadlineState.OVERDUE: "bold red",
+}
+
+
+def fit(text: str, width: int) -> str:
+    """Cut `text` to `width` terminal cells (Chinese characters are two cells wide)."""
+    if cell_len(text) <= width:
+        return text
+    out, used = [], 0
+    for char in text:
+        w = cell_len(char)
+        if used + w > width - 1:
+            break
+        out.append(char)
+        used += w
+    return "".join(out) + "…"
+
+
+def deadline_cell(deadline: DeadlineView | None) -> Text:
+    if deadline is None:
+        return Text(t("deadline.none"), style="dim")
+    label = DEADLINE_SYMBOL[deadline.state] + t(f"deadline.{deadline.state.value}")
+    if deadline.provisional:
+        label += "?"
+    return Text(label, style=DEADLINE_STYLE[deadline.state])
+
+
+def deadline_long(deadline: DeadlineView | None) -> Text:
+    if deadline is None:
+        return Text(t("deadline.none"))
+    text = deadline_cell(deadline)
+    text.append(f" {t('deadline.' + deadline.kind)} {local_time(deadline.due_at)}")
+    if deadline.provisional:
+        text.append(f" ({t('deadline.provisional')})", style="italic")
+    return text

@@ -1,0 +1,65 @@
+"""One registry of keys: bindings, the footer and the help screen are all built from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+from textual.dom import DOMNode
+
+from dutydesk.domain.lifecycle import TRANSITIONS
+from dutydesk.i18n import t
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    id: str
+    keys: str  # Textual key names, comma-separated
+    action: str
+    label: str  # catalogue key
+    show: bool = True
+    display: str | None = None
+
+
+APP_KEYS = (
+    KeySpec("help", "question_mark,f1", "app.help", "key.help", display="?"),
+    KeySpec("quit", "ctrl+q", "app.quit", "key.quit", show=False),
+)
+
+QUEUE_KEYS = (
+    KeySpec("new", "n", "new_case", "key.new"),
+    KeySpec("search", "slash", "search", "key.search", display="/"),
+    KeySpec("filter", "s", "filter", "key.filter"),
+    KeySpec("view-mine", "1", "view('mine')", "key.view_mine", show=False),
+    KeySpec("view-overdue", "2", "view('overdue')", "key.view_overdue", show=False),
+    KeySpec("view-all", "3", "view('all')", "key.view_all", show=False),
+    KeySpec("select", "space", "toggle_mark", "key.select", show=False),
+    KeySpec("timeline", "enter", "toggle_timeline", "key.timeline", show=False),
+    KeySpec("clear", "escape", "clear", "key.clear_filter", show=False),
+    KeySpec("quit-q", "q", "app.quit", "key.quit", show=False),
+)
+
+# Case actions come straight from the lifecycle table: one key per transition.
+CASE_ACTION_KEYS = tuple(
+    KeySpec(f"case-{tr.action.value}", tr.key, f"case_action('{tr.action.value}')",
+            f"action.{tr.action.value}")
+    for tr in TRANSITIONS
+)
+
+
+def install(node: DOMNode, specs: tuple[KeySpec, ...]) -> None:
+    """Bind `specs` on `node` with descriptions in the current language.
+
+    Bindings are built per instance (not as class-level BINDINGS) so that the footer speaks
+    the language chosen at start-up; the same specs drive the help screen.
+    """
+    for spec in specs:
+        for key in spec.keys.split(","):
+            node._bindings.key_to_bindings.setdefault(key, []).append(
+                Binding(key, spec.action, t(spec.label), show=spec.show, id=spec.id,
+                        key_display=spec.display)
+            )
+
+
+def shown_key(spec: KeySpec) -> str:
+    return spec.display or spec.keys.split(",")[0]

@@ -1,0 +1,329 @@
+"""Modal forms: a new report, one lifecycle action, and the queue filter.
+
+The forms call the services from thread workers; a refusal is shown beside the field it concerns
+and the form stays open — nothing is written on error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static
+
+from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.lifecycle import CaseState, Channel, Field, Role, Transition
+from dutydesk.errors import DutyDeskError, ValidationFailed
+from dutydesk.i18n import local_time, t
+from dutydesk.services import cases
+from dutydesk.services.queue import CaseDetail, Choice, QueueFilter
+
+FORM_BINDINGS = [
+    Binding("escape", "cancel", "", show=False),
+    Binding("ctrl+s", "submit", "", show=False),
+]
+
+
+@dataclass
+class _Outcome(Message):
+    ok: bool
+    result: object = None
+    error: str | None = None
+    fields: dict[str, str] | None = None
+
+
+def _options(choices: list[Choice]) -> list[tuple[str, str]]:
+    return [(c.label, c.code) for c in choices]
+
+
+class FormScreen(ModalScreen):
+    """Shared frame: a title, fields with error labels, OK/Cancel, Esc and Ctrl+S."""
+
+    CSS_PATH = "forms.tcss"
+    BINDINGS = FORM_BINDINGS
+
+    def field_row(self, name: str, label: str, widget) -> ComposeResult:
+        with Horizontal(classes="field-head"):
+            yield Label(label, classes="field-label")
+            yield Label("", id=f"err-{name}", classes="field-error")
+        yield widget
+
+    def buttons(self) -> ComposeResult:
+        with Horizontal(classes="buttons"):
+            yield Button(t("form.ok") + " (Ctrl+S)", variant="primary", id="ok", compact=True)
+            yield Button(t("form.cancel") + " (Esc)", id="cancel", compact=True)
+        yield Label("", id="form-error", classes="field-error")
+
+    def show_errors(self, fields: dict[str, str] | None, general: str | None = None) -> None:
+        for label in self.query(".field-error"):
+            label.update("")
+        for name, text in (fields or {}).items():
+            matches = self.query(f"#err-{name}")
+            if matches:
+                matches.first(Label).update(text)
+            else:
+                general = "; ".join(filter(None, [general, text]))
+        self.query_one("#form-error", Label).update(general or "")
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
+
+    @on(Input.Submitted)
+    def _enter(self) -> None:
+        self.action_submit()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        raise NotImplementedError
+
+    @on(_Outcome)
+    def _outcome(self, outcome: _Outcome) -> None:
+        if outcome.ok:
+            self.dismiss(outcome.result)
+        else:
+            self.show_errors(outcome.fields, outcome.error)
+
+
+class NewCaseScreen(FormScreen):
+    """登记新工单: channel, reporter and phone, address and place, category, summary."""
+
+    def compose(self) -> ComposeResult:
+        choices = self.app.choices
+        with VerticalScroll(classes="form"):
+            yield Static(t("form.new_case"), classes="form-title")
+            yield from self.field_row("channel", t("field.channel"), Select(
+                [(t(f"channel.{c.value}"), c.value) for c in Channel],
+                value=Channel.PHONE.value, allow_blank=False, id="channel", compact=True))
+            yield from self.field_row("summary", t("field.summary"), Input(compact=True, id="summary"))
+            yield from self.field_row("reporter_name", t("field.reporter_name"),
+                                      Input(compact=True, id="reporter_name"))
+            yield from self.field_row("reporter_phone", t("field.reporter_phone"),
+                                      Input(compact=True, id="reporter_phone", placeholder="13800138000"))
+            yield from self.field_row("address", t("field.address"), Input(compact=True, id="address"))
+            yield from self.field_row("node", t("field.node"), Select(
+                _options(choices["nodes"]), prompt=t("form.pick"), id="node", compact=True))
+            yield from self.field_row("category", t("field.category"), Select(
+                _options(choices["categories"]), prompt=t("form.pick"), id="category", compact=True))
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#summary", Input).focus()
+
+    def action_submit(self) -> None:
+        node = self.query_one("#node", Select).value
+        category = self.query_one("#category", Select).value
+        draft = cases.CaseDraft(
+            channel=str(self.query_one("#channel", Select).value),
+            summary=self.query_one("#summary", Input).value,
+            node_code="" if node is Select.NULL else str(node),
+            reporter_name=self.query_one("#reporter_name", Input).value,
+            reporter_phone=self.query_one("#reporter_phone", Input).value,
+            address=self.query_one("#address", Input).value,
+            category_code="" if category is Select.NULL else str(category),
+        )
+        self.save(draft)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def save(self, draft: cases.CaseDraft) -> None:
+        try:
+            case_id = cases.create_case(self.app.desk, self.app.actor, draft)
+        except ValidationFailed as exc:
+            self.post_message(_Outcome(False, fields=exc.fields))
+        except DutyDeskError as exc:
+            self.post_message(_Outcome(False, error=exc.message()))
+        else:
+            self.post_message(_Outcome(True, result=case_id))
+
+
+class ActionScreen(FormScreen):
+    """One lifecycle action on one case (or on the marked cases, for bulk actions).
+
+    Its fields are the transition's declared fields; with none it is a confirmation.
+    Dismisses with (message, error) after the service has run.
+    """
+
+    def __init__(self, transition: Transition, role: Role, targets: list[int],
+                 detail: CaseDetail | None) -> None:
+        super().__init__()
+        self.transition = transition
+        self.role = role
+        self.targets = targets
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        tr = self.transition
+        label = t(f"action.{tr.action.value}")
+        target = (f"#{self.targets[0]}" if len(self.targets) == 1
+                  else t("queue.selected", count=len(self.targets)))
+        with VerticalScroll(classes="form"):
+            yield Static(t("form.action_title", action=label, id=target), classes="form-title")
+            if self.detail is not None:
+                yield Static(self.detail.summary, classes="form-context")
+            for f in tr.fields + tr.optional:
+                yield from self.field_row(f.value, t(f"field.{f.value}")
+                                          + ("" if f in tr.fields else " *"), self._widget(f))
+            if tr.needs_on_behalf(self.role):
+                yield from self.field_row("on_behalf_of", t("field.on_behalf_of"),
+                                          Input(compact=True, id="on_behalf_of"))
+            yield from self.buttons()
+
+    def _widget(self, f: Field):
+        choices = self.app.choices
+        d = self.detail
+        match f:
+            case Field.CATEGORY:
+                value = d.category_code if d and d.category_code else Select.NULL
+                return Select(_options(choices["categories"]), prompt=t("form.pick"),
+                              value=value, id=f.value, compact=True)
+            case Field.NODE:
+                value = d.node_code if d and d.node_code else Select.NULL
+                return Select(_options(choices["nodes"]), prompt=t("form.pick"), value=value,
+                              id=f.value, compact=True)
+            case Field.LEAD_UNIT:
+                return Select(_options(choices["units"]), prompt=t("form.pick"), id=f.value,
+                              compact=True)
+            case Field.CO_UNITS:
+                return SelectionList(*[(c.label, c.code) for c in choices["units"]], id=f.value)
+            case Field.NEW_DUE:
+                return Input(compact=True, placeholder="YYYY-MM-DD HH:MM", id=f.value)
+            case Field.MERGE_INTO:
+                return Input(compact=True, placeholder="123", id=f.value, restrict=r"[0-9]*")
+            case _:
+                return Input(compact=True, id=f.value)
+
+    def on_mount(self) -> None:
+        focusable = [w for w in self.query("Input, Select, SelectionList") if w.focusable]
+        (focusable[0] if focusable else self.query_one("#ok", Button)).focus()
+
+    def _value(self, f: Field) -> str:
+        widget = self.query_one(f"#{f.value}")
+        if isinstance(widget, Select):
+            return "" if widget.value is Select.NULL else str(widget.value)
+        return widget.value  # type: ignore[union-attr]
+
+    def action_submit(self) -> None:
+        tr = self.transition
+        inputs = cases.ActionInput()
+        errors: dict[str, str] = {}
+        for f in tr.fields + tr.optional:
+            if f is Field.CO_UNITS:
+                inputs.co_unit_codes = list(self.query_one(f"#{f.value}", SelectionList).selected)
+                continue
+            raw = self._value(f).strip()
+            match f:
+                case Field.NEW_DUE:
+                    if raw:
+                        try:
+                            inputs.new_due = dt.datetime.strptime(raw, "%Y-%m-%d %H:%M").replace(
+                                tzinfo=LOCAL_TZ)
+                        except ValueError:
+                            errors[f.value] = t("field_error.bad_datetime", value=raw)
+                case Field.MERGE_INTO:
+                    if raw:
+                        inputs.merge_into = int(raw)
+                case Field.REASON:
+                    inputs.reason = raw
+                case Field.CATEGORY:
+                    inputs.category_code = raw
+                case Field.NODE:
+                    inputs.node_code = raw
+                case Field.LEAD_UNIT:
+                    inputs.lead_unit_code = raw
+                case Field.RESULT:
+                    inputs.result = raw
+                case Field.EVIDENCE:
+                    inputs.evidence = raw
+                case Field.NOTE:
+                    inputs.note = raw
+        if tr.needs_on_behalf(self.role):
+            inputs.on_behalf_of = self.query_one("#on_behalf_of", Input).value
+        if errors:
+            self.show_errors(errors)
+            return
+        self.query_one("#ok", Button).disabled = True
+        self.run_action(inputs)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def run_action(self, inputs: cases.ActionInput) -> None:
+        app = self.app
+        action = self.transition.action
+        versions = {self.detail.id: self.detail.version} if self.detail else {}
+        done, failures = 0, []
+        for case_id in self.targets:
+            try:
+                cases.perform(app.desk, app.actor, case_id, action, inputs,
+                              expected_version=versions.get(case_id))
+                done += 1
+            except ValidationFailed as exc:
+                if len(self.targets) == 1:
+                    self.post_message(_Outcome(False, fields=exc.fields))
+                    return
+                failures.append(f"#{case_id} {exc.message()}")
+            except DutyDeskError as exc:
+                if len(self.targets) == 1:
+                    self.post_message(_Outcome(False, error=exc.message()))
+                    return
+                failures.append(f"#{case_id} {exc.message()}")
+        label = t(f"action.{action.value}")
+        if len(self.targets) == 1:
+            text = t("form.done", action=label, id=self.targets[0])
+        else:
+            text = t("queue.bulk_done", action=label, ok=done, failed=len(failures))
+        self.post_message(_Outcome(True, result=(text, "\n".join(failures) or None)))
+
+    @on(_Outcome)
+    def _outcome(self, outcome: _Outcome) -> None:
+        self.query_one("#ok", Button).disabled = False
+        super()._outcome(outcome)
+
+
+class FilterScreen(FormScreen):
+    """筛选: channel, state and place on top of the current view and search."""
+
+    def __init__(self, current: QueueFilter) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        c = self.current
+        nodes = self.app.choices["nodes"]
+        node_code = next((n.code for n in nodes if n.id == c.node_id), Select.NULL)
+        with VerticalScroll(classes="form"):
+            yield Static(t("form.filter_title"), classes="form-title")
+            yield from self.field_row("channel", t("field.channel"), Select(
+                [(t(f"channel.{ch.value}"), ch.value) for ch in Channel], prompt=t("form.any"),
+                value=c.channel or Select.NULL, id="channel", compact=True))
+            yield from self.field_row("state", t("column.state"), Select(
+                [(t(f"state.{s.value}"), s.value) for s in CaseState], prompt=t("form.any"),
+                value=c.state or Select.NULL, id="state", compact=True))
+            yield from self.field_row("node", t("field.node"), Select(
+                _options(nodes), prompt=t("form.any"), value=node_code, id="node", compact=True))
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#channel", Select).focus()
+
+    def action_submit(self) -> None:
+        def value(name: str) -> str | None:
+            v = self.query_one(f"#{name}", Select).value
+            return None if v is Select.NULL else str(v)
+
+        node_code = value("node")
+        node = next((n for n in self.app.choices["nodes"] if n.code == node_code), None)
+        self.dismiss(QueueFilter(
+            view=self.current.view, search=self.current.search, channel=value("channel"),
+            state=value("state"), node_id=node.id if node else None,
+            node_kind=node.kind if node else None))

@@ -1,0 +1,58 @@
+"""? help: built from the same key registry and lifecycle table that make the bindings."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from dutydesk.domain.lifecycle import TRANSITIONS, Role
+from dutydesk.i18n import t
+from dutydesk.tui import keys
+
+
+class HelpScreen(ModalScreen):
+    CSS_PATH = "help.tcss"
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "dismiss", "", show=False),
+    ]
+
+    def __init__(self, role: Role) -> None:
+        super().__init__()
+        self.role = role
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static(t("help.title"), classes="help-title")
+            yield Static(t("help.intro"))
+            yield Static(self._general())
+            yield Static(self._case_actions())
+
+    def _general(self) -> Table:
+        table = Table(title=t("help.global"), show_header=False, box=None, padding=(0, 2))
+        for spec in keys.APP_KEYS + keys.QUEUE_KEYS:
+            table.add_row(keys.shown_key(spec), t(spec.label))
+        table.add_row("↑ ↓ PgUp PgDn", f"{t('key.prev_page')} / {t('key.next_page')}")
+        table.add_row("ctrl+p", "Command palette")
+        return table
+
+    def _case_actions(self) -> Table:
+        table = Table(title=t("help.case_actions"), box=None, padding=(0, 2))
+        for column in ("key", "action", "from", "to", "who"):
+            table.add_column("")
+        for tr in TRANSITIONS:
+            mark = "✓" if tr.allows(self.role) else " "
+            table.add_row(
+                f"{mark} {tr.key}", t(f"action.{tr.action.value}"),
+                "/".join(t(f"state.{s.value}") for s in sorted(tr.sources))
+                if len(tr.sources) < 4 else "…",
+                t(f"state.{tr.target.value}") if tr.target else "=",
+                "、".join(t(f"role.{r.value}") for r in sorted(tr.roles)),
+            )
+        return table
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)

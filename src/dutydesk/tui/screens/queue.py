@@ -1,0 +1,342 @@
+"""受理队列: the intake queue — a keyset-paged window, a detail pane, and action keys derived
+from the lifecycle table."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from dutydesk.domain.lifecycle import Action, transition_for
+from dutydesk.errors import DutyDeskError
+from dutydesk.i18n import local_time, t
+from dutydesk.services import cases, queue
+from dutydesk.services.queue import CaseDetail, QueueFilter, View
+from dutydesk.tui import keys
+from dutydesk.tui.messages import CountLoaded, DetailLoaded, FeedChanged, PageLoaded
+from dutydesk.tui.widgets import CaseDetailView, CaseTable
+
+BULK_ACTIONS = frozenset({Action.URGE, Action.DISPATCH})
+
+
+class QueueScreen(Screen):
+    CSS_PATH = "queue.tcss"
+
+    def __init__(self) -> None:
+        super().__init__()
+        keys.install(self, keys.QUEUE_KEYS + keys.CASE_ACTION_KEYS)
+        self.filter = QueueFilter()
+        self.anchor: tuple = ("top",)
+        self.first_index = 0  # position of the page's first row in the whole result
+        self.total: int | None = None
+        self.count_generation = 0
+        self.detail: CaseDetail | None = None
+        self.marked: set[int] = set()
+        self.has_before = self.has_after = False
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title-bar")
+        with Horizontal(id="view-bar"):
+            yield Static(id="views")
+            yield Input(placeholder=t("queue.search_placeholder"), id="search")
+        yield CaseTable(id="cases")
+        yield Static(id="status-bar")
+        yield CaseDetailView(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(CaseTable).focus()
+        self.restart()
+
+    def on_resize(self) -> None:
+        table = self.query_one(CaseTable)
+        table.setup_columns(self.size.width)
+        self.reload()
+
+    @property
+    def desk(self):
+        return self.app.desk
+
+    @property
+    def actor(self):
+        return self.app.actor
+
+    @property
+    def table(self) -> CaseTable:
+        return self.query_one(CaseTable)
+
+    # -- loading (workers touch no widgets: they post messages) -------------------------------
+
+    def reload(self, keep_case_id: int | None = None) -> None:
+        current = self.table.current
+        self.load_page(self.anchor, keep_case_id or (current.id if current else None))
+
+    def restart(self) -> None:
+        """A new filter or view: back to the top, recount."""
+        self.anchor = ("top",)
+        self.first_index = 0
+        self.total = None
+        self.count_generation += 1
+        self.load_page(self.anchor, None)
+        self.load_count(self.filter, self.count_generation)
+        self._render_bars()
+
+    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
+    def load_page(self, anchor: tuple, keep_case_id: int | None) -> None:
+        limit = self.table.visible_rows
+        if anchor[0] == "after":
+            page = queue.queue_page(self.desk, self.actor, self.filter, after=anchor[1], limit=limit)
+        elif anchor[0] == "before":
+            page = queue.queue_page(self.desk, self.actor, self.filter, before=anchor[1], limit=limit)
+        else:
+            page = queue.queue_page(self.desk, self.actor, self.filter, limit=limit)
+        self.post_message(PageLoaded(page, anchor, keep_case_id))
+
+    @work(thread=True, exclusive=True, group="count", exit_on_error=False)
+    def load_count(self, filter_: QueueFilter, generation: int) -> None:
+        self.post_message(CountLoaded(queue.queue_count(self.desk, self.actor, filter_), generation))
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def load_detail(self, case_id: int | None) -> None:
+        detail = None
+        if case_id is not None:
+            try:
+                detail = queue.case_detail(self.desk, self.actor, case_id)
+            except DutyDeskError:
+                detail = None
+        self.post_message(DetailLoaded(detail))
+
+    # -- message handlers ---------------------------------------------------------------------
+
+    @on(PageLoaded)
+    def _page_loaded(self, message: PageLoaded) -> None:
+        page = message.page
+        table = self.table
+        if not page.rows and message.anchor[0] != "top":
+            # Nothing beyond this edge (or the rows vanished): fall back to the top.
+            if message.anchor[0] == "before" or not table.rows_shown:
+                self.anchor, self.first_index = ("top",), 0
+                self.load_page(self.anchor, message.keep_case_id)
+            return
+        previous_count = len(table.rows_shown)
+        if message.anchor[0] == "after" and message.anchor != self.anchor:
+            self.first_index += previous_count
+        elif message.anchor[0] == "before" and message.anchor != self.anchor:
+            self.first_index = max(0, self.first_index - len(page.rows))
+        elif message.anchor[0] == "top":
+            self.first_index = 0
+        cursor = 0
+        ids = [r.id for r in page.rows]
+        if message.keep_case_id in ids:
+            cursor = ids.index(message.keep_case_id)
+        elif message.anchor[0] == "before" and message.anchor != self.anchor:
+            cursor = len(page.rows) - 1
+        self.anchor = message.anchor
+        self.has_before, self.has_after = page.has_before, page.has_after
+        table.show_rows(page.rows, self.marked, cursor)
+        self._render_bars()
+        self._detail_for_cursor()
+
+    @on(CountLoaded)
+    def _count_loaded(self, message: CountLoaded) -> None:
+        if message.generation == self.count_generation:
+            self.total = message.total
+            self._render_bars()
+
+    @on(DetailLoaded)
+    def _detail_loaded(self, message: DetailLoaded) -> None:
+        current = self.table.current
+        if message.detail is not None and (current is None or current.id != message.detail.id):
+            return  # the cursor has moved on; a newer request is on its way
+        self.detail = message.detail
+        self.query_one(CaseDetailView).show(message.detail)
+        self.refresh_bindings()
+
+    @on(FeedChanged)
+    def _feed_changed(self, message: FeedChanged) -> None:
+        self.reload()
+        self.count_generation += 1
+        self.load_count(self.filter, self.count_generation)
+
+    @on(CaseTable.RowHighlighted)
+    def _row_highlighted(self, event: CaseTable.RowHighlighted) -> None:
+        self._detail_for_cursor()
+        self._render_bars()
+
+    @on(CaseTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_toggle_timeline()
+
+    @on(CaseTable.PageRequest)
+    def _page_request(self, message: CaseTable.PageRequest) -> None:
+        rows = self.table.rows_shown
+        if not rows:
+            return
+        if message.direction == "after" and self.has_after:
+            self.load_page(("after", rows[-1].cursor), None)
+        elif message.direction == "before" and self.has_before:
+            self.load_page(("before", rows[0].cursor), None)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self.filter = QueueFilter(**{**self.filter.__dict__, "search": event.value})
+        self.table.focus()
+        self.restart()
+
+    def _detail_for_cursor(self) -> None:
+        current = self.table.current
+        if self.detail is not None and (current is None or self.detail.id != current.id):
+            self.detail = None
+            self.refresh_bindings()
+        self.load_detail(current.id if current else None)
+
+    # -- rendering of the bars ---------------------------------------------------------------
+
+    def _render_bars(self) -> None:
+        actor = self.actor
+        demo = f" · {t('app.demo')}" if self.desk.settings.is_demo else ""
+        self.query_one("#title-bar", Static).update(
+            f"{t('app.title')} · {t('screen.queue')}  "
+            f"{actor.name}（{t('role.' + actor.role.value)}）{demo}  "
+            f"{local_time(self.desk.clock.now(), '%Y-%m-%d %H:%M')}")
+        views = []
+        for number, view in enumerate(View, start=1):
+            label = f" {number} {t('view.' + view.value)} "
+            views.append(f"[reverse]{label}[/]" if view is self.filter.view else label)
+        self.query_one("#views", Static).update("".join(views))
+        rows = self.table.rows_shown
+        if rows:
+            first, last = self.first_index + 1, self.first_index + len(rows)
+            position = (t("queue.position", first=first, last=last, total=self.total)
+                        if self.total is not None
+                        else t("queue.position_counting", first=first, last=last))
+        else:
+            position = t("queue.empty")
+        parts = [position]
+        if self.marked:
+            parts.append(t("queue.selected", count=len(self.marked)))
+        extra = self._filter_text()
+        if extra:
+            parts.append(t("queue.filters", text=extra))
+        self.query_one("#status-bar", Static).update("  ·  ".join(parts))
+
+    def _filter_text(self) -> str:
+        f = self.filter
+        bits = []
+        if f.channel:
+            bits.append(t(f"channel.{f.channel}"))
+        if f.state:
+            bits.append(t(f"state.{f.state}"))
+        if f.node_id is not None:
+            bits.append(self._node_label(f.node_id))
+        if f.search:
+            bits.append(f"“{f.search}”")
+        return " ".join(bits)
+
+    def _node_label(self, node_id: int) -> str:
+        for choice in self.app.choices["nodes"]:
+            if choice.id == node_id:
+                return choice.label.strip()
+        return str(node_id)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "case_action":
+            name = Action(parameters[0])
+            if self.marked and name in BULK_ACTIONS:
+                return True
+            if self.detail is None:
+                return False
+            return any(tr.action is name for tr in self.detail.actions)
+        return True
+
+    def action_view(self, view: str) -> None:
+        self.filter = QueueFilter(**{**self.filter.__dict__, "view": View(view)})
+        self.restart()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear(self) -> None:
+        search = self.query_one("#search", Input)
+        if self.has_class("-timeline"):
+            self.action_toggle_timeline()
+        elif self.marked:
+            self.marked.clear()
+            self.reload()
+        elif self.filter != QueueFilter(view=self.filter.view):
+            search.value = ""
+            self.filter = QueueFilter(view=self.filter.view)
+            self.restart()
+        if search.has_focus:
+            self.table.focus()
+
+    def action_toggle_mark(self) -> None:
+        current = self.table.current
+        if current is None:
+            return
+        self.marked.symmetric_difference_update({current.id})
+        self.table.set_mark(self.table.cursor_row, current.id in self.marked)
+        self._render_bars()
+        self.refresh_bindings()
+
+    def action_toggle_timeline(self) -> None:
+        self.toggle_class("-timeline")
+        if self.has_class("-timeline"):
+            self.query_one(CaseDetailView).focus()
+        else:
+            self.table.focus()
+
+    def action_filter(self) -> None:
+        from dutydesk.tui.screens.forms import FilterScreen
+
+        def apply(result: QueueFilter | None) -> None:
+            if result is not None:
+                self.filter = result
+                self.restart()
+
+        self.app.push_screen(FilterScreen(self.filter), apply)
+
+    def action_new_case(self) -> None:
+        from dutydesk.tui.screens.forms import NewCaseScreen
+
+        def done(case_id: int | None) -> None:
+            if case_id is not None:
+                self.notify(t("form.saved", id=case_id))
+                self.restart()
+
+        self.app.push_screen(NewCaseScreen(), done)
+
+    def action_case_action(self, name: str) -> None:
+        from dutydesk.tui.screens.forms import ActionScreen
+
+        action = Action(name)
+        transition = transition_for(action)
+        if self.marked and action in BULK_ACTIONS:
+            targets = sorted(self.marked)
+            detail = None
+        elif self.detail is not None:
+            targets = [self.detail.id]
+            detail = self.detail
+        else:
+            return
+
+        def finished(outcome: tuple[str, str | None] | None) -> None:
+            if outcome is None:
+                return
+            text, failures = outcome
+            if len(targets) > 1:
+                self.marked.clear()
+            self.notify(text + (f"\n{failures}" if failures else ""),
+                        severity="warning" if failures else "information",
+                        timeout=10 if failures else 4)
+            self.reload()
+            self.count_generation += 1
+            self.load_count(self.filter, self.count_generation)
+
+        self.app.push_screen(ActionScreen(transition, self.actor.role, targets, detail), finished)

@@ -1,0 +1,6 @@
+"""Widgets of the duty desk."""
+
+from dutydesk.tui.widgets._case_detail import CaseDetailView
+from dutydesk.tui.widgets._case_table import CaseTable
+
+__all__ = ["CaseDetailView", "CaseTable"]
