@@ -18,7 +18,7 @@ def normalise_phone(raw: str) -> str:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException as exc:
         raise InvalidPhone(raw) from exc
-    if not phonenumbers.is_valid_number(number):
+    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
         raise InvalidPhone(raw)
     kind = phonenumbers.number_type(number)
     allowed = {

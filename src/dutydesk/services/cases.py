@@ -168,6 +168,8 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
             raise PermissionDenied("error.out_of_scope")
         if not transition.allows(actor.role):
             raise PermissionDenied("error.permission", action=t(f"action.{action.value}"))
+        if not may_act_on(actor, case):
+            raise PermissionDenied("error.not_lead_unit")
         if expected_version is not None and case.version != expected_version:
             raise _stale(session, case)
         if CaseState(case.state) not in transition.sources:
@@ -197,6 +199,11 @@ def _stale(session: Session, case: Case) -> StaleWrite:
     from dutydesk.i18n import local_time
 
     return StaleWrite("error.stale", who=who, when=local_time(when))
+
+
+def may_act_on(actor: Actor, case: Case) -> bool:
+    """Co-units see a case; only the lead unit moves it along (签收, 退单, 回告, 延期)."""
+    return actor.role is not Role.UNIT or case.lead_unit_id == actor.unit_id
 
 
 def facts_of(case: Case) -> CaseFacts:

@@ -15,7 +15,7 @@ from dutydesk.domain.lifecycle import CaseState, Transition, permitted_actions, 
 from dutydesk.domain.personal import mask_phone
 from dutydesk.domain.text import normalise_query
 from dutydesk.errors import NotFound, PermissionDenied
-from dutydesk.services.cases import facts_of
+from dutydesk.services.cases import facts_of, may_act_on
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.scope import in_scope, scope_filter
 from dutydesk.store.models import OPEN_STATES_SQL, Case, CaseUnit, Category, Event, Node, Officer, Unit
@@ -245,7 +245,8 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
             TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of, json.loads(e.payload))
             for e, name in events
         ],
-        actions=permitted_actions(facts_of(case), actor.role, now),
+        actions=permitted_actions(facts_of(case), actor.role, now) if may_act_on(actor, case)
+        else [],
     )
 
 

@@ -1,0 +1,145 @@
+"""The queue's keyset pages, views, filters, search and scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dutydesk.domain.deadlines import LOCAL_TZ, DeadlineState
+from dutydesk.domain.lifecycle import Action, CaseState
+from dutydesk.errors import PermissionDenied
+from dutydesk.services.cases import create_case
+from dutydesk.services.queue import QueueFilter, View, case_detail, queue_count, queue_page
+from tests.services.helpers import new_case_in, standard_draft
+
+
+def _walk(desk, actor, f, limit):
+    page = queue_page(desk, actor, f, limit=limit)
+    seen = [r.id for r in page.rows]
+    pages = [page]
+    while page.has_after:
+        page = queue_page(desk, actor, f, after=page.rows[-1].cursor, limit=limit)
+        seen += [r.id for r in page.rows]
+        pages.append(page)
+    return seen, pages
+
+
+@pytest.mark.parametrize("limit", [1, 3, 7, 50])
+def test_keyset_pages_cover_every_row_once_newest_first(demo_desk, limit):
+    actor = demo_desk.actor("zhaolei")
+    f = QueueFilter(view=View.ALL)
+    seen, pages = _walk(demo_desk, actor, f, limit)
+    assert len(seen) == len(set(seen)) == queue_count(demo_desk, actor, f)
+    rows = [r for p in pages for r in p.rows]
+    assert [r.cursor for r in rows] == sorted((r.cursor for r in rows),
+                                              key=lambda c: (c.created_at, c.id), reverse=True)
+
+
+def test_paging_back_returns_the_previous_page(demo_desk):
+    actor = demo_desk.actor("zhaolei")
+    f = QueueFilter(view=View.ALL)
+    first = queue_page(demo_desk, actor, f, limit=5)
+    second = queue_page(demo_desk, actor, f, after=first.rows[-1].cursor, limit=5)
+    back = queue_page(demo_desk, actor, f, before=second.rows[0].cursor, limit=5)
+    assert [r.id for r in back.rows] == [r.id for r in first.rows]
+    assert not back.has_before and second.has_before
+
+
+def test_rows_with_equal_times_are_neither_lost_nor_repeated(desk):
+    actor = desk.actor("liuyang")
+    ids = {create_case(desk, actor, standard_draft(summary=f"同时 {i}")) for i in range(9)}
+    seen, _ = _walk(desk, actor, QueueFilter(view=View.ALL), 2)
+    assert set(seen) == ids and len(seen) == 9
+
+
+def test_mine_follows_the_lifecycle_table(demo_desk):
+    for login, states in {
+        "liuyang": {"new", "accepted", "filed"},
+        "zhaolei": {"new", "accepted", "filed", "verified"},
+        "wangbo": {"dispatched", "in_progress"},
+        "huangxia": {"replied"},
+    }.items():
+        actor = demo_desk.actor(login)
+        rows = queue_page(demo_desk, actor, QueueFilter(view=View.MINE), limit=200).rows
+        assert {r.state for r in rows} <= states, login
+
+
+def test_overdue_view_shows_only_late_open_cases(demo_desk):
+    actor = demo_desk.actor("zhaolei")
+    rows = queue_page(demo_desk, actor, QueueFilter(view=View.OVERDUE), limit=200).rows
+    assert rows
+    assert all(r.deadline is not None and r.deadline.state is DeadlineState.OVERDUE
+               for r in rows)
+
+
+def test_channel_state_and_node_filters(demo_desk):
+    actor = demo_desk.actor("zhaolei")
+    rows = queue_page(demo_desk, actor, QueueFilter(view=View.ALL, channel="police_110"),
+                      limit=200).rows
+    assert rows and {r.channel for r in rows} == {"police_110"}
+    rows = queue_page(demo_desk, actor, QueueFilter(view=View.ALL, state="closed"), limit=200).rows
+    assert rows and {r.state for r in rows} == {"closed"}
+    community = next(c for c in __import__("dutydesk.services.queue", fromlist=["x"])
+                     .reference_choices(demo_desk)["nodes"] if c.code == "CJW")
+    rows = queue_page(demo_desk, actor, QueueFilter(view=View.ALL, node_id=community.id,
+                                                    node_kind="community"), limit=200).rows
+    assert rows and all("曹家湾" in r.node for r in rows)
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("北渠", "北渠"),
+    ("htp", "黄土坡街道"),       # pinyin initials of a place
+    ("cjw", "曹家湾"),
+    ("HXia", None),              # case-insensitive, matched in initials or text
+])
+def test_search_finds_chinese_text_and_pinyin_initials(demo_desk, query, expected):
+    actor = demo_desk.actor("zhaolei")
+    rows = queue_page(demo_desk, actor, QueueFilter(view=View.ALL, search=query), limit=200).rows
+    if expected is None:
+        return
+    assert rows
+    assert all(expected in (r.summary + r.node) or expected in case_detail(
+        demo_desk, actor, r.id).address for r in rows)
+
+
+def test_search_treats_percent_and_underscore_literally(desk):
+    actor = desk.actor("liuyang")
+    literal = create_case(desk, actor, standard_draft(summary="编号 a_b%c"))
+    create_case(desk, actor, standard_draft(summary="编号 axbyc"))
+    for query in ("a_b", "b%c"):
+        rows = queue_page(desk, actor, QueueFilter(view=View.ALL, search=query), limit=5).rows
+        assert [r.id for r in rows] == [literal]
+
+
+def test_scope_limits_what_each_role_sees(demo_desk):
+    f = QueueFilter(view=View.ALL)
+    everything = queue_count(demo_desk, demo_desk.actor("zhaolei"), f)
+    cjw = queue_page(demo_desk, demo_desk.actor("huangxia"), f, limit=200).rows
+    assert 0 < len(cjw) < everything and all("曹家湾" in r.node for r in cjw)
+    slj = queue_page(demo_desk, demo_desk.actor("wangbo"), f, limit=200).rows
+    assert slj and {r.category for r in slj} == {"河湖沟渠保洁"}
+
+
+def test_detail_refuses_out_of_scope_and_lists_permitted_actions(desk):
+    case_id = new_case_in(desk, CaseState.REPLIED)
+    with pytest.raises(PermissionDenied):
+        case_detail(desk, desk.actor("zhujf"), case_id)
+    detail = case_detail(desk, desk.actor("huangxia"), case_id)
+    assert {a.action for a in detail.actions} == {Action.VERIFY, Action.VERIFY_FAIL}
+    assert [e.action for e in detail.timeline][-1] == "reply"
+    assert detail.reporter_phone_masked == "139****1234"
+
+
+def test_deadline_states_move_from_on_time_to_due_soon_to_overdue(desk, clock):
+    case_id = new_case_in(desk, CaseState.IN_PROGRESS)
+    actor = desk.actor("zhaolei")
+    assert case_detail(desk, actor, case_id).deadline.state is DeadlineState.ON_TIME
+    # canal: 1 working day from Monday 10:00, due Tuesday 17:30: 12.5 working hours in all,
+    # 80 % of them used at Tuesday 15:00.
+    clock.set(dt.datetime(2026, 11, 24, 14, 50, tzinfo=LOCAL_TZ))
+    assert case_detail(desk, actor, case_id).deadline.state is DeadlineState.ON_TIME
+    clock.set(dt.datetime(2026, 11, 24, 15, 10, tzinfo=LOCAL_TZ))
+    assert case_detail(desk, actor, case_id).deadline.state is DeadlineState.DUE_SOON
+    clock.set(dt.datetime(2026, 11, 24, 17, 31, tzinfo=LOCAL_TZ))
+    assert case_detail(desk, actor, case_id).deadline.state is DeadlineState.OVERDUE

@@ -1,0 +1,238 @@
+"""Every row of the lifecycle table: allowed for the right role and scope, refused otherwise,
+exactly one event on success, nothing written on refusal."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from dutydesk.domain.lifecycle import (
+    DESK_ROLES, END_STATES, TRANSITIONS, Action, CaseState, Role, transition_for,
+)
+from dutydesk.errors import (
+    InvalidTransition, PermissionDenied, StaleWrite, ValidationFailed,
+)
+from dutydesk.services.cases import ActionInput, perform
+from dutydesk.store.models import Case, Event
+from tests.services.helpers import (
+    ACTING, FULL_PATH, OUT_OF_SCOPE, actor_for, case_row, do, event_count, new_case_in, sample_inputs,
+)
+
+
+def _cases():
+    for tr in TRANSITIONS:
+        for source in sorted(tr.sources):
+            yield pytest.param(tr.action, source, id=f"{tr.action.value}-from-{source.value}")
+
+
+def _prepare_guards(desk, case_id, action):
+    if action in (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION):
+        do(desk, case_id, Action.REQUEST_EXTENSION)
+
+
+@pytest.mark.parametrize("action,source", _cases())
+def test_allowed_for_the_right_role_writes_one_event(desk, action, source):
+    tr = transition_for(action)
+    case_id = new_case_in(desk, source)
+    _prepare_guards(desk, case_id, action)
+    inputs = sample_inputs(tr, desk, case_id)
+    before_events = event_count(desk)
+    before = case_row(desk, case_id)
+
+    event_id = perform(desk, desk.actor(actor_for(tr)), case_id, action, inputs)
+
+    after = case_row(desk, case_id)
+    assert event_count(desk) == before_events + 1
+    assert after.state == (tr.target or source).value
+    assert after.version == before.version + 1
+    with desk.db.read() as s:
+        event = s.get(Event, event_id)
+    assert (event.action, event.case_id) == (action.value, case_id)
+
+
+@pytest.mark.parametrize("action", [tr.action for tr in TRANSITIONS])
+def test_refused_for_a_role_the_table_does_not_name(desk, action):
+    tr = transition_for(action)
+    source = sorted(tr.sources)[0]
+    case_id = new_case_in(desk, source)
+    _prepare_guards(desk, case_id, action)
+    inputs = sample_inputs(tr, desk, case_id)
+    wrong = [ACTING[r] for r in (Role.UNIT, Role.COMMUNITY, Role.OFFICER)
+             if not transition_for(action).allows(r)]
+    wrong.append("admin")
+    before_events, before = event_count(desk), case_row(desk, case_id)
+    for login in wrong:
+        with pytest.raises(PermissionDenied):
+            perform(desk, desk.actor(login), case_id, action, inputs)
+    assert event_count(desk) == before_events
+    assert case_row(desk, case_id).version == before.version
+
+
+@pytest.mark.parametrize("role", [Role.COMMUNITY, Role.UNIT])
+def test_refused_outside_the_actors_scope(desk, role):
+    action = {Role.COMMUNITY: Action.VERIFY, Role.UNIT: Action.ACKNOWLEDGE}[role]
+    source = sorted(transition_for(action).sources)[0]
+    case_id = new_case_in(desk, source)
+    before_events = event_count(desk)
+    with pytest.raises(PermissionDenied):
+        perform(desk, desk.actor(OUT_OF_SCOPE[role]), case_id, action, ActionInput())
+    assert event_count(desk) == before_events
+
+
+@pytest.mark.parametrize("action", [tr.action for tr in TRANSITIONS])
+def test_refused_from_every_other_state(desk, action):
+    tr = transition_for(action)
+    others = [s for s in CaseState if s not in tr.sources and s != CaseState.MERGED]
+    actor = desk.actor(actor_for(tr))
+    for source in others[:3]:  # three is enough to show it, and keeps the suite quick
+        case_id = new_case_in(desk, source)
+        inputs = sample_inputs(tr, desk, case_id)
+        before_events = event_count(desk)
+        # A unit sees a case only once it is dispatched to it: before that, scope refuses first.
+        unit_not_on_case = actor.role is Role.UNIT and case_row(desk, case_id).lead_unit_id is None
+        with pytest.raises(PermissionDenied if unit_not_on_case else InvalidTransition):
+            perform(desk, actor, case_id, action, inputs)
+        assert event_count(desk) == before_events
+        assert case_row(desk, case_id).state == source.value
+
+
+@pytest.mark.parametrize("action", [tr.action for tr in TRANSITIONS if tr.fields])
+def test_missing_required_input_is_refused_by_field(desk, action):
+    tr = transition_for(action)
+    case_id = new_case_in(desk, sorted(tr.sources)[0])
+    _prepare_guards(desk, case_id, action)
+    before_events = event_count(desk)
+    with pytest.raises(ValidationFailed) as refused:
+        perform(desk, desk.actor(actor_for(tr)), case_id, action, ActionInput())
+    assert set(refused.value.fields) >= {f.value for f in tr.fields}
+    assert event_count(desk) == before_events
+
+
+@pytest.mark.parametrize("action", [tr.action for tr in TRANSITIONS if tr.on_behalf_roles])
+def test_desk_records_unit_and_community_steps_on_their_behalf(desk, action):
+    tr = transition_for(action)
+    case_id = new_case_in(desk, sorted(tr.sources)[0])
+    inputs = sample_inputs(tr, desk, case_id)
+    for login in ("liuyang", "zhaolei"):
+        assert desk.actor(login).role in DESK_ROLES
+    with pytest.raises(ValidationFailed) as refused:
+        perform(desk, desk.actor("liuyang"), case_id, action, inputs)
+    assert "on_behalf_of" in refused.value.fields
+    inputs.on_behalf_of = "水利和湖泊局 王科长（电话）"
+    event_id = perform(desk, desk.actor("liuyang"), case_id, action, inputs)
+    with desk.db.read() as s:
+        event = s.get(Event, event_id)
+    assert event.on_behalf_of == "水利和湖泊局 王科长（电话）"
+    assert event.actor_id == desk.actor("liuyang").id
+
+
+def test_a_stale_write_is_refused_naming_who_changed_it_and_when(desk, clock):
+    case_id = new_case_in(desk, CaseState.NEW)
+    seen_version = case_row(desk, case_id).version
+    do(desk, case_id, Action.URGE, login="chenjing")
+    with pytest.raises(StaleWrite) as refused:
+        perform(desk, desk.actor("liuyang"), case_id, Action.ACCEPT,
+                ActionInput(category_code="canal", node_code="CJW-02"),
+                expected_version=seen_version)
+    assert "陈静" in refused.value.message()
+    assert "11-23 10:00" in refused.value.message()
+    assert case_row(desk, case_id).state == CaseState.NEW.value
+
+
+def test_end_states_are_final_except_reopen(desk):
+    for state in END_STATES:
+        leaving = [tr for tr in TRANSITIONS if state in tr.sources]
+        assert all(tr.action is Action.REOPEN for tr in leaving), state
+
+
+def test_dispatch_sets_lead_and_co_units_and_deadlines(desk, clock):
+    case_id = new_case_in(desk, CaseState.DISPATCHED)
+    case = case_row(desk, case_id)
+    assert case.lead_unit_id is not None
+    # canal: 1 working day from Monday 10:00 -> Tuesday close of business; ack: 2 hours.
+    assert case.due_at.astimezone(clock.now().tzinfo).isoformat().startswith("2026-11-24T09:30")
+    assert case.ack_due_at == clock.now() + __import__("datetime").timedelta(hours=2)
+    assert not case.due_provisional
+
+
+def test_return_clears_the_units_and_deadline(desk):
+    case_id = new_case_in(desk, CaseState.DISPATCHED)
+    do(desk, case_id, Action.RETURN)
+    case = case_row(desk, case_id)
+    assert (case.state, case.lead_unit_id, case.due_at) == (CaseState.FILED.value, None, None)
+
+
+def test_verify_fail_counts_a_redo(desk):
+    case_id = new_case_in(desk, CaseState.REPLIED)
+    do(desk, case_id, Action.VERIFY_FAIL)
+    assert case_row(desk, case_id).redo_count == 1
+
+
+def test_extension_must_be_asked_before_the_deadline(desk, clock):
+    case_id = new_case_in(desk, CaseState.IN_PROGRESS)
+    due = case_row(desk, case_id).due_at
+    clock.set(due)
+    with pytest.raises(InvalidTransition):
+        do(desk, case_id, Action.REQUEST_EXTENSION)
+
+
+def test_approved_extension_moves_the_deadline(desk):
+    case_id = new_case_in(desk, CaseState.IN_PROGRESS)
+    do(desk, case_id, Action.REQUEST_EXTENSION)
+    asked = case_row(desk, case_id).extension_due_at
+    with pytest.raises(InvalidTransition):
+        do(desk, case_id, Action.REQUEST_EXTENSION)  # one request at a time
+    do(desk, case_id, Action.APPROVE_EXTENSION)
+    case = case_row(desk, case_id)
+    assert (case.due_at, case.extension_due_at) == (asked, None)
+
+
+def test_urging_an_overdue_case_gives_a_yellow_then_a_red_card(desk, clock):
+    case_id = new_case_in(desk, CaseState.IN_PROGRESS)
+    clock.set(case_row(desk, case_id).due_at + __import__("datetime").timedelta(hours=1))
+    cards = []
+    for _ in range(2):
+        event_id = do(desk, case_id, Action.URGE)
+        with desk.db.read() as s:
+            cards.append(json.loads(s.get(Event, event_id).payload)["card"])
+    assert cards == ["yellow", "red"]
+
+
+def test_escalation_climbs_the_ladder_and_stops_at_the_top(desk):
+    case_id = new_case_in(desk, CaseState.ACCEPTED)
+    for expected in ("community", "street", "district"):
+        do(desk, case_id, Action.ESCALATE)
+        assert case_row(desk, case_id).level == expected
+    with pytest.raises(InvalidTransition):
+        do(desk, case_id, Action.ESCALATE)
+
+
+def test_merge_refuses_itself_and_finished_cases(desk):
+    case_id = new_case_in(desk, CaseState.NEW)
+    closed = new_case_in(desk, CaseState.CLOSED)
+    for target in (case_id, closed, 999_999):
+        with pytest.raises(ValidationFailed):
+            do(desk, case_id, Action.MERGE, merge_into=target)
+    assert case_row(desk, case_id).state == CaseState.NEW.value
+
+
+def test_reopen_sends_the_case_back_to_filed(desk):
+    case_id = new_case_in(desk, CaseState.CLOSED)
+    assert case_row(desk, case_id).closed_at is not None
+    do(desk, case_id, Action.REOPEN)
+    case = case_row(desk, case_id)
+    assert (case.state, case.closed_at, case.lead_unit_id) == ("filed", None, None)
+
+
+def test_the_event_log_is_the_case_timeline(desk):
+    case_id = new_case_in(desk, CaseState.CLOSED, path=FULL_PATH)
+    with desk.db.read() as s:
+        actions = [e.action for e in s.exec(
+            select(Event).where(Event.case_id == case_id).order_by(Event.id))]
+    assert actions == ["create", "accept", "file", "dispatch", "acknowledge", "reply",
+                       "verify", "close"]
+    assert case_row(desk, case_id).state == "closed"
+    with desk.db.read() as s:
+        assert s.get(Case, case_id).closed_at is not None
