@@ -32,7 +32,8 @@ def standard_draft(**overrides) -> CaseDraft:
     return CaseDraft(**values)
 
 
-def sample_inputs(transition: Transition, desk: Desk, case_id: int) -> ActionInput:
+def sample_inputs(transition: Transition, desk: Desk, case_id: int,
+                  merge_into: int | None = None) -> ActionInput:
     """Valid inputs for every field the transition declares."""
     inputs = ActionInput()
     for f in transition.fields + transition.optional:
@@ -44,8 +45,8 @@ def sample_inputs(transition: Transition, desk: Desk, case_id: int) -> ActionInp
             case Field.NODE:
                 inputs.node_code = "CJW-02"
             case Field.MERGE_INTO:
-                inputs.merge_into = create_case(desk, desk.actor("liuyang"), standard_draft(
-                    summary="重复来电"))
+                inputs.merge_into = merge_into or create_case(
+                    desk, desk.actor("liuyang"), standard_draft(summary="重复来电"))
             case Field.LEAD_UNIT:
                 inputs.lead_unit_code = "SLJ"
             case Field.CO_UNITS:

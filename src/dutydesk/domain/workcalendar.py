@@ -38,10 +38,10 @@ def statutory_holidays(year: int) -> frozenset[dt.date]:
 
     days: set[dt.date] = {dt.date(year, 1, 1), dt.date(year, 5, 1), dt.date(year, 5, 2)}
     days |= {dt.date(year, 10, d) for d in (1, 2, 3)}
-    new_year = LunarDate(year, 1, 1).toSolarDate()
+    new_year = LunarDate(year, 1, 1).to_solar_date()
     days |= {new_year + dt.timedelta(days=offset) for offset in (-1, 0, 1, 2)}
-    days.add(LunarDate(year, 5, 5).toSolarDate())
-    days.add(LunarDate(year, 8, 15).toSolarDate())
+    days.add(LunarDate(year, 5, 5).to_solar_date())
+    days.add(LunarDate(year, 8, 15).to_solar_date())
     qingming = [d for d, name in get_solar_terms(dt.date(year, 4, 1), dt.date(year, 4, 10))
                 if name == "清明"]
     days.update(qingming)

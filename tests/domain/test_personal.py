@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dutydesk.domain.personal import InvalidPhone, mask_phone, normalise_phone
+from dutydesk.domain.text import pinyin_initials
+
+
+@pytest.mark.parametrize("raw,e164", [
+    ("13800138000", "+8613800138000"),
+    ("138 0013 8000", "+8613800138000"),
+    ("+86 138-0013-8000", "+8613800138000"),
+    ("0858-8221234", "+868588221234"),
+])
+def test_valid_numbers_are_stored_in_e164(raw, e164):
+    assert normalise_phone(raw) == e164
+
+
+@pytest.mark.parametrize("raw", ["", "12345", "abc", "+1 202 555 0100", "1380013800"])
+def test_invalid_numbers_are_refused(raw):
+    with pytest.raises(InvalidPhone):
+        normalise_phone(raw)
+
+
+def test_masking_keeps_three_and_four():
+    assert mask_phone("+8613800138000") == "138****8000"
+
+
+@given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True))
+def test_masking_never_reveals_the_middle(number):
+    masked = mask_phone("+86" + number)
+    assert len(masked) == len(number)
+    assert masked[:3] == number[:3] and masked[-4:] == number[-4:]
+    assert set(masked[3:-4]) == {"*"}
+
+
+def test_pinyin_initials():
+    assert pinyin_initials("黄土坡街道") == "htpjd"
+    assert pinyin_initials("abc") == ""

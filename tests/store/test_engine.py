@@ -1,0 +1,100 @@
+"""SQLite done properly: pragmas, refusal of unknown schemas, and no lost updates across
+processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+
+import pytest
+from sqlalchemy import text
+
+from dutydesk.errors import SchemaError
+from dutydesk.store.engine import Database
+from dutydesk.store.models import SCHEMA_VERSION
+
+
+def test_pragmas_are_set_on_every_connection(db_path):
+    db = Database.open(db_path)
+    for engine in (db.writer, db.reader):
+        with engine.connect() as c:
+            assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert c.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+            assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert c.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+    db.dispose()
+
+
+def test_a_newer_schema_is_refused_and_left_untouched(db_path):
+    with sqlite3.connect(db_path) as raw:
+        raw.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                    (str(SCHEMA_VERSION + 1),))
+    before = db_path.read_bytes()
+    with pytest.raises(SchemaError) as refused:
+        Database.open(db_path)
+    assert str(SCHEMA_VERSION + 1) in refused.value.message()
+    assert db_path.read_bytes() == before
+
+
+def test_a_foreign_sqlite_file_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as raw:
+        raw.execute("CREATE TABLE t (x)")
+    with pytest.raises(SchemaError):
+        Database.open(path)
+
+
+def test_a_missing_database_is_refused_unless_created(tmp_path):
+    with pytest.raises(SchemaError):
+        Database.open(tmp_path / "nope.db")
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_naive_datetimes_are_refused(desk):
+    import datetime as dt
+
+    from dutydesk.store.models import Meta  # noqa: F401  (a table to write through)
+    from tests.services.helpers import new_case_in
+    from dutydesk.domain.lifecycle import CaseState
+    from dutydesk.store.models import Case
+
+    case_id = new_case_in(desk, CaseState.NEW)
+    with pytest.raises(Exception):
+        with desk.db.write() as s:
+            case = s.get(Case, case_id)
+            case.updated_at = dt.datetime(2026, 1, 1)
+            s.add(case)
+
+
+def _urge_many(path: str, times: int) -> None:
+    from dutydesk.clock import SystemClock
+    from dutydesk.domain.lifecycle import Action
+    from dutydesk.services.cases import ActionInput, perform
+    from dutydesk.services.context import Desk
+
+    db = Database.open(path)
+    desk = Desk(db, SystemClock())
+    actor = desk.actor("liuyang")
+    for _ in range(times):
+        perform(desk, actor, 1, Action.URGE, ActionInput())
+    db.dispose()
+
+
+def test_concurrent_read_modify_write_from_processes_loses_nothing(desk):
+    from tests.services.helpers import case_row, event_count, new_case_in
+    from dutydesk.domain.lifecycle import CaseState
+
+    case_id = new_case_in(desk, CaseState.NEW)
+    assert case_id == 1
+    before = event_count(desk)
+    workers, each = 4, 50
+    context = multiprocessing.get_context("spawn")
+    processes = [context.Process(target=_urge_many, args=(str(desk.db.path), each))
+                 for _ in range(workers)]
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join(timeout=120)
+        assert p.exitcode == 0
+    assert case_row(desk, case_id).urge_count == workers * each
+    assert event_count(desk) == before + workers * each

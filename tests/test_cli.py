@@ -1,0 +1,48 @@
+"""The command line: exit codes, and one clear line on stderr for a user's mistake."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from dutydesk.cli import main
+
+
+def test_demo_no_ui_builds_a_database(tmp_path, capsys):
+    target = tmp_path / "d.db"
+    assert main(["demo", "--db", str(target), "--no-ui"]) == 0
+    assert target.exists()
+
+
+def test_missing_database_is_one_line_not_a_traceback(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "none.db")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "dutydesk demo" in err and "Traceback" not in err
+
+
+def test_bad_language_is_refused(tmp_path, capsys):
+    assert main(["--lang", "fr", "--db", str(tmp_path / "x.db")]) == 1
+    assert "fr" in capsys.readouterr().err
+
+
+def test_as_is_refused_on_a_real_database(tmp_path, db_path, capsys):
+    import sqlite3
+
+    with sqlite3.connect(db_path) as raw:
+        raw.execute("UPDATE meta SET value = replace(value, '\"is_demo\": true', "
+                    "'\"is_demo\": false') WHERE key = 'settings'")
+    assert main(["--db", str(db_path), "--as", "zhaolei", "--lang", "en"]) == 1
+    assert "--as" in capsys.readouterr().err
+
+
+def test_unknown_login_is_refused(db_path, capsys, monkeypatch):
+    monkeypatch.setenv("USER", "stranger")
+    monkeypatch.setenv("LOGNAME", "stranger")
+    assert main(["--db", str(db_path), "--lang", "en"]) == 1
+    assert "stranger" in capsys.readouterr().err
+
+
+def test_the_console_script_runs(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "dutydesk", "demo", "--no-ui", "--db",
+                             str(tmp_path / "d.db")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
