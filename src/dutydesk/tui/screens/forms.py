@@ -91,6 +91,7 @@ class FormScreen(ModalScreen):
 
     @on(_Outcome)
     def _outcome(self, outcome: _Outcome) -> None:
+        self.query_one("#ok", Button).disabled = False
         if outcome.ok:
             self.dismiss(outcome.result)
         else:
@@ -284,10 +285,6 @@ class ActionScreen(FormScreen):
             text = t("queue.bulk_done", action=label, ok=done, failed=len(failures))
         self.post_message(_Outcome(True, result=(text, "\n".join(failures) or None)))
 
-    @on(_Outcome)
-    def _outcome(self, outcome: _Outcome) -> None:
-        self.query_one("#ok", Button).disabled = False
-        super()._outcome(outcome)
 
 
 class FilterScreen(FormScreen):

@@ -1,0 +1,41 @@
+"""Running the real app against throwaway databases, with a frozen simulated clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from dutydesk.i18n import set_language
+from dutydesk.services.queue import reference_choices
+from dutydesk.tui.app import DutyDeskApp
+
+
+def make_app(desk, login="zhaolei", *, feed_interval: float = 0, language="zh_CN") -> DutyDeskApp:
+    set_language(language)
+    return DutyDeskApp(desk, desk.actor(login), reference_choices(desk),
+                       feed_interval=feed_interval)
+
+
+async def settle(pilot, rounds: int = 3) -> None:
+    """Let workers finish and their messages land (instead of sleeping)."""
+    for _ in range(rounds):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture(autouse=True)
+def _steady_cursor(monkeypatch):
+    # A blinking cursor makes screenshots differ from run to run.
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "cursor_blink", False, raising=False)
+
+
+def screen_text(app) -> str:
+    """What a person sees: the screen's text, read back from an SVG screenshot."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    lines = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S)
+    return html.unescape("".join(lines)).replace("\xa0", " ")

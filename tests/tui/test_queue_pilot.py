@@ -1,0 +1,294 @@
+"""Driving the intake queue by keys, as an officer would."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlmodel import select
+
+from dutydesk.services.cases import create_case
+from dutydesk.store.models import Case, Event
+from dutydesk.tui.screens.forms import ActionScreen, NewCaseScreen
+from dutydesk.tui.screens.help import HelpScreen
+from dutydesk.tui.screens.queue import QueueScreen
+from dutydesk.tui.widgets import CaseTable
+from dutydesk.domain.lifecycle import CaseState
+from tests.services.helpers import new_case_in, standard_draft
+from tests.tui.conftest import make_app, screen_text, settle
+
+
+def _status(app) -> str:
+    return str(app.screen.query_one("#status-bar").render())
+
+
+async def _choose(pilot, select_id: str, steps: int) -> None:
+    """Open a Select by keyboard and move `steps` options down."""
+    app = pilot.app
+    app.screen.query_one(f"#{select_id}").focus()
+    await pilot.press("enter")
+    for _ in range(steps):
+        await pilot.press("down")
+    await pilot.press("enter")
+
+
+async def _act(pilot, key: str, *, text: dict[str, str] | None = None) -> None:
+    await pilot.press(key)
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ActionScreen), f"{key} opened no form"
+    for field_id, value in (text or {}).items():
+        pilot.app.screen.query_one(f"#{field_id}").focus()
+        await pilot.press(*value)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, QueueScreen), "the form stayed open"
+
+
+async def test_a_report_goes_from_new_to_closed_by_keys(desk):
+    app = make_app(desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")  # 全部
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, NewCaseScreen)
+        await pilot.press(*"canal rubbish")
+        app.screen.query_one("#reporter_phone").focus()
+        await pilot.press(*"13908571234")
+        nodes = [c.code for c in app.choices["nodes"]]
+        await _choose(pilot, "node", nodes.index("CJW-02") + 1)
+        categories = [c.code for c in app.choices["categories"]]
+        await _choose(pilot, "category", categories.index("canal") + 1)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        table = app.screen.query_one(CaseTable)
+        assert table.current is not None and table.current.summary == "canal rubbish"
+
+        await _act(pilot, "a")  # 受理: category and place prefilled
+        await _act(pilot, "f")  # 立案
+        units = [c.code for c in app.choices["units"]]
+        await pilot.press("p")
+        await settle(pilot)
+        await _choose(pilot, "lead_unit", units.index("SLJ") + 1)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        behalf = {"on_behalf_of": "SLJ phone"}
+        await _act(pilot, "k", text=behalf)  # 签收, recorded for the unit
+        await _act(pilot, "r", text={"result": "cleaned", **behalf})
+        await _act(pilot, "v", text={"on_behalf_of": "grid supervisor"})
+        await _act(pilot, "c")  # 结案
+
+    with desk.db.read() as s:
+        case = s.exec(select(Case)).one()
+        actions = [e.action for e in s.exec(select(Event).where(Event.case_id == case.id)
+                                               .order_by(Event.id))]
+    assert case.state == "closed"
+    assert actions == ["create", "accept", "file", "dispatch", "acknowledge", "reply", "verify",
+                       "close"]
+
+
+async def test_the_detail_pane_shows_the_timeline(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3", "enter")
+        await settle(pilot)
+        assert app.screen.has_class("-timeline")
+        text = screen_text(app)
+        assert "处理时间线" in text and "登记" in text
+        await pilot.press("escape")
+        assert not app.screen.has_class("-timeline")
+
+
+async def test_new_report_errors_are_shown_by_field_and_nothing_is_written(desk):
+    app = make_app(desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        app.screen.query_one("#reporter_phone").focus()
+        await pilot.press(*"12345")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, NewCaseScreen)
+        errors = {label.id: str(label.render()) for label in app.screen.query(".field-error")}
+        assert "摘要" in errors["err-summary"]
+        assert "12345" in errors["err-reporter_phone"]
+        assert "属地" in errors["err-node"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+    with desk.db.read() as s:
+        assert s.exec(select(Case)).all() == []
+
+
+async def test_a_reason_is_required_where_the_table_says_so(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        case = app.screen.query_one(CaseTable).current
+        assert case.state == "new"
+        await pilot.press("x")  # 不予受理
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionScreen)
+        assert "理由" in str(app.screen.query_one("#err-reason").render())
+
+
+async def test_action_keys_follow_the_case_and_the_role(desk):
+    case_id = new_case_in(desk, CaseState.DISPATCHED)
+    app = make_app(desk, "wangbo")  # the lead unit's liaison
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one(CaseTable).current.id == case_id
+        assert screen.check_action("case_action", ("close",)) is False
+        assert screen.check_action("case_action", ("accept",)) is False
+        assert screen.check_action("case_action", ("acknowledge",)) is True
+        await pilot.press("c")  # not offered: nothing opens
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        await _act(pilot, "k")  # the unit signs for it itself: no 代录 field
+    with desk.db.read() as s:
+        assert s.get(Case, case_id).state == "in_progress"
+
+
+async def test_views_search_and_pinyin(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        total_text = _status(app)
+        await pilot.press("slash", *"htp", "enter")
+        await settle(pilot)
+        rows = app.screen.query_one(CaseTable).rows_shown
+        assert rows and all("黄土坡" in r.node for r in rows)
+        assert _status(app) != total_text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert _status(app) == total_text
+        await pilot.press("2")
+        await settle(pilot)
+        assert all(r.deadline and r.deadline.state.value == "overdue"
+                   for r in app.screen.query_one(CaseTable).rows_shown)
+
+
+async def test_filter_form_by_channel(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("3", "s")
+        await settle(pilot)
+        channels = ["phone", "walk_in", "grid_report", "police_110"]
+        await _choose(pilot, "channel", channels.index("police_110") + 1)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        rows = app.screen.query_one(CaseTable).rows_shown
+        assert rows and {r.channel for r in rows} == {"police_110"}
+        assert "110转办" in _status(app)
+
+
+async def test_paging_moves_through_a_long_queue(desk):
+    actor = desk.actor("liuyang")
+    for i in range(45):
+        create_case(desk, actor, standard_draft(summary=f"报告 {i:02d}"))
+    app = make_app(desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(CaseTable)
+        page = len(table.rows_shown)
+        assert 5 < page < 45
+        first_ids = [r.id for r in table.rows_shown]
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert [r.id for r in table.rows_shown][0] == first_ids[-1] - 1
+        assert f"第 {page + 1}–" in _status(app)
+        await pilot.press("pageup")
+        await settle(pilot)
+        assert [r.id for r in table.rows_shown] == first_ids
+        for _ in range(page):  # walking off the bottom loads the next page
+            await pilot.press("down")
+        await settle(pilot)
+        assert table.rows_shown[0].id == first_ids[-1] - 1
+
+
+async def test_bulk_urge_of_marked_cases(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(CaseTable)
+        marked = [table.rows_shown[0].id, table.rows_shown[1].id]
+        await pilot.press("space", "down", "space")
+        await settle(pilot)
+        assert "已选 2 件" in _status(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionScreen)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+    with demo_desk.db.read() as s:
+        urged = s.exec(select(Event.case_id).where(Event.action == "urge",
+                                                   Event.case_id.in_(marked))).all()
+    assert sorted(urged) == sorted(marked)
+
+
+async def test_a_write_elsewhere_appears_through_the_change_feed(desk, db_path, clock):
+    from dutydesk.services.context import Desk
+    from dutydesk.store.engine import Database
+
+    app = make_app(desk, feed_interval=0.1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(CaseTable).rows_shown == []
+        other = Database.open(db_path)  # another session on the same file
+        create_case(Desk(other, clock), Desk(other, clock).actor("chenjing"),
+                    standard_draft(summary="另一终端登记"))
+        other.dispose()
+        for _ in range(40):
+            await asyncio.sleep(0.1)
+            await settle(pilot, rounds=1)
+            rows = app.screen.query_one(CaseTable).rows_shown
+            if rows:
+                break
+        assert [r.summary for r in rows] == ["另一终端登记"]
+
+
+async def test_a_stale_action_is_refused_with_who_and_when(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        row = app.screen.query_one(CaseTable).current
+        await pilot.press("u")
+        await settle(pilot)
+        # Someone else acts on the case while the form is open.
+        from dutydesk.domain.lifecycle import Action
+        from dutydesk.services.cases import ActionInput, perform
+
+        perform(demo_desk, demo_desk.actor("chenjing"), row.id, Action.URGE, ActionInput())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionScreen)
+        assert "陈静" in str(app.screen.query_one("#form-error").render())
+
+
+async def test_help_lists_keys_from_the_registry(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_english_interface(demo_desk):
+    app = make_app(demo_desk, language="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "Intake queue" in str(app.screen.query_one("#title-bar").render())
+        assert "of" in _status(app)

@@ -1,0 +1,28 @@
+"""How the main screens look (pytest-textual-snapshot), at the sizes officers use."""
+
+from __future__ import annotations
+
+from tests.tui.conftest import make_app
+
+
+def test_queue_at_80x24(demo_desk, snap_compare):
+    assert snap_compare(make_app(demo_desk), terminal_size=(80, 24), press=["3"])
+
+
+def test_queue_in_english_at_120x30(demo_desk, snap_compare):
+    assert snap_compare(make_app(demo_desk, language="en"), terminal_size=(120, 30), press=["2"])
+
+
+def test_new_report_form_at_80x24(demo_desk, snap_compare):
+    assert snap_compare(make_app(demo_desk), terminal_size=(80, 24), press=["n"])
+
+
+def test_case_timeline_at_80x24(demo_desk, snap_compare):
+    async def open_the_closed_case(pilot):
+        await pilot.press("3", "slash", *"IMG_0637", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+
+    assert snap_compare(make_app(demo_desk), terminal_size=(80, 24),
+                        run_before=open_the_closed_case)
