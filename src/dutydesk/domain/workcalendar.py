@@ -51,9 +51,14 @@ def statutory_holidays(year: int) -> frozenset[dt.date]:
 @dataclass
 class WorkCalendar:
     entered: dict[int, YearDays] = field(default_factory=dict)
+    _cache: dict[dt.date, DayVerdict] = field(default_factory=dict, repr=False, compare=False)
 
     def verdict(self, day: dt.date) -> DayVerdict:
-        return _verdict(day, self.entered.get(day.year))
+        # Deadline states are computed for every row shown: each day is judged once.
+        cached = self._cache.get(day)
+        if cached is None:
+            cached = self._cache[day] = _verdict(day, self.entered.get(day.year))
+        return cached
 
     def is_working(self, day: dt.date) -> bool:
         return self.verdict(day).working

@@ -44,7 +44,9 @@ def catalogue(language: str) -> dict[str, str]:
 
 def t(key: str, **params: Any) -> str:
     """The message for `key` in the current language; an unknown key shows itself, visibly."""
-    template = catalogue(_language).get(key) or catalogue("zh_CN").get(key) or f"⟨{key}⟩"
+    template = catalogue(_language).get(key)
+    if template is None:
+        template = catalogue("zh_CN").get(key, f"⟨{key}⟩")
     return template.format(**params) if params else template
 
 

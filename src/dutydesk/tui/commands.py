@@ -18,9 +18,7 @@ class QueueCommands(Provider):
         if not isinstance(screen, QueueScreen):
             return []
         found = []
-        for spec in keys.QUEUE_KEYS + keys.CASE_ACTION_KEYS:
-            if not spec.show:
-                continue
+        for spec in [k for k in keys.QUEUE_KEYS if k.show] + list(keys.CASE_ACTION_KEYS):
             name, _, arg = spec.action.partition("(")
             args = (arg.rstrip(")").strip("'"),) if arg else ()
             if screen.check_action(name, args) is not True:

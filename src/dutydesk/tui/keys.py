@@ -39,10 +39,12 @@ QUEUE_KEYS = (
     KeySpec("quit-q", "q", "app.quit", "key.quit", show=False),
 )
 
-# Case actions come straight from the lifecycle table: one key per transition.
+# Case actions come straight from the lifecycle table: one key per transition. They are listed
+# in the detail pane (for the highlighted case) rather than the footer, which Textual rebuilds
+# widget by widget whenever its bindings change — on every cursor move otherwise.
 CASE_ACTION_KEYS = tuple(
     KeySpec(f"case-{tr.action.value}", tr.key, f"case_action('{tr.action.value}')",
-            f"action.{tr.action.value}")
+            f"action.{tr.action.value}", show=False)
     for tr in TRANSITIONS
 )
 

@@ -35,6 +35,7 @@ class QueueScreen(Screen):
         self.detail: CaseDetail | None = None
         self.marked: set[int] = set()
         self.has_before = self.has_after = False
+        self._bar_texts: dict[str, str] = {}
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -137,9 +138,8 @@ class QueueScreen(Screen):
             cursor = len(page.rows) - 1
         self.anchor = message.anchor
         self.has_before, self.has_after = page.has_before, page.has_after
-        table.show_rows(page.rows, self.marked, cursor)
+        table.show_rows(page.rows, self.marked, cursor)  # posts RowHighlighted: detail follows
         self._render_bars()
-        self._detail_for_cursor()
 
     @on(CountLoaded)
     def _count_loaded(self, message: CountLoaded) -> None:
@@ -154,7 +154,6 @@ class QueueScreen(Screen):
             return  # the cursor has moved on; a newer request is on its way
         self.detail = message.detail
         self.query_one(CaseDetailView).show(message.detail)
-        self.refresh_bindings()
 
     @on(FeedChanged)
     def _feed_changed(self, message: FeedChanged) -> None:
@@ -168,7 +167,7 @@ class QueueScreen(Screen):
         self._render_bars()
 
     @on(CaseTable.RowSelected)
-    def _row_selected(self) -> None:
+    def _row_selected(self, _event: CaseTable.RowSelected) -> None:
         self.action_toggle_timeline()
 
     @on(CaseTable.PageRequest)
@@ -188,18 +187,23 @@ class QueueScreen(Screen):
         self.restart()
 
     def _detail_for_cursor(self) -> None:
+        # The old detail stays shown until the new one arrives; check_action refuses to act
+        # on it meanwhile, because it no longer matches the highlighted row.
         current = self.table.current
-        if self.detail is not None and (current is None or self.detail.id != current.id):
-            self.detail = None
-            self.refresh_bindings()
         self.load_detail(current.id if current else None)
+
+    def _current_detail(self) -> CaseDetail | None:
+        current = self.table.current
+        if self.detail is not None and current is not None and self.detail.id == current.id:
+            return self.detail
+        return None
 
     # -- rendering of the bars ---------------------------------------------------------------
 
     def _render_bars(self) -> None:
         actor = self.actor
         demo = f" · {t('app.demo')}" if self.desk.settings.is_demo else ""
-        self.query_one("#title-bar", Static).update(
+        self._set("#title-bar",
             f"{t('app.title')} · {t('screen.queue')}  "
             f"{actor.name}（{t('role.' + actor.role.value)}）{demo}  "
             f"{local_time(self.desk.clock.now(), '%Y-%m-%d %H:%M')}")
@@ -207,7 +211,7 @@ class QueueScreen(Screen):
         for number, view in enumerate(View, start=1):
             label = f" {number} {t('view.' + view.value)} "
             views.append(f"[reverse]{label}[/]" if view is self.filter.view else label)
-        self.query_one("#views", Static).update("".join(views))
+        self._set("#views", "".join(views))
         rows = self.table.rows_shown
         if rows:
             first, last = self.first_index + 1, self.first_index + len(rows)
@@ -222,7 +226,13 @@ class QueueScreen(Screen):
         extra = self._filter_text()
         if extra:
             parts.append(t("queue.filters", text=extra))
-        self.query_one("#status-bar", Static).update("  ·  ".join(parts))
+        self._set("#status-bar", "  ·  ".join(parts))
+
+    def _set(self, selector: str, text: str) -> None:
+        # An update re-lays out the screen: skip it when nothing changed (every cursor move).
+        if self._bar_texts.get(selector) != text:
+            self._bar_texts[selector] = text
+            self.query_one(selector, Static).update(text)
 
     def _filter_text(self) -> str:
         f = self.filter
@@ -250,9 +260,8 @@ class QueueScreen(Screen):
             name = Action(parameters[0])
             if self.marked and name in BULK_ACTIONS:
                 return True
-            if self.detail is None:
-                return False
-            return any(tr.action is name for tr in self.detail.actions)
+            detail = self._current_detail()
+            return detail is not None and any(tr.action is name for tr in detail.actions)
         return True
 
     def action_view(self, view: str) -> None:
@@ -283,7 +292,6 @@ class QueueScreen(Screen):
         self.marked.symmetric_difference_update({current.id})
         self.table.set_mark(self.table.cursor_row, current.id in self.marked)
         self._render_bars()
-        self.refresh_bindings()
 
     def action_toggle_timeline(self) -> None:
         self.toggle_class("-timeline")
@@ -320,9 +328,8 @@ class QueueScreen(Screen):
         if self.marked and action in BULK_ACTIONS:
             targets = sorted(self.marked)
             detail = None
-        elif self.detail is not None:
-            targets = [self.detail.id]
-            detail = self.detail
+        elif (detail := self._current_detail()) is not None:
+            targets = [detail.id]
         else:
             return
 

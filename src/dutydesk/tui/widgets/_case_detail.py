@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.console import Group
-from rich.table import Table
+from rich.cells import cell_len
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -29,22 +28,22 @@ class CaseDetailView(VerticalScroll):
         if detail is None:
             body.update(Text(t("queue.no_case"), style="dim"))
             return
-        body.update(Group(_facts(detail), Text(""), _timeline(detail.timeline)))
+        # Plain Text lines rather than Rich tables: this pane repaints on every cursor move.
+        body.update(Text("\n").join([*_facts(detail), Text(""), *_timeline(detail.timeline)]))
 
 
-def _facts(d: CaseDetail) -> Table:
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
+def _row(label: str, value: Text | str, width: int = 10) -> Text:
+    line = Text(label + " " * max(1, width - cell_len(label)), style="bold")
+    line.append(value if isinstance(value, Text) else Text(value))
+    return line
+
+
+def _facts(d: CaseDetail) -> list[Text]:
     head = Text(f"#{d.id} ", style="bold")
     head.append(f"[{t('state.' + d.state)}] ", style="reverse")
     head.append(d.summary)
-    grid.add_row(t("detail.title", id=d.id), head)
-    grid.add_row(t("detail.deadline"), deadline_long(d.deadline))
     where = f"{d.node}  {d.address}".strip()
-    grid.add_row(t("detail.node"), where or "—")
     who = d.reporter_name + (f"  {d.reporter_phone_masked}" if d.reporter_phone_masked else "")
-    grid.add_row(t("detail.reporter"), who or "—")
     extra = [t(f"channel.{d.channel}"), d.category or "—",
              f"{t('detail.level')}:{t('level.' + d.level)}"]
     if d.lead_unit:
@@ -58,24 +57,27 @@ def _facts(d: CaseDetail) -> Table:
         extra.append(t("detail.urged", count=d.urge_count))
     if d.merged_into_id:
         extra.append(t("detail.merged_into", id=d.merged_into_id))
-    grid.add_row(t("detail.category"), " · ".join(extra))
     keys = "  ".join(f"{tr.key} {t('action.' + tr.action.value)}" for tr in d.actions)
-    grid.add_row(t("detail.actions"), keys or t("detail.no_actions"))
-    return grid
+    return [
+        _row(t("detail.title", id=d.id), head),
+        _row(t("detail.deadline"), deadline_long(d.deadline)),
+        _row(t("detail.node"), where or "—"),
+        _row(t("detail.reporter"), who or "—"),
+        _row(t("detail.category"), " · ".join(extra)),
+        _row(t("detail.actions"), Text(keys or t("detail.no_actions"), style="bold")),
+    ]
 
 
-def _timeline(entries: list[TimelineEntry]) -> Table:
-    table = Table.grid(padding=(0, 1))
-    table.add_column(no_wrap=True, style="dim")
-    table.add_column(no_wrap=True, style="bold")
-    table.add_column()
-    table.title = t("detail.timeline")
-    table.title_justify = "left"
+def _timeline(entries: list[TimelineEntry]) -> list[Text]:
+    lines = [Text(t("detail.timeline"), style="bold underline")]
     for e in entries:
+        line = Text(local_time(e.at) + " ", style="dim")
+        action = t(f"action.{e.action}")
+        line.append(action + " " * max(1, 9 - cell_len(action)), style="bold")
         who = e.actor + (t("detail.on_behalf", who=e.on_behalf_of) if e.on_behalf_of else "")
-        table.add_row(local_time(e.at), t(f"action.{e.action}"),
-                      f"{who}  {_payload_text(e.payload)}".rstrip())
-    return table
+        line.append(f"{who}  {_payload_text(e.payload)}".rstrip())
+        lines.append(line)
+    return lines
 
 
 def _payload_text(payload: dict) -> str:

@@ -1,70 +1,101 @@
-"""The queue list: a DataTable holding exactly one keyset page, never the whole table.
+"""The queue list: one keyset page drawn line by line (Textual's Line API).
 
-Moving past either edge asks the screen for the neighbouring page instead of scrolling.
+It holds exactly one page — never the whole table — and renders each row once per page into a
+Strip; moving the cursor repaints two lines. Moving past either edge asks the screen for the
+neighbouring page instead of scrolling. (Textual's DataTable re-renders every cell through Rich
+on each repaint: about 150 ms per page at 120×40 here.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
-from textual.widgets import DataTable
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
 
 from dutydesk.i18n import local_time, t
 from dutydesk.services.queue import CaseRow
 from dutydesk.tui.format import deadline_cell, fit
 
-# Column widths in cells, each including one cell of gap (the table's own padding is off so
-# that 80 columns leave the summary room); the summary takes what is left.
-WIDTHS = {"mark": 2, "id": 6, "time": 12, "channel": 9, "category": 9, "node": 9,
+# Column widths in cells, each including one cell of gap; the summary takes what is left.
+WIDTHS = {"mark": 2, "id": 7, "time": 12, "channel": 9, "category": 9, "node": 9,
           "state": 7, "deadline": 7}
+ORDER = ("mark", "id", "time", "channel", "category", "node", "summary", "state", "deadline")
 SUMMARY_MIN = 10
 
 
-class CaseTable(DataTable):
+def _pad(text: Text, width: int) -> Text:
+    """Cut or pad `text` to exactly `width` cells (Chinese characters are two cells)."""
+    plain = fit(text.plain, width - 1)
+    out = Text(plain, style=text.style)
+    out.pad_right(max(0, width - cell_len(plain)))
+    return out
+
+
+class CaseTable(Widget, can_focus=True):
+    BINDINGS = [
+        Binding("down", "cursor_down", show=False),
+        Binding("up", "cursor_up", show=False),
+        Binding("pagedown", "page_down", show=False),
+        Binding("pageup", "page_up", show=False),
+        Binding("enter", "select", show=False),
+    ]
+    COMPONENT_CLASSES = {"case-table--header", "case-table--cursor"}
+    DEFAULT_CSS = """
+    CaseTable { height: 1fr; }
+    CaseTable > .case-table--header { text-style: bold; background: $panel; }
+    CaseTable > .case-table--cursor { background: $accent 40%; text-style: bold; }
+    CaseTable:focus > .case-table--cursor { background: $accent; color: $text; }
+    """
+
+    cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    @dataclass
+    class RowHighlighted(Message):
+        row: CaseRow | None
+
+    @dataclass
+    class RowSelected(Message):
+        row: CaseRow
+
     @dataclass
     class PageRequest(Message):
         direction: str  # "after" (older) or "before" (newer)
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, cell_padding=0, **kwargs)
+        super().__init__(**kwargs)
         self.rows_shown: list[CaseRow] = []
+        self._marked: set[int] = set()
+        self._strips: dict[int, Strip] = {}
+        self._header: Strip | None = None
+        self.summary_width = SUMMARY_MIN
+
+    # -- data -----------------------------------------------------------------------------------
 
     def setup_columns(self, width: int) -> None:
-        self.clear(columns=True)
-        summary = max(SUMMARY_MIN, width - sum(WIDTHS.values()) - 2)
-        for key in ("mark", "id", "time", "channel", "category", "node"):
-            self.add_column(t(f"column.{key}"), width=WIDTHS[key], key=key)
-        self.add_column(t("column.summary"), width=summary, key="summary")
-        for key in ("state", "deadline"):
-            self.add_column(t(f"column.{key}"), width=WIDTHS[key], key=key)
-        self.summary_width = summary
+        self.summary_width = max(SUMMARY_MIN, width - sum(WIDTHS.values()) - 1)
+        self._header = None
+        self._strips.clear()
+        self.refresh()
 
     def show_rows(self, rows: list[CaseRow], marked: set[int], cursor_index: int) -> None:
-        self.clear()
         self.rows_shown = rows
-        for row in rows:
-            self.add_row(*self._cells(row, row.id in marked), key=str(row.id))
-        if rows:
-            self.move_cursor(row=max(0, min(cursor_index, len(rows) - 1)), animate=False)
-
-    def _cells(self, row: CaseRow, marked: bool) -> list:
-        return [
-            Text("✓" if marked else " ", style="bold"),
-            str(row.id),
-            local_time(row.created_at),
-            fit(t(f"channel.{row.channel}"), WIDTHS["channel"] - 1),
-            fit(row.category or "—", WIDTHS["category"] - 1),
-            fit(row.node, WIDTHS["node"] - 1),
-            fit(row.summary, self.summary_width - 1),
-            fit(t(f"state.{row.state}"), WIDTHS["state"] - 1),
-            deadline_cell(row.deadline),
-        ]
+        self._marked = marked
+        self._strips.clear()
+        self.cursor_row = max(0, min(cursor_index, len(rows) - 1)) if rows else 0
+        self.refresh()
 
     def set_mark(self, row_index: int, marked: bool) -> None:
-        if 0 <= row_index < len(self.rows_shown):
-            self.update_cell_at((row_index, 0), Text("✓" if marked else " ", style="bold"))
+        self._strips.pop(row_index, None)
+        self._refresh_line(row_index + 1)
 
     @property
     def current(self) -> CaseRow | None:
@@ -74,23 +105,82 @@ class CaseTable(DataTable):
 
     @property
     def visible_rows(self) -> int:
-        """How many data rows fit: the page size."""
+        """How many rows fit under the header: the page size."""
         return max(1, self.size.height - 1)
 
+    def _refresh_line(self, y: int) -> None:
+        self.refresh(Region(0, y, self.size.width, 1))
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self._refresh_line(old + 1)
+        self._refresh_line(new + 1)
+        self.post_message(self.RowHighlighted(self.current))
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def _cells(self, row: CaseRow) -> list[Text]:
+        widths = {**WIDTHS, "summary": self.summary_width}
+        values = {
+            "mark": Text("✓" if row.id in self._marked else " ", style="bold"),
+            "id": Text(str(row.id)),
+            "time": Text(local_time(row.created_at)),
+            "channel": Text(t(f"channel.{row.channel}")),
+            "category": Text(row.category or "—"),
+            "node": Text(row.node),
+            "summary": Text(row.summary),
+            "state": Text(t(f"state.{row.state}")),
+            "deadline": deadline_cell(row.deadline),
+        }
+        return [_pad(values[key], widths[key]) for key in ORDER]
+
+    def _render_text(self, text: Text, base: Style) -> Strip:
+        segments = list(text.render(self.app.console))
+        return Strip(segments).crop_extend(0, self.size.width, base).apply_style(base)
+
+    def render_line(self, y: int) -> Strip:
+        base = self.rich_style
+        if y == 0:
+            if self._header is None:
+                widths = {**WIDTHS, "summary": self.summary_width}
+                header = Text().join(_pad(Text(t(f"column.{key}")), widths[key]) for key in ORDER)
+                self._header = self._render_text(
+                    header, base + self.get_component_rich_style("case-table--header"))
+            return self._header
+        index = y - 1
+        if index >= len(self.rows_shown):
+            return Strip([Segment(" " * self.size.width, base)])
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = self._strips[index] = self._render_text(
+                Text().join(self._cells(self.rows_shown[index])), base)
+        if index == self.cursor_row:
+            strip = strip.apply_style(self.get_component_rich_style("case-table--cursor"))
+        return strip
+
+    def on_resize(self) -> None:
+        self._header = None
+        self._strips.clear()
+
+    # -- keys -----------------------------------------------------------------------------------
+
     def action_cursor_down(self) -> None:
-        if self.cursor_row >= self.row_count - 1:
+        if self.cursor_row >= len(self.rows_shown) - 1:
             self.post_message(self.PageRequest("after"))
         else:
-            super().action_cursor_down()
+            self.cursor_row += 1
 
     def action_cursor_up(self) -> None:
         if self.cursor_row <= 0:
             self.post_message(self.PageRequest("before"))
         else:
-            super().action_cursor_up()
+            self.cursor_row -= 1
 
     def action_page_down(self) -> None:
         self.post_message(self.PageRequest("after"))
 
     def action_page_up(self) -> None:
         self.post_message(self.PageRequest("before"))
+
+    def action_select(self) -> None:
+        if self.current is not None:
+            self.post_message(self.RowSelected(self.current))

@@ -1,0 +1,147 @@
+"""Generate a large desk database: N cases with their events, for the queue benchmarks.
+
+    python benchmarks/generate.py 100000 [--out benchmarks/data/cases-100000.db]
+
+Rows are bulk-inserted in one transaction (a data generator, not a use-case), with the same
+columns and the same derived values (search text, deadlines, community and street) that the
+services write. About 90 % of cases are finished, as on a desk that has run for years.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+from dutydesk.clock import SimulatedClock
+from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.lifecycle import CaseState, Channel
+from dutydesk.domain.text import pinyin_initials
+from dutydesk.scenario.demo import read_configuration, seed_dir
+from dutydesk.services.setup import install_configuration
+from dutydesk.store.engine import Database
+
+DATA = Path(__file__).resolve().parent / "data"
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=LOCAL_TZ).astimezone(dt.timezone.utc)
+SUMMARIES = ["道路油污，行人易滑倒", "垃圾满溢堆放至路面", "楼上装修噪音扰民", "路灯不亮", "窨井盖缺失",
+             "物业擅自提高停车费", "邻居漏水协商未果", "拖欠工资", "违规搭建彩钢棚", "飞线充电"]
+NAMES = ["张桂兰", "李明", "王女士", "赵某", "陈先生", "刘芳", "周强", "吴德海", "孙阿姨", "马先生"]
+STREETS = ["康乐南路", "建设中路", "建兴路", "建设东路", "曹家湾", "文明巷", "德南路"]
+OPEN_MIX = [("new", 2), ("accepted", 1), ("filed", 1), ("dispatched", 2), ("in_progress", 3),
+            ("replied", 1)]
+EVENTS_BY_STATE = {"new": ["create"], "accepted": ["create", "accept"],
+                   "filed": ["create", "accept", "file"],
+                   "dispatched": ["create", "accept", "file", "dispatch"],
+                   "in_progress": ["create", "accept", "file", "dispatch", "acknowledge"],
+                   "replied": ["create", "accept", "file", "dispatch", "acknowledge", "reply"],
+                   "closed": ["create", "accept", "file", "dispatch", "acknowledge", "reply",
+                              "verify", "close"]}
+
+
+def generate(count: int, out: Path, seed: int = 7) -> Path:
+    rng = random.Random(seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(out) + suffix).unlink(missing_ok=True)
+    db = Database.open(out, create=True)
+    install_configuration(db, SimulatedClock(NOW), read_configuration(seed_dir(), demo=True))
+    db.dispose()
+
+    raw = sqlite3.connect(out, isolation_level=None)
+    raw.execute("PRAGMA journal_mode = WAL")
+    raw.execute("PRAGMA synchronous = OFF")  # generator only: the desk itself runs FULL
+    grids = raw.execute("SELECT id, name, community_id, street_id FROM node WHERE kind = 'grid'"
+                        ).fetchall()
+    categories = [r[0] for r in raw.execute("SELECT id FROM category")]
+    units = [r[0] for r in raw.execute("SELECT id FROM unit")]
+    officers = [r[0] for r in raw.execute("SELECT id FROM officer WHERE role IN "
+                                          "('officer', 'duty_chief')")]
+    texts: dict[str, str] = {}  # pinyin is costly: each name and place is converted once
+    channels = [c.value for c in Channel]
+    open_states = [s for s, w in OPEN_MIX for _ in range(w)]
+    span = dt.timedelta(days=max(30, count // 300))  # older desks hold more history
+    raw.execute("BEGIN")
+    case_rows, event_rows = [], []
+    started = time.perf_counter()
+    for case_id in range(1, count + 1):
+        age = span * (1 - case_id / count) + dt.timedelta(minutes=rng.randint(0, 59))
+        created = NOW - age
+        is_open = age < dt.timedelta(days=20) and rng.random() < 0.6 or rng.random() < 0.02
+        state = rng.choice(open_states) if is_open else "closed"
+        grid = rng.choice(grids)
+        summary = rng.choice(SUMMARIES)
+        reporter = rng.choice(NAMES)
+        address = f"{rng.choice(STREETS)}{rng.randint(1, 99)}号"
+        initials = " ".join(_initials(texts, part) for part in (reporter, address, grid[1]))
+        search_text = f"{summary} {address} {reporter} {grid[1]} {initials}".lower()
+        dispatched = state in ("dispatched", "in_progress", "replied", "closed")
+        due_start = created + dt.timedelta(hours=1) if dispatched else None
+        due = due_start + dt.timedelta(days=rng.choice([1, 3, 5, 15])) if dispatched else None
+        case_rows.append((
+            case_id, rng.choice(channels), state, rng.choice(categories), grid[0], grid[2],
+            grid[3], summary, address, reporter, "+8613800138000", search_text,
+            _ts(created), _ts(created + dt.timedelta(hours=2)),
+            _ts(created + dt.timedelta(days=2)) if state == "closed" else None,
+            _ts(due_start + dt.timedelta(hours=2)) if dispatched else None,
+            _ts(due_start), _ts(due), "working_days" if dispatched else None,
+            rng.choice(units) if dispatched else None, len(EVENTS_BY_STATE[state]) + 1,
+        ))
+        for step, action in enumerate(EVENTS_BY_STATE[state]):
+            event_rows.append((_ts(created + dt.timedelta(minutes=10 * step)), rng.choice(officers),
+                               case_id, f"case:{case_id}", action, "{}"))
+        if len(case_rows) >= 20_000:
+            _flush(raw, case_rows, event_rows)
+            print(f"  {case_id:>9} cases  {time.perf_counter() - started:6.1f} s", file=sys.stderr)
+    _flush(raw, case_rows, event_rows)
+    raw.execute("COMMIT")
+    raw.execute("ANALYZE")
+    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw.close()
+    return out
+
+
+def _initials(cache: dict[str, str], text: str) -> str:
+    if text not in cache:
+        cache[text] = pinyin_initials(text)
+    return cache[text]
+
+
+def _ts(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f") if moment else None
+
+
+def _flush(raw: sqlite3.Connection, cases: list, events: list) -> None:
+    raw.executemany(
+        "INSERT INTO case_ (id, channel, state, category_id, node_id, community_id, street_id, "
+        "summary, address, reporter_name, reporter_phone, search_text, created_at, updated_at, "
+        "closed_at, ack_due_at, due_start_at, due_at, due_unit, lead_unit_id, version, level, "
+        "redo_count, urge_count, due_provisional) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'grid',0,0,0)", cases)
+    raw.executemany("INSERT INTO event (at, actor_id, case_id, subject, action, payload) "
+                    "VALUES (?,?,?,?,?,?)", events)
+    raw.executemany("INSERT INTO case_unit (case_id, unit_id, lead) VALUES (?, ?, 1)",
+                    [(c[0], c[19]) for c in cases if c[19] is not None])
+    cases.clear()
+    events.clear()
+
+
+def data_path(count: int) -> Path:
+    return DATA / f"cases-{count}.db"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("count", type=int)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    path = generate(args.count, args.out or data_path(args.count))
+    print(f"{path}: {args.count} cases in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

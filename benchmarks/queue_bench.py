@@ -1,0 +1,205 @@
+"""Queue benchmarks at 10k, 100k and 1M cases: page queries, screen open, key-to-repaint, memory.
+
+    python benchmarks/queue_bench.py                   # all sizes (generates missing data)
+    python benchmarks/queue_bench.py --sizes 10000     # one size
+
+Each size is measured in a fresh process so that its peak memory (ru_maxrss) is its own.
+Figures are printed, not asserted: speed is tracked in notes, not in timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+RUNS = 25
+
+
+def _ms(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"p50": round(statistics.median(ordered) * 1000, 2), "p95": round(p95 * 1000, 2)}
+
+
+def _time(fn, runs: int = RUNS) -> dict[str, float]:
+    fn()  # warm the page cache and the statement cache
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return _ms(samples)
+
+
+def measure(path: Path) -> dict:
+    from generate import NOW
+
+    from dutydesk.clock import SimulatedClock
+    from dutydesk.services.context import Desk
+    from dutydesk.services.queue import Cursor, QueueFilter, View, queue_count, queue_page
+    from dutydesk.store.engine import Database
+
+    db = Database.open(path)
+    desk = Desk(db, SimulatedClock(NOW))
+    actor = desk.actor("zhaolei")
+    with db.reader.connect() as c:
+        total = c.exec_driver_sql("SELECT count(*) FROM case_").scalar()
+        mid = c.exec_driver_sql(
+            "SELECT created_at, id FROM case_ ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?",
+            (total // 2,)).one()
+    from dutydesk.store.types import UTCDateTime
+
+    middle = Cursor(UTCDateTime().process_result_value(
+        __import__("datetime").datetime.fromisoformat(mid[0]), None), mid[1])
+    queries = {
+        "all, first page": lambda: queue_page(desk, actor, QueueFilter(view=View.ALL)),
+        "all, page at the middle": lambda: queue_page(desk, actor, QueueFilter(view=View.ALL),
+                                                      after=middle),
+        "mine, first page": lambda: queue_page(desk, actor, QueueFilter(view=View.MINE)),
+        "overdue, first page": lambda: queue_page(desk, actor, QueueFilter(view=View.OVERDUE)),
+        "channel 110, first page": lambda: queue_page(
+            desk, actor, QueueFilter(view=View.ALL, channel="police_110")),
+        "search 'htp', first page": lambda: queue_page(
+            desk, actor, QueueFilter(view=View.ALL, search="htp")),
+        "count mine": lambda: queue_count(desk, actor, QueueFilter(view=View.MINE)),
+        "count all": lambda: queue_count(desk, actor, QueueFilter(view=View.ALL)),
+    }
+    results = {"cases": total, "queries_ms": {name: _time(fn) for name, fn in queries.items()}}
+    results["ui_ms"] = asyncio.run(_measure_ui(desk, actor))
+    db.dispose()
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return results
+
+
+async def _measure_ui(desk, actor) -> dict:
+    """Key press to repaint, timed from the key event reaching the app to the first screen
+    update after its effect (cursor, page or view, and the detail pane) is in place."""
+    from textual import events
+    from textual.worker import WorkerCancelled
+
+    from dutydesk.services.queue import reference_choices
+    from dutydesk.tui.app import DutyDeskApp
+    from dutydesk.tui.widgets import CaseTable
+
+    app = DutyDeskApp(desk, actor, reference_choices(desk), feed_interval=0)
+    repaints: list[float] = []
+    original_display = app._display
+
+    def display(screen, renderable):
+        if renderable is not None:
+            repaints.append(time.perf_counter())
+        return original_display(screen, renderable)
+
+    app._display = display
+    started = time.perf_counter()
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not (app.screen.query(CaseTable) and app.screen.query_one(CaseTable).rows_shown):
+            await asyncio.sleep(0.001)
+        opened = time.perf_counter() - started
+        screen = app.screen
+        table = screen.query_one(CaseTable)
+
+        def settled() -> bool:
+            current = table.current
+            return current is not None and screen.detail is not None \
+                and screen.detail.id == current.id
+
+        async def press(key: str, changed) -> float:
+            before = (table.cursor_row, table.rows_shown, screen.filter)
+            sent = time.perf_counter()
+            app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
+            deadline = sent + 10
+            while not (changed(before) and settled()):
+                await asyncio.sleep(0.0005)
+                if time.perf_counter() > deadline:
+                    raise RuntimeError(f"{key}: no effect within 10 s")
+            effect = time.perf_counter()
+            while not repaints or repaints[-1] < effect:
+                await asyncio.sleep(0.0005)
+                if time.perf_counter() > deadline:
+                    raise RuntimeError(f"{key}: no repaint within 10 s")
+            return repaints[-1] - sent
+
+        async def quiet() -> None:
+            while True:
+                try:
+                    await app.workers.wait_for_complete()
+                    return
+                except WorkerCancelled:
+                    continue
+
+        await pilot.press("3")
+        await quiet()
+        moved = lambda before: (table.cursor_row, table.rows_shown) != before[:2]
+        paged = lambda before: table.rows_shown is not before[1]
+        down = [await press("down", moved) for _ in range(60)]
+        await pilot.press("1")
+        await quiet()
+        await pilot.press("3")
+        await quiet()
+        page = [await press("pagedown", paged) for _ in range(30)]
+        views = []
+        for i in range(30):
+            key = "123"[i % 3]
+            views.append(await press(key, lambda before, k=key: screen.filter.view.value ==
+                                     ("mine", "overdue", "all")[int(k) - 1]
+                                     and table.rows_shown is not before[1]))
+            await quiet()
+    return {
+        "open queue screen": round(opened * 1000, 1),
+        "cursor down": _ms(down),
+        "page down": _ms(page),
+        "filter change (views 1/2/3)": _ms(views),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="dutydesk queue benchmarks")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure)))
+        return
+    from generate import data_path, generate
+
+    report = {}
+    for size in args.sizes:
+        path = data_path(size)
+        if not path.exists():
+            print(f"generating {size} cases …", file=sys.stderr)
+            generate(size, path)
+        out = subprocess.run([sys.executable, __file__, "--measure", str(path)],
+                             capture_output=True, text=True, check=True)
+        report[size] = json.loads(out.stdout.strip().splitlines()[-1])
+        _print(size, report[size])
+    if len(report) > 1:
+        small, large = min(report), max(report)
+        ratio = (report[large]["queries_ms"]["all, first page"]["p50"]
+                 / max(report[small]["queries_ms"]["all, first page"]["p50"], 1e-6))
+        print(f"\nfirst-page time at {large:,} ÷ at {small:,}: {ratio:.2f}×")
+
+
+def _print(size: int, r: dict) -> None:
+    print(f"\n== {r['cases']:,} cases  (peak RSS {r['peak_rss_mb']} MB)")
+    for name, v in r["queries_ms"].items():
+        print(f"  query  {name:<28} p50 {v['p50']:>8.2f} ms   p95 {v['p95']:>8.2f} ms")
+    for name, v in r["ui_ms"].items():
+        if isinstance(v, dict):
+            print(f"  ui     {name:<28} p50 {v['p50']:>8.2f} ms   p95 {v['p95']:>8.2f} ms")
+        else:
+            print(f"  ui     {name:<28} {v:>8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
