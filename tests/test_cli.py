@@ -46,3 +46,17 @@ def test_the_console_script_runs(tmp_path):
     result = subprocess.run([sys.executable, "-m", "dutydesk", "demo", "--no-ui", "--db",
                              str(tmp_path / "d.db")], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_calendar_command_enters_a_year(db_path, tmp_path, capsys):
+    calendar = tmp_path / "2027.toml"
+    calendar.write_text('[[year]]\nyear = 2027\nholidays = ["2027-01-01"]\nworkdays = []\n', "utf-8")
+    assert main(["calendar", str(calendar), "--db", str(db_path), "--as", "admin"]) == 0
+    assert "2027" in capsys.readouterr().out
+
+
+def test_calendar_command_refuses_a_bad_file(db_path, tmp_path, capsys):
+    calendar = tmp_path / "bad.toml"
+    calendar.write_text('[[year]]\nyear = 2027\nholidays = ["2026-01-01"]\nworkdays = []\n', "utf-8")
+    assert main(["calendar", str(calendar), "--db", str(db_path), "--as", "admin"]) == 1
+    assert "bad.toml" in capsys.readouterr().err

@@ -27,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", parents=[common],
                                help="build a fresh demo database from seed/ and open it")
     demo.add_argument("--no-ui", action="store_true", help="only build the database")
+    calendar = commands.add_parser("calendar", parents=[common],
+                                   help="enter a year's official holidays (administrators)")
+    calendar.add_argument("file", type=Path, help="TOML with [[year]] entries, as seed/calendar.toml")
     return parser
 
 
@@ -38,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         set_language(args.lang)
         if args.command == "demo":
             return _demo(args)
+        if args.command == "calendar":
+            return _calendar(args)
         return _open(args)
     except DutyDeskError as exc:
         print(f"dutydesk: {exc.message()}", file=sys.stderr)
@@ -60,6 +65,38 @@ def _demo(args: argparse.Namespace) -> int:
     return _open(args)
 
 
+def _calendar(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from dutydesk.clock import SystemClock
+    from dutydesk.scenario.demo import read_calendar_years
+    from dutydesk.services.calendar import enter_year
+    from dutydesk.services.context import Desk
+    from dutydesk.store.engine import Database, default_path
+
+    years = read_calendar_years(args.file)  # a bad file is refused before anything is opened
+    db = Database.open(args.db or default_path())
+    try:
+        desk = Desk(db, SystemClock())
+        actor = _identify(desk, args)
+        for year, (holidays, workdays) in sorted(years.items()):
+            recomputed = enter_year(desk, actor, year,
+                                    [dt.date.fromisoformat(d) for d in holidays],
+                                    [dt.date.fromisoformat(d) for d in workdays])
+            print(t("calendar.done", year=year, holidays=len(holidays), workdays=len(workdays),
+                    recomputed=recomputed))
+    finally:
+        db.dispose()
+    return 0
+
+
+def _identify(desk, args: argparse.Namespace):
+    """The actor: the login name (the SSH user); `--as` only on demo and training databases."""
+    if args.as_login and not desk.settings.is_demo:
+        raise DutyDeskError("error.as_not_demo")
+    return desk.actor(args.as_login or getpass.getuser())
+
+
 def _default_demo_path() -> Path:
     from platformdirs import user_data_dir
 
@@ -75,9 +112,7 @@ def _open(args: argparse.Namespace) -> int:
     db = Database.open(args.db or default_path())
     try:
         desk = Desk(db, SystemClock())
-        if args.as_login and not desk.settings.is_demo:
-            raise DutyDeskError("error.as_not_demo")
-        actor = desk.actor(args.as_login or getpass.getuser())
+        actor = _identify(desk, args)
         choices = reference_choices(desk)
         from dutydesk.tui.app import DutyDeskApp
 

@@ -56,13 +56,20 @@ def test_rows_with_equal_times_are_neither_lost_nor_repeated(desk):
 def test_mine_follows_the_lifecycle_table(demo_desk):
     for login, states in {
         "liuyang": {"new", "accepted", "filed"},
-        "zhaolei": {"new", "accepted", "filed", "verified"},
+        "zhaolei": {"new", "accepted", "filed", "verified", "in_progress"},  # + extensions
         "wangbo": {"dispatched", "in_progress"},
         "huangxia": {"replied"},
     }.items():
         actor = demo_desk.actor(login)
         rows = queue_page(demo_desk, actor, QueueFilter(view=View.MINE), limit=200).rows
         assert {r.state for r in rows} <= states, login
+
+
+def test_extension_requests_wait_in_the_duty_chiefs_queue(demo_desk):
+    rows = queue_page(demo_desk, demo_desk.actor("zhaolei"), QueueFilter(view=View.MINE),
+                      limit=200).rows
+    pending = [r for r in rows if r.extension_pending]
+    assert pending and all(r.state == "in_progress" for r in pending)
 
 
 def test_overdue_view_shows_only_late_open_cases(demo_desk):

@@ -211,6 +211,11 @@ def states_needing(role: Role) -> frozenset[CaseState]:
     )
 
 
+def decides_extensions(role: Role) -> bool:
+    """Whether `role` has extension requests to decide (they belong in its "mine" queue)."""
+    return any(t.guard is Guard.EXTENSION_PENDING and role in t.roles for t in TRANSITIONS)
+
+
 def state_graph() -> dict[CaseState, set[CaseState]]:
     """The state graph the table defines (used by tests and the help screen)."""
     graph: dict[CaseState, set[CaseState]] = {s: set() for s in CaseState}

@@ -119,9 +119,15 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
     if not any(o.role == Role.ADMIN.value for o in officers):
         raise seed_error("officers.toml", "officer", "seed.need_admin")
 
+    years = read_calendar_years(folder / "calendar.toml")
+    return Configuration(settings, nodes, categories, units, officers, years)
+
+
+def read_calendar_years(path: Path) -> dict[int, tuple[list[str], list[str]]]:
+    """`[[year]]` entries of official days off and adjusted working days, checked."""
     years: dict[int, tuple[list[str], list[str]]] = {}
-    for e in entries(folder / "calendar.toml", "year",
-                     {"year": int, "holidays": list, "workdays": list}, allow_empty=True):
+    for e in entries(path, "year", {"year": int, "holidays": list, "workdays": list},
+                     allow_empty=True):
         for key in ("holidays", "workdays"):
             for value in e.get(key):
                 try:
@@ -131,7 +137,7 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
                 if day.year != e.get("year"):
                     raise e.fail(key, "seed.date_other_year", value=value)
         years[e.get("year")] = (e.get("holidays"), e.get("workdays"))
-    return Configuration(settings, nodes, categories, units, officers, years)
+    return years
 
 
 def _unique(e: Entry, key: str, seen: set[str]) -> None:

@@ -324,6 +324,7 @@ def _request_extension(desk: Desk, s: Session, case: Case, i: ActionInput,
 def _approve_extension(desk: Desk, s: Session, case: Case, i: ActionInput,
                        now: dt.datetime) -> dict:
     previous, case.due_at, case.extension_due_at = case.due_at, case.extension_due_at, None
+    case.due_provisional = False  # an approved date is explicit, not computed
     return {"from": previous.isoformat() if previous else None, "to": case.due_at.isoformat()}
 
 

@@ -11,7 +11,9 @@ from sqlalchemy import ColumnElement, and_, func, or_, text
 from sqlmodel import col, select
 
 from dutydesk.domain.deadlines import DeadlineState, TimeUnit
-from dutydesk.domain.lifecycle import CaseState, Transition, permitted_actions, states_needing
+from dutydesk.domain.lifecycle import (
+    CaseState, Transition, decides_extensions, permitted_actions, states_needing,
+)
 from dutydesk.domain.personal import mask_phone
 from dutydesk.domain.text import normalise_query
 from dutydesk.errors import NotFound, PermissionDenied
@@ -89,7 +91,10 @@ class Page:
 def _filters(desk: Desk, actor: Actor, f: QueueFilter, now: dt.datetime) -> list[ColumnElement]:
     clauses: list[ColumnElement] = [scope_filter(actor)]
     if f.view is View.MINE:
-        clauses += [_OPEN, col(Case.state).in_(sorted(states_needing(actor.role)))]
+        mine = col(Case.state).in_(sorted(states_needing(actor.role)))
+        if decides_extensions(actor.role):
+            mine = or_(mine, col(Case.extension_due_at).is_not(None))
+        clauses += [_OPEN, mine]
     elif f.view is View.OVERDUE:
         clauses += [_OPEN, or_(col(Case.due_at) < now,
                                and_(Case.state == CaseState.DISPATCHED.value,
