@@ -180,7 +180,9 @@ def main() -> None:
             print(f"generating {size} cases …", file=sys.stderr)
             generate(size, path)
         out = subprocess.run([sys.executable, __file__, "--measure", str(path)],
-                             capture_output=True, text=True, check=True)
+                             capture_output=True, text=True)
+        if out.returncode:
+            sys.exit(f"measuring {size} failed:\n{out.stderr}")
         report[size] = json.loads(out.stdout.strip().splitlines()[-1])
         _print(size, report[size])
     if len(report) > 1:

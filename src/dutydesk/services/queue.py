@@ -133,13 +133,14 @@ def queue_page(desk: Desk, actor: Actor, f: QueueFilter, *, after: Cursor | None
     now = desk.clock.now()
     clauses = _filters(desk, actor, f, now)
     key = (col(Case.created_at), col(Case.id))
+    # The plain range term first: it is what lets the index seek straight to the cursor.
     if after is not None:
-        clauses.append(or_(key[0] < after.created_at,
-                           and_(key[0] == after.created_at, key[1] < after.id)))
+        clauses += [key[0] <= after.created_at,
+                    or_(key[0] < after.created_at, key[1] < after.id)]
         order = (key[0].desc(), key[1].desc())
     elif before is not None:
-        clauses.append(or_(key[0] > before.created_at,
-                           and_(key[0] == before.created_at, key[1] > before.id)))
+        clauses += [key[0] >= before.created_at,
+                    or_(key[0] > before.created_at, key[1] > before.id)]
         order = (key[0].asc(), key[1].asc())
     else:
         order = (key[0].desc(), key[1].desc())
