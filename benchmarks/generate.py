@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dutydesk.clock import SimulatedClock
 from dutydesk.domain.deadlines import LOCAL_TZ
-from dutydesk.domain.lifecycle import CaseState, Channel
+from dutydesk.domain.lifecycle import Channel
 from dutydesk.domain.text import pinyin_initials
 from dutydesk.scenario.demo import read_configuration, seed_dir
 from dutydesk.services.setup import install_configuration

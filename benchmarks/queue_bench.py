@@ -89,7 +89,7 @@ async def _measure_ui(desk, actor) -> dict:
 
     from dutydesk.services.queue import reference_choices
     from dutydesk.tui.app import DutyDeskApp
-    from dutydesk.tui.widgets import CaseTable
+    from dutydesk.tui.widgets import CaseDetailView, CaseTable
 
     app = DutyDeskApp(desk, actor, reference_choices(desk), feed_interval=0)
     repaints: list[float] = []
@@ -108,6 +108,15 @@ async def _measure_ui(desk, actor) -> dict:
         opened = time.perf_counter() - started
         screen = app.screen
         table = screen.query_one(CaseTable)
+        pane = screen.query_one(CaseDetailView)
+        shown: list[float] = []  # when the detail pane, the last thing to change, was updated
+        original_show = pane.show
+
+        def show(detail):
+            original_show(detail)
+            shown.append(time.perf_counter())
+
+        pane.show = show
 
         def settled() -> bool:
             current = table.current
@@ -123,12 +132,12 @@ async def _measure_ui(desk, actor) -> dict:
                 await asyncio.sleep(0.0005)
                 if time.perf_counter() > deadline:
                     raise RuntimeError(f"{key}: no effect within 10 s")
-            effect = time.perf_counter()
+            effect = shown[-1]
             while not repaints or repaints[-1] < effect:
                 await asyncio.sleep(0.0005)
                 if time.perf_counter() > deadline:
                     raise RuntimeError(f"{key}: no repaint within 10 s")
-            return repaints[-1] - sent
+            return next(r for r in repaints if r >= effect) - sent
 
         async def quiet() -> None:
             while True:

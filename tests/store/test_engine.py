@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import StatementError
 
 from dutydesk.errors import SchemaError
 from dutydesk.store.engine import Database
@@ -53,13 +54,12 @@ def test_a_missing_database_is_refused_unless_created(tmp_path):
 def test_naive_datetimes_are_refused(desk):
     import datetime as dt
 
-    from dutydesk.store.models import Meta  # noqa: F401  (a table to write through)
     from tests.services.helpers import new_case_in
     from dutydesk.domain.lifecycle import CaseState
     from dutydesk.store.models import Case
 
     case_id = new_case_in(desk, CaseState.NEW)
-    with pytest.raises(Exception):
+    with pytest.raises(StatementError, match="naive datetime"):
         with desk.db.write() as s:
             case = s.get(Case, case_id)
             case.updated_at = dt.datetime(2026, 1, 1)

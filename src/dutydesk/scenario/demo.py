@@ -257,7 +257,7 @@ def replay(desk: Desk, clock: SimulatedClock, cases: list[ScriptedCase]) -> int:
             case_id = create_case(desk, desk.actor(case.by), case.draft)
             if case.ref:
                 ids[case.ref] = case_id
-            for number, step in enumerate(case.steps, start=1):
+            for step in case.steps:
                 clock.set(step.at)
                 if step.merge_ref:
                     step.inputs.merge_into = ids[step.merge_ref]

@@ -88,7 +88,7 @@ class Page:
     has_after: bool  # older rows exist below this page
 
 
-def _filters(desk: Desk, actor: Actor, f: QueueFilter, now: dt.datetime) -> list[ColumnElement]:
+def _filters(actor: Actor, f: QueueFilter, now: dt.datetime) -> list[ColumnElement]:
     clauses: list[ColumnElement] = [scope_filter(actor)]
     if f.view is View.MINE:
         mine = col(Case.state).in_(sorted(states_needing(actor.role)))
@@ -131,7 +131,7 @@ def queue_page(desk: Desk, actor: Actor, f: QueueFilter, *, after: Cursor | None
     """One page, newest first: below `after`, above `before`, or from the top."""
     limit = max(1, min(limit, PAGE_SIZE_MAX))
     now = desk.clock.now()
-    clauses = _filters(desk, actor, f, now)
+    clauses = _filters(actor, f, now)
     key = (col(Case.created_at), col(Case.id))
     # The plain range term first: it is what lets the index seek straight to the cursor.
     if after is not None:
@@ -172,7 +172,7 @@ def queue_page(desk: Desk, actor: Actor, f: QueueFilter, *, after: Cursor | None
 
 
 def queue_count(desk: Desk, actor: Actor, f: QueueFilter) -> int:
-    clauses = _filters(desk, actor, f, desk.clock.now())
+    clauses = _filters(actor, f, desk.clock.now())
     with desk.db.read() as session:
         return session.exec(select(func.count()).select_from(Case).where(*clauses)).one()
 

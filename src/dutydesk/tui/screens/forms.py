@@ -20,7 +20,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.lifecycle import CaseState, Channel, Field, Role, Transition
 from dutydesk.errors import DutyDeskError, ValidationFailed
-from dutydesk.i18n import local_time, t
+from dutydesk.i18n import t
 from dutydesk.services import cases
 from dutydesk.services.queue import CaseDetail, Choice, QueueFilter
 

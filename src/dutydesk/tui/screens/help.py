@@ -41,7 +41,7 @@ class HelpScreen(ModalScreen):
 
     def _case_actions(self) -> Table:
         table = Table(title=t("help.case_actions"), box=None, padding=(0, 2))
-        for column in ("key", "action", "from", "to", "who"):
+        for _ in range(5):  # key, action, from, to, who
             table.add_column("")
         for tr in TRANSITIONS:
             mark = "✓" if tr.allows(self.role) else " "

@@ -12,7 +12,7 @@ from textual.widgets import Footer, Input, Static
 from dutydesk.domain.lifecycle import Action, transition_for
 from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import local_time, t
-from dutydesk.services import cases, queue
+from dutydesk.services import queue
 from dutydesk.services.queue import CaseDetail, QueueFilter, View
 from dutydesk.tui import keys
 from dutydesk.tui.messages import CountLoaded, DetailLoaded, FeedChanged, PageLoaded
