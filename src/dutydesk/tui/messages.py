@@ -11,9 +11,13 @@ from dutydesk.services.queue import CaseDetail, Page
 
 @dataclass
 class PageLoaded(Message):
+    """A page, where its cursor goes, and that row's detail (read in the same worker)."""
+
     page: Page
     anchor: tuple
-    keep_case_id: int | None
+    cursor_index: int
+    detail: CaseDetail | None
+    turning: bool  # a move to the neighbouring page rather than a reload
 
 
 @dataclass

@@ -74,7 +74,7 @@ class QueueScreen(Screen):
 
     def reload(self, keep_case_id: int | None = None) -> None:
         current = self.table.current
-        self.load_page(self.anchor, keep_case_id or (current.id if current else None))
+        self.load_page(self.anchor, keep_case_id or (current.id if current else None), False)
 
     def restart(self) -> None:
         """A new filter or view: back to the top, recount."""
@@ -82,20 +82,37 @@ class QueueScreen(Screen):
         self.first_index = 0
         self.total = None
         self.count_generation += 1
-        self.load_page(self.anchor, None)
+        self.load_page(self.anchor, None, False)
         self.load_count(self.filter, self.count_generation)
         self._render_bars()
 
+    def load_page(self, anchor: tuple, keep_case_id: int | None, turning: bool) -> None:
+        # Everything the worker needs is read here, on the UI thread.
+        self._read_page(self.filter, self.table.visible_rows, anchor, keep_case_id, turning)
+
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
-    def load_page(self, anchor: tuple, keep_case_id: int | None) -> None:
-        limit = self.table.visible_rows
-        if anchor[0] == "after":
-            page = queue.queue_page(self.desk, self.actor, self.filter, after=anchor[1], limit=limit)
-        elif anchor[0] == "before":
-            page = queue.queue_page(self.desk, self.actor, self.filter, before=anchor[1], limit=limit)
+    def _read_page(self, filter_: QueueFilter, limit: int, anchor: tuple,
+                   keep_case_id: int | None, turning: bool) -> None:
+        kind = anchor[0]
+        page = queue.queue_page(self.desk, self.actor, filter_, limit=limit,
+                                after=anchor[1] if kind == "after" else None,
+                                before=anchor[1] if kind == "before" else None)
+        ids = [r.id for r in page.rows]
+        if keep_case_id in ids:
+            cursor = ids.index(keep_case_id)
+        elif kind == "before" and turning:
+            cursor = len(ids) - 1  # arriving from below: land on the last row
         else:
-            page = queue.queue_page(self.desk, self.actor, self.filter, limit=limit)
-        self.post_message(PageLoaded(page, anchor, keep_case_id))
+            cursor = 0
+        # The detail of the row the cursor lands on comes with the page: one round trip.
+        detail = self._read_detail(ids[cursor]) if ids else None
+        self.post_message(PageLoaded(page, anchor, cursor, detail, turning))
+
+    def _read_detail(self, case_id: int) -> CaseDetail | None:
+        try:
+            return queue.case_detail(self.desk, self.actor, case_id)
+        except DutyDeskError:
+            return None  # gone from this officer's scope since the page was read
 
     @work(thread=True, exclusive=True, group="count", exit_on_error=False)
     def load_count(self, filter_: QueueFilter, generation: int) -> None:
@@ -103,42 +120,31 @@ class QueueScreen(Screen):
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, case_id: int | None) -> None:
-        detail = None
-        if case_id is not None:
-            try:
-                detail = queue.case_detail(self.desk, self.actor, case_id)
-            except DutyDeskError:
-                detail = None
-        self.post_message(DetailLoaded(detail))
+        self.post_message(DetailLoaded(self._read_detail(case_id) if case_id else None))
 
     # -- message handlers ---------------------------------------------------------------------
 
     @on(PageLoaded)
     def _page_loaded(self, message: PageLoaded) -> None:
-        page = message.page
+        page, kind = message.page, message.anchor[0]
         table = self.table
-        if not page.rows and message.anchor[0] != "top":
+        if not page.rows and kind != "top":
             # Nothing beyond this edge (or the rows vanished): fall back to the top.
-            if message.anchor[0] == "before" or not table.rows_shown:
+            if kind == "before" or not table.rows_shown:
                 self.anchor, self.first_index = ("top",), 0
-                self.load_page(self.anchor, message.keep_case_id)
+                self.load_page(self.anchor, None, False)
             return
-        previous_count = len(table.rows_shown)
-        if message.anchor[0] == "after" and message.anchor != self.anchor:
-            self.first_index += previous_count
-        elif message.anchor[0] == "before" and message.anchor != self.anchor:
-            self.first_index = max(0, self.first_index - len(page.rows))
-        elif message.anchor[0] == "top":
+        if kind == "top":
             self.first_index = 0
-        cursor = 0
-        ids = [r.id for r in page.rows]
-        if message.keep_case_id in ids:
-            cursor = ids.index(message.keep_case_id)
-        elif message.anchor[0] == "before" and message.anchor != self.anchor:
-            cursor = len(page.rows) - 1
+        elif message.turning and kind == "after":
+            self.first_index += len(table.rows_shown)
+        elif message.turning and kind == "before":
+            self.first_index = max(0, self.first_index - len(page.rows))
         self.anchor = message.anchor
         self.has_before, self.has_after = page.has_before, page.has_after
-        table.show_rows(page.rows, self.marked, cursor)  # posts RowHighlighted: detail follows
+        self.detail = message.detail
+        self.query_one(CaseDetailView).show(message.detail)
+        table.show_rows(page.rows, self.marked, message.cursor_index)
         self._render_bars()
 
     @on(CountLoaded)
@@ -163,7 +169,8 @@ class QueueScreen(Screen):
 
     @on(CaseTable.RowHighlighted)
     def _row_highlighted(self, event: CaseTable.RowHighlighted) -> None:
-        self._detail_for_cursor()
+        if event.row is None or self.detail is None or self.detail.id != event.row.id:
+            self.load_detail(event.row.id if event.row else None)
         self._render_bars()
 
     @on(CaseTable.RowSelected)
@@ -176,21 +183,15 @@ class QueueScreen(Screen):
         if not rows:
             return
         if message.direction == "after" and self.has_after:
-            self.load_page(("after", rows[-1].cursor), None)
+            self.load_page(("after", rows[-1].cursor), None, True)
         elif message.direction == "before" and self.has_before:
-            self.load_page(("before", rows[0].cursor), None)
+            self.load_page(("before", rows[0].cursor), None, True)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         self.filter = QueueFilter(**{**self.filter.__dict__, "search": event.value})
         self.table.focus()
         self.restart()
-
-    def _detail_for_cursor(self) -> None:
-        # The old detail stays shown until the new one arrives; check_action refuses to act
-        # on it meanwhile, because it no longer matches the highlighted row.
-        current = self.table.current
-        self.load_detail(current.id if current else None)
 
     def _current_detail(self) -> CaseDetail | None:
         current = self.table.current
