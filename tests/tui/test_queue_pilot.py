@@ -235,25 +235,75 @@ async def test_bulk_urge_of_marked_cases(demo_desk):
     assert sorted(urged) == sorted(marked)
 
 
-async def test_a_write_elsewhere_appears_through_the_change_feed(desk, db_path, clock):
-    from dutydesk.services.context import Desk
-    from dutydesk.store.engine import Database
+WRITE_FROM_ANOTHER_PROCESS = """
+import sys
+from dutydesk.clock import SystemClock
+from dutydesk.services.cases import CaseDraft, create_case
+from dutydesk.services.context import Desk
+from dutydesk.store.engine import Database
+db = Database.open(sys.argv[1])
+desk = Desk(db, SystemClock())
+create_case(desk, desk.actor("chenjing"), CaseDraft(
+    channel="phone", summary="另一终端登记", node_code="CJW-01"))
+db.dispose()
+"""
+
+
+async def test_a_write_in_another_process_appears_through_the_change_feed(desk, db_path):
+    import subprocess
+    import sys
 
     app = make_app(desk, feed_interval=0.1)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.screen.query_one(CaseTable).rows_shown == []
-        other = Database.open(db_path)  # another session on the same file
-        create_case(Desk(other, clock), Desk(other, clock).actor("chenjing"),
-                    standard_draft(summary="另一终端登记"))
-        other.dispose()
-        for _ in range(40):
+        subprocess.run([sys.executable, "-c", WRITE_FROM_ANOTHER_PROCESS, str(db_path)],
+                       check=True, timeout=60)
+        rows = []
+        for _ in range(50):
             await asyncio.sleep(0.1)
             await settle(pilot, rounds=1)
             rows = app.screen.query_one(CaseTable).rows_shown
             if rows:
                 break
         assert [r.summary for r in rows] == ["另一终端登记"]
+
+
+async def test_bulk_dispatch_of_marked_cases(desk):
+    first = new_case_in(desk, CaseState.FILED)
+    second = new_case_in(desk, CaseState.FILED)
+    app = make_app(desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "down", "space", "p")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionScreen)
+        units = [c.code for c in app.choices["units"]]
+        await _choose(pilot, "lead_unit", units.index("SLJ") + 1)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+    with desk.db.read() as s:
+        assert {s.get(Case, first).state, s.get(Case, second).state} == {"dispatched"}
+
+
+async def test_command_palette_offers_the_cases_actions(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(CaseTable).current.state == "new"
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"受理")
+        await asyncio.sleep(0.3)  # the palette searches in the background
+        await settle(pilot)
+        await pilot.press("enter")  # the best match, 受理 (a), is highlighted
+        for _ in range(20):  # the palette closes, then the action runs
+            await asyncio.sleep(0.05)
+            if isinstance(app.screen, ActionScreen):
+                break
+        assert isinstance(app.screen, ActionScreen)
+        assert app.screen.transition.action.value == "accept"
 
 
 async def test_a_stale_action_is_refused_with_who_and_when(demo_desk):

@@ -27,6 +27,8 @@ class DutyDeskApp(App):
         super().__init__()
         keys.install(self, keys.APP_KEYS)
         self.desk = desk
+        # Read the desk's configuration now, before the event loop: never on the UI thread.
+        desk.settings, desk.rules  # noqa: B018
         self.actor = actor
         self.choices = choices
         self.feed_interval = feed_interval

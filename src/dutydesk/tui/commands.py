@@ -14,7 +14,7 @@ class QueueCommands(Provider):
     def _commands(self) -> list[tuple[str, object]]:
         from dutydesk.tui.screens.queue import QueueScreen
 
-        screen = self.app.screen_stack[-1] if self.app.screen_stack else None
+        screen = self.screen  # the screen the palette was opened over
         if not isinstance(screen, QueueScreen):
             return []
         found = []
@@ -23,7 +23,7 @@ class QueueCommands(Provider):
             args = (arg.rstrip(")").strip("'"),) if arg else ()
             if screen.check_action(name, args) is not True:
                 continue
-            label = f"{t(spec.label)}  [{keys.shown_key(spec)}]"
+            label = f"{t(spec.label)}  ({keys.shown_key(spec)})"
             found.append((label, partial(self.app.run_action, spec.action, screen)))
         return found
 
