@@ -76,6 +76,11 @@ class Case(SQLModel, table=True):
               postgresql_where=text(OPEN_STATES_SQL)),
         Index("ix_case_open_due", "due_at", sqlite_where=text(OPEN_STATES_SQL),
               postgresql_where=text(OPEN_STATES_SQL)),
+        # Counting a scope's open work ("mine", overdue) reads only the open rows.
+        Index("ix_case_open_street", "street_id", "state", sqlite_where=text(OPEN_STATES_SQL),
+              postgresql_where=text(OPEN_STATES_SQL)),
+        Index("ix_case_open_community", "community_id", "state",
+              sqlite_where=text(OPEN_STATES_SQL), postgresql_where=text(OPEN_STATES_SQL)),
     )
 
     id: int | None = Field(default=None, primary_key=True)

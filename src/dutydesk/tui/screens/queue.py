@@ -230,10 +230,12 @@ class QueueScreen(Screen):
         self._set("#status-bar", "  ·  ".join(parts))
 
     def _set(self, selector: str, text: str) -> None:
-        # An update re-lays out the screen: skip it when nothing changed (every cursor move).
+        # No repaint at all when unchanged (most cursor moves), and no layout pass for bars
+        # whose size the text cannot change.
         if self._bar_texts.get(selector) != text:
             self._bar_texts[selector] = text
-            self.query_one(selector, Static).update(text)
+            # #views is sized by its text; the others span the screen's width.
+            self.query_one(selector, Static).update(text, layout=selector == "#views")
 
     def _filter_text(self) -> str:
         f = self.filter
