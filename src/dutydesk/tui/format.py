@@ -22,6 +22,12 @@ DEADLINE_STYLE = {
 }
 
 
+def fit_pad(text: str, width: int) -> str:
+    """`text` cut to leave one cell of gap, then padded to exactly `width` cells."""
+    cut = fit(text, width - 1)
+    return cut + " " * (width - cell_len(cut))
+
+
 def fit(text: str, width: int) -> str:
     """Cut `text` to `width` terminal cells (Chinese characters are two cells wide)."""
     if cell_len(text) <= width:
@@ -36,13 +42,19 @@ def fit(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
-def deadline_cell(deadline: DeadlineView | None) -> Text:
+def deadline_label(deadline: DeadlineView | None) -> tuple[str, str]:
+    """The symbol-and-word label of a deadline state, and its style."""
     if deadline is None:
-        return Text(t("deadline.none"), style="dim")
+        return t("deadline.none"), "dim"
     label = DEADLINE_SYMBOL[deadline.state] + t(f"deadline.{deadline.state.value}")
     if deadline.provisional:
-        label += "?"
-    return Text(label, style=DEADLINE_STYLE[deadline.state])
+        label += "?"  # 暂定: computed without an official calendar for that year
+    return label, DEADLINE_STYLE[deadline.state]
+
+
+def deadline_cell(deadline: DeadlineView | None) -> Text:
+    label, style = deadline_label(deadline)
+    return Text(label, style=style)
 
 
 def deadline_long(deadline: DeadlineView | None) -> Text:

@@ -36,6 +36,7 @@ class QueueScreen(Screen):
         self.marked: set[int] = set()
         self.has_before = self.has_after = False
         self._bar_texts: dict[str, str] = {}
+        self._counted = -1  # the count generation last asked for
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -81,9 +82,8 @@ class QueueScreen(Screen):
         self.anchor = ("top",)
         self.first_index = 0
         self.total = None
-        self.count_generation += 1
+        self.count_generation += 1  # counted once the first page is on screen
         self.load_page(self.anchor, None, False)
-        self.load_count(self.filter, self.count_generation)
         self._render_bars()
 
     def load_page(self, anchor: tuple, keep_case_id: int | None, turning: bool) -> None:
@@ -113,6 +113,12 @@ class QueueScreen(Screen):
             return queue.case_detail(self.desk, self.actor, case_id)
         except DutyDeskError:
             return None  # gone from this officer's scope since the page was read
+
+    def _recount(self) -> None:
+        """Count again after a change, keeping the old total on screen meanwhile."""
+        self.count_generation += 1
+        self._counted = self.count_generation
+        self.load_count(self.filter, self.count_generation)
 
     @work(thread=True, exclusive=True, group="count", exit_on_error=False)
     def load_count(self, filter_: QueueFilter, generation: int) -> None:
@@ -146,6 +152,10 @@ class QueueScreen(Screen):
         self.query_one(CaseDetailView).show(message.detail)
         table.show_rows(page.rows, self.marked, message.cursor_index)
         self._render_bars()
+        if self.total is None and self._counted != self.count_generation:
+            # Counting can take far longer than a page at 1M rows: start it only now.
+            self._counted = self.count_generation
+            self.load_count(self.filter, self.count_generation)
 
     @on(CountLoaded)
     def _count_loaded(self, message: CountLoaded) -> None:
@@ -164,8 +174,7 @@ class QueueScreen(Screen):
     @on(FeedChanged)
     def _feed_changed(self, message: FeedChanged) -> None:
         self.reload()
-        self.count_generation += 1
-        self.load_count(self.filter, self.count_generation)
+        self._recount()
 
     @on(CaseTable.RowHighlighted)
     def _row_highlighted(self, event: CaseTable.RowHighlighted) -> None:
@@ -346,7 +355,6 @@ class QueueScreen(Screen):
                         severity="warning" if failures else "information",
                         timeout=10 if failures else 4)
             self.reload()
-            self.count_generation += 1
-            self.load_count(self.filter, self.count_generation)
+            self._recount()
 
         self.app.push_screen(ActionScreen(transition, self.actor.role, targets, detail), finished)

@@ -9,8 +9,8 @@ on each repaint: about 150 ms per page at 120×40 here.)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -23,7 +23,7 @@ from textual.widget import Widget
 
 from dutydesk.i18n import local_time, t
 from dutydesk.services.queue import CaseRow
-from dutydesk.tui.format import deadline_cell, fit
+from dutydesk.tui.format import deadline_label, fit_pad
 
 # Column widths in cells, each including one cell of gap; the summary takes what is left.
 WIDTHS = {"mark": 2, "id": 7, "time": 12, "channel": 9, "category": 9, "node": 9,
@@ -32,12 +32,9 @@ ORDER = ("mark", "id", "time", "channel", "category", "node", "summary", "state"
 SUMMARY_MIN = 10
 
 
-def _pad(text: Text, width: int) -> Text:
-    """Cut or pad `text` to exactly `width` cells (Chinese characters are two cells)."""
-    plain = fit(text.plain, width - 1)
-    out = Text(plain, style=text.style)
-    out.pad_right(max(0, width - cell_len(plain)))
-    return out
+@lru_cache(maxsize=32)
+def _style(definition: str) -> Style:
+    return Style.parse(definition)
 
 
 class CaseTable(Widget, can_focus=True):
@@ -76,6 +73,7 @@ class CaseTable(Widget, can_focus=True):
         self._marked: set[int] = set()
         self._strips: dict[int, Strip] = {}
         self._header: Strip | None = None
+        self._style_cache: tuple[Style, Style, Style] | None = None
         self.summary_width = SUMMARY_MIN
 
     # -- data -----------------------------------------------------------------------------------
@@ -118,43 +116,69 @@ class CaseTable(Widget, can_focus=True):
 
     # -- drawing --------------------------------------------------------------------------------
 
-    def _cells(self, row: CaseRow) -> list[Text]:
-        widths = {**WIDTHS, "summary": self.summary_width}
-        values = {
-            "mark": Text("✓" if row.id in self._marked else " ", style="bold"),
-            "id": Text(str(row.id)),
-            "time": Text(local_time(row.created_at)),
-            "channel": Text(t(f"channel.{row.channel}")),
-            "category": Text(row.category or "—"),
-            "node": Text(row.node),
-            "summary": Text(row.summary),
-            "state": Text(t(f"state.{row.state}")),
-            "deadline": deadline_cell(row.deadline),
-        }
-        return [_pad(values[key], widths[key]) for key in ORDER]
+    def _row_strip(self, row: CaseRow, base: Style) -> Strip:
+        """One row as single-style segments: no Rich layout on the hot path."""
+        deadline, deadline_style = deadline_label(row.deadline)
+        cells = (
+            ("✓" if row.id in self._marked else " ", "bold"),
+            (str(row.id), ""),
+            (local_time(row.created_at), ""),
+            (t(f"channel.{row.channel}"), ""),
+            (row.category or "—", ""),
+            (row.node, ""),
+            (row.summary, ""),
+            (t(f"state.{row.state}"), ""),
+            (deadline, deadline_style),
+        )
+        widths = [WIDTHS[key] if key != "summary" else self.summary_width for key in ORDER]
+        segments = [
+            Segment(fit_pad(text, width), base + _style(style) if style else base)
+            for (text, style), width in zip(cells, widths, strict=True)
+        ]
+        return Strip(segments, sum(widths)).crop_extend(0, self.size.width, base)
 
     def _render_text(self, text: Text, base: Style) -> Strip:
         segments = list(text.render(self.app.console))
         return Strip(segments).crop_extend(0, self.size.width, base).apply_style(base)
 
+    def _styles(self) -> tuple[Style, Style, Style]:
+        # Resolving a style walks the DOM: do it once per style change, not once per line.
+        if self._style_cache is None:
+            self._style_cache = (self.rich_style,
+                                 self.get_component_rich_style("case-table--header"),
+                                 self.get_component_rich_style("case-table--cursor"))
+        return self._style_cache
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._style_cache = None
+        self._header = None
+        self._strips.clear()
+
+    def _on_focus(self, event) -> None:
+        self._style_cache = None  # the cursor's colour depends on focus
+        self._refresh_line(self.cursor_row + 1)
+
+    def _on_blur(self, event) -> None:
+        self._style_cache = None
+        self._refresh_line(self.cursor_row + 1)
+
     def render_line(self, y: int) -> Strip:
-        base = self.rich_style
+        base, header_style, cursor_style = self._styles()
         if y == 0:
             if self._header is None:
                 widths = {**WIDTHS, "summary": self.summary_width}
-                header = Text().join(_pad(Text(t(f"column.{key}")), widths[key]) for key in ORDER)
-                self._header = self._render_text(
-                    header, base + self.get_component_rich_style("case-table--header"))
+                header = Text("".join(fit_pad(t(f"column.{key}"), widths[key]) for key in ORDER))
+                self._header = self._render_text(header, base + header_style)
             return self._header
         index = y - 1
         if index >= len(self.rows_shown):
             return Strip([Segment(" " * self.size.width, base)])
         strip = self._strips.get(index)
         if strip is None:
-            strip = self._strips[index] = self._render_text(
-                Text().join(self._cells(self.rows_shown[index])), base)
+            strip = self._strips[index] = self._row_strip(self.rows_shown[index], base)
         if index == self.cursor_row:
-            strip = strip.apply_style(self.get_component_rich_style("case-table--cursor"))
+            strip = strip.apply_style(cursor_style)
         return strip
 
     def on_resize(self) -> None:
