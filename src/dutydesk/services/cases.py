@@ -55,14 +55,17 @@ class ActionInput:
     on_behalf_of: str = ""
 
     def has(self, f: Field) -> bool:
-        value = {
-            Field.REASON: self.reason, Field.CATEGORY: self.category_code,
-            Field.NODE: self.node_code, Field.MERGE_INTO: self.merge_into,
-            Field.LEAD_UNIT: self.lead_unit_code, Field.CO_UNITS: self.co_unit_codes,
-            Field.NEW_DUE: self.new_due, Field.RESULT: self.result,
-            Field.EVIDENCE: self.evidence, Field.NOTE: self.note,
-        }[f]
+        value = getattr(self, FIELD_ATTRIBUTE[f])
         return bool(value.strip()) if isinstance(value, str) else bool(value)
+
+
+# Where each field of the lifecycle table lands in ActionInput.
+FIELD_ATTRIBUTE = {
+    Field.REASON: "reason", Field.CATEGORY: "category_code", Field.NODE: "node_code",
+    Field.MERGE_INTO: "merge_into", Field.LEAD_UNIT: "lead_unit_code",
+    Field.CO_UNITS: "co_unit_codes", Field.NEW_DUE: "new_due", Field.RESULT: "result",
+    Field.EVIDENCE: "evidence", Field.NOTE: "note",
+}
 
 
 # -- creation ----------------------------------------------------------------------------------

@@ -235,20 +235,8 @@ class ActionScreen(FormScreen):
                 case Field.MERGE_INTO:
                     if raw:
                         inputs.merge_into = int(raw)
-                case Field.REASON:
-                    inputs.reason = raw
-                case Field.CATEGORY:
-                    inputs.category_code = raw
-                case Field.NODE:
-                    inputs.node_code = raw
-                case Field.LEAD_UNIT:
-                    inputs.lead_unit_code = raw
-                case Field.RESULT:
-                    inputs.result = raw
-                case Field.EVIDENCE:
-                    inputs.evidence = raw
-                case Field.NOTE:
-                    inputs.note = raw
+                case _:
+                    setattr(inputs, cases.FIELD_ATTRIBUTE[f], raw)
         if tr.needs_on_behalf(self.role):
             inputs.on_behalf_of = self.query_one("#on_behalf_of", Input).value
         if errors:
