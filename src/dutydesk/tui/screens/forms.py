@@ -38,6 +38,10 @@ class _Outcome(Message):
     fields: dict[str, str] | None = None
 
 
+def _label(field: str, required: bool) -> str:
+    return t(f"field.{field}") + (" *" if required else "")  # * marks a required field
+
+
 def _options(choices: list[Choice]) -> list[tuple[str, str]]:
     return [(c.label, c.code) for c in choices]
 
@@ -108,13 +112,14 @@ class NewCaseScreen(FormScreen):
             yield from self.field_row("channel", t("field.channel"), Select(
                 [(t(f"channel.{c.value}"), c.value) for c in Channel],
                 value=Channel.PHONE.value, allow_blank=False, id="channel", compact=True))
-            yield from self.field_row("summary", t("field.summary"), Input(compact=True, id="summary"))
+            yield from self.field_row("summary", _label("summary", True),
+                                      Input(compact=True, id="summary"))
             yield from self.field_row("reporter_name", t("field.reporter_name"),
                                       Input(compact=True, id="reporter_name"))
             yield from self.field_row("reporter_phone", t("field.reporter_phone"),
                                       Input(compact=True, id="reporter_phone", placeholder="13800138000"))
             yield from self.field_row("address", t("field.address"), Input(compact=True, id="address"))
-            yield from self.field_row("node", t("field.node"), Select(
+            yield from self.field_row("node", _label("node", True), Select(
                 _options(choices["nodes"]), prompt=t("form.pick"), id="node", compact=True))
             yield from self.field_row("category", t("field.category"), Select(
                 _options(choices["categories"]), prompt=t("form.pick"), id="category", compact=True))
@@ -174,10 +179,10 @@ class ActionScreen(FormScreen):
             if self.detail is not None:
                 yield Static(self.detail.summary, classes="form-context")
             for f in tr.fields + tr.optional:
-                yield from self.field_row(f.value, t(f"field.{f.value}")
-                                          + ("" if f in tr.fields else " *"), self._widget(f))
+                yield from self.field_row(f.value, _label(f.value, f in tr.fields),
+                                          self._widget(f))
             if tr.needs_on_behalf(self.role):
-                yield from self.field_row("on_behalf_of", t("field.on_behalf_of"),
+                yield from self.field_row("on_behalf_of", _label("on_behalf_of", True),
                                           Input(compact=True, id="on_behalf_of"))
             yield from self.buttons()
 
