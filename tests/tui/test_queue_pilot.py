@@ -342,3 +342,20 @@ async def test_english_interface(demo_desk):
         await settle(pilot)
         assert "Intake queue" in str(app.screen.query_one("#title-bar").render())
         assert "of" in _status(app)
+
+
+async def test_a_failing_database_read_is_reported_not_swallowed(demo_desk, monkeypatch):
+    from dutydesk.services import queue as queue_service
+
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+
+        def broken(*args, **kwargs):
+            raise OSError("disk I/O error")
+
+        monkeypatch.setattr(queue_service, "queue_page", broken)
+        await pilot.press("3")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("disk I/O error" in m for m in messages)

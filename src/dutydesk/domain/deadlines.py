@@ -155,8 +155,3 @@ class DeadlineRules:
                         total += (hi - lo).total_seconds()
             day += dt.timedelta(days=1)
         return total
-
-    def next_working_day(self, day: dt.date) -> dt.date:
-        while not self.calendar.is_working(day):
-            day += dt.timedelta(days=1)
-        return day

@@ -17,7 +17,7 @@ from dutydesk.domain.text import pinyin_initials
 from dutydesk.errors import (
     InvalidTransition, NotFound, PermissionDenied, StaleWrite, ValidationFailed,
 )
-from dutydesk.i18n import t
+from dutydesk.i18n import local_time, t
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.events import append_event
 from dutydesk.services.scope import in_scope
@@ -199,8 +199,6 @@ def _stale(session: Session, case: Case) -> StaleWrite:
         .where(Event.case_id == case.id).order_by(col(Event.id).desc()).limit(1)
     ).first()
     who, when = (last[1], last[0].at) if last else ("?", case.updated_at)
-    from dutydesk.i18n import local_time
-
     return StaleWrite("error.stale", who=who, when=local_time(when))
 
 

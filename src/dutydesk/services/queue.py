@@ -280,4 +280,5 @@ def reference_choices(desk: Desk) -> dict[str, list[Choice]]:
 
 
 def last_change(desk: Desk) -> int:
+    """The change feed's cursor: the highest event id (a cheap read of the primary key)."""
     return desk.db.last_event_id()

@@ -106,10 +106,6 @@ class Database:
         with self.reader.connect() as connection:
             return connection.execute(text("SELECT coalesce(max(id), 0) FROM event")).scalar_one()
 
-    def backup_to(self, target: Path | str) -> None:
-        with self.reader.connect() as connection:
-            connection.exec_driver_sql("VACUUM INTO ?", (str(target),))
-
     def dispose(self) -> None:
         self.writer.dispose()
         self.reader.dispose()

@@ -7,17 +7,18 @@ from textual.app import App
 
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk
-from dutydesk.services.queue import Choice
+from dutydesk.services.queue import Choice, last_change
 from dutydesk.tui import keys
 from dutydesk.tui.commands import QueueCommands
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.screens.help import HelpScreen
 from dutydesk.tui.screens.queue import QueueScreen
+from dutydesk.tui.workers import ReportsWorkerErrors
 
 FEED_INTERVAL = 1.0  # seconds between change-feed polls
 
 
-class DutyDeskApp(App):
+class DutyDeskApp(ReportsWorkerErrors, App):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {QueueCommands}
     ENABLE_COMMAND_PALETTE = True
@@ -43,7 +44,7 @@ class DutyDeskApp(App):
 
     @work(thread=True, exclusive=True, group="feed", exit_on_error=False)
     def poll_feed(self) -> None:
-        self.post_message(FeedChanged(self.desk.db.last_event_id()))
+        self.post_message(FeedChanged(last_change(self.desk)))
 
     @on(FeedChanged)
     def _feed(self, message: FeedChanged) -> None:

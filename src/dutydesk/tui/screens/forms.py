@@ -23,6 +23,7 @@ from dutydesk.errors import DutyDeskError, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services import cases
 from dutydesk.services.queue import CaseDetail, Choice, QueueFilter
+from dutydesk.tui.workers import ReportsWorkerErrors
 
 FORM_BINDINGS = [
     Binding("escape", "cancel", "", show=False),
@@ -46,7 +47,7 @@ def _options(choices: list[Choice]) -> list[tuple[str, str]]:
     return [(c.label, c.code) for c in choices]
 
 
-class FormScreen(ModalScreen):
+class FormScreen(ReportsWorkerErrors, ModalScreen):
     """Shared frame: a title, fields with error labels, OK/Cancel, Esc and Ctrl+S."""
 
     CSS_PATH = "forms.tcss"
@@ -89,6 +90,10 @@ class FormScreen(ModalScreen):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def worker_failed(self, text: str) -> None:
+        self.query_one("#ok", Button).disabled = False
+        self.show_errors(None, text)
 
     def action_submit(self) -> None:
         raise NotImplementedError

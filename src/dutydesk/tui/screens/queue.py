@@ -17,11 +17,12 @@ from dutydesk.services.queue import CaseDetail, QueueFilter, View
 from dutydesk.tui import keys
 from dutydesk.tui.messages import CountLoaded, DetailLoaded, FeedChanged, PageLoaded
 from dutydesk.tui.widgets import CaseDetailView, CaseTable
+from dutydesk.tui.workers import ReportsWorkerErrors
 
 BULK_ACTIONS = frozenset({Action.URGE, Action.DISPATCH})
 
 
-class QueueScreen(Screen):
+class QueueScreen(ReportsWorkerErrors, Screen):
     CSS_PATH = "queue.tcss"
 
     def __init__(self) -> None:
