@@ -60,3 +60,9 @@ def test_calendar_command_refuses_a_bad_file(db_path, tmp_path, capsys):
     calendar.write_text('[[year]]\nyear = 2027\nholidays = ["2026-01-01"]\nworkdays = []\n', "utf-8")
     assert main(["calendar", str(calendar), "--db", str(db_path), "--as", "admin"]) == 1
     assert "bad.toml" in capsys.readouterr().err
+
+
+def test_the_database_comes_from_the_environment(db_path, monkeypatch, capsys):
+    monkeypatch.setenv("DUTYDESK_DB", str(db_path.parent / "elsewhere.db"))
+    assert main(["--lang", "en"]) == 1
+    assert "elsewhere.db" in capsys.readouterr().err

@@ -98,3 +98,10 @@ def test_concurrent_read_modify_write_from_processes_loses_nothing(desk):
         assert p.exitcode == 0
     assert case_row(desk, case_id).urge_count == workers * each
     assert event_count(desk) == before + workers * each
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("值班记录\n" * 100, "utf-8")
+    with pytest.raises(SchemaError):
+        Database.open(path)

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, SQLModel
 
 from dutydesk.errors import SchemaError
@@ -66,8 +67,11 @@ class Database:
         return database
 
     def _check_or_create_schema(self) -> None:
-        with self.writer.connect() as connection:
-            tables = set(inspect(connection).get_table_names())
+        try:
+            with self.writer.connect() as connection:
+                tables = set(inspect(connection).get_table_names())
+        except DatabaseError:  # not an SQLite file at all
+            raise SchemaError("error.not_dutydesk", path=str(self.path)) from None
         if not tables:
             SQLModel.metadata.create_all(self.writer)
             with self.write() as session:
