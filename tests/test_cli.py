@@ -66,3 +66,22 @@ def test_the_database_comes_from_the_environment(db_path, monkeypatch, capsys):
     monkeypatch.setenv("DUTYDESK_DB", str(db_path.parent / "elsewhere.db"))
     assert main(["--lang", "en"]) == 1
     assert "elsewhere.db" in capsys.readouterr().err
+
+
+def test_init_creates_an_empty_real_desk_and_never_replaces_one(tmp_path, capsys, monkeypatch):
+    from dutydesk.clock import SystemClock
+    from dutydesk.services.context import Desk
+    from dutydesk.services.queue import QueueFilter, View, queue_count
+    from dutydesk.store.engine import Database
+
+    target = tmp_path / "desk.db"
+    assert main(["init", "--db", str(target)]) == 0
+    db = Database.open(target)
+    desk = Desk(db, SystemClock())
+    assert not desk.settings.is_demo
+    assert queue_count(desk, desk.actor("zhaolei"), QueueFilter(view=View.ALL)) == 0
+    db.dispose()
+    assert main(["init", "--db", str(target)]) == 1
+    assert "desk.db" in capsys.readouterr().err
+    # A real desk refuses --as.
+    assert main(["--db", str(target), "--as", "zhaolei"]) == 1

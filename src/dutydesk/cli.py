@@ -27,6 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", parents=[common],
                                help="build a fresh demo database from seed/ and open it")
     demo.add_argument("--no-ui", action="store_true", help="only build the database")
+    init = commands.add_parser("init", parents=[common],
+                               help="create a new, empty desk database from a configuration folder")
+    init.add_argument("--seed", type=Path, help="folder of org, units, categories, officers, "
+                                                "settings and calendar TOML (default: the bundled seed/)")
     calendar = commands.add_parser("calendar", parents=[common],
                                    help="enter a year's official holidays (administrators)")
     calendar.add_argument("file", type=Path, help="TOML with [[year]] entries, as seed/calendar.toml")
@@ -43,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(args)
         if args.command == "calendar":
             return _calendar(args)
+        if args.command == "init":
+            return _init(args)
         return _open(args)
     except DutyDeskError as exc:
         print(f"dutydesk: {exc.message()}", file=sys.stderr)
@@ -63,6 +69,16 @@ def _demo(args: argparse.Namespace) -> int:
     args.db = path
     args.as_login = args.as_login or DEMO_LOGIN
     return _open(args)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from dutydesk.clock import SystemClock
+    from dutydesk.scenario.demo import build_desk
+    from dutydesk.store.engine import default_path
+
+    path = build_desk(args.db or default_path(), SystemClock(), args.seed)
+    print(t("cli.created", path=str(path)))
+    return 0
 
 
 def _calendar(args: argparse.Namespace) -> int:

@@ -299,6 +299,27 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
     return path
 
 
+def build_desk(path: Path, clock: Clock, folder: Path | None = None) -> Path:
+    """Create a new, empty working database from the configuration in `folder` (no reports).
+
+    Refuses an existing path: a desk's data is never replaced.
+    """
+    folder = folder or seed_dir()
+    path = Path(path).expanduser()
+    if path.exists():
+        raise SchemaError("error.exists", path=str(path))
+    config = read_configuration(folder, demo=False)
+    db = Database.open(path, create=True)
+    try:
+        install_configuration(db, clock, config)
+    except BaseException:
+        db.dispose()
+        _remove_database_files(path)
+        raise
+    db.dispose()
+    return path
+
+
 def _remove_database_files(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
