@@ -55,5 +55,5 @@ def enter_year(desk: Desk, actor: Actor, year: int, holidays: list[dt.date],
         append_event(session, actor, now, "calendar", subject=f"calendar:{year}", payload={
             "year": year, "holidays": len(holidays), "workdays": len(workdays),
             "recomputed": recomputed})
-    desk.__dict__.pop("rules", None)  # the cached rules now lack this year
+    desk.forget_rules()
     return recomputed

@@ -91,6 +91,10 @@ class Desk:
         return DeadlineRules(WorkCalendar(entered), self.settings.office_hours,
                              self.settings.due_soon_fraction)
 
+    def forget_rules(self) -> None:
+        """Drop the cached deadline rules (after the calendar changed)."""
+        self.__dict__.pop("rules", None)
+
     def actor(self, login: str) -> Actor:
         """Resolve a login name (the SSH user) to an active officer, or refuse."""
         with self.db.read() as session:

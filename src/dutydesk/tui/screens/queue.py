@@ -3,6 +3,8 @@ from the lifecycle table."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -199,7 +201,7 @@ class QueueScreen(ReportsWorkerErrors, Screen):
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
-        self.filter = QueueFilter(**{**self.filter.__dict__, "search": event.value})
+        self.filter = replace(self.filter, search=event.value)
         self.table.focus()
         self.restart()
 
@@ -278,7 +280,7 @@ class QueueScreen(ReportsWorkerErrors, Screen):
         return True
 
     def action_view(self, view: str) -> None:
-        self.filter = QueueFilter(**{**self.filter.__dict__, "view": View(view)})
+        self.filter = replace(self.filter, view=View(view))
         self.restart()
 
     def action_search(self) -> None:
