@@ -123,8 +123,8 @@ def _flush(raw: sqlite3.Connection, cases: list, events: list) -> None:
         "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'grid',0,0,0)", cases)
     raw.executemany("INSERT INTO event (at, actor_id, case_id, subject, action, payload) "
                     "VALUES (?,?,?,?,?,?)", events)
-    raw.executemany("INSERT INTO case_unit (case_id, unit_id, lead) VALUES (?, ?, 1)",
-                    [(c[0], c[19]) for c in cases if c[19] is not None])
+    raw.executemany("INSERT INTO case_unit (case_id, unit_id, lead, created_at) "
+                    "VALUES (?, ?, 1, ?)", [(c[0], c[19], c[12]) for c in cases if c[19] is not None])
     cases.clear()
     events.clear()
 

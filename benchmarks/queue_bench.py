@@ -51,7 +51,9 @@ def measure(path: Path) -> dict:
 
     db = Database.open(path)
     desk = Desk(db, SimulatedClock(NOW))
-    actor = desk.actor("zhaolei")
+    actor = desk.actor("zhaolei")  # duty chief of the street: sees every generated case
+    unit = desk.actor("wangbo")  # a unit liaison: about 1 in 11 dispatched cases
+    community = desk.actor("huangxia")  # one community's staff
     with db.reader.connect() as c:
         total = c.exec_driver_sql("SELECT count(*) FROM case_").scalar()
         mid = c.exec_driver_sql(
@@ -71,6 +73,9 @@ def measure(path: Path) -> dict:
             desk, actor, QueueFilter(view=View.ALL, channel="police_110")),
         "search 'htp', first page": lambda: queue_page(
             desk, actor, QueueFilter(view=View.ALL, search="htp")),
+        "unit liaison, mine": lambda: queue_page(desk, unit, QueueFilter(view=View.MINE)),
+        "unit liaison, all": lambda: queue_page(desk, unit, QueueFilter(view=View.ALL)),
+        "community, all": lambda: queue_page(desk, community, QueueFilter(view=View.ALL)),
         "count mine": lambda: queue_count(desk, actor, QueueFilter(view=View.MINE)),
         "count all": lambda: queue_count(desk, actor, QueueFilter(view=View.ALL)),
     }

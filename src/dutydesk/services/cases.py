@@ -280,9 +280,9 @@ def _dispatch(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.dateti
         raise ValidationFailed(errors)
     assert lead is not None and category is not None
     s.exec(delete(CaseUnit).where(CaseUnit.case_id == case.id))
-    s.add(CaseUnit(case_id=case.id, unit_id=lead.id, lead=True))
+    s.add(CaseUnit(case_id=case.id, unit_id=lead.id, lead=True, created_at=case.created_at))
     for unit in {u.id: u for u in co_units if u.id != lead.id}.values():
-        s.add(CaseUnit(case_id=case.id, unit_id=unit.id, lead=False))
+        s.add(CaseUnit(case_id=case.id, unit_id=unit.id, lead=False, created_at=case.created_at))
     case.lead_unit_id = lead.id
     ack = desk.rules.compute(now, desk.settings.ack_limit)
     limit = TimeLimit(category.limit_amount, TimeUnit(category.limit_unit))

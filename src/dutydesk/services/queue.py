@@ -7,12 +7,12 @@ import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, func, or_, text
+from sqlalchemy import ColumnElement, FromClause, and_, false, func, or_, text
 from sqlmodel import col, select
 
 from dutydesk.domain.deadlines import DeadlineState, TimeUnit
 from dutydesk.domain.lifecycle import (
-    CaseState, Transition, decides_extensions, permitted_actions, states_needing,
+    CaseState, Role, Transition, decides_extensions, permitted_actions, states_needing,
 )
 from dutydesk.domain.personal import mask_phone
 from dutydesk.domain.text import normalise_query
@@ -88,8 +88,22 @@ class Page:
     has_after: bool  # older rows exist below this page
 
 
+def _source(actor: Actor) -> tuple[FromClause, tuple[ColumnElement, ColumnElement],
+                                   list[ColumnElement]]:
+    """Where a queue reads from, its (created_at, id) key columns, and the scope clauses.
+
+    A unit's queue is driven from its dispatch rows (case_unit), read in order from their own
+    index; everyone else's from the case table's indexes.
+    """
+    if actor.role is Role.UNIT:
+        source = CaseUnit.__table__.join(Case.__table__, col(CaseUnit.case_id) == Case.id)
+        scope = [CaseUnit.unit_id == actor.unit_id] if actor.unit_id else [false()]
+        return source, (col(CaseUnit.created_at), col(CaseUnit.case_id)), scope
+    return Case.__table__, (col(Case.created_at), col(Case.id)), [scope_filter(actor)]
+
+
 def _filters(actor: Actor, f: QueueFilter, now: dt.datetime) -> list[ColumnElement]:
-    clauses: list[ColumnElement] = [scope_filter(actor)]
+    clauses: list[ColumnElement] = []
     if f.view is View.MINE:
         mine = col(Case.state).in_(sorted(states_needing(actor.role)))
         if decides_extensions(actor.role):
@@ -131,8 +145,8 @@ def queue_page(desk: Desk, actor: Actor, f: QueueFilter, *, after: Cursor | None
     """One page, newest first: below `after`, above `before`, or from the top."""
     limit = max(1, min(limit, PAGE_SIZE_MAX))
     now = desk.clock.now()
-    clauses = _filters(actor, f, now)
-    key = (col(Case.created_at), col(Case.id))
+    source, key, scope = _source(actor)
+    clauses = scope + _filters(actor, f, now)
     # The plain range term first: it is what lets the index seek straight to the cursor.
     if after is not None:
         clauses += [key[0] <= after.created_at,
@@ -148,6 +162,7 @@ def queue_page(desk: Desk, actor: Actor, f: QueueFilter, *, after: Cursor | None
         select(Case.id, Case.version, Case.created_at, Case.channel, Case.summary, Case.state,
                Case.ack_due_at, Case.due_start_at, Case.due_at, Case.due_unit,
                Case.due_provisional, Case.extension_due_at, Category.name, Node.name)
+        .select_from(source)
         .outerjoin(Category, col(Category.id) == Case.category_id)
         .outerjoin(Node, col(Node.id) == Case.node_id)
         .where(*clauses).order_by(*order).limit(limit + 1)
@@ -172,9 +187,10 @@ def queue_page(desk: Desk, actor: Actor, f: QueueFilter, *, after: Cursor | None
 
 
 def queue_count(desk: Desk, actor: Actor, f: QueueFilter) -> int:
-    clauses = _filters(actor, f, desk.clock.now())
+    source, _key, scope = _source(actor)
+    clauses = scope + _filters(actor, f, desk.clock.now())
     with desk.db.read() as session:
-        return session.exec(select(func.count()).select_from(Case).where(*clauses)).one()
+        return session.exec(select(func.count()).select_from(source).where(*clauses)).one()
 
 
 @dataclass(frozen=True)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, false, select, true
+from sqlalchemy import ColumnElement, true
 
 from dutydesk.domain.lifecycle import Role
 from dutydesk.services.context import Actor
-from dutydesk.store.models import Case, CaseUnit
+from dutydesk.store.models import Case
 
 
 def scope_filter(actor: Actor) -> ColumnElement[bool]:
-    if actor.role is Role.UNIT:
-        if actor.unit_id is None:
-            return false()
-        return exists(
-            select(CaseUnit.case_id).where(
-                CaseUnit.case_id == Case.id, CaseUnit.unit_id == actor.unit_id)
-        )
+    """The cases of the actor's place. (A unit's cases are its dispatch rows: the queue reads
+    them from case_unit directly, see services.queue._source.)"""
+    assert actor.role is not Role.UNIT
     match actor.node_kind:
         case "district":
             return true()

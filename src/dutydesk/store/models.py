@@ -117,12 +117,16 @@ class Case(SQLModel, table=True):
 
 
 class CaseUnit(SQLModel, table=True):
+    """A unit a case is dispatched to. It repeats the case's creation time so that a unit's
+    queue is read in order from one index, not filtered out of the whole case table."""
+
     __tablename__ = "case_unit"
-    __table_args__ = (Index("ix_case_unit_unit", "unit_id", "case_id"),)
+    __table_args__ = (Index("ix_case_unit_queue", "unit_id", "created_at", "case_id"),)
 
     case_id: int = Field(foreign_key="case_.id", primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
     lead: bool = False
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)  # the case's, never changes
 
 
 class Event(SQLModel, table=True):
