@@ -71,8 +71,14 @@ def measure(path: Path) -> dict:
         "overdue, first page": lambda: queue_page(desk, actor, QueueFilter(view=View.OVERDUE)),
         "channel 110, first page": lambda: queue_page(
             desk, actor, QueueFilter(view=View.ALL, channel="police_110")),
-        "search 'htp', first page": lambda: queue_page(
+        "search 'htp' (no match)": lambda: queue_page(
             desk, actor, QueueFilter(view=View.ALL, search="htp")),
+        "search 'jsdl46' (rare)": lambda: queue_page(
+            desk, actor, QueueFilter(view=View.ALL, search="建设东路46号")),
+        "search '道路油污' (common)": lambda: queue_page(
+            desk, actor, QueueFilter(view=View.ALL, search="道路油污")),
+        "search '路灯' (2 chars)": lambda: queue_page(
+            desk, actor, QueueFilter(view=View.ALL, search="路灯")),
         "unit liaison, mine": lambda: queue_page(desk, unit, QueueFilter(view=View.MINE)),
         "unit liaison, all": lambda: queue_page(desk, unit, QueueFilter(view=View.ALL)),
         "community, all": lambda: queue_page(desk, community, QueueFilter(view=View.ALL)),

@@ -150,3 +150,29 @@ def test_deadline_states_move_from_on_time_to_due_soon_to_overdue(desk, clock):
     assert case_detail(desk, actor, case_id).deadline.state is DeadlineState.DUE_SOON
     clock.set(dt.datetime(2026, 11, 24, 17, 31, tzinfo=LOCAL_TZ))
     assert case_detail(desk, actor, case_id).deadline.state is DeadlineState.OVERDUE
+
+
+@pytest.mark.parametrize("query", ["htp", "cjw", "北渠", "垃圾", "img_0637", "康乐南路", "zzz", "a b"])
+def test_trigram_search_finds_exactly_what_a_scan_finds(demo_desk, monkeypatch, query):
+    from dutydesk.store import search
+
+    actor = demo_desk.actor("zhaolei")
+    f = QueueFilter(view=View.ALL, search=query)
+    indexed = [r.id for r in queue_page(demo_desk, actor, f, limit=200).rows]
+    monkeypatch.setattr(search, "rare_matches", lambda session, term: None)
+    scanned = [r.id for r in queue_page(demo_desk, actor, f, limit=200).rows]
+    assert indexed == scanned
+
+
+def test_the_search_index_follows_changes_to_a_case(desk):
+    from dutydesk.services.cases import ActionInput, perform
+
+    case_id = new_case_in(desk, CaseState.NEW)  # in 曹家湾北渠网格
+    actor = desk.actor("liuyang")
+    found = lambda q: [r.id for r in queue_page(desk, actor, QueueFilter(view=View.ALL, search=q),
+                                                 limit=10).rows]
+    assert found("cjwbqwg") == [case_id]
+    perform(desk, actor, case_id, Action.ACCEPT,
+            ActionInput(category_code="canal", node_code="KLNL-01"))  # 康乐南路第一网格
+    assert found("cjwbqwg") == []
+    assert found("klnldywg") == [case_id]

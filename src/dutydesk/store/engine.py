@@ -17,7 +17,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, SQLModel
 
 from dutydesk.errors import SchemaError
-from dutydesk.store import models
+from dutydesk.store import models, search
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -75,6 +75,7 @@ class Database:
         if not tables:
             SQLModel.metadata.create_all(self.writer)
             with self.write() as session:
+                search.install(session.connection())
                 session.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
             return
         if "meta" not in tables:
