@@ -51,6 +51,8 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         previous, self.last_event_id = self.last_event_id, message.last_event_id
         if previous is None or previous == message.last_event_id:
             return
+        # Someone may have entered a year's official days: workers re-read the calendar.
+        self.desk.forget_rules()
         for screen in self.screen_stack:
             if isinstance(screen, QueueScreen):
                 screen.post_message(FeedChanged(message.last_event_id))
