@@ -310,10 +310,9 @@ class QueueScreen(ReportsWorkerErrors, Screen):
 
     def action_toggle_timeline(self) -> None:
         self.toggle_class("-timeline")
-        if self.has_class("-timeline"):
-            self.query_one(CaseDetailView).focus()
-        else:
-            self.table.focus()
+        pane = self.query_one(CaseDetailView)
+        pane.set_expanded(self.has_class("-timeline"))
+        (pane if pane.expanded else self.table).focus()
 
     def action_filter(self) -> None:
         from dutydesk.tui.screens.forms import FilterScreen

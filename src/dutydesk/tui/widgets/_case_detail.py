@@ -20,16 +20,40 @@ _TRANSLATED = {"channel": "channel", "from": "level", "to": "level"}
 
 
 class CaseDetailView(VerticalScroll):
+    """Six fixed lines of facts; the timeline below them only while expanded.
+
+    The facts repaint on every cursor move without a layout pass (their height never
+    changes); the timeline, whose length varies, is rendered only when it is shown.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.detail: CaseDetail | None = None
+        self.expanded = False
+
     def compose(self):
-        yield Static(id="detail-body")
+        yield Static(id="detail-facts")
+        yield Static(id="detail-timeline")
 
     def show(self, detail: CaseDetail | None) -> None:
-        body = self.query_one("#detail-body", Static)
+        self.detail = detail
         if detail is None:
-            body.update(Text(t("queue.no_case"), style="dim"))
-            return
-        # Plain Text lines rather than Rich tables: this pane repaints on every cursor move.
-        body.update(Text("\n").join([*_facts(detail), Text(""), *_timeline(detail.timeline)]))
+            facts = Text(t("queue.no_case"), style="dim")
+        else:
+            facts = Text("\n").join(_facts(detail))
+        facts.no_wrap, facts.overflow = True, "ellipsis"
+        self.query_one("#detail-facts", Static).update(facts, layout=False)
+        if self.expanded:
+            self._show_timeline()
+
+    def set_expanded(self, expanded: bool) -> None:
+        self.expanded = expanded
+        if expanded:
+            self._show_timeline()
+
+    def _show_timeline(self) -> None:
+        lines = [Text(""), *_timeline(self.detail.timeline)] if self.detail else []
+        self.query_one("#detail-timeline", Static).update(Text("\n").join(lines))
 
 
 def _row(label: str, value: Text | str, width: int = 10) -> Text:

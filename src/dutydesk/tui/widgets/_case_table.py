@@ -8,9 +8,11 @@ on each repaint: about 150 ms per page at 120×40 here.)
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -21,15 +23,29 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from dutydesk.domain.deadlines import DeadlineState
+from dutydesk.domain.lifecycle import CaseState
 from dutydesk.i18n import local_time, t
-from dutydesk.services.queue import CaseRow
+from dutydesk.services.queue import CaseRow, DeadlineView
 from dutydesk.tui.format import deadline_label, fit_pad
 
 # Column widths in cells, each including one cell of gap; the summary takes what is left.
-WIDTHS = {"mark": 2, "id": 7, "time": 12, "channel": 9, "category": 9, "node": 9,
-          "state": 7, "deadline": 7}
+FIXED_WIDTHS = {"mark": 2, "id": 7, "time": 12, "channel": 9, "category": 9, "node": 9}
+UTC_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)  # any moment: only labels matter
 ORDER = ("mark", "id", "time", "channel", "category", "node", "summary", "state", "deadline")
 SUMMARY_MIN = 10
+
+
+def _fitted_width(labels: list[str], cap: int) -> int:
+    """Wide enough for the longest label in the current language (plus a gap), up to `cap`."""
+    return min(cap, max(cell_len(label) for label in labels) + 1)
+
+
+def column_widths() -> dict[str, int]:
+    states = [t(f"state.{s.value}") for s in CaseState]
+    deadlines = [deadline_label(DeadlineView("due", d, UTC_EPOCH, True))[0] for d in DeadlineState]
+    return {**FIXED_WIDTHS, "state": _fitted_width(states, 12),
+            "deadline": _fitted_width(deadlines, 12)}
 
 
 @lru_cache(maxsize=32)
@@ -75,11 +91,13 @@ class CaseTable(Widget, can_focus=True):
         self._header: Strip | None = None
         self._style_cache: tuple[Style, Style, Style] | None = None
         self.summary_width = SUMMARY_MIN
+        self.widths = column_widths()
 
     # -- data -----------------------------------------------------------------------------------
 
     def setup_columns(self, width: int) -> None:
-        self.summary_width = max(SUMMARY_MIN, width - sum(WIDTHS.values()) - 1)
+        self.widths = column_widths()
+        self.summary_width = max(SUMMARY_MIN, width - sum(self.widths.values()) - 1)
         self._header = None
         self._strips.clear()
         self.refresh()
@@ -130,7 +148,7 @@ class CaseTable(Widget, can_focus=True):
             (t(f"state.{row.state}"), ""),
             (deadline, deadline_style),
         )
-        widths = [WIDTHS[key] if key != "summary" else self.summary_width for key in ORDER]
+        widths = [self.widths[key] if key != "summary" else self.summary_width for key in ORDER]
         segments = [
             Segment(fit_pad(text, width), base + _style(style) if style else base)
             for (text, style), width in zip(cells, widths, strict=True)
@@ -167,7 +185,7 @@ class CaseTable(Widget, can_focus=True):
         base, header_style, cursor_style = self._styles()
         if y == 0:
             if self._header is None:
-                widths = {**WIDTHS, "summary": self.summary_width}
+                widths = {**self.widths, "summary": self.summary_width}
                 header = Text("".join(fit_pad(t(f"column.{key}"), widths[key]) for key in ORDER))
                 self._header = self._render_text(header, base + header_style)
             return self._header
