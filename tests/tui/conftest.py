@@ -23,6 +23,18 @@ async def settle(pilot, rounds: int = 3) -> None:
     await pilot.pause()
 
 
+async def wait_for(pilot, condition, seconds: float = 5.0) -> bool:
+    """Let the app run until `condition()` holds (work done off the UI thread or elsewhere)."""
+    import asyncio
+
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return True
+        await asyncio.sleep(0.05)
+        await settle(pilot, rounds=1)
+    return condition()
+
+
 @pytest.fixture(autouse=True)
 def _steady_cursor(monkeypatch):
     # A blinking cursor makes screenshots differ from run to run.

@@ -14,7 +14,7 @@ from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.widgets import CaseTable
 from dutydesk.domain.lifecycle import CaseState
 from tests.services.helpers import new_case_in, standard_draft
-from tests.tui.conftest import make_app, screen_text, settle
+from tests.tui.conftest import make_app, screen_text, settle, wait_for
 
 
 def _status(app) -> str:
@@ -259,14 +259,9 @@ async def test_a_write_in_another_process_appears_through_the_change_feed(desk, 
         assert app.screen.query_one(CaseTable).rows_shown == []
         subprocess.run([sys.executable, "-c", WRITE_FROM_ANOTHER_PROCESS, str(db_path)],
                        check=True, timeout=60)
-        rows = []
-        for _ in range(50):
-            await asyncio.sleep(0.1)
-            await settle(pilot, rounds=1)
-            rows = app.screen.query_one(CaseTable).rows_shown
-            if rows:
-                break
-        assert [r.summary for r in rows] == ["另一终端登记"]
+        table = app.screen.query_one(CaseTable)
+        await wait_for(pilot, lambda: table.rows_shown)
+        assert [r.summary for r in table.rows_shown] == ["另一终端登记"]
 
 
 async def test_bulk_dispatch_of_marked_cases(desk):
@@ -298,10 +293,8 @@ async def test_command_palette_offers_the_cases_actions(demo_desk):
         await asyncio.sleep(0.3)  # the palette searches in the background
         await settle(pilot)
         await pilot.press("enter")  # the best match, 受理 (a), is highlighted
-        for _ in range(20):  # the palette closes, then the action runs
-            await asyncio.sleep(0.05)
-            if isinstance(app.screen, ActionScreen):
-                break
+        # The palette closes, then the action runs.
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen))
         assert isinstance(app.screen, ActionScreen)
         assert app.screen.transition.action.value == "accept"
 

@@ -135,24 +135,24 @@ def _node_by_code(session: Session, code: str, errors: dict[str, str]) -> Node |
     if not code.strip():
         errors["node"] = t("field_error.required", field=t("field.node"))
         return None
-    node = session.exec(select(Node).where(Node.code == code.strip())).first()
-    if node is None:
-        errors["node"] = t("field_error.unknown_node", value=code)
-    return node
+    return _by_code(session, Node, code, errors, "node", "field_error.unknown_node")
 
 
 def _category_by_code(session: Session, code: str, errors: dict[str, str]) -> Category | None:
-    category = session.exec(select(Category).where(Category.code == code.strip())).first()
-    if category is None:
-        errors["category"] = t("field_error.unknown_category", value=code)
-    return category
+    return _by_code(session, Category, code, errors, "category", "field_error.unknown_category")
 
 
 def _unit_by_code(session: Session, code: str, errors: dict[str, str], key: str) -> Unit | None:
-    unit = session.exec(select(Unit).where(Unit.code == code.strip())).first()
-    if unit is None:
-        errors[key] = t("field_error.unknown_unit", value=code)
-    return unit
+    return _by_code(session, Unit, code, errors, key, "field_error.unknown_unit")
+
+
+def _by_code(session: Session, model, code: str, errors: dict[str, str], key: str,
+             unknown: str):
+    """The row of `model` with this code, or None with `errors[key]` saying it is unknown."""
+    row = session.exec(select(model).where(model.code == code.strip())).first()
+    if row is None:
+        errors[key] = t(unknown, value=code)
+    return row
 
 
 # -- actions -----------------------------------------------------------------------------------
@@ -166,7 +166,9 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
         case = session.get(Case, case_id)
         if case is None:
             raise NotFound("error.not_found", what=case_id)
-        unit_ids = set(session.exec(select(CaseUnit.unit_id).where(CaseUnit.case_id == case_id)))
+        # Only a unit's scope depends on the dispatch rows: read them only for units.
+        unit_ids = set(session.exec(select(CaseUnit.unit_id).where(
+            CaseUnit.case_id == case_id))) if actor.role is Role.UNIT else set()
         if not in_scope(actor, case, unit_ids):
             raise PermissionDenied("error.out_of_scope")
         if not transition.allows(actor.role):

@@ -76,9 +76,10 @@ class QueueScreen(ReportsWorkerErrors, Screen):
 
     # -- loading (workers touch no widgets: they post messages) -------------------------------
 
-    def reload(self, keep_case_id: int | None = None) -> None:
+    def reload(self) -> None:
+        """The same page again (after a change), keeping the cursor on its case if it is there."""
         current = self.table.current
-        self.load_page(self.anchor, keep_case_id or (current.id if current else None), False)
+        self.load_page(self.anchor, current.id if current else None, False)
 
     def restart(self) -> None:
         """A new filter or view: back to the top, recount."""
