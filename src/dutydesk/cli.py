@@ -13,15 +13,25 @@ from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import LANGUAGES, set_language, t
 
 
-def _parser() -> argparse.ArgumentParser:
+def _common_options(*, defaults: bool) -> argparse.ArgumentParser:
+    """--db, --lang and --as, accepted before or after the sub-command. The sub-commands' copy
+    has no defaults, so that it does not overwrite a value given before the sub-command."""
+    def default(value):
+        return value if defaults else argparse.SUPPRESS
+
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", type=Path, help="database file (default: $DUTYDESK_DB or the "
-                                                 "user data directory)")
-    common.add_argument("--lang", default=os.environ.get("DUTYDESK_LANG", "zh_CN"),
+    common.add_argument("--db", type=Path, default=default(None),
+                        help="database file (default: $DUTYDESK_DB or the user data directory)")
+    common.add_argument("--lang", default=default(os.environ.get("DUTYDESK_LANG", "zh_CN")),
                         help="zh_CN (default) or en")
-    common.add_argument("--as", dest="as_login", metavar="LOGIN",
+    common.add_argument("--as", dest="as_login", metavar="LOGIN", default=default(None),
                         help="act as this officer (demo and training databases only)")
-    parser = argparse.ArgumentParser(prog="dutydesk", parents=[common],
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _common_options(defaults=False)
+    parser = argparse.ArgumentParser(prog="dutydesk", parents=[_common_options(defaults=True)],
                                      description="Duty desk for governance centres.")
     commands = parser.add_subparsers(dest="command")
     demo = commands.add_parser("demo", parents=[common],
@@ -43,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.lang not in LANGUAGES:
             raise DutyDeskError("error.bad_lang", value=args.lang)
         set_language(args.lang)
+        if args.as_login is not None and not args.as_login.strip():
+            raise DutyDeskError("error.empty_as")
         if args.command == "demo":
             return _demo(args)
         if args.command == "calendar":
@@ -62,6 +74,8 @@ def _demo(args: argparse.Namespace) -> int:
     from dutydesk.scenario.demo import DEMO_LOGIN, build_demo
 
     path = args.db or _default_demo_path()
+    if args.db is None:
+        path.parent.mkdir(parents=True, exist_ok=True)  # the user data directory is ours
     print(f"dutydesk: {path}", file=sys.stderr)
     build_demo(path, SystemClock())
     if args.no_ui:
@@ -76,7 +90,10 @@ def _init(args: argparse.Namespace) -> int:
     from dutydesk.scenario.demo import build_desk
     from dutydesk.store.engine import default_path
 
-    path = build_desk(args.db or default_path(), SystemClock(), args.seed)
+    path = args.db or default_path()
+    if args.db is None and "DUTYDESK_DB" not in os.environ:
+        path.parent.mkdir(parents=True, exist_ok=True)  # the user data directory is ours
+    path = build_desk(path, SystemClock(), args.seed)
     print(t("cli.created", path=str(path)))
     return 0
 

@@ -56,3 +56,9 @@ class SchemaError(DutyDeskError):
 
 class SeedError(DutyDeskError):
     key = "error.seed"
+
+
+class StorageError(DutyDeskError):
+    """The database could not be read or written (read-only, locked, full, damaged…)."""
+
+    key = "error.storage.other"

@@ -1,10 +1,64 @@
-"""Text rules for search: pinyin initials, so that `htp` finds 黄土坡."""
+"""Text from people: cleaning it at the service boundary, showing it safely, and search keys.
+
+A summary, a name or an import cell may hold terminal control sequences (an ESC that clears the
+screen, an OSC that sets the title or writes the clipboard), bidirectional overrides, or
+megabytes. Services store text only after `clean_text`; screens draw stored text only through
+`printable`, so that rows written before this rule (or by another program) still can never
+reach a terminal as escape sequences.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+# C0 controls but newline and tab, DEL, C1 controls, and the bidirectional overrides/isolates
+# that reorder what an officer reads.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    """The longest text each kind of field accepts, in characters (seed/settings.toml)."""
+
+    summary: int = 500
+    address: int = 200
+    name: int = 50
+    note: int = 1000  # reasons, results, evidence references, notes
+    search: int = 100
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} = {value!r}")
+
+
+def clean_text(raw: str, *, multiline: bool = False) -> str:
+    """`raw` without control characters; tabs become spaces and, unless the field allows
+    several lines, so do line breaks. Leading and trailing blanks go."""
+    text = raw.replace("\t", " ").replace("\r\n", "\n")
+    if not multiline:
+        text = _LINE_BREAKS.sub(" ", text)
+    return _CONTROLS.sub("", text).strip()
+
+
+def printable(text: str) -> str:
+    """`text` safe to draw on one terminal line: controls shown as visible pictures (␛, ␀ …)
+    instead of being sent to the terminal, line breaks as ⏎."""
+    if not _CONTROLS.search(text) and not _LINE_BREAKS.search(text) and "\t" not in text:
+        return text  # the common case: no copy
+    text = _LINE_BREAKS.sub("⏎", text).replace("\t", " ")
+    return _CONTROLS.sub(_picture, text)
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # U+2400 CONTROL PICTURES: ␀ … ␟
+    return "␡" if code == 0x7F else "�"
 
 
 def pinyin_initials(text: str) -> str:
@@ -21,4 +75,4 @@ def pinyin_initials(text: str) -> str:
 
 
 def normalise_query(query: str) -> str:
-    return " ".join(query.split()).lower()
+    return " ".join(clean_text(query).split()).lower()

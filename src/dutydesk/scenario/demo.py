@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 from dutydesk.clock import Clock, SimulatedClock
 from dutydesk.domain.deadlines import TimeLimit, TimeUnit, WorkingHours
 from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
+from dutydesk.domain.text import TextLimits
 from dutydesk.errors import DutyDeskError, SchemaError
 from dutydesk.scenario.seedfiles import Entry, check_keys, entries, read_toml, seed_error
 from dutydesk.scenario.when import BadTime, parse_when
@@ -21,6 +22,7 @@ from dutydesk.services.setup import (
     CategorySpec, Configuration, NodeSpec, OfficerSpec, UnitSpec, install_configuration,
 )
 from dutydesk.store.engine import Database
+from dutydesk.store.inuse import sole_use
 
 DEMO_LOGIN = "zhaolei"  # the demo opens as the duty chief
 NODE_KINDS = ("district", "street", "community", "grid")
@@ -54,6 +56,10 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise seed_error("settings.toml", "deadlines", "seed.bad_settings", detail=str(exc)) from None
+    try:
+        settings = replace(settings, limits=TextLimits(**settings_doc.get("limits", {})))
+    except (TypeError, ValueError) as exc:
+        raise seed_error("settings.toml", "limits", "seed.bad_settings", detail=str(exc)) from None
     if not 0 < settings.due_soon_fraction < 1:
         raise seed_error("settings.toml", "deadlines.due_soon_fraction", "seed.bad_fraction")
 
@@ -272,6 +278,8 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
     folder = folder or seed_dir()
     path = Path(path).expanduser()
     if path.exists():
+        with sole_use(path):  # refuse at once, before the build, when sessions have it open
+            pass
         existing = Database.open(path)
         try:
             settings = Desk(existing, clock).settings
@@ -279,6 +287,8 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
             existing.dispose()
         if not settings.is_demo:
             raise SchemaError("error.not_a_demo", path=str(path))
+    elif not path.parent.is_dir():
+        raise SchemaError("error.no_folder", path=str(path.parent))
     base = clock.now()
     config = read_configuration(folder, demo=True)
     cases = read_cases(folder / "cases.toml", config, base)
@@ -294,8 +304,9 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
         _remove_database_files(building)
         raise
     db.dispose()
-    _remove_database_files(path)
-    os.replace(building, path)
+    with sole_use(path):  # and again while replacing it: nobody may have opened it since
+        _remove_database_files(path)
+        os.replace(building, path)
     return path
 
 
@@ -308,6 +319,8 @@ def build_desk(path: Path, clock: Clock, folder: Path | None = None) -> Path:
     path = Path(path).expanduser()
     if path.exists():
         raise SchemaError("error.exists", path=str(path))
+    if not path.parent.is_dir():
+        raise SchemaError("error.no_folder", path=str(path.parent))
     config = read_configuration(folder, demo=False)
     db = Database.open(path, create=True)
     try:

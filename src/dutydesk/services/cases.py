@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session, col, delete, select
 
@@ -12,18 +12,19 @@ from dutydesk.domain.lifecycle import (
     DESK_ROLES, END_STATES, Action, CaseFacts, CaseState, Channel, Field, Level, Role,
     Transition, guard_refusal, next_level, transition_for,
 )
-from dutydesk.domain.personal import InvalidPhone, mask_phone, normalise_phone
-from dutydesk.domain.text import pinyin_initials
+from dutydesk.domain.personal import InvalidPhone, mask_phone, national_digits, normalise_phone
+from dutydesk.domain.text import clean_text, pinyin_initials
 from dutydesk.errors import (
     InvalidTransition, NotFound, PermissionDenied, StaleWrite, ValidationFailed,
 )
 from dutydesk.i18n import local_time, t
-from dutydesk.services.context import Actor, Desk
+from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event
+from dutydesk.services.inputs import clean_field, echo
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import Case, CaseUnit, Category, Event, Node, Officer, Unit
 
-SUMMARY_MAX = 500
+CASE_ID_MAX = 2**63 - 1  # SQLite's largest integer key
 REPORTER_ROLES = frozenset({Role.OFFICER, Role.DUTY_CHIEF, Role.COMMUNITY})
 
 
@@ -79,19 +80,17 @@ def create_case(desk: Desk, actor: Actor, draft: CaseDraft) -> int:
         channel = Channel(draft.channel)
     except ValueError:
         errors["channel"] = t("field_error.channel")
-    summary = draft.summary.strip()
+    summary = clean_field(desk, "summary", draft.summary, errors)
     if not summary:
         errors["summary"] = t("field_error.required", field=t("field.summary"))
-    elif len(summary) > SUMMARY_MAX:
-        errors["summary"] = t("field_error.too_long", field=t("field.summary"), max=SUMMARY_MAX)
-    phone = ""
-    if draft.reporter_phone.strip():
-        try:
-            phone = normalise_phone(draft.reporter_phone)
-        except InvalidPhone:
-            errors["reporter_phone"] = t("field_error.phone", value=draft.reporter_phone.strip())
-    now = desk.clock.now()
+    address = clean_field(desk, "address", draft.address, errors)
+    reporter = clean_field(desk, "reporter_name", draft.reporter_name, errors)
+    phone = _phone(draft.reporter_phone, errors)
+    # Derived text is made before the write lock is taken: pinyin of a long text is slow.
+    search_base = search_text(summary, address, reporter, phone)
     with desk.db.write() as session:
+        now = desk.clock.now()  # read under the lock, so events stay in order
+        require_active(session, actor)
         node = _node_by_code(session, draft.node_code, errors)
         category = None
         if draft.category_code.strip():
@@ -101,11 +100,10 @@ def create_case(desk: Desk, actor: Actor, draft: CaseDraft) -> int:
         assert node is not None
         case = Case(
             channel=channel.value, state=CaseState.NEW.value, summary=summary,
-            address=draft.address.strip(), reporter_name=draft.reporter_name.strip(),
-            reporter_phone=phone, created_at=now, updated_at=now,
-            category_id=category.id if category else None,
+            address=address, reporter_name=reporter, reporter_phone=phone, created_at=now,
+            updated_at=now, category_id=category.id if category else None,
         )
-        _place(session, case, node)
+        _place(case, node, search_base)
         if not in_scope(actor, case, set()):
             raise PermissionDenied("error.out_of_scope")
         session.add(case)
@@ -117,18 +115,37 @@ def create_case(desk: Desk, actor: Actor, draft: CaseDraft) -> int:
         return case.id
 
 
-def search_text_for(case: Case, node_name: str) -> str:
-    parts = [case.summary, case.address, case.reporter_name, node_name]
-    text = " ".join(p for p in parts if p)
-    initials = pinyin_initials(" ".join([case.reporter_name, case.address, node_name]))
-    return f"{text} {initials}".lower()
+PHONE_MAX = 32  # longer than any real number with its country code and separators
 
 
-def _place(session: Session, case: Case, node: Node) -> None:
+def _phone(raw: str, errors: dict[str, str]) -> str:
+    """The phone in E.164, or "" when none was given; a bad one is refused in `errors`."""
+    text = clean_text(raw)
+    if not text:
+        return ""
+    try:
+        if len(text) > PHONE_MAX:
+            raise InvalidPhone(text)
+        return normalise_phone(text)
+    except InvalidPhone:
+        errors["reporter_phone"] = t("field_error.phone", value=echo(text))
+        return ""
+
+
+def search_text(summary: str, address: str, reporter_name: str, phone: str) -> str:
+    """What search looks in, without the place: the texts, their pinyin initials, and the
+    phone's last four digits (never the whole number)."""
+    text = " ".join(p for p in (summary, address, reporter_name) if p)
+    initials = pinyin_initials(" ".join([reporter_name, address, summary]))
+    tail = national_digits(phone)[-4:] if phone else ""
+    return " ".join(p for p in (text, initials, tail) if p).lower()
+
+
+def _place(case: Case, node: Node, search_base: str) -> None:
     case.node_id = node.id
     case.community_id = node.community_id
     case.street_id = node.street_id
-    case.search_text = search_text_for(case, node.name)
+    case.search_text = f"{search_base} {node.name.lower()} {pinyin_initials(node.name)}"
 
 
 def _node_by_code(session: Session, code: str, errors: dict[str, str]) -> Node | None:
@@ -151,7 +168,7 @@ def _by_code(session: Session, model, code: str, errors: dict[str, str], key: st
     """The row of `model` with this code, or None with `errors[key]` saying it is unknown."""
     row = session.exec(select(model).where(model.code == code.strip())).first()
     if row is None:
-        errors[key] = t(unknown, value=code)
+        errors[key] = t(unknown, value=echo(code))
     return row
 
 
@@ -161,28 +178,35 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
             expected_version: int | None = None) -> int:
     """Apply one action of the lifecycle table in one transaction; returns the event id."""
     transition = transition_for(action)
-    now = desk.clock.now()
+    inputs = _clean_inputs(desk, inputs)
     with desk.db.write() as session:
+        now = desk.clock.now()  # read under the lock, so events stay in order
+        require_active(session, actor)
         case = session.get(Case, case_id)
         if case is None:
             raise NotFound("error.not_found", what=case_id)
         # Only a unit's scope depends on the dispatch rows: read them only for units.
         unit_ids = set(session.exec(select(CaseUnit.unit_id).where(
             CaseUnit.case_id == case_id))) if actor.role is Role.UNIT else set()
+        stale = expected_version is not None and case.version != expected_version
         if not in_scope(actor, case, unit_ids):
-            raise PermissionDenied("error.out_of_scope")
+            # A case that left the officer's reach since they read it (a concurrent 退单, say)
+            # is a stale read: say what changed rather than "outside your area".
+            raise _stale(session, case) if stale else PermissionDenied("error.out_of_scope")
         if not transition.allows(actor.role):
             raise PermissionDenied("error.permission", action=t(f"action.{action.value}"))
         if not may_act_on(actor, case):
             raise PermissionDenied("error.not_lead_unit")
-        if expected_version is not None and case.version != expected_version:
+        if stale:
             raise _stale(session, case)
         if CaseState(case.state) not in transition.sources:
             raise InvalidTransition(action=t(f"action.{action.value}"),
                                     state=t(f"state.{case.state}"))
         _check_guard(transition, case, now)
         on_behalf = _check_inputs(transition, actor, inputs)
-        payload = _APPLY[action](desk, session, case, inputs, now)
+        payload = _APPLY[action](desk, session, actor, case, inputs, now)
+        if not in_scope(actor, case, unit_ids):
+            raise PermissionDenied("error.moved_out_of_scope")
         if transition.target is not None:
             case.state = transition.target.value
             if transition.target in END_STATES:
@@ -193,6 +217,21 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
                              on_behalf_of=on_behalf, payload=payload)
         session.flush()
         return event.id
+
+
+def _clean_inputs(desk: Desk, inputs: ActionInput) -> ActionInput:
+    """Free text cleaned and held to its limits; codes cleaned. Refuses before any lock."""
+    errors: dict[str, str] = {}
+    cleaned = {name: clean_field(desk, name, getattr(inputs, name), errors)
+               for name in ("reason", "result", "evidence", "note", "on_behalf_of")}
+    if inputs.merge_into is not None and not 0 < inputs.merge_into <= CASE_ID_MAX:
+        errors["merge_into"] = t("field_error.merge_target", value=echo(inputs.merge_into))
+    if errors:
+        raise ValidationFailed(errors)
+    return replace(
+        inputs, **cleaned, category_code=clean_text(inputs.category_code),
+        node_code=clean_text(inputs.node_code), lead_unit_code=clean_text(inputs.lead_unit_code),
+        co_unit_codes=[clean_text(code) for code in inputs.co_unit_codes])
 
 
 def _stale(session: Session, case: Case) -> StaleWrite:
@@ -236,7 +275,8 @@ def _check_inputs(transition: Transition, actor: Actor, inputs: ActionInput) -> 
 
 # Each effect mutates the case (and its rows) and returns the event payload.
 
-def _accept(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+def _accept(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+            now: dt.datetime) -> dict:
     errors: dict[str, str] = {}
     category = _category_by_code(s, i.category_code, errors)
     node = _node_by_code(s, i.node_code, errors)
@@ -244,33 +284,41 @@ def _accept(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime
         raise ValidationFailed(errors)
     assert category is not None and node is not None
     case.category_id = category.id
-    _place(s, case, node)
+    # The texts are capped, so their pinyin stays quick even under the lock.
+    _place(case, node, search_text(case.summary, case.address, case.reporter_name,
+                                   case.reporter_phone))
     return {"category": category.name, "node": node.name}
 
 
-def _reason_only(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+def _reason_only(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+                 now: dt.datetime) -> dict:
     return {"reason": i.reason.strip()} if i.reason.strip() else {}
 
 
-def _merge(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+def _merge(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+           now: dt.datetime) -> dict:
     target = s.get(Case, i.merge_into) if i.merge_into else None
-    if target is None or target.id == case.id or CaseState(target.state) in END_STATES:
+    if (target is None or target.id == case.id or CaseState(target.state) in END_STATES
+            or not in_scope(actor, target, set())):
         raise ValidationFailed({"merge_into": t("field_error.merge_target", value=i.merge_into)})
     case.merged_into_id = target.id
     return {"into": target.id}
 
 
-def _resolve(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+def _resolve(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+             now: dt.datetime) -> dict:
     return {"result": i.result.strip()}
 
 
-def _file(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+def _file(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+          now: dt.datetime) -> dict:
     if case.category_id is None:
         raise ValidationFailed({"category": t("field_error.required", field=t("field.category"))})
     return {}
 
 
-def _dispatch(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+def _dispatch(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+              now: dt.datetime) -> dict:
     errors: dict[str, str] = {}
     lead = _unit_by_code(s, i.lead_unit_code, errors, "lead_unit")
     co_units = [u for code in i.co_unit_codes
@@ -296,12 +344,14 @@ def _dispatch(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.dateti
             "due_at": due.due.isoformat(), "provisional": due.provisional}
 
 
-def _acknowledge(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+def _acknowledge(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+                 now: dt.datetime) -> dict:
     late = case.ack_due_at is not None and now > case.ack_due_at
     return {"late": late}
 
 
-def _return(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+def _return(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+            now: dt.datetime) -> dict:
     unit = s.get(Unit, case.lead_unit_id) if case.lead_unit_id else None
     s.exec(delete(CaseUnit).where(CaseUnit.case_id == case.id))
     _clear_deadline(case)
@@ -315,7 +365,7 @@ def _clear_deadline(case: Case) -> None:
     case.extension_due_at = None
 
 
-def _request_extension(desk: Desk, s: Session, case: Case, i: ActionInput,
+def _request_extension(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
                        now: dt.datetime) -> dict:
     assert i.new_due is not None
     if case.due_at is not None and i.new_due <= case.due_at:
@@ -324,45 +374,51 @@ def _request_extension(desk: Desk, s: Session, case: Case, i: ActionInput,
     return {"new_due": i.new_due.isoformat(), "reason": i.reason.strip()}
 
 
-def _approve_extension(desk: Desk, s: Session, case: Case, i: ActionInput,
+def _approve_extension(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
                        now: dt.datetime) -> dict:
     previous, case.due_at, case.extension_due_at = case.due_at, case.extension_due_at, None
     case.due_provisional = False  # an approved date is explicit, not computed
     return {"from": previous.isoformat() if previous else None, "to": case.due_at.isoformat()}
 
 
-def _refuse_extension(desk: Desk, s: Session, case: Case, i: ActionInput,
+def _refuse_extension(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
                       now: dt.datetime) -> dict:
     case.extension_due_at = None
     return {"reason": i.reason.strip()}
 
 
-def _reply(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+def _reply(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+           now: dt.datetime) -> dict:
     return {"result": i.result.strip(), "evidence": i.evidence.strip()}
 
 
-def _verify(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+def _verify(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+            now: dt.datetime) -> dict:
     return {"note": i.note.strip()} if i.note.strip() else {}
 
 
-def _verify_fail(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+def _verify_fail(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+                 now: dt.datetime) -> dict:
     case.redo_count += 1
     return {"reason": i.reason.strip(), "redo_count": case.redo_count}
 
 
-def _close(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+def _close(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+           now: dt.datetime) -> dict:
     on_time = case.due_at is None or now <= case.due_at
     return {"on_time": on_time}
 
 
-def _reopen(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+def _reopen(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+            now: dt.datetime) -> dict:
     s.exec(delete(CaseUnit).where(CaseUnit.case_id == case.id))
     _clear_deadline(case)
     case.closed_at = None
     return {"reason": i.reason.strip()}
 
 
-def _urge(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+def _urge(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+          now: dt.datetime) -> dict:
     # Supervision steps up with lateness: a yellow card when overdue, red once urged overdue before.
     overdue = case.due_at is not None and now >= case.due_at
     previous_overdue_urges = case.urge_count if overdue else 0
@@ -371,7 +427,8 @@ def _urge(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) 
     return {"card": card, "note": i.note.strip(), "count": case.urge_count}
 
 
-def _escalate(desk: Desk, s: Session, case: Case, i: ActionInput, now: dt.datetime) -> dict:
+def _escalate(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+              now: dt.datetime) -> dict:
     previous = Level(case.level)
     target = next_level(previous)
     assert target is not None

@@ -12,6 +12,7 @@ from sqlmodel import select
 from dutydesk.clock import Clock
 from dutydesk.domain.deadlines import DeadlineRules, TimeLimit, TimeUnit, WorkingHours
 from dutydesk.domain.lifecycle import Role
+from dutydesk.domain.text import TextLimits
 from dutydesk.domain.workcalendar import WorkCalendar, YearDays
 from dutydesk.errors import PermissionDenied
 from dutydesk.store.engine import Database
@@ -26,6 +27,7 @@ class Settings:
     due_soon_fraction: float = 0.8
     office_hours: WorkingHours = field(default_factory=WorkingHours)
     is_demo: bool = False
+    limits: TextLimits = field(default_factory=TextLimits)
 
     def to_json(self) -> str:
         return json.dumps({
@@ -34,6 +36,7 @@ class Settings:
             "office_hours": [[a.strftime("%H:%M"), b.strftime("%H:%M")]
                              for a, b in self.office_hours.periods],
             "is_demo": self.is_demo,
+            "limits": vars(self.limits),
         })
 
     @classmethod
@@ -48,6 +51,7 @@ class Settings:
                 (dt.time.fromisoformat(a), dt.time.fromisoformat(b))
                 for a, b in data["office_hours"])),
             is_demo=bool(data.get("is_demo", False)),
+            limits=TextLimits(**data.get("limits", {})),
         )
 
 
@@ -64,6 +68,14 @@ class Actor:
     street_id: int | None
     community_id: int | None
     unit_id: int | None
+
+
+def require_active(session, actor: Actor) -> None:
+    """Refuse a write by an officer deactivated since their session began (checked in the
+    write transaction, so a deactivation takes effect at once in every open session)."""
+    officer = session.get(Officer, actor.id)
+    if officer is None or not officer.active:
+        raise PermissionDenied("error.inactive", login=actor.login)
 
 
 class Desk:

@@ -3,38 +3,71 @@
 Two engines share one file: the writer emits BEGIN IMMEDIATE so a read-modify-write from
 several processes serialises instead of losing updates; the reader emits a plain BEGIN so
 readers never queue behind writers (WAL gives them a snapshot).
+
+A file is looked at through a read-only connection before anything is written to it (not even
+the WAL pragma): an empty file, a foreign SQLite file or a newer schema is refused untouched.
+Every storage failure leaves here as a `StorageError`: one sentence for the officer, with no
+SQL and no parameters (they hold reporters' names and phones).
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, SQLModel
 
-from dutydesk.errors import SchemaError
+from dutydesk.errors import SchemaError, StorageError
 from dutydesk.store import models, search
+from dutydesk.store.inuse import SharedUse
 
 BUSY_TIMEOUT_MS = 15_000
 
+# SQLite's primary result codes (the name before any "_EXTENDED" part) -> the officer's sentence.
+_STORAGE_KEYS = {
+    "SQLITE_READONLY": "error.storage.read_only",
+    "SQLITE_PERM": "error.storage.read_only",
+    "SQLITE_AUTH": "error.storage.read_only",
+    "SQLITE_BUSY": "error.storage.locked",
+    "SQLITE_LOCKED": "error.storage.locked",
+    "SQLITE_FULL": "error.storage.full",
+    "SQLITE_CORRUPT": "error.storage.corrupt",
+    "SQLITE_NOTADB": "error.storage.corrupt",
+    "SQLITE_IOERR": "error.storage.io",
+    "SQLITE_CANTOPEN": "error.storage.cant_open",
+}
 
-def _make_engine(path: Path, begin_sql: str) -> Engine:
-    engine = create_engine(
-        f"sqlite:///{path}",
-        connect_args={"check_same_thread": False, "isolation_level": None},
-        pool_size=4,
-        max_overflow=4,
-    )
+
+def storage_error(exc: BaseException) -> StorageError:
+    """The sentence for a failed database call, chosen by SQLite's result code."""
+    original = getattr(exc, "orig", exc)
+    name = getattr(original, "sqlite_errorname", "") or ""
+    primary = "_".join(name.split("_")[:2])
+    return StorageError(_STORAGE_KEYS.get(primary, "error.storage.other"), code=name or "?")
+
+
+def _connector(path: Path, read_only: bool):
+    uri = path.resolve().as_uri() + ("?mode=ro" if read_only else "")
+    return lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+
+
+def _make_engine(path: Path, begin_sql: str, *, read_only: bool = False,
+                 busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
+    engine = create_engine("sqlite://", creator=_connector(path, read_only),
+                           poolclass=QueuePool, pool_size=4, max_overflow=4)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -46,60 +79,104 @@ def _make_engine(path: Path, begin_sql: str) -> Engine:
     return engine
 
 
-class Database:
-    """One database file: a write engine, a read engine and a feed connection."""
+def _inspect(path: Path) -> str | None:
+    """The schema version of an existing file, read without writing a byte; refuses what is
+    not a dutydesk database."""
+    if path.stat().st_size == 0:
+        raise SchemaError("error.empty_file", path=str(path))
+    try:
+        connection = _connector(path, read_only=True)()
+    except sqlite3.Error as exc:
+        raise storage_error(exc) from None
+    try:
+        tables = {row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" not in tables:
+            raise SchemaError("error.not_dutydesk", path=str(path))
+        row = connection.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            raise SchemaError("error.not_dutydesk", path=str(path)) from None
+        raise storage_error(exc) from None
+    finally:
+        connection.close()
+    return row[0] if row else None
 
-    def __init__(self, path: Path) -> None:
+
+def _writable(path: Path) -> bool:
+    # WAL needs to create its -wal and -shm files beside the database.
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+class Database:
+    """One database file: a write engine and a read engine (none for writing when read-only)."""
+
+    def __init__(self, path: Path, *, read_only: bool = False,
+                 busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.path = Path(path)
-        self.writer = _make_engine(self.path, "BEGIN IMMEDIATE")
-        self.reader = _make_engine(self.path, "BEGIN")
+        self.read_only = read_only
+        self.in_use = SharedUse(self.path)  # tells a rebuild that this session has it open
+        self.writer = None if read_only else _make_engine(
+            self.path, "BEGIN IMMEDIATE", busy_timeout_ms=busy_timeout_ms)
+        self.reader = _make_engine(self.path, "BEGIN", read_only=read_only,
+                                   busy_timeout_ms=busy_timeout_ms)
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = False) -> Database:
-        """Open an existing database (or create one); refuse one of an unknown newer schema."""
+    def open(cls, path: Path | str, *, create: bool = False,
+             busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+        """Open an existing dutydesk database, or create a new one at a free path."""
         path = Path(path).expanduser()
+        if create:
+            if path.exists():
+                raise SchemaError("error.exists", path=str(path))
+            if not path.parent.is_dir():
+                raise SchemaError("error.no_folder", path=str(path.parent))
+            database = cls(path, busy_timeout_ms=busy_timeout_ms)
+            database._create_schema()
+            return database
         if not path.exists():
-            if not create:
-                raise SchemaError("error.no_database", path=str(path))
-            path.parent.mkdir(parents=True, exist_ok=True)
-        database = cls(path)
-        database._check_or_create_schema()
-        return database
-
-    def _check_or_create_schema(self) -> None:
-        try:
-            with self.writer.connect() as connection:
-                tables = set(inspect(connection).get_table_names())
-        except DatabaseError:  # not an SQLite file at all
-            raise SchemaError("error.not_dutydesk", path=str(self.path)) from None
-        if not tables:
-            SQLModel.metadata.create_all(self.writer)
-            with self.write() as session:
-                search.install(session.connection())
-                session.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
-            return
-        if "meta" not in tables:
-            raise SchemaError("error.not_dutydesk", path=str(self.path))
-        version = self.meta("schema_version")
+            raise SchemaError("error.no_database", path=str(path))
+        if path.is_dir():
+            raise SchemaError("error.not_dutydesk", path=str(path))
+        version = _inspect(path)
         if version is None or not version.isdigit():
-            raise SchemaError("error.not_dutydesk", path=str(self.path))
+            raise SchemaError("error.not_dutydesk", path=str(path))
         if int(version) > models.SCHEMA_VERSION:
-            raise SchemaError("error.newer_schema", path=str(self.path), found=version,
+            raise SchemaError("error.newer_schema", path=str(path), found=version,
                               known=models.SCHEMA_VERSION)
+        return cls(path, read_only=not _writable(path), busy_timeout_ms=busy_timeout_ms)
+
+    def _create_schema(self) -> None:
+        try:
+            SQLModel.metadata.create_all(self.writer)
+        except DBAPIError as exc:
+            raise storage_error(exc) from None
+        with self.write() as session:
+            search.install(session.connection())
+            session.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction (BEGIN IMMEDIATE); commits on success, rolls back on error."""
-        with Session(self.writer, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        if self.writer is None:
+            raise StorageError("error.storage.read_only")
+        try:
+            with Session(self.writer, expire_on_commit=False) as session:
+                with session.begin():
+                    yield session
+        except DBAPIError as exc:
+            raise storage_error(exc) from None
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A short read snapshot; never keep one open while a person looks at a screen."""
-        with Session(self.reader, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        try:
+            with Session(self.reader, expire_on_commit=False) as session:
+                with session.begin():
+                    yield session
+        except DBAPIError as exc:
+            raise storage_error(exc) from None
 
     def meta(self, key: str) -> str | None:
         with self.read() as session:
@@ -108,12 +185,18 @@ class Database:
 
     def last_event_id(self) -> int:
         """The change feed's cursor: a cheap read of the primary key's maximum."""
-        with self.reader.connect() as connection:
-            return connection.execute(text("SELECT coalesce(max(id), 0) FROM event")).scalar_one()
+        try:
+            with self.reader.connect() as connection:
+                return connection.execute(
+                    text("SELECT coalesce(max(id), 0) FROM event")).scalar_one()
+        except DBAPIError as exc:
+            raise storage_error(exc) from None
 
     def dispose(self) -> None:
-        self.writer.dispose()
+        if self.writer is not None:
+            self.writer.dispose()
         self.reader.dispose()
+        self.in_use.release()
 
 
 def default_path() -> Path:
