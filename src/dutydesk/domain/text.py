@@ -45,12 +45,13 @@ def clean_text(raw: str, *, multiline: bool = False) -> str:
     return _CONTROLS.sub("", text).strip()
 
 
-def printable(text: str) -> str:
-    """`text` safe to draw on one terminal line: controls shown as visible pictures (␛, ␀ …)
-    instead of being sent to the terminal, line breaks as ⏎."""
+def printable(text: str, *, multiline: bool = False) -> str:
+    """`text` safe to draw on a terminal: controls shown as visible pictures (␛, ␀ …) instead
+    of being sent to the terminal; line breaks kept, or shown as ⏎ where one line is drawn."""
     if not _CONTROLS.search(text) and not _LINE_BREAKS.search(text) and "\t" not in text:
         return text  # the common case: no copy
-    text = _LINE_BREAKS.sub("⏎", text).replace("\t", " ")
+    text = text.replace("\t", " ")
+    text = _LINE_BREAKS.sub("\n" if multiline else "⏎", text)
     return _CONTROLS.sub(_picture, text)
 
 

@@ -6,6 +6,7 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from dutydesk.domain.deadlines import DeadlineState
+from dutydesk.domain.text import printable
 from dutydesk.i18n import local_time, t
 from dutydesk.services.queue import DeadlineView
 
@@ -20,6 +21,11 @@ DEADLINE_STYLE = {
     DeadlineState.DUE_SOON: "bold yellow",
     DeadlineState.OVERDUE: "bold red",
 }
+
+
+def plain(text: str, style: str = "") -> Text:
+    """Text from people (or the database) as plain text: never markup, never escape codes."""
+    return Text(printable(text), style=style)
 
 
 def fit_pad(text: str, width: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.worker import Worker, WorkerState
 
+from dutydesk.domain.text import printable
 from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import t
 
@@ -15,9 +16,11 @@ class ReportsWorkerErrors:
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
+        # An unexpected error's text may quote SQL or personal data: name only its kind.
         text = (error.message() if isinstance(error, DutyDeskError)
-                else t("error.unexpected", detail=f"{type(error).__name__}: {error}"))
+                else t("error.unexpected", detail=type(error).__name__))
         self.worker_failed(text)
 
     def worker_failed(self, text: str) -> None:
-        self.notify(text, severity="error", timeout=10)  # type: ignore[attr-defined]
+        self.notify(printable(text, multiline=True), severity="error", timeout=10,  # type: ignore[attr-defined]
+                    markup=False)

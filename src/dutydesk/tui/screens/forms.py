@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,11 +19,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.text import printable
 from dutydesk.domain.lifecycle import CaseState, Channel, Field, Role, Transition
 from dutydesk.errors import DutyDeskError, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services import cases
 from dutydesk.services.queue import CaseDetail, Choice, QueueFilter
+from dutydesk.tui.format import plain
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 FORM_BINDINGS = [
@@ -43,8 +46,8 @@ def _label(field: str, required: bool) -> str:
     return t(f"field.{field}") + (" *" if required else "")  # * marks a required field
 
 
-def _options(choices: list[Choice]) -> list[tuple[str, str]]:
-    return [(c.label, c.code) for c in choices]
+def _options(choices: list[Choice]) -> list[tuple[Text, str]]:
+    return [(plain(c.label), c.code) for c in choices]
 
 
 class FormScreen(ReportsWorkerErrors, ModalScreen):
@@ -55,15 +58,15 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
 
     def field_row(self, name: str, label: str, widget) -> ComposeResult:
         with Horizontal(classes="field-head"):
-            yield Label(label, classes="field-label")
-            yield Label("", id=f"err-{name}", classes="field-error")
+            yield Label(label, classes="field-label", markup=False)
+            yield Label("", id=f"err-{name}", classes="field-error", markup=False)
         yield widget
 
     def buttons(self) -> ComposeResult:
         with Horizontal(classes="buttons"):
             yield Button(t("form.ok") + " (Ctrl+S)", variant="primary", id="ok", compact=True)
             yield Button(t("form.cancel") + " (Esc)", id="cancel", compact=True)
-        yield Label("", id="form-error", classes="field-error")
+        yield Label("", id="form-error", classes="field-error", markup=False)
 
     def show_errors(self, fields: dict[str, str] | None, general: str | None = None) -> None:
         for label in self.query(".field-error"):
@@ -71,10 +74,10 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
         for name, text in (fields or {}).items():
             matches = self.query(f"#err-{name}")
             if matches:
-                matches.first(Label).update(text)
+                matches.first(Label).update(printable(text))
             else:
                 general = "; ".join(filter(None, [general, text]))
-        self.query_one("#form-error", Label).update(general or "")
+        self.query_one("#form-error", Label).update(printable(general or ""))
 
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
@@ -182,7 +185,7 @@ class ActionScreen(FormScreen):
         with VerticalScroll(classes="form"):
             yield Static(t("form.action_title", action=label, id=target), classes="form-title")
             if self.detail is not None:
-                yield Static(self.detail.summary, classes="form-context")
+                yield Static(plain(self.detail.summary), classes="form-context")
             for f in tr.fields + tr.optional:
                 yield from self.field_row(f.value, _label(f.value, f in tr.fields),
                                           self._widget(f))
@@ -207,7 +210,7 @@ class ActionScreen(FormScreen):
                 return Select(_options(choices["units"]), prompt=t("form.pick"), id=f.value,
                               compact=True)
             case Field.CO_UNITS:
-                return SelectionList(*[(c.label, c.code) for c in choices["units"]], id=f.value)
+                return SelectionList(*_options(choices["units"]), id=f.value)
             case Field.NEW_DUE:
                 return Input(compact=True, placeholder="YYYY-MM-DD HH:MM", id=f.value)
             case Field.MERGE_INTO:

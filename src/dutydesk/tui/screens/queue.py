@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -12,11 +13,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from dutydesk.domain.lifecycle import Action, transition_for
+from dutydesk.domain.text import printable
 from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import local_time, t
 from dutydesk.services import queue
 from dutydesk.services.queue import CaseDetail, QueueFilter, View
 from dutydesk.tui import keys
+from dutydesk.tui.format import plain
 from dutydesk.tui.messages import CountLoaded, DetailLoaded, FeedChanged, PageLoaded
 from dutydesk.tui.widgets import CaseDetailView, CaseTable
 from dutydesk.tui.workers import ReportsWorkerErrors
@@ -38,7 +41,7 @@ class QueueScreen(ReportsWorkerErrors, Screen):
         self.detail: CaseDetail | None = None
         self.marked: set[int] = set()
         self.has_before = self.has_after = False
-        self._bar_texts: dict[str, str] = {}
+        self._bar_texts: dict[str, Text] = {}
         self._counted = -1  # the count generation last asked for
 
     # -- layout ------------------------------------------------------------------------------
@@ -217,15 +220,16 @@ class QueueScreen(ReportsWorkerErrors, Screen):
     def _render_bars(self) -> None:
         actor = self.actor
         demo = f" · {t('app.demo')}" if self.desk.settings.is_demo else ""
-        self._set("#title-bar",
+        read_only = f" · {t('error.readonly_banner')}" if self.desk.db.read_only else ""
+        self._set("#title-bar", plain(
             f"{t('app.title')} · {t('screen.queue')}  "
-            f"{actor.name}（{t('role.' + actor.role.value)}）{demo}  "
-            f"{local_time(self.desk.clock.now(), '%Y-%m-%d %H:%M')}")
-        views = []
+            f"{t('app.who', name=actor.name, role=t('role.' + actor.role.value))}{demo}  "
+            f"{local_time(self.desk.clock.now(), '%Y-%m-%d %H:%M')}{read_only}"))
+        views = Text()
         for number, view in enumerate(View, start=1):
-            label = f" {number} {t('view.' + view.value)} "
-            views.append(f"[reverse]{label}[/]" if view is self.filter.view else label)
-        self._set("#views", "".join(views))
+            views.append(f" {number} {t('view.' + view.value)} ",
+                         style="reverse" if view is self.filter.view else "")
+        self._set("#views", views)
         rows = self.table.rows_shown
         if rows:
             first, last = self.first_index + 1, self.first_index + len(rows)
@@ -240,9 +244,9 @@ class QueueScreen(ReportsWorkerErrors, Screen):
         extra = self._filter_text()
         if extra:
             parts.append(t("queue.filters", text=extra))
-        self._set("#status-bar", "  ·  ".join(parts))
+        self._set("#status-bar", plain("  ·  ".join(parts)))
 
-    def _set(self, selector: str, text: str) -> None:
+    def _set(self, selector: str, text: Text) -> None:
         # No repaint at all when unchanged (most cursor moves), and no layout pass for bars
         # whose size the text cannot change.
         if self._bar_texts.get(selector) != text:
@@ -330,7 +334,7 @@ class QueueScreen(ReportsWorkerErrors, Screen):
 
         def done(case_id: int | None) -> None:
             if case_id is not None:
-                self.notify(t("form.saved", id=case_id))
+                self.notify(t("form.saved", id=case_id), markup=False)
                 self.restart()
 
         self.app.push_screen(NewCaseScreen(), done)
@@ -354,9 +358,9 @@ class QueueScreen(ReportsWorkerErrors, Screen):
             text, failures = outcome
             if len(targets) > 1:
                 self.marked.clear()
-            self.notify(text + (f"\n{failures}" if failures else ""),
+            self.notify(printable(text + (f"\n{failures}" if failures else ""), multiline=True),
                         severity="warning" if failures else "information",
-                        timeout=10 if failures else 4)
+                        timeout=10 if failures else 4, markup=False)
             self.reload()
             self._recount()
 

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from dutydesk.i18n import catalogue, language, local_time, t
 from dutydesk.services.queue import CaseDetail, TimelineEntry
-from dutydesk.tui.format import deadline_long
+from dutydesk.tui.format import deadline_long, plain
 
 _PAYLOAD_FIELDS = ("channel", "reason", "result", "evidence", "note", "category", "node",
                    "lead_unit", "co_units", "into", "reporter", "phone", "from", "to", "new_due")
@@ -58,14 +58,14 @@ class CaseDetailView(VerticalScroll):
 
 def _row(label: str, value: Text | str, width: int = 10) -> Text:
     line = Text(label + " " * max(1, width - cell_len(label)), style="bold")
-    line.append(value if isinstance(value, Text) else Text(value))
+    line.append(value if isinstance(value, Text) else plain(value))
     return line
 
 
 def _facts(d: CaseDetail) -> list[Text]:
     head = Text(f"#{d.id} ", style="bold")
     head.append(f"[{t('state.' + d.state)}] ", style="reverse")
-    head.append(d.summary)
+    head.append(plain(d.summary))
     where = f"{d.node}  {d.address}".strip()
     who = d.reporter_name + (f"  {d.reporter_phone_masked}" if d.reporter_phone_masked else "")
     extra = [t(f"channel.{d.channel}"), d.category or "—",
@@ -99,7 +99,7 @@ def _timeline(entries: list[TimelineEntry]) -> list[Text]:
         action = t(f"action.{e.action}")
         line.append(action + " " * max(1, 9 - cell_len(action)), style="bold")
         who = e.actor + (t("detail.on_behalf", who=e.on_behalf_of) if e.on_behalf_of else "")
-        line.append(f"{who}  {_payload_text(e.payload)}".rstrip())
+        line.append(plain(f"{who}  {_payload_text(e.payload)}".rstrip()))
         lines.append(line)
     return lines
 

@@ -25,6 +25,7 @@ from textual.widget import Widget
 
 from dutydesk.domain.deadlines import DeadlineState
 from dutydesk.domain.lifecycle import CaseState
+from dutydesk.domain.text import printable
 from dutydesk.i18n import local_time, t
 from dutydesk.services.queue import CaseRow, DeadlineView
 from dutydesk.tui.format import deadline_label, fit_pad
@@ -142,9 +143,9 @@ class CaseTable(Widget, can_focus=True):
             (str(row.id), ""),
             (local_time(row.created_at), ""),
             (t(f"channel.{row.channel}"), ""),
-            (row.category or "—", ""),
-            (row.node, ""),
-            (row.summary, ""),
+            (printable(row.category) or "—", ""),
+            (printable(row.node), ""),
+            (printable(row.summary), ""),
             (t(f"state.{row.state}"), ""),
             (deadline, deadline_style),
         )
