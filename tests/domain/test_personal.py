@@ -13,12 +13,14 @@ from dutydesk.domain.text import pinyin_initials
     ("138 0013 8000", "+8613800138000"),
     ("+86 138-0013-8000", "+8613800138000"),
     ("0858-8221234", "+868588221234"),
+    ("+852 6123 4567", "+85261234567"),  # a Hong Kong mobile
+    ("+1 202 555 0100", "+12025550100"),
 ])
 def test_valid_numbers_are_stored_in_e164(raw, e164):
     assert normalise_phone(raw) == e164
 
 
-@pytest.mark.parametrize("raw", ["", "12345", "abc", "+1 202 555 0100", "1380013800"])
+@pytest.mark.parametrize("raw", ["", "12345", "abc", "+852 1234", "1380013800"])
 def test_invalid_numbers_are_refused(raw):
     with pytest.raises(InvalidPhone):
         normalise_phone(raw)

@@ -24,7 +24,7 @@ def test_every_channel_creates_a_new_case_with_one_event(desk, channel):
     ("summary", {"summary": "  "}),
     ("summary", {"summary": "长" * 501}),
     ("reporter_phone", {"reporter_phone": "12345"}),
-    ("reporter_phone", {"reporter_phone": "+1 202 555 0100"}),
+    ("reporter_phone", {"reporter_phone": "+852 1234"}),
     ("node", {"node_code": "NOWHERE"}),
     ("node", {"node_code": ""}),
     ("category", {"category_code": "nonsense"}),

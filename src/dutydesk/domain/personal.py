@@ -8,7 +8,8 @@ class InvalidPhone(ValueError):
 
 
 def normalise_phone(raw: str) -> str:
-    """A Chinese mobile or fixed-line number in E.164, or InvalidPhone."""
+    """A mobile or fixed-line number in E.164, or InvalidPhone. Without a country code it is
+    read as a Chinese number; with one (+852, +1 …) it is taken as given."""
     import phonenumbers  # imported on first use: start-up stays quick
 
     text = raw.strip()
@@ -18,7 +19,7 @@ def normalise_phone(raw: str) -> str:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException as exc:
         raise InvalidPhone(raw) from exc
-    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+    if not phonenumbers.is_valid_number(number):
         raise InvalidPhone(raw)
     kind = phonenumbers.number_type(number)
     allowed = {

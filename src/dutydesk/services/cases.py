@@ -88,16 +88,17 @@ def create_case(desk: Desk, actor: Actor, draft: CaseDraft) -> int:
     phone = _phone(draft.reporter_phone, errors)
     # Derived text is made before the write lock is taken: pinyin of a long text is slow.
     search_base = search_text(summary, address, reporter, phone)
-    with desk.db.write() as session:
-        now = desk.clock.now()  # read under the lock, so events stay in order
-        require_active(session, actor)
+    with desk.db.read() as session:  # configuration rows: no need to hold the write lock
         node = _node_by_code(session, draft.node_code, errors)
         category = None
         if draft.category_code.strip():
             category = _category_by_code(session, draft.category_code, errors)
-        if errors:
-            raise ValidationFailed(errors)
-        assert node is not None
+    if errors:
+        raise ValidationFailed(errors)
+    assert node is not None
+    with desk.db.write() as session:
+        now = desk.clock.now()  # read under the lock, so events stay in order
+        require_active(session, actor)
         case = Case(
             channel=channel.value, state=CaseState.NEW.value, summary=summary,
             address=address, reporter_name=reporter, reporter_phone=phone, created_at=now,

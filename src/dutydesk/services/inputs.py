@@ -38,5 +38,8 @@ def clean_field(desk: Desk, name: str, raw: str, errors: dict[str, str]) -> str:
 
 def echo(value: object) -> str:
     """A bad value as quoted back to the officer: printable and short."""
-    text = printable(str(value))
+    try:
+        text = printable(str(value))
+    except ValueError:  # an integer too long to print (over 4300 digits)
+        return "…"
     return text if len(text) <= ECHO_MAX else text[:ECHO_MAX - 1] + "…"

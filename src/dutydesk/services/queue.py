@@ -16,8 +16,9 @@ from dutydesk.domain.lifecycle import (
 )
 from dutydesk.domain.personal import mask_phone
 from dutydesk.domain.text import normalise_query
-from dutydesk.errors import NotFound, PermissionDenied
-from dutydesk.services.cases import facts_of, may_act_on
+from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
+from dutydesk.i18n import t
+from dutydesk.services.cases import CASE_ID_MAX, facts_of, may_act_on
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.scope import in_scope, scope_filter
 from dutydesk.store import search
@@ -126,10 +127,13 @@ def _filters(session: Session, actor: Actor, f: QueueFilter,
     for term in normalise_query(f.search).split():
         rare = search.rare_matches(session, term)
         if rare is not None:  # a rare term: its few ids, straight from the trigram index
-            clauses.append(col(Case.id).in_(rare))
-            continue
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        clauses.append(col(Case.search_text).like(f"%{escaped}%", escape="\\"))
+            match = col(Case.id).in_(rare)
+        else:
+            escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            match = col(Case.search_text).like(f"%{escaped}%", escape="\\")
+        if term.isascii() and term.isdigit() and 0 < int(term) <= CASE_ID_MAX:
+            match = or_(Case.id == int(term), match)  # a case number
+        clauses.append(match)
     return clauses
 
 
@@ -146,9 +150,19 @@ def deadline_view(desk: Desk, case_state: str, ack_due: dt.datetime | None,
     return None
 
 
+def check_search(desk: Desk, term: str) -> None:
+    """A search term over its limit is refused: an unbounded LIKE or trigram query over a
+    megabyte term would hold memory and the database for minutes."""
+    limit = desk.settings.limits.search
+    if len(term) > limit:
+        raise ValidationFailed({"search": t("field_error.too_long", field=t("field.search"),
+                                            max=limit, length=len(term))})
+
+
 def queue_page(desk: Desk, actor: Actor, f: QueueFilter, *, after: Cursor | None = None,
                before: Cursor | None = None, limit: int = 50) -> Page:
     """One page, newest first: below `after`, above `before`, or from the top."""
+    check_search(desk, f.search)
     limit = max(1, min(limit, PAGE_SIZE_MAX))
     now = desk.clock.now()
     source, key, scope = _source(actor)
@@ -197,6 +211,7 @@ def _page_statement(source, key, clauses: list[ColumnElement], after: Cursor | N
 
 
 def queue_count(desk: Desk, actor: Actor, f: QueueFilter) -> int:
+    check_search(desk, f.search)
     source, _key, scope = _source(actor)
     with desk.db.read() as session:
         clauses = scope + _filters(session, actor, f, desk.clock.now())
