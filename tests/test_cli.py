@@ -85,3 +85,21 @@ def test_init_creates_an_empty_real_desk_and_never_replaces_one(tmp_path, capsys
     assert "desk.db" in capsys.readouterr().err
     # A real desk refuses --as.
     assert main(["--db", str(target), "--as", "zhaolei"]) == 1
+
+
+def test_options_before_the_sub_command_are_kept(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "first.db"
+    assert main(["--db", str(target), "--lang", "en", "demo", "--no-ui"]) == 0
+    assert target.exists()
+
+
+def test_an_empty_as_is_refused(demo_path, capsys):
+    assert main(["--db", str(demo_path), "--as", " "]) == 1
+    assert "--as" in capsys.readouterr().err
+
+
+def test_init_does_not_create_missing_folders(tmp_path, capsys):
+    assert main(["init", "--db", str(tmp_path / "no" / "such" / "desk.db")]) == 1
+    assert not (tmp_path / "no").exists()
+    assert capsys.readouterr().err.count("\n") == 1

@@ -153,3 +153,7 @@ def _open(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
