@@ -50,7 +50,10 @@ def test_the_console_script_runs(tmp_path):
 
 def test_calendar_command_enters_a_year(db_path, tmp_path, capsys):
     calendar = tmp_path / "2027.toml"
-    calendar.write_text('[[year]]\nyear = 2027\nholidays = ["2027-01-01"]\nworkdays = []\n', "utf-8")
+    from dutydesk.domain.workcalendar import statutory_holidays
+
+    days = ", ".join(f'"{d.isoformat()}"' for d in sorted(statutory_holidays(2027)))
+    calendar.write_text(f'[[year]]\nyear = 2027\nholidays = [{days}]\nworkdays = []\n', "utf-8")
     assert main(["calendar", str(calendar), "--db", str(db_path), "--as", "admin"]) == 0
     assert "2027" in capsys.readouterr().out
 

@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     calendar = commands.add_parser("calendar", parents=[common],
                                    help="enter a year's official holidays (administrators)")
     calendar.add_argument("file", type=Path, help="TOML with [[year]] entries, as seed/calendar.toml")
+    calendar.add_argument("--replace-official", action="store_true",
+                          help="override a year the official calendar package already covers")
     return parser
 
 
@@ -103,19 +105,26 @@ def _calendar(args: argparse.Namespace) -> int:
 
     from dutydesk.clock import SystemClock
     from dutydesk.scenario.demo import read_calendar_years
-    from dutydesk.services.calendar import enter_year
+    from dutydesk.scenario.seedfiles import seed_error
+    from dutydesk.services.calendar import check_year, enter_year
     from dutydesk.services.context import Desk
     from dutydesk.store.engine import Database, default_path
 
     years = read_calendar_years(args.file)  # a bad file is refused before anything is opened
+    if not years:
+        raise seed_error(args.file.name, "-", "seed.empty")
+    days = {year: ([dt.date.fromisoformat(d) for d in holidays],
+                   [dt.date.fromisoformat(d) for d in workdays])
+            for year, (holidays, workdays) in sorted(years.items())}
+    for year, (holidays, workdays) in days.items():  # every year checked before any is written
+        check_year(year, holidays, workdays, replace_official=args.replace_official)
     db = Database.open(args.db or default_path())
     try:
         desk = Desk(db, SystemClock())
         actor = _identify(desk, args)
-        for year, (holidays, workdays) in sorted(years.items()):
-            recomputed = enter_year(desk, actor, year,
-                                    [dt.date.fromisoformat(d) for d in holidays],
-                                    [dt.date.fromisoformat(d) for d in workdays])
+        for year, (holidays, workdays) in days.items():
+            recomputed = enter_year(desk, actor, year, holidays, workdays,
+                                    replace_official=args.replace_official)
             print(t("calendar.done", year=year, holidays=len(holidays), workdays=len(workdays),
                     recomputed=recomputed))
     finally:

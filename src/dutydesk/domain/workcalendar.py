@@ -1,7 +1,8 @@
 """Working days over the State Council calendar, including adjusted working weekends (调休).
 
 Sources, in order: an administrator's entry for the year (configuration), the maintained
-`chinese-calendar` package, and for years neither covers, the statutory holidays alone. A day
+`chinese-calendar` package, and for years neither covers, the statutory holidays alone with
+their make-up days. A day
 decided by the last source is *provisional* (暂定): callers mark such deadlines so.
 """
 
@@ -48,6 +49,33 @@ def statutory_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(days)
 
 
+@lru_cache(maxsize=64)
+def statutory_days_off(year: int) -> frozenset[dt.date]:
+    """The statutory holidays plus their make-up days (第六条: a holiday falling on a Saturday
+    or Sunday is made up on the next working day)."""
+    holidays = statutory_holidays(year)
+    days = set(holidays)
+    for holiday in sorted(holidays):
+        if holiday.weekday() >= 5:
+            day = holiday + dt.timedelta(days=1)
+            while day.weekday() >= 5 or day in days:
+                day += dt.timedelta(days=1)
+            days.add(day)
+    return frozenset(days)
+
+
+def officially_published(year: int) -> bool:
+    """Whether the maintained `chinese-calendar` package holds the State Council's days for
+    `year` (an administrator's entry would then override official data)."""
+    from chinese_calendar import is_workday
+
+    try:
+        is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
 @dataclass
 class WorkCalendar:
     entered: dict[int, YearDays] = field(default_factory=dict)
@@ -76,6 +104,7 @@ def _verdict(day: dt.date, entry: YearDays | None) -> DayVerdict:
 
         return DayVerdict(is_workday(day), False)
     except NotImplementedError:
-        # No published data for this year yet: weekends and statutory holidays only.
-        working = day.weekday() < 5 and day not in statutory_holidays(day.year)
+        # No published data for this year yet: weekends and statutory holidays (with their
+        # make-up days) only.
+        working = day.weekday() < 5 and day not in statutory_days_off(day.year)
         return DayVerdict(working, True)

@@ -30,7 +30,8 @@ class Entry:
 def seed_error(file: str, where: str, problem: str, **params: Any) -> SeedError:
     from dutydesk.i18n import t
 
-    return SeedError("error.seed", file=file, where=where, problem=t(problem, **params))
+    place = "" if where == "-" else t("error.seed_where", where=where)
+    return SeedError("error.seed", file=file, where=place, problem=t(problem, **params))
 
 
 def read_toml(path: Path) -> dict[str, Any]:
