@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import App
+from textual.widgets import Input, TextArea
 
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk
@@ -57,6 +58,11 @@ class DutyDeskApp(ReportsWorkerErrors, App):
             if isinstance(screen, QueueScreen):
                 screen.post_message(FeedChanged(message.last_event_id))
 
-    def action_help(self) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "help" and isinstance(self.focused, Input | TextArea):
+            return False  # `?` typed into a text field is a question mark
+        return True
+
+    async def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.actor.role))
+            await self.push_screen(HelpScreen(self.actor.role))

@@ -19,11 +19,19 @@ class KeySpec:
     label: str  # catalogue key
     show: bool = True
     display: str | None = None
+    # Priority keys are decided by the app as each key arrives, before the next one is passed
+    # on: a key that moves focus or opens a screen must take effect before the keys typed
+    # after it (a burst over SSH, a paste) are delivered. Screens refuse them (check_action)
+    # while the officer is typing in a text field, so they are typed as text there.
+    priority: bool = True
 
 
 APP_KEYS = (
     KeySpec("help", "question_mark,f1", "app.help", "key.help", display="?"),
     KeySpec("quit", "ctrl+q", "app.quit", "key.quit", show=False),
+    KeySpec("focus-next", "tab", "app.focus_next", "key.focus_next", show=False),
+    KeySpec("focus-previous", "shift+tab", "app.focus_previous", "key.focus_previous",
+            show=False),
 )
 
 QUEUE_KEYS = (
@@ -35,8 +43,8 @@ QUEUE_KEYS = (
     KeySpec("view-all", "3", "view('all')", "key.view_all", show=False),
     KeySpec("select", "space", "toggle_mark", "key.select", show=False),
     KeySpec("timeline", "enter", "toggle_timeline", "key.timeline", show=False),
-    KeySpec("clear", "escape", "clear", "key.clear_filter", show=False),
-    KeySpec("quit-q", "q", "app.quit", "key.quit", show=False),
+    KeySpec("clear", "escape", "clear", "key.clear_filter", show=False, priority=False),
+    KeySpec("quit-q", "q", "request_quit", "key.quit", show=False),
 )
 
 # Case actions come straight from the lifecycle table: one key per transition. They are listed
@@ -59,7 +67,7 @@ def install(node: DOMNode, specs: tuple[KeySpec, ...]) -> None:
         for key in spec.keys.split(","):
             node._bindings.key_to_bindings.setdefault(key, []).append(
                 Binding(key, spec.action, t(spec.label), show=spec.show, id=spec.id,
-                        key_display=spec.display)
+                        key_display=spec.display, priority=spec.priority)
             )
 
 

@@ -133,8 +133,7 @@ class NewCaseScreen(FormScreen):
                 _options(choices["categories"]), prompt=t("form.pick"), id="category", compact=True))
             yield from self.buttons()
 
-    def on_mount(self) -> None:
-        self.query_one("#summary", Input).focus()
+    AUTO_FOCUS = "#summary"  # set as the form is composed: keys typed after `n` land here
 
     def action_submit(self) -> None:
         node = self.query_one("#node", Select).value
@@ -218,9 +217,7 @@ class ActionScreen(FormScreen):
             case _:
                 return Input(compact=True, id=f.value)
 
-    def on_mount(self) -> None:
-        focusable = [w for w in self.query("Input, Select, SelectionList") if w.focusable]
-        (focusable[0] if focusable else self.query_one("#ok", Button)).focus()
+    AUTO_FOCUS = "Input, Select, SelectionList, #ok"  # the first field, else the OK button
 
     def _value(self, f: Field) -> str:
         widget = self.query_one(f"#{f.value}")
@@ -311,8 +308,7 @@ class FilterScreen(FormScreen):
                 _options(nodes), prompt=t("form.any"), value=node_code, id="node", compact=True))
             yield from self.buttons()
 
-    def on_mount(self) -> None:
-        self.query_one("#channel", Select).focus()
+    AUTO_FOCUS = "#channel"
 
     def action_submit(self) -> None:
         def value(name: str) -> str | None:
@@ -325,3 +321,25 @@ class FilterScreen(FormScreen):
             view=self.current.view, search=self.current.search, channel=value("channel"),
             state=value("state"), node_id=node.id if node else None,
             node_kind=node.kind if node else None))
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question: y or Enter answers yes, n or Esc no."""
+
+    CSS_PATH = "forms.tcss"
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "", show=False),
+        Binding("n,escape", "answer(False)", "", show=False),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form confirm"):
+            yield Static(plain(self.question), classes="form-title")
+            yield Static(t("form.confirm_keys"))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -57,7 +57,7 @@ class QueueScreen(ReportsWorkerErrors, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(CaseTable).focus()
+        self.set_focus(self.query_one(CaseTable))
         self.restart()
 
     def on_resize(self) -> None:
@@ -206,7 +206,7 @@ class QueueScreen(ReportsWorkerErrors, Screen):
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         self.filter = replace(self.filter, search=event.value)
-        self.table.focus()
+        self.set_focus(self.table)
         self.restart()
 
     def _current_detail(self) -> CaseDetail | None:
@@ -276,6 +276,8 @@ class QueueScreen(ReportsWorkerErrors, Screen):
     # -- actions -----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if isinstance(self.focused, Input) and action != "clear":
+            return False  # typing in the search box: the letter is text, not a command
         if action == "case_action":
             name = Action(parameters[0])
             if self.marked and name in BULK_ACTIONS:
@@ -289,7 +291,8 @@ class QueueScreen(ReportsWorkerErrors, Screen):
         self.restart()
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        # At once, not deferred: the keys typed right after `/` must land in the box.
+        self.set_focus(self.query_one("#search", Input))
 
     def action_clear(self) -> None:
         search = self.query_one("#search", Input)
@@ -303,7 +306,7 @@ class QueueScreen(ReportsWorkerErrors, Screen):
             self.filter = QueueFilter(view=self.filter.view)
             self.restart()
         if search.has_focus:
-            self.table.focus()
+            self.set_focus(self.table)
 
     def action_toggle_mark(self) -> None:
         current = self.table.current
@@ -317,9 +320,9 @@ class QueueScreen(ReportsWorkerErrors, Screen):
         self.toggle_class("-timeline")
         pane = self.query_one(CaseDetailView)
         pane.set_expanded(self.has_class("-timeline"))
-        (pane if pane.expanded else self.table).focus()
+        self.set_focus(pane if pane.expanded else self.table)
 
-    def action_filter(self) -> None:
+    async def action_filter(self) -> None:
         from dutydesk.tui.screens.forms import FilterScreen
 
         def apply(result: QueueFilter | None) -> None:
@@ -327,9 +330,18 @@ class QueueScreen(ReportsWorkerErrors, Screen):
                 self.filter = result
                 self.restart()
 
-        self.app.push_screen(FilterScreen(self.filter), apply)
+        await self.app.push_screen(FilterScreen(self.filter), apply)
 
-    def action_new_case(self) -> None:
+    async def action_request_quit(self) -> None:
+        from dutydesk.tui.screens.forms import ConfirmScreen
+
+        def answer(quit_: bool | None) -> None:
+            if quit_:
+                self.app.exit()
+
+        await self.app.push_screen(ConfirmScreen(t("app.confirm_quit")), answer)
+
+    async def action_new_case(self) -> None:
         from dutydesk.tui.screens.forms import NewCaseScreen
 
         def done(case_id: int | None) -> None:
@@ -337,9 +349,9 @@ class QueueScreen(ReportsWorkerErrors, Screen):
                 self.notify(t("form.saved", id=case_id), markup=False)
                 self.restart()
 
-        self.app.push_screen(NewCaseScreen(), done)
+        await self.app.push_screen(NewCaseScreen(), done)
 
-    def action_case_action(self, name: str) -> None:
+    async def action_case_action(self, name: str) -> None:
         from dutydesk.tui.screens.forms import ActionScreen
 
         action = Action(name)
@@ -364,4 +376,5 @@ class QueueScreen(ReportsWorkerErrors, Screen):
             self.reload()
             self._recount()
 
-        self.app.push_screen(ActionScreen(transition, self.actor.role, targets, detail), finished)
+        await self.app.push_screen(ActionScreen(transition, self.actor.role, targets, detail),
+                                   finished)

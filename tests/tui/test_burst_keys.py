@@ -1,0 +1,58 @@
+"""Keys that arrive together — over SSH, or pasted — land where they were meant."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from textual import events
+from textual.widgets import Input
+
+from dutydesk.tui.screens.forms import NewCaseScreen
+from dutydesk.tui.screens.queue import QueueScreen
+from tests.tui.conftest import make_app, settle
+
+
+async def burst(pilot, keys: str | list[str]) -> None:
+    """Queue every key at once, with no pause between them (as an SSH packet delivers them)."""
+    app = pilot.app
+    for key in keys:
+        name = {"\t": "tab", "/": "slash", " ": "space", "\r": "enter"}.get(key, key)
+        char = key if len(key) == 1 else None
+        if name == "tab":
+            char = "\t"
+        elif name == "enter":
+            char = "\r"
+        event = events.Key(name, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+    await settle(pilot)
+
+
+async def test_slash_then_letters_goes_to_the_search_box(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "/ab")
+        assert isinstance(app.screen, QueueScreen)
+        assert app.screen.query_one("#search", Input).value == "ab"
+
+
+async def test_slash_q_does_not_quit(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "/q")
+        assert app.is_running and isinstance(app.screen, QueueScreen)
+        assert app.screen.query_one("#search", Input).value == "q"
+
+
+async def test_typing_fast_through_the_new_report_form(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await burst(pilot, ["n", *"abc", "\t", *"Wang", "\t", *"139"])
+        assert isinstance(app.screen, NewCaseScreen)
+        values = {i.id: i.value for i in app.screen.query(Input)}
+        assert values["summary"] == "abc"
+        assert values["reporter_name"] == "Wang"
+        assert values["reporter_phone"] == "139"
