@@ -1,0 +1,109 @@
+"""The real program on a real pseudo-terminal, with keys written in one burst as an SSH packet
+delivers them: each key must land where it was meant."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import struct
+import sys
+import termios
+import time
+
+import pytest
+from sqlmodel import select as sql_select
+
+from dutydesk.clock import SystemClock
+from dutydesk.services.cases import create_case
+from dutydesk.services.context import Desk
+from dutydesk.store.engine import Database
+from dutydesk.store.models import Event
+from tests.services.helpers import standard_draft
+
+MARK = "PTYBURST7"
+
+
+class Terminal:
+    def __init__(self, argv: list[str], columns: int = 100, rows: int = 30) -> None:
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: the desk, as an officer's login shell would start it
+            os.environ.update(TERM="xterm-256color", COLORTERM="truecolor")
+            os.execv(sys.executable, [sys.executable, *argv])
+        self.pid, self.fd = pid, fd
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        self.output = b""
+
+    def read_until(self, needle: bytes, seconds: float = 30) -> bool:
+        deadline = time.monotonic() + seconds
+        while needle not in self.output and time.monotonic() < deadline:
+            ready, _, _ = select.select([self.fd], [], [], 0.1)
+            if ready:
+                try:
+                    self.output += os.read(self.fd, 65536)
+                except OSError:
+                    break
+        return needle in self.output
+
+    def drain(self, seconds: float) -> None:
+        self.read_until(b"\x00never\x00", seconds)
+
+    def write(self, data: str) -> None:
+        os.write(self.fd, data.encode())  # one write: the keys arrive together
+
+    def alive(self) -> bool:
+        try:
+            return os.waitpid(self.pid, os.WNOHANG) == (0, 0)
+        except ChildProcessError:  # reaped elsewhere: ask the kernel instead
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                return False
+            return True
+
+    def close(self) -> None:
+        if self.alive():
+            os.kill(self.pid, 9)
+            os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pseudo-terminals as on the SSH server")
+def test_a_burst_of_keys_over_a_pty_lands_where_meant(demo_path):
+    db = Database.open(demo_path)
+    desk = Desk(db, SystemClock())
+    case_id = create_case(desk, desk.actor("liuyang"), standard_draft(summary=MARK))
+    terminal = Terminal(["-m", "dutydesk.cli", "--db", str(demo_path), "--as", "zhaolei"])
+    try:
+        assert terminal.read_until(MARK.encode()), "the queue never showed the new case"
+        terminal.drain(1.0)  # its detail pane is read in a worker
+        # `/q` types q into the search box rather than quitting; Esc leaves the box.
+        terminal.write("/q")
+        terminal.drain(1.5)
+        assert terminal.alive(), terminal.output[-2000:]
+        terminal.write("\x1b")
+        terminal.drain(1.0)
+        # x (不予受理) + a reason + Ctrl+S, all in one packet.
+        terminal.write("x重复来电，已合并处理\x13")
+        for _ in range(100):
+            with db.read() as s:
+                reasons = s.exec(sql_select(Event.payload).where(
+                    Event.case_id == case_id, Event.action == "reject")).all()
+            if reasons:
+                break
+            time.sleep(0.1)
+        assert reasons and "重复来电，已合并处理" in reasons[0]
+        # q asks first; n answers no; Ctrl+Q quits at once.
+        terminal.write("qn")
+        terminal.drain(1.0)
+        assert terminal.alive()
+        terminal.write("\x11")
+        for _ in range(100):
+            if not terminal.alive():
+                break
+            time.sleep(0.1)
+        assert not terminal.alive()
+    finally:
+        terminal.close()
+        db.dispose()
