@@ -354,3 +354,23 @@ async def test_a_failing_database_read_is_reported_not_swallowed(demo_desk, monk
         # The kind of failure is named; its text (which may quote personal data) is not.
         assert any("OSError" in m for m in messages)
         assert not any("13800138000" in m for m in messages)
+
+
+async def test_acting_from_the_timeline_stays_on_the_case(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        table = app.screen.query_one(CaseTable)
+        shown = len(table.rows_shown)
+        await pilot.press("down")
+        await settle(pilot)
+        chosen = table.current.id
+        await pilot.press("enter")  # the timeline fills the screen; the list is hidden
+        await settle(pilot)
+        await _act(pilot, "u", text={"note": "请尽快处理"})  # 督办: open in every open state
+        assert table.current.id == chosen
+        assert app.screen.detail.id == chosen
+        assert len(table.rows_shown) == shown  # the same page, not a one-row page
+        assert any(f"{chosen}" in n.message for n in app._notifications)

@@ -80,9 +80,11 @@ class QueueScreen(ReportsWorkerErrors, Screen):
     # -- loading (workers touch no widgets: they post messages) -------------------------------
 
     def reload(self) -> None:
-        """The same page again (after a change), keeping the cursor on its case if it is there."""
+        """The same page again (after a change), keeping the cursor on its case if it is still
+        in the view, else on the same line (the case that took its place)."""
         current = self.table.current
-        self.load_page(self.anchor, current.id if current else None, False)
+        self.load_page(self.anchor, current.id if current else None, False,
+                       self.table.cursor_row)
 
     def restart(self) -> None:
         """A new filter or view: back to the top, recount."""
@@ -93,13 +95,15 @@ class QueueScreen(ReportsWorkerErrors, Screen):
         self.load_page(self.anchor, None, False)
         self._render_bars()
 
-    def load_page(self, anchor: tuple, keep_case_id: int | None, turning: bool) -> None:
+    def load_page(self, anchor: tuple, keep_case_id: int | None, turning: bool,
+                  keep_row: int = 0) -> None:
         # Everything the worker needs is read here, on the UI thread.
-        self._read_page(self.filter, self.table.visible_rows, anchor, keep_case_id, turning)
+        self._read_page(self.filter, self.table.visible_rows, anchor, keep_case_id, turning,
+                        keep_row)
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
     def _read_page(self, filter_: QueueFilter, limit: int, anchor: tuple,
-                   keep_case_id: int | None, turning: bool) -> None:
+                   keep_case_id: int | None, turning: bool, keep_row: int) -> None:
         kind = anchor[0]
         page = queue.queue_page(self.desk, self.actor, filter_, limit=limit,
                                 after=anchor[1] if kind == "after" else None,
@@ -110,7 +114,7 @@ class QueueScreen(ReportsWorkerErrors, Screen):
         elif kind == "before" and turning:
             cursor = len(ids) - 1  # arriving from below: land on the last row
         else:
-            cursor = 0
+            cursor = min(keep_row, max(0, len(ids) - 1))
         # The detail of the row the cursor lands on comes with the page: one round trip.
         detail = self._read_detail(ids[cursor]) if ids else None
         self.post_message(PageLoaded(page, anchor, cursor, detail, turning))

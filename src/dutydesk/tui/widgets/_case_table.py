@@ -93,6 +93,7 @@ class CaseTable(Widget, can_focus=True):
         self._style_cache: tuple[Style, Style, Style] | None = None
         self.summary_width = SUMMARY_MIN
         self.widths = column_widths()
+        self._page_rows = 20  # until the list has been laid out
 
     # -- data -----------------------------------------------------------------------------------
 
@@ -122,8 +123,11 @@ class CaseTable(Widget, can_focus=True):
 
     @property
     def visible_rows(self) -> int:
-        """How many rows fit under the header: the page size."""
-        return max(1, self.size.height - 1)
+        """How many rows fit under the header: the page size. While the list is hidden (the
+        timeline fills the screen) it keeps the size it had, so a reload keeps its page."""
+        if self.size.height > 1:
+            self._page_rows = self.size.height - 1
+        return self._page_rows
 
     def _refresh_line(self, y: int) -> None:
         self.refresh(Region(0, y, self.size.width, 1))
