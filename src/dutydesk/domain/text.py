@@ -45,6 +45,14 @@ def clean_text(raw: str, *, multiline: bool = False) -> str:
     return _CONTROLS.sub("", text).strip()
 
 
+def strip_controls(text: str) -> str:
+    """`text` without control characters, line breaks and tabs as spaces; unlike `clean_text`
+    it keeps leading and trailing blanks (for a field being typed into)."""
+    if not _CONTROLS.search(text) and not _LINE_BREAKS.search(text) and "\t" not in text:
+        return text
+    return _CONTROLS.sub("", _LINE_BREAKS.sub(" ", text.replace("\t", " ")))
+
+
 def printable(text: str, *, multiline: bool = False) -> str:
     """`text` safe to draw on a terminal: controls shown as visible pictures (␛, ␀ …) instead
     of being sent to the terminal; line breaks kept, or shown as ⏎ where one line is drawn."""

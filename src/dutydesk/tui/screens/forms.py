@@ -26,6 +26,7 @@ from dutydesk.i18n import t
 from dutydesk.services import cases
 from dutydesk.services.queue import CaseDetail, Choice, QueueFilter
 from dutydesk.tui.format import plain
+from dutydesk.tui.widgets import TextInput
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 FORM_BINDINGS = [
@@ -121,12 +122,13 @@ class NewCaseScreen(FormScreen):
                 [(t(f"channel.{c.value}"), c.value) for c in Channel],
                 value=Channel.PHONE.value, allow_blank=False, id="channel", compact=True))
             yield from self.field_row("summary", _label("summary", True),
-                                      Input(compact=True, id="summary"))
+                                      TextInput(compact=True, id="summary"))
             yield from self.field_row("reporter_name", t("field.reporter_name"),
-                                      Input(compact=True, id="reporter_name"))
-            yield from self.field_row("reporter_phone", t("field.reporter_phone"),
-                                      Input(compact=True, id="reporter_phone", placeholder="13800138000"))
-            yield from self.field_row("address", t("field.address"), Input(compact=True, id="address"))
+                                      TextInput(compact=True, id="reporter_name"))
+            yield from self.field_row("reporter_phone", t("field.reporter_phone"), TextInput(
+                compact=True, id="reporter_phone", placeholder="13800138000"))
+            yield from self.field_row("address", t("field.address"),
+                                      TextInput(compact=True, id="address"))
             yield from self.field_row("node", _label("node", True), Select(
                 _options(choices["nodes"]), prompt=t("form.pick"), id="node", compact=True))
             yield from self.field_row("category", t("field.category"), Select(
@@ -190,7 +192,7 @@ class ActionScreen(FormScreen):
                                           self._widget(f))
             if tr.needs_on_behalf(self.role):
                 yield from self.field_row("on_behalf_of", _label("on_behalf_of", True),
-                                          Input(compact=True, id="on_behalf_of"))
+                                          TextInput(compact=True, id="on_behalf_of"))
             yield from self.buttons()
 
     def _widget(self, f: Field):
@@ -211,11 +213,12 @@ class ActionScreen(FormScreen):
             case Field.CO_UNITS:
                 return SelectionList(*_options(choices["units"]), id=f.value)
             case Field.NEW_DUE:
-                return Input(compact=True, placeholder="YYYY-MM-DD HH:MM", id=f.value)
+                return TextInput(compact=True, placeholder="YYYY-MM-DD HH:MM", id=f.value)
             case Field.MERGE_INTO:
-                return Input(compact=True, placeholder="123", id=f.value, restrict=r"[0-9]*")
+                return TextInput(compact=True, placeholder="123", id=f.value, restrict=r"[0-9]*",
+                                 max_length=len(str(cases.CASE_ID_MAX)))
             case _:
-                return Input(compact=True, id=f.value)
+                return TextInput(compact=True, id=f.value)
 
     AUTO_FOCUS = "Input, Select, SelectionList, #ok"  # the first field, else the OK button
 

@@ -21,7 +21,7 @@ from dutydesk.services.queue import CaseDetail, QueueFilter, View
 from dutydesk.tui import keys
 from dutydesk.tui.format import plain
 from dutydesk.tui.messages import CountLoaded, DetailLoaded, FeedChanged, PageLoaded
-from dutydesk.tui.widgets import CaseDetailView, CaseTable
+from dutydesk.tui.widgets import CaseDetailView, CaseTable, TextInput
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 BULK_ACTIONS = frozenset({Action.URGE, Action.DISPATCH})
@@ -50,7 +50,7 @@ class QueueScreen(ReportsWorkerErrors, Screen):
         yield Static(id="title-bar")
         with Horizontal(id="view-bar"):
             yield Static(id="views")
-            yield Input(placeholder=t("queue.search_placeholder"), id="search")
+            yield TextInput(placeholder=t("queue.search_placeholder"), id="search")
         yield CaseTable(id="cases")
         yield Static(id="status-bar")
         yield CaseDetailView(id="detail")

@@ -2,5 +2,6 @@
 
 from dutydesk.tui.widgets._case_detail import CaseDetailView
 from dutydesk.tui.widgets._case_table import CaseTable
+from dutydesk.tui.widgets._text_input import TextInput
 
-__all__ = ["CaseDetailView", "CaseTable"]
+__all__ = ["CaseDetailView", "CaseTable", "TextInput"]
