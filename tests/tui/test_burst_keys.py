@@ -56,3 +56,20 @@ async def test_typing_fast_through_the_new_report_form(demo_desk):
         assert values["summary"] == "abc"
         assert values["reporter_name"] == "Wang"
         assert values["reporter_phone"] == "139"
+
+
+async def test_page_keys_in_a_burst_keep_the_position_right(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 20)) as pilot:  # pages of a few rows
+        await settle(pilot)
+        await burst(pilot, ["3", "pagedown", "pagedown", "up"])
+        screen = app.screen
+        table = screen.query_one("CaseTable")
+        ids_in_order = [r.id for r in table.rows_shown]
+        # The status line's numbers are the page's true ranks in the whole list.
+        from dutydesk.services.queue import QueueFilter, View, queue_page
+
+        everything = queue_page(demo_desk, app.actor, QueueFilter(view=View.ALL), limit=100).rows
+        first_rank = [r.id for r in everything].index(ids_in_order[0]) + 1
+        assert screen.first_index + 1 == first_rank
+        assert table.current.id == ids_in_order[-1]  # up from the top row: the page above

@@ -16,11 +16,20 @@ DEADLINE_SYMBOL = {
     DeadlineState.DUE_SOON: "!",
     DeadlineState.OVERDUE: "✗",
 }
+# Colours chosen for WCAG AA contrast (≥ 4.5:1) on the dark theme's backgrounds, in colour and
+# in the greys NO_COLOR turns them into; without colour, overdue is also drawn reversed and due
+# soon underlined, so that the three states differ by more than a shade of grey.
 DEADLINE_STYLE = {
-    DeadlineState.ON_TIME: "green",
-    DeadlineState.DUE_SOON: "bold yellow",
-    DeadlineState.OVERDUE: "bold red",
+    DeadlineState.ON_TIME: "#5fd75f",
+    DeadlineState.DUE_SOON: "bold #ffd75f",
+    DeadlineState.OVERDUE: "bold #ff8787",
 }
+DEADLINE_STYLE_NO_COLOR = {
+    DeadlineState.ON_TIME: "",
+    DeadlineState.DUE_SOON: "bold underline",
+    DeadlineState.OVERDUE: "bold reverse",
+}
+WIDE_CAP = 16  # the widest a narrow column grows on a wide terminal
 
 
 def plain(text: str, style: str = "") -> Text:
@@ -48,25 +57,27 @@ def fit(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
-def deadline_label(deadline: DeadlineView | None) -> tuple[str, str]:
+def fitted_width(labels: list[str], cap: int = WIDE_CAP) -> int:
+    """Wide enough for the longest label (plus a gap), up to `cap`."""
+    return min(cap, max((cell_len(label) for label in labels), default=0) + 1)
+
+
+def deadline_label(deadline: DeadlineView | None, no_color: bool = False) -> tuple[str, str]:
     """The symbol-and-word label of a deadline state, and its style."""
     if deadline is None:
-        return t("deadline.none"), "dim"
+        return t("deadline.none"), ""
     label = DEADLINE_SYMBOL[deadline.state] + t(f"deadline.{deadline.state.value}")
     if deadline.provisional:
         label += "?"  # 暂定: computed without an official calendar for that year
-    return label, DEADLINE_STYLE[deadline.state]
+    styles = DEADLINE_STYLE_NO_COLOR if no_color else DEADLINE_STYLE
+    return label, styles[deadline.state]
 
 
-def deadline_cell(deadline: DeadlineView | None) -> Text:
-    label, style = deadline_label(deadline)
-    return Text(label, style=style)
-
-
-def deadline_long(deadline: DeadlineView | None) -> Text:
+def deadline_long(deadline: DeadlineView | None, no_color: bool = False) -> Text:
     if deadline is None:
         return Text(t("deadline.none"))
-    text = deadline_cell(deadline)
+    label, style = deadline_label(deadline, no_color)
+    text = Text(label, style=style)
     text.append(f" {t('deadline.' + deadline.kind)} {local_time(deadline.due_at)}")
     if deadline.provisional:
         text.append(f" ({t('deadline.provisional')})", style="italic")

@@ -18,6 +18,7 @@ class PageLoaded(Message):
     cursor_index: int
     detail: CaseDetail | None
     turning: bool  # a move to the neighbouring page rather than a reload
+    generation: int  # which load this answers (only the newest is shown)
 
 
 @dataclass

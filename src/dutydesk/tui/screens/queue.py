@@ -12,14 +12,14 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from dutydesk.domain.lifecycle import Action, transition_for
+from dutydesk.domain.lifecycle import Action, Channel, transition_for
 from dutydesk.domain.text import printable
 from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import local_time, t
 from dutydesk.services import queue
 from dutydesk.services.queue import CaseDetail, QueueFilter, View
 from dutydesk.tui import keys
-from dutydesk.tui.format import plain
+from dutydesk.tui.format import fitted_width, plain
 from dutydesk.tui.messages import CountLoaded, DetailLoaded, FeedChanged, PageLoaded
 from dutydesk.tui.widgets import CaseDetailView, CaseTable, TextInput
 from dutydesk.tui.workers import ReportsWorkerErrors
@@ -43,6 +43,10 @@ class QueueScreen(ReportsWorkerErrors, Screen):
         self.has_before = self.has_after = False
         self._bar_texts: dict[str, Text] = {}
         self._counted = -1  # the count generation last asked for
+        # Page loads are numbered so that only the newest one lands; a page turn asked for
+        # while one is loading waits for it (keys in a burst must not turn from a stale page).
+        self._page_generation = self._page_landed = 0
+        self._pending_turns: list[str] = []
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -62,8 +66,17 @@ class QueueScreen(ReportsWorkerErrors, Screen):
 
     def on_resize(self) -> None:
         table = self.query_one(CaseTable)
-        table.setup_columns(self.size.width)
+        table.setup_columns(self.size.width, self._natural_widths())
         self.reload()
+
+    def _natural_widths(self) -> dict[str, int]:
+        """The longest label each narrow column may show (from the reference data)."""
+        choices = self.app.choices
+        return {
+            "channel": fitted_width([t(f"channel.{c.value}") for c in Channel]),
+            "category": fitted_width([c.label for c in choices["categories"]]),
+            "node": fitted_width([c.label.strip() for c in choices["nodes"]]),
+        }
 
     @property
     def desk(self):
@@ -88,6 +101,7 @@ class QueueScreen(ReportsWorkerErrors, Screen):
 
     def restart(self) -> None:
         """A new filter or view: back to the top, recount."""
+        self._pending_turns.clear()
         self.anchor = ("top",)
         self.first_index = 0
         self.total = None
@@ -98,12 +112,18 @@ class QueueScreen(ReportsWorkerErrors, Screen):
     def load_page(self, anchor: tuple, keep_case_id: int | None, turning: bool,
                   keep_row: int = 0) -> None:
         # Everything the worker needs is read here, on the UI thread.
+        self._page_generation += 1
         self._read_page(self.filter, self.table.visible_rows, anchor, keep_case_id, turning,
-                        keep_row)
+                        keep_row, self._page_generation)
+
+    @property
+    def page_loading(self) -> bool:
+        return self._page_generation != self._page_landed
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
     def _read_page(self, filter_: QueueFilter, limit: int, anchor: tuple,
-                   keep_case_id: int | None, turning: bool, keep_row: int) -> None:
+                   keep_case_id: int | None, turning: bool, keep_row: int,
+                   generation: int) -> None:
         kind = anchor[0]
         page = queue.queue_page(self.desk, self.actor, filter_, limit=limit,
                                 after=anchor[1] if kind == "after" else None,
@@ -117,7 +137,7 @@ class QueueScreen(ReportsWorkerErrors, Screen):
             cursor = min(keep_row, max(0, len(ids) - 1))
         # The detail of the row the cursor lands on comes with the page: one round trip.
         detail = self._read_detail(ids[cursor]) if ids else None
-        self.post_message(PageLoaded(page, anchor, cursor, detail, turning))
+        self.post_message(PageLoaded(page, anchor, cursor, detail, turning, generation))
 
     def _read_detail(self, case_id: int) -> CaseDetail | None:
         try:
@@ -143,6 +163,9 @@ class QueueScreen(ReportsWorkerErrors, Screen):
 
     @on(PageLoaded)
     def _page_loaded(self, message: PageLoaded) -> None:
+        if message.generation != self._page_generation:
+            return  # a load that a newer one replaced
+        self._page_landed = message.generation
         page, kind = message.page, message.anchor[0]
         table = self.table
         if not page.rows and kind != "top":
@@ -167,6 +190,7 @@ class QueueScreen(ReportsWorkerErrors, Screen):
             # Counting can take far longer than a page at 1M rows: start it only now.
             self._counted = self.count_generation
             self.load_count(self.filter, self.count_generation)
+        self._take_pending_turn()
 
     @on(CountLoaded)
     def _count_loaded(self, message: CountLoaded) -> None:
@@ -199,12 +223,22 @@ class QueueScreen(ReportsWorkerErrors, Screen):
 
     @on(CaseTable.PageRequest)
     def _page_request(self, message: CaseTable.PageRequest) -> None:
+        if self.page_loading:
+            self._pending_turns.append(message.direction)  # turned once the page has landed
+        else:
+            self._turn(message.direction)
+
+    def _take_pending_turn(self) -> None:
+        if self._pending_turns:
+            self._turn(self._pending_turns.pop(0))
+
+    def _turn(self, direction: str) -> None:
         rows = self.table.rows_shown
         if not rows:
             return
-        if message.direction == "after" and self.has_after:
+        if direction == "after" and self.has_after:
             self.load_page(("after", rows[-1].cursor), None, True)
-        elif message.direction == "before" and self.has_before:
+        elif direction == "before" and self.has_before:
             self.load_page(("before", rows[0].cursor), None, True)
 
     @on(Input.Submitted, "#search")

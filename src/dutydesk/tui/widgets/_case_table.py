@@ -28,25 +28,47 @@ from dutydesk.domain.lifecycle import CaseState
 from dutydesk.domain.text import printable
 from dutydesk.i18n import local_time, t
 from dutydesk.services.queue import CaseRow, DeadlineView
-from dutydesk.tui.format import deadline_label, fit_pad
+from dutydesk.tui.format import deadline_label, fit_pad, fitted_width
 
-# Column widths in cells, each including one cell of gap; the summary takes what is left.
-FIXED_WIDTHS = {"mark": 2, "id": 7, "time": 12, "channel": 9, "category": 9, "node": 9}
 UTC_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)  # any moment: only labels matter
 ORDER = ("mark", "id", "time", "channel", "category", "node", "summary", "state", "deadline")
+# Widths in cells, each including one cell of gap. The mark, number, state and deadline are
+# always shown; the others are dropped on a narrow terminal in this order of need…
+OPTIONAL = ("node", "time", "category", "channel")
+FIXED_WIDTHS = {"mark": 2, "id": 7, "time": 12}
+BASE_WIDTH = 9  # …and shown this wide at 80 columns; wider terminals give them their labels
 SUMMARY_MIN = 10
+SUMMARY_COMFORT = 40  # the summary gets this much before the narrow columns grow
 
 
-def _fitted_width(labels: list[str], cap: int) -> int:
-    """Wide enough for the longest label in the current language (plus a gap), up to `cap`."""
-    return min(cap, max(cell_len(label) for label in labels) + 1)
-
-
-def column_widths() -> dict[str, int]:
+def status_widths() -> dict[str, int]:
+    """The state and deadline columns, sized to the current language's labels."""
     states = [t(f"state.{s.value}") for s in CaseState]
     deadlines = [deadline_label(DeadlineView("due", d, UTC_EPOCH, True))[0] for d in DeadlineState]
-    return {**FIXED_WIDTHS, "state": _fitted_width(states, 12),
-            "deadline": _fitted_width(deadlines, 12)}
+    return {"state": fitted_width(states, 12), "deadline": fitted_width(deadlines, 12)}
+
+
+def layout_columns(width: int, natural: dict[str, int]) -> dict[str, int]:
+    """Column widths for a terminal `width` cells wide, in display order.
+
+    Status and deadline always show; optional columns are added while the summary keeps its
+    minimum; then the summary grows to a comfortable width; then channel, category and place
+    grow to their longest labels (`natural`); the summary takes the rest.
+    """
+    widths = {"mark": FIXED_WIDTHS["mark"], "id": FIXED_WIDTHS["id"], **status_widths()}
+    free = width - sum(widths.values()) - SUMMARY_MIN - 1
+    for key in OPTIONAL:
+        need = FIXED_WIDTHS.get(key, BASE_WIDTH)
+        if need <= free:
+            widths[key], free = need, free - need
+    grow = max(0, free - (SUMMARY_COMFORT - SUMMARY_MIN))
+    for key in ("channel", "category", "node"):
+        if key in widths and grow > 0:
+            extra = min(grow, max(0, natural.get(key, 0) - widths[key]))
+            widths[key] += extra
+            grow -= extra
+    widths["summary"] = max(SUMMARY_MIN, width - sum(widths.values()) - 1)
+    return {key: widths[key] for key in ORDER if key in widths}
 
 
 @lru_cache(maxsize=32)
@@ -66,8 +88,9 @@ class CaseTable(Widget, can_focus=True):
     DEFAULT_CSS = """
     CaseTable { height: 1fr; }
     CaseTable > .case-table--header { text-style: bold; background: $panel; }
-    CaseTable > .case-table--cursor { background: $accent 40%; text-style: bold; }
-    CaseTable:focus > .case-table--cursor { background: $accent; color: $text; }
+    CaseTable > .case-table--cursor { background: $primary-muted; color: $text; text-style: bold; }
+    CaseTable:focus > .case-table--cursor { background: $primary; color: $text; }
+    CaseTable:nocolor > .case-table--cursor { text-style: bold reverse; }
     """
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -91,15 +114,18 @@ class CaseTable(Widget, can_focus=True):
         self._strips: dict[int, Strip] = {}
         self._header: Strip | None = None
         self._style_cache: tuple[Style, Style, Style] | None = None
-        self.summary_width = SUMMARY_MIN
-        self.widths = column_widths()
+        self.widths = layout_columns(80, {})
+        self.natural: dict[str, int] = {}
         self._page_rows = 20  # until the list has been laid out
 
     # -- data -----------------------------------------------------------------------------------
 
-    def setup_columns(self, width: int) -> None:
-        self.widths = column_widths()
-        self.summary_width = max(SUMMARY_MIN, width - sum(self.widths.values()) - 1)
+    def setup_columns(self, width: int, natural: dict[str, int] | None = None) -> None:
+        """Lay the columns out for `width` cells; `natural` gives the longest label of the
+        channel, category and place columns (they grow to it on wide terminals)."""
+        if natural is not None:
+            self.natural = natural
+        self.widths = layout_columns(width, self.natural)
         self._header = None
         self._strips.clear()
         self.refresh()
@@ -141,24 +167,24 @@ class CaseTable(Widget, can_focus=True):
 
     def _row_strip(self, row: CaseRow, base: Style) -> Strip:
         """One row as single-style segments: no Rich layout on the hot path."""
-        deadline, deadline_style = deadline_label(row.deadline)
-        cells = (
-            ("✓" if row.id in self._marked else " ", "bold"),
-            (str(row.id), ""),
-            (local_time(row.created_at), ""),
-            (t(f"channel.{row.channel}"), ""),
-            (printable(row.category) or "—", ""),
-            (printable(row.node), ""),
-            (printable(row.summary), ""),
-            (t(f"state.{row.state}"), ""),
-            (deadline, deadline_style),
-        )
-        widths = [self.widths[key] if key != "summary" else self.summary_width for key in ORDER]
+        deadline, deadline_style = deadline_label(row.deadline, self.app.no_color)
+        cells = {
+            "mark": ("✓" if row.id in self._marked else " ", "bold"),
+            "id": (str(row.id), ""),
+            "time": (local_time(row.created_at), ""),
+            "channel": (t(f"channel.{row.channel}"), ""),
+            "category": (printable(row.category) or "—", ""),
+            "node": (printable(row.node), ""),
+            "summary": (printable(row.summary), ""),
+            "state": (t(f"state.{row.state}"), ""),
+            "deadline": (deadline, deadline_style),
+        }
         segments = [
-            Segment(fit_pad(text, width), base + _style(style) if style else base)
-            for (text, style), width in zip(cells, widths, strict=True)
+            Segment(fit_pad(cells[key][0], width),
+                    base + _style(cells[key][1]) if cells[key][1] else base)
+            for key, width in self.widths.items()
         ]
-        return Strip(segments, sum(widths)).crop_extend(0, self.size.width, base)
+        return Strip(segments, sum(self.widths.values())).crop_extend(0, self.size.width, base)
 
     def _render_text(self, text: Text, base: Style) -> Strip:
         segments = list(text.render(self.app.console))
@@ -190,8 +216,8 @@ class CaseTable(Widget, can_focus=True):
         base, header_style, cursor_style = self._styles()
         if y == 0:
             if self._header is None:
-                widths = {**self.widths, "summary": self.summary_width}
-                header = Text("".join(fit_pad(t(f"column.{key}"), widths[key]) for key in ORDER))
+                header = Text("".join(fit_pad(t(f"column.{key}"), width)
+                                      for key, width in self.widths.items()))
                 self._header = self._render_text(header, base + header_style)
             return self._header
         index = y - 1
