@@ -10,7 +10,8 @@ from dutydesk.domain.lifecycle import Action, CaseState, Channel, Level, Role
 from dutydesk.i18n import catalogue
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "dutydesk"
-NOT_KEYS = {"app.help", "app.quit", "app.focus_next", "app.focus_previous"}  # action names
+NOT_KEYS = {"app.help", "app.quit", "app.focus_next", "app.focus_previous",
+            "app.command_palette"}  # action names
 FILE_SUFFIXES = (".toml", ".tcss", ".py")
 SECTIONS = sorted({key.split(".")[0] for key in catalogue("zh_CN")})
 # Any string literal shaped like a catalogue key ("error.stale", "seed.bad_time", …).

@@ -26,3 +26,25 @@ def test_case_timeline_at_80x24(demo_desk, snap_compare):
 
     assert snap_compare(make_app(demo_desk), terminal_size=(80, 24),
                         run_before=open_the_closed_case)
+
+
+def test_a_crowded_case_at_80x24(demo_desk, snap_compare):
+    """A pending extension, 重办 and 督办 counts and a 300-character summary: every fact is one
+    line cut with an ellipsis, and the line of keys stays in view."""
+    from sqlmodel import select
+
+    from dutydesk.store.models import Case
+
+    with demo_desk.db.write() as s:
+        case = s.exec(select(Case).where(Case.extension_due_at.is_not(None))).first()
+        case.summary = "劳资纠纷：" + "务工人员多次反映工程款拖欠问题，" * 19
+        case.redo_count, case.urge_count = 2, 3
+        s.add(case)
+        case_id = case.id
+
+    async def open_it(pilot):
+        await pilot.press("3", "slash", *str(case_id), "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_desk), terminal_size=(80, 24), run_before=open_it)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual import on, work
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.command import CommandPalette
+from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from dutydesk.i18n import t
@@ -28,6 +32,7 @@ class DutyDeskApp(ReportsWorkerErrors, App):
                  *, feed_interval: float = FEED_INTERVAL) -> None:
         super().__init__()
         keys.install(self, keys.APP_KEYS)
+        keys.translate_palette_binding(self)
         self.desk = desk
         # Read the desk's configuration now, before the event loop: never on the UI thread.
         desk.settings, desk.rules  # noqa: B018
@@ -57,6 +62,18 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         for screen in self.screen_stack:
             if isinstance(screen, QueueScreen):
                 screen.post_message(FeedChanged(message.last_event_id))
+
+    async def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            await self.push_screen(CommandPalette(placeholder=t("palette.placeholder"),
+                                                  id="--command-palette"))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette's own commands, in the officer's language. (Textual's Theme, Keys,
+        Maximize and Screenshot are left out: the colours are chosen for legibility, help is
+        `?`, and a screenshot cannot be saved from an SSH session.)"""
+        yield SystemCommand(t("key.help"), t("help.title"), self.action_help)
+        yield SystemCommand(t("key.quit"), t("app.confirm_quit"), self.action_quit)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "help" and isinstance(self.focused, Input | TextArea):

@@ -73,3 +73,16 @@ def install(node: DOMNode, specs: tuple[KeySpec, ...]) -> None:
 
 def shown_key(spec: KeySpec) -> str:
     return spec.display or spec.keys.split(",")[0]
+
+
+def translate_palette_binding(app) -> None:
+    """Textual adds the command palette's key (ctrl+p) itself, described in English; give it
+    the current language's word."""
+    from dataclasses import replace
+
+    for key, bindings in app._bindings.key_to_bindings.items():
+        app._bindings.key_to_bindings[key] = [
+            replace(b, description=t("key.palette"), tooltip=t("key.palette"))
+            if b.action in ("command_palette", "app.command_palette") else b
+            for b in bindings
+        ]

@@ -36,7 +36,7 @@ class HelpScreen(ModalScreen):
         for spec in keys.APP_KEYS + keys.QUEUE_KEYS:
             table.add_row(keys.shown_key(spec), t(spec.label))
         table.add_row("↑ ↓ PgUp PgDn", f"{t('key.prev_page')} / {t('key.next_page')}")
-        table.add_row("ctrl+p", "Command palette")
+        table.add_row("ctrl+p", t("key.palette"))
         return table
 
     def _case_actions(self) -> Table:

@@ -38,7 +38,7 @@ OPTIONAL = ("node", "time", "category", "channel")
 FIXED_WIDTHS = {"mark": 2, "id": 7, "time": 12}
 BASE_WIDTH = 9  # …and shown this wide at 80 columns; wider terminals give them their labels
 SUMMARY_MIN = 10
-SUMMARY_COMFORT = 40  # the summary gets this much before the narrow columns grow
+SUMMARY_COMFORT = 30  # the summary gets this much before the narrow columns grow
 
 
 def status_widths() -> dict[str, int]:
@@ -62,7 +62,7 @@ def layout_columns(width: int, natural: dict[str, int]) -> dict[str, int]:
         if need <= free:
             widths[key], free = need, free - need
     grow = max(0, free - (SUMMARY_COMFORT - SUMMARY_MIN))
-    for key in ("channel", "category", "node"):
+    for key in ("node", "category", "channel"):
         if key in widths and grow > 0:
             extra = min(grow, max(0, natural.get(key, 0) - widths[key]))
             widths[key] += extra
@@ -89,7 +89,7 @@ class CaseTable(Widget, can_focus=True):
     CaseTable { height: 1fr; }
     CaseTable > .case-table--header { text-style: bold; background: $panel; }
     CaseTable > .case-table--cursor { background: $primary-muted; color: $text; text-style: bold; }
-    CaseTable:focus > .case-table--cursor { background: $primary; color: $text; }
+    CaseTable:focus > .case-table--cursor { background: $primary-darken-2; color: $text; }
     CaseTable:nocolor > .case-table--cursor { text-style: bold reverse; }
     """
 
