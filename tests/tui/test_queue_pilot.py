@@ -374,3 +374,27 @@ async def test_acting_from_the_timeline_stays_on_the_case(demo_desk):
         assert app.screen.detail.id == chosen
         assert len(table.rows_shown) == shown  # the same page, not a one-row page
         assert any(f"{chosen}" in n.message for n in app._notifications)
+
+
+async def test_a_read_only_database_shows_a_banner_and_a_sentence_on_save(demo_path, clock,
+                                                                          monkeypatch):
+    from dutydesk.services.context import Desk
+    from dutydesk.store import engine
+
+    monkeypatch.setattr(engine, "_writable", lambda path: False)  # as for an officer's account
+    db = engine.Database.open(demo_path)
+    desk = Desk(db, clock)
+    app = make_app(desk)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert "只读" in str(app.screen.query_one("#title-bar").render())
+            await pilot.press("x")  # 不予受理 on the newest report
+            await settle(pilot)
+            assert isinstance(app.screen, ActionScreen)
+            await pilot.press(*"重复", "ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, ActionScreen) and app.is_running
+            assert "数据库只读，无法保存" in str(app.screen.query_one("#form-error").render())
+    finally:
+        db.dispose()
