@@ -14,14 +14,14 @@ from dutydesk.services.cases import ActionInput, CaseDraft, create_case, perform
 from dutydesk.services.context import Desk
 from dutydesk.store.models import Case, Event
 
-# Who performs each role's steps on the standard test case (in CJW-02, dispatched to SLJ).
+# Who performs each role's steps on the standard test case (in CJW-02, dispatched to SWJ).
 ACTING = {
     Role.OFFICER: "liuyang",
     Role.DUTY_CHIEF: "zhaolei",
     Role.COMMUNITY: "huangxia",
     Role.UNIT: "wangbo",
 }
-OUT_OF_SCOPE = {Role.COMMUNITY: "zhujf", Role.UNIT: "lihua"}  # lihua: CGJ, a co-unit only
+OUT_OF_SCOPE = {Role.COMMUNITY: "zhoujp", Role.UNIT: "lihua"}  # lihua: CGJ, a co-unit only
 
 
 def standard_draft(**overrides) -> CaseDraft:
@@ -48,13 +48,16 @@ def sample_inputs(transition: Transition, desk: Desk, case_id: int,
                 inputs.merge_into = merge_into or create_case(
                     desk, desk.actor("liuyang"), standard_draft(summary="重复来电"))
             case Field.LEAD_UNIT:
-                inputs.lead_unit_code = "SLJ"
+                inputs.lead_unit_code = "SWJ"
             case Field.CO_UNITS:
                 inputs.co_unit_codes = ["CGJ"]
             case Field.NEW_DUE:
                 with desk.db.read() as s:
                     due = s.get(Case, case_id).due_at or desk.clock.now()
-                inputs.new_due = due + dt.timedelta(days=5)
+                if transition.action is Action.EXPEDITE:  # earlier: halfway there from now
+                    inputs.new_due = desk.clock.now() + (due - desk.clock.now()) / 2
+                else:
+                    inputs.new_due = due + dt.timedelta(days=5)
             case Field.RESULT:
                 inputs.result = "已处理"
             case Field.EVIDENCE:

@@ -131,7 +131,7 @@ def test_scope_limits_what_each_role_sees(demo_desk):
 def test_detail_refuses_out_of_scope_and_lists_permitted_actions(desk):
     case_id = new_case_in(desk, CaseState.REPLIED)
     with pytest.raises(PermissionDenied):
-        case_detail(desk, desk.actor("zhujf"), case_id)
+        case_detail(desk, desk.actor("zhoujp"), case_id)
     detail = case_detail(desk, desk.actor("huangxia"), case_id)
     assert {a.action for a in detail.actions} == {Action.VERIFY, Action.VERIFY_FAIL}
     assert [e.action for e in detail.timeline][-1] == "reply"

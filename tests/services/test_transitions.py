@@ -120,18 +120,18 @@ def test_desk_records_unit_and_community_steps_on_their_behalf(desk, action):
     with pytest.raises(ValidationFailed) as refused:
         perform(desk, desk.actor("liuyang"), case_id, action, inputs)
     assert "on_behalf_of" in refused.value.fields
-    inputs.on_behalf_of = "水利和湖泊局 王科长（电话）"
+    inputs.on_behalf_of = "水务局 王科长（电话）"
     event_id = perform(desk, desk.actor("liuyang"), case_id, action, inputs)
     with desk.db.read() as s:
         event = s.get(Event, event_id)
-    assert event.on_behalf_of == "水利和湖泊局 王科长（电话）"
+    assert event.on_behalf_of == "水务局 王科长（电话）"
     assert event.actor_id == desk.actor("liuyang").id
 
 
 def test_a_stale_write_is_refused_naming_who_changed_it_and_when(desk, clock):
     case_id = new_case_in(desk, CaseState.NEW)
     seen_version = case_row(desk, case_id).version
-    do(desk, case_id, Action.URGE, login="chenjing")
+    do(desk, case_id, Action.ESCALATE, login="chenjing")
     with pytest.raises(StaleWrite) as refused:
         perform(desk, desk.actor("liuyang"), case_id, Action.ACCEPT,
                 ActionInput(category_code="canal", node_code="CJW-02"),
@@ -189,15 +189,101 @@ def test_approved_extension_moves_the_deadline(desk):
     assert (case.due_at, case.extension_due_at) == (asked, None)
 
 
-def test_urging_an_overdue_case_gives_a_yellow_then_a_red_card(desk, clock):
+def test_the_card_ladder_follows_lateness_and_urging_does_not_change_it(desk, clock):
+    import datetime as dt
+
+    from dutydesk.domain.deadlines import LOCAL_TZ
+    from dutydesk.services.queue import case_detail
+
+    case_id = new_case_in(desk, CaseState.IN_PROGRESS)  # dispatched Mon 11-23 10:00
+    due = case_row(desk, case_id).due_at.astimezone(LOCAL_TZ)
+    assert due == dt.datetime(2026, 11, 24, 17, 30, tzinfo=LOCAL_TZ)  # canal: 1 working day
+
+    def card_at(moment):
+        clock.set(moment)
+        deadline = case_detail(desk, desk.actor("zhaolei"), case_id).deadline
+        return deadline.card.value if deadline.card else None
+
+    assert card_at(dt.datetime(2026, 11, 24, 18, 0, tzinfo=LOCAL_TZ)) is None  # overdue, not yet
+    assert card_at(dt.datetime(2026, 11, 25, 8, 59, tzinfo=LOCAL_TZ)) is None
+    assert card_at(dt.datetime(2026, 11, 25, 9, 0, tzinfo=LOCAL_TZ)) == "yellow"  # 催办
+    assert card_at(dt.datetime(2026, 11, 30, 17, 0, tzinfo=LOCAL_TZ)) == "yellow"
+    assert card_at(dt.datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)) == "red"  # 5 working days
+    event_id = do(desk, case_id, Action.URGE)
+    with desk.db.read() as s:
+        assert json.loads(s.get(Event, event_id).payload)["card"] == "red"
+    assert card_at(dt.datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)) == "red"  # unchanged
+    # An approved extension moves the deadline, and so resets the ladder.
+    clock.set(dt.datetime(2026, 11, 24, 10, 0, tzinfo=LOCAL_TZ))
+    do(desk, case_id, Action.REQUEST_EXTENSION)
+    do(desk, case_id, Action.APPROVE_EXTENSION)  # to Sun 11-29 17:30: yellow from Mon 09:00
+    assert card_at(dt.datetime(2026, 11, 30, 8, 0, tzinfo=LOCAL_TZ)) is None
+    assert card_at(dt.datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)) == "yellow"
+
+
+def test_the_units_clock_stops_at_reply_and_the_desks_clocks_run(desk, clock):
+    import datetime as dt
+
+    from dutydesk.domain.deadlines import LOCAL_TZ
+
     case_id = new_case_in(desk, CaseState.IN_PROGRESS)
-    clock.set(case_row(desk, case_id).due_at + __import__("datetime").timedelta(hours=1))
-    cards = []
-    for _ in range(2):
-        event_id = do(desk, case_id, Action.URGE)
-        with desk.db.read() as s:
-            cards.append(json.loads(s.get(Event, event_id).payload)["card"])
-    assert cards == ["yellow", "red"]
+    do(desk, case_id, Action.REQUEST_EXTENSION)
+    clock.set(dt.datetime(2026, 11, 26, 10, 0, tzinfo=LOCAL_TZ))  # the unit is late
+    event_id = do(desk, case_id, Action.REPLY)
+    with desk.db.read() as s:
+        payload = json.loads(s.get(Event, event_id).payload)
+    assert payload["on_time"] is False and payload["withdrew_extension"] is True
+    replied = case_row(desk, case_id)
+    assert replied.extension_due_at is None
+    # The desk's 核查: one working day from the reply.
+    assert replied.due_at.astimezone(LOCAL_TZ) == dt.datetime(2026, 11, 27, 17, 30,
+                                                               tzinfo=LOCAL_TZ)
+    from dutydesk.services.queue import QueueFilter, View, queue_page
+    clock.set(dt.datetime(2026, 11, 30, 10, 0, tzinfo=LOCAL_TZ))  # the desk is late now
+    overdue_for_unit = queue_page(desk, desk.actor("wangbo"), QueueFilter(view=View.OVERDUE))
+    assert case_id not in [r.id for r in overdue_for_unit.rows]  # never against the unit
+    overdue_for_desk = queue_page(desk, desk.actor("zhaolei"), QueueFilter(view=View.OVERDUE))
+    assert case_id in [r.id for r in overdue_for_desk.rows]
+    # 核查不通过: the redo gets a fresh 办结时限 from now.
+    do(desk, case_id, Action.VERIFY_FAIL)
+    redo = case_row(desk, case_id)
+    assert redo.due_at.astimezone(LOCAL_TZ) == dt.datetime(2026, 12, 1, 17, 30, tzinfo=LOCAL_TZ)
+    do(desk, case_id, Action.REPLY)
+    do(desk, case_id, Action.VERIFY)
+    event_id = do(desk, case_id, Action.CLOSE)
+    with desk.db.read() as s:
+        assert json.loads(s.get(Event, event_id).payload)["on_time"] is True  # judged at 回告
+
+
+def test_expedite_needs_an_earlier_deadline(desk, clock):
+    import datetime as dt
+
+    case_id = new_case_in(desk, CaseState.IN_PROGRESS)
+    due = case_row(desk, case_id).due_at
+    with pytest.raises(ValidationFailed):
+        do(desk, case_id, Action.EXPEDITE, new_due=due + dt.timedelta(hours=1))
+    do(desk, case_id, Action.EXPEDITE, new_due=clock.now() + dt.timedelta(hours=2))
+    assert case_row(desk, case_id).due_at == clock.now() + dt.timedelta(hours=2)
+
+
+def test_a_round_the_clock_unit_signs_in_natural_hours(desk, clock):
+    import datetime as dt
+
+    from dutydesk.domain.deadlines import LOCAL_TZ
+    from dutydesk.store.models import Unit
+
+    with desk.db.write() as s:
+        unit = s.exec(select(Unit).where(Unit.code == "SWJ")).one()
+        office_hours = unit.round_the_clock
+    clock.set(dt.datetime(2026, 11, 23, 16, 30, tzinfo=LOCAL_TZ))
+    case_id = new_case_in(desk, CaseState.DISPATCHED)
+    ack = case_row(desk, case_id).ack_due_at.astimezone(LOCAL_TZ)
+    assert not office_hours and ack == dt.datetime(2026, 11, 24, 9, 30, tzinfo=LOCAL_TZ)
+    with desk.db.write() as s:
+        s.exec(select(Unit).where(Unit.code == "SWJ")).one().round_the_clock = True
+    case_id = new_case_in(desk, CaseState.DISPATCHED)
+    ack = case_row(desk, case_id).ack_due_at.astimezone(LOCAL_TZ)
+    assert ack == dt.datetime(2026, 11, 23, 18, 30, tzinfo=LOCAL_TZ)
 
 
 def test_escalation_climbs_the_ladder_and_stops_at_the_top(desk):

@@ -26,7 +26,7 @@ from dutydesk.store.engine import Database
 from tests.conftest import T0
 from tests.services.helpers import case_row, event_count, sample_inputs, standard_draft
 
-LOGINS = ["liuyang", "zhaolei", "huangxia", "zhujf", "wangbo", "lihua", "admin"]
+LOGINS = ["liuyang", "zhaolei", "huangxia", "zhoujp", "wangbo", "lihua", "admin"]
 
 
 @cache

@@ -84,7 +84,7 @@ def test_concurrent_read_modify_write_from_processes_loses_nothing(desk):
     from tests.services.helpers import case_row, event_count, new_case_in
     from dutydesk.domain.lifecycle import CaseState
 
-    case_id = new_case_in(desk, CaseState.NEW)
+    case_id = new_case_in(desk, CaseState.DISPATCHED)  # 督办 urges whoever must act next
     assert case_id == 1
     before = event_count(desk)
     workers, each = 4, 50
@@ -105,3 +105,21 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path):
     path.write_text("值班记录\n" * 100, "utf-8")
     with pytest.raises(SchemaError):
         Database.open(path)
+
+
+def test_an_older_schema_is_upgraded_in_place_on_open(db_path):
+    from dutydesk.store.models import MIGRATIONS
+
+    with sqlite3.connect(db_path) as raw:  # make it a version-1 file
+        for statement in MIGRATIONS[2]:
+            table, column = statement.split()[2], statement.split()[5]
+            raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        raw.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db = Database.open(db_path)
+    try:
+        assert db.meta("schema_version") == str(SCHEMA_VERSION)
+        with db.reader.connect() as c:
+            columns = {row[1] for row in c.exec_driver_sql("PRAGMA table_info(case_unit)")}
+        assert {"acknowledged_at", "replied_at"} <= columns
+    finally:
+        db.dispose()

@@ -69,10 +69,10 @@ async def test_a_report_goes_from_new_to_closed_by_keys(desk):
         units = [c.code for c in app.choices["units"]]
         await pilot.press("p")
         await settle(pilot)
-        await _choose(pilot, "lead_unit", units.index("SLJ") + 1)
+        await _choose(pilot, "lead_unit", units.index("SWJ") + 1)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        behalf = {"on_behalf_of": "SLJ phone"}
+        behalf = {"on_behalf_of": "SWJ phone"}
         await _act(pilot, "k", text=behalf)  # 签收, recorded for the unit
         await _act(pilot, "r", text={"result": "cleaned", **behalf})
         await _act(pilot, "v", text={"on_behalf_of": "grid supervisor"})
@@ -214,9 +214,14 @@ async def test_paging_moves_through_a_long_queue(desk):
         assert table.rows_shown[0].id == first_ids[-1] - 1
 
 
-async def test_bulk_urge_of_marked_cases(demo_desk):
-    app = make_app(demo_desk)
+async def test_bulk_urge_of_marked_cases(desk):
+    demo_desk = desk
+    for _ in range(2):  # 督办 urges someone else: cases waiting for a unit
+        new_case_in(desk, CaseState.DISPATCHED)
+    app = make_app(desk)
     async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
         await settle(pilot)
         table = app.screen.query_one(CaseTable)
         marked = [table.rows_shown[0].id, table.rows_shown[1].id]
@@ -274,7 +279,7 @@ async def test_bulk_dispatch_of_marked_cases(desk):
         await settle(pilot)
         assert isinstance(app.screen, ActionScreen)
         units = [c.code for c in app.choices["units"]]
-        await _choose(pilot, "lead_unit", units.index("SLJ") + 1)
+        await _choose(pilot, "lead_unit", units.index("SWJ") + 1)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
@@ -304,13 +309,14 @@ async def test_a_stale_action_is_refused_with_who_and_when(demo_desk):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         row = app.screen.query_one(CaseTable).current
-        await pilot.press("u")
+        await pilot.press("t", *"需街道协调")
         await settle(pilot)
         # Someone else acts on the case while the form is open.
         from dutydesk.domain.lifecycle import Action
         from dutydesk.services.cases import ActionInput, perform
 
-        perform(demo_desk, demo_desk.actor("chenjing"), row.id, Action.URGE, ActionInput())
+        perform(demo_desk, demo_desk.actor("chenjing"), row.id, Action.ESCALATE,
+                ActionInput(reason="同时升级"))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ActionScreen)
@@ -369,7 +375,7 @@ async def test_acting_from_the_timeline_stays_on_the_case(demo_desk):
         chosen = table.current.id
         await pilot.press("enter")  # the timeline fills the screen; the list is hidden
         await settle(pilot)
-        await _act(pilot, "u", text={"note": "请尽快处理"})  # 督办: open in every open state
+        await _act(pilot, "t", text={"reason": "需街道协调"})  # 升级: open in every open state
         assert table.current.id == chosen
         assert app.screen.detail.id == chosen
         assert len(table.rows_shown) == shown  # the same page, not a one-row page

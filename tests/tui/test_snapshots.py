@@ -19,7 +19,7 @@ def test_new_report_form_at_80x24(demo_desk, snap_compare):
 
 def test_case_timeline_at_80x24(demo_desk, snap_compare):
     async def open_the_closed_case(pilot):
-        await pilot.press("3", "slash", *"IMG_0637", "enter")
+        await pilot.press("3", "slash", *"IMG_0712", "enter")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("enter")

@@ -18,6 +18,10 @@ class TimeUnit(StrEnum):
     WORKING_HOURS = "working_hours"
     NATURAL_DAYS = "natural_days"
     WORKING_DAYS = "working_days"
+    SAME_DAY = "same_day"  # 当日: by close of business (dispatched after it: the next working day's)
+
+
+WORKING_UNITS = frozenset({TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS, TimeUnit.SAME_DAY})
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,8 @@ class TimeLimit:
     def __post_init__(self) -> None:
         if self.amount <= 0:
             raise ValueError("a time limit must be positive")
+        if self.unit is TimeUnit.SAME_DAY and self.amount != 1:
+            raise ValueError("a same-day limit has the amount 1")
 
 
 class DeadlineState(StrEnum):
@@ -84,13 +90,16 @@ class DeadlineRules:
             case TimeUnit.WORKING_DAYS:
                 due, provisional = self._add_working_days(start, limit.amount)
                 return Deadline(start, due, limit.unit, provisional)
+            case TimeUnit.SAME_DAY:
+                due, provisional = self._same_day(start)
+                return Deadline(start, due, limit.unit, provisional)
         raise ValueError(limit.unit)
 
     def state(self, deadline_start: dt.datetime, due: dt.datetime, unit: TimeUnit,
               now: dt.datetime) -> DeadlineState:
         if now >= due:
             return DeadlineState.OVERDUE
-        if unit in (TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS):
+        if unit in WORKING_UNITS:
             total = self.working_seconds_between(deadline_start, due)
             used = self.working_seconds_between(deadline_start, now)
         else:
@@ -140,6 +149,25 @@ class DeadlineRules:
             counted += verdict.working
         due = dt.datetime.combine(day, self.hours.close_of_business, LOCAL_TZ)
         return due.astimezone(UTC), provisional
+
+    def _same_day(self, start: dt.datetime) -> tuple[dt.datetime, bool]:
+        """Close of business of the start day if it is a working day and business is not yet
+        closed; otherwise of the next working day."""
+        local = start.astimezone(LOCAL_TZ)
+        verdict = self.calendar.verdict(local.date())
+        if verdict.working and local.time() < self.hours.close_of_business:
+            due = dt.datetime.combine(local.date(), self.hours.close_of_business, LOCAL_TZ)
+            return due.astimezone(UTC), verdict.provisional
+        due, provisional = self._add_working_days(start, 1)
+        return due, provisional or verdict.provisional
+
+    def first_working_day_after(self, moment: dt.datetime, count: int = 1) -> dt.date:
+        """The `count`-th working day after the local day of `moment`."""
+        day = moment.astimezone(LOCAL_TZ).date()
+        while count:
+            day += dt.timedelta(days=1)
+            count -= self.calendar.is_working(day)
+        return day
 
     def working_seconds_between(self, a: dt.datetime, b: dt.datetime) -> float:
         if b <= a:

@@ -12,6 +12,7 @@ from pathlib import Path
 from dutydesk.clock import Clock, SimulatedClock
 from dutydesk.domain.deadlines import TimeLimit, TimeUnit, WorkingHours
 from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
+from dutydesk.domain.supervision import Ladder
 from dutydesk.domain.text import TextLimits
 from dutydesk.errors import DutyDeskError, SchemaError
 from dutydesk.scenario.seedfiles import Entry, check_keys, entries, read_toml, seed_error
@@ -44,10 +45,17 @@ def seed_dir() -> Path:
 def read_configuration(folder: Path, *, demo: bool) -> Configuration:
     settings_doc = read_toml(folder / "settings.toml")
     deadlines = settings_doc.get("deadlines", {})
+    supervision = settings_doc.get("supervision", {})
+
+    def limit(key: str) -> TimeLimit:
+        return TimeLimit(int(deadlines[key]["amount"]), TimeUnit(deadlines[key]["unit"]))
+
     try:
         settings = Settings(
-            ack_limit=TimeLimit(int(deadlines["ack_limit"]["amount"]),
-                                TimeUnit(deadlines["ack_limit"]["unit"])),
+            ack_limit=limit("ack_limit"), verify_limit=limit("verify_limit"),
+            close_limit=limit("close_limit"),
+            ladder=Ladder(dt.time.fromisoformat(supervision.get("chase_at", "09:00")),
+                          int(supervision.get("circulate_after_working_days", 5))),
             due_soon_fraction=float(deadlines["due_soon_fraction"]),
             office_hours=WorkingHours(tuple(
                 (dt.time.fromisoformat(a), dt.time.fromisoformat(b))
@@ -95,13 +103,15 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
     units: list[UnitSpec] = []
     known_units: set[str] = set()
     for e in entries(folder / "units.toml", "unit",
-                     {"code": str, "name": str, "node": str, "categories": list}):
+                     {"code": str, "name": str, "node": str, "categories": list},
+                     {"round_the_clock": bool}):
         _unique(e, "code", known_units)
         _known(e, "node", known_nodes)
         for code in e.get("categories"):
             if code not in known_categories:
                 raise e.fail("categories", "seed.unknown_ref", value=code)
-        units.append(UnitSpec(e.get("code"), e.get("name"), e.get("node"), e.get("categories")))
+        units.append(UnitSpec(e.get("code"), e.get("name"), e.get("node"), e.get("categories"),
+                              e.get("round_the_clock", False)))
         known_units.add(e.get("code"))
 
     officers: list[OfficerSpec] = []

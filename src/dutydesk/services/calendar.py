@@ -11,13 +11,14 @@ import json
 
 from sqlmodel import col, select
 
-from dutydesk.domain.deadlines import DeadlineRules, TimeLimit, TimeUnit
-from dutydesk.domain.lifecycle import OPEN_STATES, Role
+from dutydesk.domain.deadlines import DeadlineRules
+from dutydesk.domain.lifecycle import OPEN_STATES, CaseState, Role
 from dutydesk.domain.workcalendar import (
     WorkCalendar, YearDays, officially_published, statutory_holidays,
 )
 from dutydesk.errors import PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
+from dutydesk.services.cases import clock_limit
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event
 from dutydesk.store.models import CalendarYear, Case, Category
@@ -66,8 +67,10 @@ def enter_year(desk: Desk, actor: Actor, year: int, holidays: list[dt.date],
             .where(col(Case.due_provisional).is_(True), col(Case.state).in_(
                 [s.value for s in OPEN_STATES]))).all()
         for case, category in provisional:
-            deadline = rules.compute(case.due_start_at, TimeLimit(
-                category.limit_amount, TimeUnit(category.limit_unit)))
+            limit = clock_limit(desk, CaseState(case.state), category)
+            if limit is None:
+                continue
+            deadline = rules.compute(case.due_start_at, limit)
             case.due_at, case.due_provisional = deadline.due, deadline.provisional
             session.add(case)
             recomputed += 1

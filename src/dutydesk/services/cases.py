@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session, col, delete, select
 
-from dutydesk.domain.deadlines import TimeLimit, TimeUnit
+from dutydesk.domain.deadlines import Deadline, TimeLimit, TimeUnit
 from dutydesk.domain.lifecycle import (
     DESK_ROLES, END_STATES, Action, CaseFacts, CaseState, Channel, Field, Level, Role,
     Transition, guard_refusal, next_level, transition_for,
 )
 from dutydesk.domain.personal import InvalidPhone, mask_phone, national_digits, normalise_phone
+from dutydesk.domain.supervision import card_for
 from dutydesk.domain.text import clean_text, pinyin_initials
 from dutydesk.errors import (
     InvalidTransition, NotFound, PermissionDenied, StaleWrite, ValidationFailed,
@@ -26,6 +28,7 @@ from dutydesk.store.models import Case, CaseUnit, Category, Event, Node, Officer
 
 CASE_ID_MAX = 2**63 - 1  # SQLite's largest integer key
 REPORTER_ROLES = frozenset({Role.OFFICER, Role.DUTY_CHIEF, Role.COMMUNITY})
+UNIT_CLOCK_STATES = frozenset({CaseState.DISPATCHED, CaseState.IN_PROGRESS})
 
 
 @dataclass
@@ -335,14 +338,38 @@ def _dispatch(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
     for unit in {u.id: u for u in co_units if u.id != lead.id}.values():
         s.add(CaseUnit(case_id=case.id, unit_id=unit.id, lead=False, created_at=case.created_at))
     case.lead_unit_id = lead.id
-    ack = desk.rules.compute(now, desk.settings.ack_limit)
-    limit = TimeLimit(category.limit_amount, TimeUnit(category.limit_unit))
-    due = desk.rules.compute(now, limit)
-    case.ack_due_at = ack.due
-    case.due_start_at, case.due_at, case.due_unit = due.start, due.due, due.unit.value
-    case.due_provisional = due.provisional
+    ack = desk.rules.compute(now, ack_limit(desk, lead))
+    case.ack_due_at, case.ack_unit = ack.due, ack.unit.value
+    due = start_clock(desk, case, now, category_limit(category))
     return {"lead_unit": lead.name, "co_units": [u.name for u in co_units],
             "due_at": due.due.isoformat(), "provisional": due.provisional}
+
+
+def ack_limit(desk: Desk, unit: Unit) -> TimeLimit:
+    """签收时限: working hours, or the same amount in natural hours for a 24-hour unit."""
+    limit = desk.settings.ack_limit
+    return TimeLimit(limit.amount, TimeUnit.NATURAL_HOURS) if unit.round_the_clock else limit
+
+
+def category_limit(category: Category) -> TimeLimit:
+    return TimeLimit(category.limit_amount, TimeUnit(category.limit_unit))
+
+
+def clock_limit(desk: Desk, state: CaseState, category: Category | None) -> TimeLimit | None:
+    """The limit the case's running clock was started with in `state`: the unit's 办结时限
+    until 回告, then the desk's own limits for 核查 and 结案."""
+    if state is CaseState.REPLIED:
+        return desk.settings.verify_limit
+    if state is CaseState.VERIFIED:
+        return desk.settings.close_limit
+    return category_limit(category) if category is not None else None
+
+
+def start_clock(desk: Desk, case: Case, now: dt.datetime, limit: TimeLimit) -> Deadline:
+    due = desk.rules.compute(now, limit)
+    case.due_start_at, case.due_at, case.due_unit = due.start, due.due, due.unit.value
+    case.due_provisional = due.provisional
+    return due
 
 
 def _acknowledge(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
@@ -361,7 +388,7 @@ def _return(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
 
 def _clear_deadline(case: Case) -> None:
     case.lead_unit_id = None
-    case.ack_due_at = case.due_start_at = case.due_at = case.due_unit = None
+    case.ack_due_at = case.ack_unit = case.due_start_at = case.due_at = case.due_unit = None
     case.due_provisional = False
     case.extension_due_at = None
 
@@ -390,24 +417,38 @@ def _refuse_extension(desk: Desk, s: Session, actor: Actor, case: Case, i: Actio
 
 def _reply(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
            now: dt.datetime) -> dict:
-    return {"result": i.result.strip(), "evidence": i.evidence.strip()}
+    # The unit's clock stops here: 按时办结 is judged now, and the desk's 核查 clock starts.
+    payload = {"result": i.result.strip(), "evidence": i.evidence.strip(),
+               "on_time": case.due_at is None or now <= case.due_at}
+    if case.extension_due_at is not None:  # a pending extension is withdrawn by the reply
+        case.extension_due_at = None
+        payload["withdrew_extension"] = True
+    start_clock(desk, case, now, desk.settings.verify_limit)
+    return payload
 
 
 def _verify(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
             now: dt.datetime) -> dict:
+    start_clock(desk, case, now, desk.settings.close_limit)
     return {"note": i.note.strip()} if i.note.strip() else {}
 
 
 def _verify_fail(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
                  now: dt.datetime) -> dict:
-    case.redo_count += 1
-    return {"reason": i.reason.strip(), "redo_count": case.redo_count}
+    category = s.get(Category, case.category_id) if case.category_id else None
+    case.redo_count += 1  # (after the read: an autoflush would write the case twice)
+    payload: dict = {"reason": i.reason.strip(), "redo_count": case.redo_count}
+    if category is not None:  # the redo (重办) gets a fresh 办结时限
+        payload["due_at"] = start_clock(desk, case, now, category_limit(category)).due.isoformat()
+    return payload
 
 
 def _close(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
            now: dt.datetime) -> dict:
-    on_time = case.due_at is None or now <= case.due_at
-    return {"on_time": on_time}
+    # 按时办结 was judged at the unit's last 回告.
+    reply = s.exec(select(Event.payload).where(Event.case_id == case.id, Event.action == "reply")
+                   .order_by(col(Event.id).desc()).limit(1)).first()
+    return {"on_time": json.loads(reply).get("on_time") if reply else None}
 
 
 def _reopen(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
@@ -420,12 +461,22 @@ def _reopen(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
 
 def _urge(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
           now: dt.datetime) -> dict:
-    # Supervision steps up with lateness: a yellow card when overdue, red once urged overdue before.
-    overdue = case.due_at is not None and now >= case.due_at
-    previous_overdue_urges = case.urge_count if overdue else 0
+    # Recorded with the card the unit holds now; a manual 督办 does not change the card.
     case.urge_count += 1
-    card = None if not overdue else ("red" if previous_overdue_urges else "yellow")
-    return {"card": card, "note": i.note.strip(), "count": case.urge_count}
+    card = card_for(desk.rules, desk.settings.ladder, case.due_at, now) \
+        if CaseState(case.state) in UNIT_CLOCK_STATES else None
+    return {"card": card.value if card else None, "note": i.note.strip(),
+            "count": case.urge_count}
+
+
+def _expedite(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+              now: dt.datetime) -> dict:
+    assert i.new_due is not None and case.due_at is not None
+    if not now < i.new_due < case.due_at:
+        raise ValidationFailed({"new_due": t("field_error.expedite_due",
+                                             due=local_time(case.due_at))})
+    previous, case.due_at, case.due_provisional = case.due_at, i.new_due, False
+    return {"from": previous.isoformat(), "to": i.new_due.isoformat(), "reason": i.reason.strip()}
 
 
 def _escalate(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
@@ -444,6 +495,6 @@ _APPLY = {
     Action.REQUEST_EXTENSION: _request_extension, Action.APPROVE_EXTENSION: _approve_extension,
     Action.REFUSE_EXTENSION: _refuse_extension, Action.REPLY: _reply, Action.VERIFY: _verify,
     Action.VERIFY_FAIL: _verify_fail, Action.CLOSE: _close, Action.REOPEN: _reopen,
-    Action.URGE: _urge, Action.ESCALATE: _escalate,
+    Action.URGE: _urge, Action.ESCALATE: _escalate, Action.EXPEDITE: _expedite,
 }
 assert set(_APPLY) == set(Action), "every action of the table needs an effect"

@@ -12,6 +12,7 @@ from sqlmodel import select
 from dutydesk.clock import Clock
 from dutydesk.domain.deadlines import DeadlineRules, TimeLimit, TimeUnit, WorkingHours
 from dutydesk.domain.lifecycle import Role
+from dutydesk.domain.supervision import Ladder
 from dutydesk.domain.text import TextLimits
 from dutydesk.domain.workcalendar import WorkCalendar, YearDays
 from dutydesk.errors import PermissionDenied
@@ -23,7 +24,10 @@ from dutydesk.store.models import CalendarYear, Node, Officer
 class Settings:
     """Per-database configuration, written from seed/settings.toml when a database is built."""
 
-    ack_limit: TimeLimit = TimeLimit(2, TimeUnit.NATURAL_HOURS)
+    ack_limit: TimeLimit = TimeLimit(2, TimeUnit.WORKING_HOURS)  # natural hours for 24-h units
+    verify_limit: TimeLimit = TimeLimit(1, TimeUnit.WORKING_DAYS)  # the desk's 核查 after 回告
+    close_limit: TimeLimit = TimeLimit(1, TimeUnit.WORKING_DAYS)  # the desk's 结案 after 核查
+    ladder: Ladder = field(default_factory=Ladder)
     due_soon_fraction: float = 0.8
     office_hours: WorkingHours = field(default_factory=WorkingHours)
     is_demo: bool = False
@@ -32,6 +36,10 @@ class Settings:
     def to_json(self) -> str:
         return json.dumps({
             "ack_limit": [self.ack_limit.amount, self.ack_limit.unit.value],
+            "verify_limit": [self.verify_limit.amount, self.verify_limit.unit.value],
+            "close_limit": [self.close_limit.amount, self.close_limit.unit.value],
+            "ladder": [self.ladder.chase_at.strftime("%H:%M"),
+                       self.ladder.circulate_after_working_days],
             "due_soon_fraction": self.due_soon_fraction,
             "office_hours": [[a.strftime("%H:%M"), b.strftime("%H:%M")]
                              for a, b in self.office_hours.periods],
@@ -44,8 +52,18 @@ class Settings:
         if not raw:
             return cls()
         data = json.loads(raw)
+        defaults = cls()
+
+        def limit(key: str) -> TimeLimit:
+            return TimeLimit(data[key][0], TimeUnit(data[key][1])) if key in data \
+                else getattr(defaults, key)
+
+        ladder = data.get("ladder")
         return cls(
-            ack_limit=TimeLimit(data["ack_limit"][0], TimeUnit(data["ack_limit"][1])),
+            ack_limit=limit("ack_limit"), verify_limit=limit("verify_limit"),
+            close_limit=limit("close_limit"),
+            ladder=Ladder(dt.time.fromisoformat(ladder[0]), int(ladder[1])) if ladder
+            else defaults.ladder,
             due_soon_fraction=float(data["due_soon_fraction"]),
             office_hours=WorkingHours(tuple(
                 (dt.time.fromisoformat(a), dt.time.fromisoformat(b))

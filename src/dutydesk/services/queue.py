@@ -15,10 +15,11 @@ from dutydesk.domain.lifecycle import (
     CaseState, Role, Transition, decides_extensions, permitted_actions, states_needing,
 )
 from dutydesk.domain.personal import mask_phone
+from dutydesk.domain.supervision import Card, card_for
 from dutydesk.domain.text import normalise_query
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
-from dutydesk.services.cases import CASE_ID_MAX, facts_of, may_act_on
+from dutydesk.services.cases import CASE_ID_MAX, UNIT_CLOCK_STATES, facts_of, may_act_on
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.scope import in_scope, scope_filter
 from dutydesk.store import search
@@ -27,9 +28,10 @@ from dutydesk.store.models import OPEN_STATES_SQL, Case, CaseUnit, Category, Eve
 PAGE_SIZE_MAX = 500
 # Written exactly as the partial indexes' WHERE so that SQLite can use them.
 _OPEN = text(OPEN_STATES_SQL)
+# Which clock a state shows: the unit's 签收 and 办结 limits, then the desk's 核查 and 结案.
 _DUE_STATES = {
-    CaseState.DISPATCHED: "ack",
-    CaseState.IN_PROGRESS: "due", CaseState.REPLIED: "due", CaseState.VERIFIED: "due",
+    CaseState.DISPATCHED: "ack", CaseState.IN_PROGRESS: "due",
+    CaseState.REPLIED: "verify", CaseState.VERIFIED: "close",
 }
 
 
@@ -59,10 +61,11 @@ class Cursor:
 
 @dataclass(frozen=True)
 class DeadlineView:
-    kind: str  # "ack" (签收时限) or "due" (办结时限)
+    kind: str  # "ack" (签收时限), "due" (办结时限), "verify" (核查) or "close" (结案)
     state: DeadlineState
     due_at: dt.datetime
     provisional: bool
+    card: Card | None = None  # the unit's 黄牌 / 红牌 on its 办结时限
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ def _filters(session: Session, actor: Actor, f: QueueFilter,
         clauses += [_OPEN, or_(col(Case.due_at) < now,
                                and_(Case.state == CaseState.DISPATCHED.value,
                                     col(Case.ack_due_at) < now))]
+        if actor.role is Role.UNIT:  # the unit's clock stops at 回告: later lateness is the desk's
+            clauses.append(col(Case.state).in_([s.value for s in UNIT_CLOCK_STATES]))
     if f.channel:
         clauses.append(Case.channel == f.channel)
     if f.state:
@@ -138,15 +143,20 @@ def _filters(session: Session, actor: Actor, f: QueueFilter,
 
 
 def deadline_view(desk: Desk, case_state: str, ack_due: dt.datetime | None,
-                  due_start: dt.datetime | None, due: dt.datetime | None, unit: str | None,
-                  provisional: bool, now: dt.datetime) -> DeadlineView | None:
+                  ack_unit: str | None, due_start: dt.datetime | None,
+                  due: dt.datetime | None, unit: str | None, provisional: bool,
+                  now: dt.datetime) -> DeadlineView | None:
     kind = _DUE_STATES.get(CaseState(case_state))
     if kind == "ack" and ack_due is not None and due_start is not None:
-        state = desk.rules.state(due_start, ack_due, desk.settings.ack_limit.unit, now)
-        return DeadlineView("ack", state, ack_due, False)
-    if kind == "due" and due is not None and due_start is not None and unit is not None:
-        return DeadlineView("due", desk.rules.state(due_start, due, TimeUnit(unit), now), due,
-                            provisional)
+        state = desk.rules.state(due_start, ack_due,
+                                 TimeUnit(ack_unit or desk.settings.ack_limit.unit), now)
+        return DeadlineView("ack", state, ack_due, False,
+                            card_for(desk.rules, desk.settings.ladder, due, now))
+    if kind is not None and kind != "ack" and due is not None and due_start is not None \
+            and unit is not None:
+        card = card_for(desk.rules, desk.settings.ladder, due, now) if kind == "due" else None
+        return DeadlineView(kind, desk.rules.state(due_start, due, TimeUnit(unit), now), due,
+                            provisional, card)
     return None
 
 
@@ -176,7 +186,7 @@ def queue_page(desk: Desk, actor: Actor, f: QueueFilter, *, after: Cursor | None
     rows = [
         CaseRow(
             id=r[0], version=r[1], created_at=r[2], channel=r[3], summary=r[4], state=r[5],
-            deadline=deadline_view(desk, r[5], r[6], r[7], r[8], r[9], r[10], now),
+            deadline=deadline_view(desk, r[5], r[6], r[14], r[7], r[8], r[9], r[10], now),
             extension_pending=r[11] is not None, category=r[12] or "", node=r[13] or "",
         )
         for r in raw
@@ -202,7 +212,8 @@ def _page_statement(source, key, clauses: list[ColumnElement], after: Cursor | N
     return (
         select(Case.id, Case.version, Case.created_at, Case.channel, Case.summary, Case.state,
                Case.ack_due_at, Case.due_start_at, Case.due_at, Case.due_unit,
-               Case.due_provisional, Case.extension_due_at, Category.name, Node.name)
+               Case.due_provisional, Case.extension_due_at, Category.name, Node.name,
+               Case.ack_unit)
         .select_from(source)
         .outerjoin(Category, col(Category.id) == Case.category_id)
         .outerjoin(Node, col(Node.id) == Case.node_id)
@@ -281,8 +292,9 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
         category_code=category.code if category else "", category=category.name if category else "",
         node_code=node.code if node else "", node=node.name if node else "",
         level=case.level, created_at=case.created_at,
-        deadline=deadline_view(desk, case.state, case.ack_due_at, case.due_start_at, case.due_at,
-                               case.due_unit, case.due_provisional, now),
+        deadline=deadline_view(desk, case.state, case.ack_due_at, case.ack_unit,
+                               case.due_start_at, case.due_at, case.due_unit,
+                               case.due_provisional, now),
         due_at=case.due_at, extension_due_at=case.extension_due_at,
         redo_count=case.redo_count, urge_count=case.urge_count,
         merged_into_id=case.merged_into_id,

@@ -41,6 +41,7 @@ class UnitSpec:
     name: str
     node: str
     categories: list[str]
+    round_the_clock: bool = False
 
 
 @dataclass
@@ -86,7 +87,8 @@ def install_configuration(db: Database, clock: Clock, config: Configuration) -> 
         session.flush()
         units: dict[str, Unit] = {}
         for u in config.units:
-            unit = Unit(code=u.code, name=u.name, node_id=nodes[u.node].id)
+            unit = Unit(code=u.code, name=u.name, node_id=nodes[u.node].id,
+                        round_the_clock=u.round_the_clock)
             session.add(unit)
             session.flush()
             units[u.code] = unit

@@ -145,7 +145,23 @@ class Database:
         if int(version) > models.SCHEMA_VERSION:
             raise SchemaError("error.newer_schema", path=str(path), found=version,
                               known=models.SCHEMA_VERSION)
-        return cls(path, read_only=not _writable(path), busy_timeout_ms=busy_timeout_ms)
+        writable = _writable(path)
+        if int(version) < models.SCHEMA_VERSION and not writable:
+            raise SchemaError("error.older_schema_read_only", path=str(path), found=version)
+        database = cls(path, read_only=not writable, busy_timeout_ms=busy_timeout_ms)
+        if int(version) < models.SCHEMA_VERSION:
+            database._migrate(int(version))
+        return database
+
+    def _migrate(self, version: int) -> None:
+        """Bring an older schema up to date in one transaction (the steps in models.MIGRATIONS);
+        a session of a newer program may have done it meanwhile, so re-read under the lock."""
+        with self.write() as session:
+            current = int(session.get(models.Meta, "schema_version").value)
+            for step in range(current + 1, models.SCHEMA_VERSION + 1):
+                for statement in models.MIGRATIONS[step]:
+                    session.connection().exec_driver_sql(statement)
+            session.get(models.Meta, "schema_version").value = str(models.SCHEMA_VERSION)
 
     def _create_schema(self) -> None:
         try:

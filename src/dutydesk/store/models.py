@@ -12,7 +12,17 @@ from sqlmodel import Field, SQLModel
 from dutydesk.domain.lifecycle import OPEN_STATES
 from dutydesk.store.types import UTCDateTime
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# How an older file is brought up to each version (applied in one transaction on open).
+MIGRATIONS: dict[int, list[str]] = {
+    2: [
+        "ALTER TABLE unit ADD COLUMN round_the_clock BOOLEAN NOT NULL DEFAULT 0",
+        "ALTER TABLE case_ ADD COLUMN ack_unit VARCHAR",
+        "ALTER TABLE case_unit ADD COLUMN acknowledged_at DATETIME",
+        "ALTER TABLE case_unit ADD COLUMN replied_at DATETIME",
+    ],
+}
 
 OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
 
@@ -46,6 +56,7 @@ class Unit(SQLModel, table=True):
     code: str = Field(unique=True)
     name: str
     node_id: int = Field(foreign_key="node.id")
+    round_the_clock: bool = False  # on duty day and night (派出所, 消防, 交警): 签收 in natural hours
 
 
 class UnitCategory(SQLModel, table=True):
@@ -99,6 +110,7 @@ class Case(SQLModel, table=True):
     updated_at: dt.datetime = Field(sa_type=UTCDateTime)
     closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     ack_due_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ack_unit: str | None = None
     due_start_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     due_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     due_unit: str | None = None
@@ -127,6 +139,9 @@ class CaseUnit(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
     lead: bool = False
     created_at: dt.datetime = Field(sa_type=UTCDateTime)  # the case's, never changes
+    # A co-unit's own part (联合处置): signed for, and its 协办回告 recorded.
+    acknowledged_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    replied_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Event(SQLModel, table=True):

@@ -6,6 +6,7 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from dutydesk.domain.deadlines import DeadlineState
+from dutydesk.domain.supervision import Card
 from dutydesk.domain.text import printable
 from dutydesk.i18n import local_time, t
 from dutydesk.services.queue import DeadlineView
@@ -29,6 +30,7 @@ DEADLINE_STYLE_NO_COLOR = {
     DeadlineState.DUE_SOON: "bold underline",
     DeadlineState.OVERDUE: "bold reverse",
 }
+CARD_LABEL = {Card.YELLOW: "detail.card_yellow_long", Card.RED: "detail.card_red_long"}
 WIDE_CAP = 16  # the widest a narrow column grows on a wide terminal
 
 
@@ -81,4 +83,6 @@ def deadline_long(deadline: DeadlineView | None, no_color: bool = False) -> Text
     text.append(f" {t('deadline.' + deadline.kind)} {local_time(deadline.due_at)}")
     if deadline.provisional:
         text.append(f" ({t('deadline.provisional')})", style="italic")
+    if deadline.card is not None:
+        text.append(f" · {t(CARD_LABEL[deadline.card])}", style="bold")
     return text

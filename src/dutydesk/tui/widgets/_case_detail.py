@@ -110,6 +110,10 @@ def _payload_text(payload: dict) -> str:
     card = payload.get("card")
     if card:
         parts.append(t(f"detail.card_{card}"))
+    if payload.get("on_time") is False or payload.get("late"):
+        parts.append(t("detail.late"))
+    if payload.get("withdrew_extension"):
+        parts.append(t("detail.withdrew_extension"))
     for key in _PAYLOAD_FIELDS:
         value = payload.get(key)
         if value in (None, "", []):
