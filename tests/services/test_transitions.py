@@ -322,3 +322,36 @@ def test_the_event_log_is_the_case_timeline(desk):
     assert case_row(desk, case_id).state == "closed"
     with desk.db.read() as s:
         assert s.get(Case, case_id).closed_at is not None
+
+
+def test_dispatch_to_a_unit_outside_the_category_needs_a_reason(desk):
+    from dutydesk.services.queue import case_detail
+
+    case_id = new_case_in(desk, CaseState.FILED)  # canal, in 曹家湾
+    detail = case_detail(desk, desk.actor("liuyang"), case_id)
+    assert detail.suggested_units == ["SWJ"]
+    before = event_count(desk)
+    with pytest.raises(ValidationFailed) as refused:
+        do(desk, case_id, Action.DISPATCH, lead_unit_code="CGJ", co_unit_codes=[])
+    assert "reason" in refused.value.fields and event_count(desk) == before
+    do(desk, case_id, Action.DISPATCH, lead_unit_code="CJW-JWH", co_unit_codes=[],
+       reason="居委会熟悉情况")  # a community's residents' committee takes work too
+    assert case_row(desk, case_id).state == CaseState.DISPATCHED.value
+
+
+def test_the_lead_unit_cannot_also_be_a_co_unit(desk):
+    case_id = new_case_in(desk, CaseState.FILED)
+    with pytest.raises(ValidationFailed):
+        do(desk, case_id, Action.DISPATCH, lead_unit_code="SWJ", co_unit_codes=["SWJ", "CGJ"])
+
+
+def test_a_case_starts_at_the_level_of_its_place(desk):
+    from dutydesk.services.cases import create_case
+    from tests.services.helpers import standard_draft
+
+    officer = desk.actor("liuyang")
+    assert case_row(desk, create_case(desk, officer, standard_draft())).level == "grid"
+    at_community = create_case(desk, officer, standard_draft(node_code="CJW"))
+    assert case_row(desk, at_community).level == "community"
+    at_street = create_case(desk, officer, standard_draft(node_code="HTP"))
+    assert case_row(desk, at_street).level == "street"

@@ -31,6 +31,13 @@ async def _choose(pilot, select_id: str, steps: int) -> None:
     await pilot.press("enter")
 
 
+async def _choose_value(pilot, select_id: str, value: str) -> None:
+    """Open a Select by keyboard and move down to the option holding `value`."""
+    select_widget = pilot.app.screen.query_one(f"#{select_id}")
+    values = [v for _, v in select_widget._options]
+    await _choose(pilot, select_id, values.index(value))
+
+
 async def _act(pilot, key: str, *, text: dict[str, str] | None = None) -> None:
     await pilot.press(key)
     await settle(pilot)
@@ -66,10 +73,9 @@ async def test_a_report_goes_from_new_to_closed_by_keys(desk):
 
         await _act(pilot, "a")  # 受理: category and place prefilled
         await _act(pilot, "f")  # 立案
-        units = [c.code for c in app.choices["units"]]
         await pilot.press("p")
         await settle(pilot)
-        await _choose(pilot, "lead_unit", units.index("SWJ") + 1)
+        await _choose_value(pilot, "lead_unit", "SWJ")
         await pilot.press("ctrl+s")
         await settle(pilot)
         behalf = {"on_behalf_of": "SWJ phone"}

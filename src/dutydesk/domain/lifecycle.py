@@ -61,6 +61,13 @@ class Level(StrEnum):
 LADDER = (Level.GRID, Level.COMMUNITY, Level.STREET, Level.DISTRICT)
 
 
+def level_of_node(kind: str) -> Level:
+    """Where a case starts on the ladder: at the level of its place (a district's case is the
+    district's from the start)."""
+    return {"community": Level.COMMUNITY, "street": Level.STREET,
+            "district": Level.DISTRICT}.get(kind, Level.GRID)
+
+
 def next_level(level: Level) -> Level | None:
     index = LADDER.index(level)
     return LADDER[index + 1] if index + 1 < len(LADDER) else None
@@ -162,8 +169,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.RESOLVE, frozenset({S.ACCEPTED}), S.CLOSED, _roles(Role.OFFICER), "j",
                fields=(Field.RESULT,)),
     Transition(Action.FILE, frozenset({S.ACCEPTED}), S.FILED, _roles(Role.DUTY_CHIEF), "f"),
+    # A reason is needed only for a lead unit that does not handle the category in that place.
     Transition(Action.DISPATCH, frozenset({S.FILED}), S.DISPATCHED, _roles(Role.OFFICER), "p",
-               fields=(Field.LEAD_UNIT,), optional=(Field.CO_UNITS,)),
+               fields=(Field.LEAD_UNIT,), optional=(Field.CO_UNITS, Field.REASON)),
     Transition(Action.ACKNOWLEDGE, frozenset({S.DISPATCHED}), S.IN_PROGRESS, _UNIT, "k",
                on_behalf_roles=_UNIT),
     Transition(Action.RETURN, frozenset({S.DISPATCHED}), S.FILED, _UNIT, "b",

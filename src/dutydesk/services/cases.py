@@ -11,7 +11,7 @@ from sqlmodel import Session, col, delete, select
 from dutydesk.domain.deadlines import Deadline, TimeLimit, TimeUnit
 from dutydesk.domain.lifecycle import (
     DESK_ROLES, END_STATES, Action, CaseFacts, CaseState, Channel, Field, Level, Role,
-    Transition, guard_refusal, next_level, transition_for,
+    LADDER, Transition, guard_refusal, level_of_node, next_level, transition_for,
 )
 from dutydesk.domain.personal import InvalidPhone, mask_phone, national_digits, normalise_phone
 from dutydesk.domain.supervision import card_for
@@ -24,7 +24,9 @@ from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event
 from dutydesk.services.inputs import clean_field, echo
 from dutydesk.services.scope import in_scope
-from dutydesk.store.models import Case, CaseUnit, Category, Event, Node, Officer, Unit
+from dutydesk.store.models import (
+    Case, CaseUnit, Category, Event, Node, Officer, Unit, UnitCategory,
+)
 
 CASE_ID_MAX = 2**63 - 1  # SQLite's largest integer key
 REPORTER_ROLES = frozenset({Role.OFFICER, Role.DUTY_CHIEF, Role.COMMUNITY})
@@ -146,6 +148,10 @@ def search_text(summary: str, address: str, reporter_name: str, phone: str) -> s
 
 
 def _place(case: Case, node: Node, search_base: str) -> None:
+    # A case starts at its place's level; moving it never lowers a level it was raised to.
+    start = level_of_node(node.kind)
+    if case.level is None or LADDER.index(start) > LADDER.index(Level(case.level)):
+        case.level = start.value
     case.node_id = node.id
     case.community_id = node.community_id
     case.street_id = node.street_id
@@ -333,6 +339,12 @@ def _dispatch(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
     if errors:
         raise ValidationFailed(errors)
     assert lead is not None and category is not None
+    suggested = lead.id in suggested_unit_ids(s, case)
+    if not suggested and not i.reason.strip():
+        raise ValidationFailed({"reason": t("field_error.dispatch_reason", unit=lead.name,
+                                            category=category.name)})
+    if lead.id in {u.id for u in co_units}:
+        raise ValidationFailed({"co_units": t("field_error.lead_is_co_unit", unit=lead.name)})
     s.exec(delete(CaseUnit).where(CaseUnit.case_id == case.id))
     s.add(CaseUnit(case_id=case.id, unit_id=lead.id, lead=True, created_at=case.created_at))
     for unit in {u.id: u for u in co_units if u.id != lead.id}.values():
@@ -341,8 +353,26 @@ def _dispatch(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
     ack = desk.rules.compute(now, ack_limit(desk, lead))
     case.ack_due_at, case.ack_unit = ack.due, ack.unit.value
     due = start_clock(desk, case, now, category_limit(category))
-    return {"lead_unit": lead.name, "co_units": [u.name for u in co_units],
-            "due_at": due.due.isoformat(), "provisional": due.provisional}
+    payload = {"lead_unit": lead.name, "co_units": [u.name for u in co_units],
+               "due_at": due.due.isoformat(), "provisional": due.provisional}
+    if not suggested:
+        payload["reason"] = i.reason.strip()
+    return payload
+
+
+def suggested_unit_ids(s: Session, case: Case) -> set[int]:
+    """Units that handle the case's category and serve its place (or a place above it): the
+    ones 派单 offers first."""
+    if case.category_id is None or case.node_id is None:
+        return set()
+    covering: set[int] = set()
+    node = s.get(Node, case.node_id)
+    while node is not None:
+        covering.add(node.id)
+        node = s.get(Node, node.parent_id) if node.parent_id else None
+    return set(s.exec(
+        select(Unit.id).join(UnitCategory, col(UnitCategory.unit_id) == Unit.id)
+        .where(UnitCategory.category_id == case.category_id, col(Unit.node_id).in_(covering))))
 
 
 def ack_limit(desk: Desk, unit: Unit) -> TimeLimit:

@@ -12,14 +12,16 @@ from sqlmodel import Session, col, select
 
 from dutydesk.domain.deadlines import DeadlineState, TimeUnit
 from dutydesk.domain.lifecycle import (
-    CaseState, Role, Transition, decides_extensions, permitted_actions, states_needing,
+    Action, CaseState, Role, Transition, decides_extensions, permitted_actions, states_needing,
 )
 from dutydesk.domain.personal import mask_phone
 from dutydesk.domain.supervision import Card, card_for
 from dutydesk.domain.text import normalise_query
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
-from dutydesk.services.cases import CASE_ID_MAX, UNIT_CLOCK_STATES, facts_of, may_act_on
+from dutydesk.services.cases import (
+    CASE_ID_MAX, UNIT_CLOCK_STATES, facts_of, may_act_on, suggested_unit_ids,
+)
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.scope import in_scope, scope_filter
 from dutydesk.store import search
@@ -265,6 +267,7 @@ class CaseDetail:
     co_units: list[str]
     timeline: list[TimelineEntry]
     actions: list[Transition] = field(default_factory=list)
+    suggested_units: list[str] = field(default_factory=list)  # codes 派单 offers first
 
 
 def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
@@ -285,6 +288,12 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
             select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
             .where(Event.case_id == case_id).order_by(col(Event.id))
         ).all()
+        actions = permitted_actions(facts_of(case), actor.role, now) \
+            if may_act_on(actor, case) else []
+        suggested = []
+        if any(tr.action is Action.DISPATCH for tr in actions):
+            ids = suggested_unit_ids(session, case)
+            suggested = list(session.exec(select(Unit.code).where(col(Unit.id).in_(ids))))
     return CaseDetail(
         id=case.id, version=case.version, state=case.state, channel=case.channel,
         summary=case.summary, address=case.address, reporter_name=case.reporter_name,
@@ -304,8 +313,7 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
             TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of, json.loads(e.payload))
             for e, name in events
         ],
-        actions=permitted_actions(facts_of(case), actor.role, now) if may_act_on(actor, case)
-        else [],
+        actions=actions, suggested_units=suggested,
     )
 
 

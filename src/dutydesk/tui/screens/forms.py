@@ -208,10 +208,10 @@ class ActionScreen(FormScreen):
                 return Select(_options(choices["nodes"]), prompt=t("form.pick"), value=value,
                               id=f.value, compact=True)
             case Field.LEAD_UNIT:
-                return Select(_options(choices["units"]), prompt=t("form.pick"), id=f.value,
+                return Select(self._unit_options(), prompt=t("form.pick"), id=f.value,
                               compact=True)
             case Field.CO_UNITS:
-                return SelectionList(*_options(choices["units"]), id=f.value)
+                return SelectionList(*self._unit_options(), id=f.value)
             case Field.NEW_DUE:
                 return TextInput(compact=True, placeholder="YYYY-MM-DD HH:MM", id=f.value)
             case Field.MERGE_INTO:
@@ -221,6 +221,13 @@ class ActionScreen(FormScreen):
                 return TextInput(compact=True, id=f.value)
 
     AUTO_FOCUS = "Input, Select, SelectionList, #ok"  # the first field, else the OK button
+
+    def _unit_options(self) -> list[tuple[Text, str]]:
+        """Units that handle the case's category in its place first, marked ★."""
+        suggested = set(self.detail.suggested_units) if self.detail else set()
+        units = sorted(self.app.choices["units"], key=lambda c: c.code not in suggested)
+        return [(plain(("★ " if c.code in suggested else "  ") + c.label), c.code)
+                for c in units]
 
     def _value(self, f: Field) -> str:
         widget = self.query_one(f"#{f.value}")
