@@ -332,7 +332,7 @@ def test_dispatch_to_a_unit_outside_the_category_needs_a_reason(desk):
     assert detail.suggested_units == ["SWJ"]
     before = event_count(desk)
     with pytest.raises(ValidationFailed) as refused:
-        do(desk, case_id, Action.DISPATCH, lead_unit_code="CGJ", co_unit_codes=[])
+        do(desk, case_id, Action.DISPATCH, lead_unit_code="CGJ", co_unit_codes=[], reason="")
     assert "reason" in refused.value.fields and event_count(desk) == before
     do(desk, case_id, Action.DISPATCH, lead_unit_code="CJW-JWH", co_unit_codes=[],
        reason="居委会熟悉情况")  # a community's residents' committee takes work too
