@@ -176,3 +176,23 @@ def test_the_search_index_follows_changes_to_a_case(desk):
             ActionInput(category_code="canal", node_code="KLNL-01"))  # 康乐南路第一网格
     assert found("cjwbqwg") == []
     assert found("klnldywg") == [case_id]
+
+
+def test_merge_offers_likely_duplicates_and_shows_on_the_survivors_timeline(desk):
+    from dutydesk.domain.lifecycle import Action, CaseState
+    from dutydesk.services.cases import create_case
+    from dutydesk.services.queue import case_detail
+    from tests.services.helpers import do, new_case_in, standard_draft
+
+    officer = desk.actor("liuyang")
+    survivor = create_case(desk, officer, standard_draft(summary="北渠桥下有垃圾堆积"))
+    create_case(desk, officer, standard_draft(summary="路灯不亮"))
+    elsewhere = create_case(desk, officer, standard_draft(summary="北渠桥下有垃圾堆积",
+                                                          node_code="KLNL-01"))
+    duplicate = new_case_in(desk, CaseState.NEW)  # "北渠附近出现少量垃圾", in CJW-02
+    offered = [c.id for c in case_detail(desk, officer, duplicate).merge_candidates]
+    assert offered[0] == survivor and elsewhere not in offered
+    do(desk, duplicate, Action.MERGE, merge_into=survivor)
+    timeline = case_detail(desk, officer, survivor).timeline
+    assert [(e.action, e.merged_from) for e in timeline] == [("create", None),
+                                                             ("merge", duplicate)]

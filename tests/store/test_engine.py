@@ -112,8 +112,11 @@ def test_an_older_schema_is_upgraded_in_place_on_open(db_path):
 
     with sqlite3.connect(db_path) as raw:  # make it a version-1 file
         for statement in MIGRATIONS[2]:
-            table, column = statement.split()[2], statement.split()[5]
-            raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+            words = statement.split()
+            if words[0] == "ALTER":
+                raw.execute(f"ALTER TABLE {words[2]} DROP COLUMN {words[5]}")
+            else:  # CREATE INDEX name ON …
+                raw.execute(f"DROP INDEX {words[2]}")
         raw.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     db = Database.open(db_path)
     try:

@@ -239,6 +239,14 @@ class TimelineEntry:
     action: str
     on_behalf_of: str | None
     payload: dict
+    merged_from: int | None = None  # a 合并 of another case into this one
+
+
+@dataclass(frozen=True)
+class MergeCandidate:
+    id: int
+    created_at: dt.datetime
+    summary: str
 
 
 @dataclass(frozen=True)
@@ -268,6 +276,7 @@ class CaseDetail:
     timeline: list[TimelineEntry]
     actions: list[Transition] = field(default_factory=list)
     suggested_units: list[str] = field(default_factory=list)  # codes 派单 offers first
+    merge_candidates: list[MergeCandidate] = field(default_factory=list)  # likely duplicates
 
 
 def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
@@ -286,10 +295,15 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
         node = session.get(Node, case.node_id) if case.node_id else None
         events = session.exec(
             select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
-            .where(Event.case_id == case_id).order_by(col(Event.id))
+            .where(or_(Event.case_id == case_id, and_(
+                Event.action == "merge",
+                col(Event.case_id).in_(select(Case.id).where(Case.merged_into_id == case_id)))))
+            .order_by(col(Event.id))
         ).all()
         actions = permitted_actions(facts_of(case), actor.role, now) \
             if may_act_on(actor, case) else []
+        candidates = merge_candidates(session, actor, case) \
+            if any(tr.action is Action.MERGE for tr in actions) else []
         suggested = []
         if any(tr.action is Action.DISPATCH for tr in actions):
             ids = suggested_unit_ids(session, case)
@@ -310,11 +324,33 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
         lead_unit=next((u[1] for u in units if u[2]), ""),
         co_units=[u[1] for u in units if not u[2]],
         timeline=[
-            TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of, json.loads(e.payload))
+            TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of, json.loads(e.payload),
+                          e.case_id if e.case_id != case_id else None)
             for e, name in events
         ],
-        actions=actions, suggested_units=suggested,
+        actions=actions, suggested_units=suggested, merge_candidates=candidates,
     )
+
+
+MERGE_WINDOW = dt.timedelta(days=7)
+MERGE_SCAN = 50  # nearby open cases compared
+MERGE_OFFERED = 8
+
+
+def merge_candidates(session: Session, actor: Actor, case: Case) -> list[MergeCandidate]:
+    """Open cases of the same place reported within a week of this one, most alike first."""
+    from difflib import SequenceMatcher
+
+    place = (Case.community_id == case.community_id if case.community_id is not None
+             else Case.node_id == case.node_id)
+    nearby = session.exec(
+        select(Case.id, Case.created_at, Case.summary)
+        .where(place, _OPEN, scope_filter(actor), Case.id != case.id,
+               col(Case.created_at) >= case.created_at - MERGE_WINDOW,
+               col(Case.created_at) <= case.created_at + MERGE_WINDOW)
+        .order_by(col(Case.created_at).desc()).limit(MERGE_SCAN)).all()
+    alike = sorted(nearby, key=lambda r: -SequenceMatcher(None, case.summary, r[2]).ratio())
+    return [MergeCandidate(*row) for row in alike[:MERGE_OFFERED]]
 
 
 @dataclass(frozen=True)

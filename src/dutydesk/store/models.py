@@ -21,6 +21,7 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE case_ ADD COLUMN ack_unit VARCHAR",
         "ALTER TABLE case_unit ADD COLUMN acknowledged_at DATETIME",
         "ALTER TABLE case_unit ADD COLUMN replied_at DATETIME",
+        "CREATE INDEX ix_case_merged_into ON case_ (merged_into_id)",
     ],
 }
 
@@ -92,6 +93,7 @@ class Case(SQLModel, table=True):
               postgresql_where=text(OPEN_STATES_SQL)),
         Index("ix_case_open_community", "community_id", "state",
               sqlite_where=text(OPEN_STATES_SQL), postgresql_where=text(OPEN_STATES_SQL)),
+        Index("ix_case_merged_into", "merged_into_id"),  # a survivor's merged duplicates
     )
 
     id: int | None = Field(default=None, primary_key=True)

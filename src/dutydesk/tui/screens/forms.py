@@ -22,7 +22,7 @@ from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.text import printable
 from dutydesk.domain.lifecycle import CaseState, Channel, Field, Role, Transition
 from dutydesk.errors import DutyDeskError, ValidationFailed
-from dutydesk.i18n import t
+from dutydesk.i18n import local_time, t
 from dutydesk.services import cases
 from dutydesk.services.queue import CaseDetail, Choice, QueueFilter
 from dutydesk.tui.format import plain
@@ -214,6 +214,10 @@ class ActionScreen(FormScreen):
                 return SelectionList(*self._unit_options(), id=f.value)
             case Field.NEW_DUE:
                 return TextInput(compact=True, placeholder="YYYY-MM-DD HH:MM", id=f.value)
+            case Field.MERGE_INTO if d is not None and d.merge_candidates:
+                return Select([(plain(f"#{c.id} {local_time(c.created_at)} {c.summary}"),
+                                str(c.id)) for c in d.merge_candidates],
+                              prompt=t("form.pick_duplicate"), id=f.value, compact=True)
             case Field.MERGE_INTO:
                 return TextInput(compact=True, placeholder="123", id=f.value, restrict=r"[0-9]*",
                                  max_length=len(str(cases.CASE_ID_MAX)))

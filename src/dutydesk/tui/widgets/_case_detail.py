@@ -100,7 +100,9 @@ def _timeline(entries: list[TimelineEntry]) -> list[Text]:
         action = t(f"action.{e.action}")
         line.append(action + " " * max(1, 9 - cell_len(action)), style="bold")
         who = e.actor + (t("detail.on_behalf", who=e.on_behalf_of) if e.on_behalf_of else "")
-        line.append(plain(f"{who}  {_payload_text(e.payload)}".rstrip()))
+        what = (t("detail.merged_from", id=e.merged_from) if e.merged_from is not None
+                else _payload_text(e.payload))
+        line.append(plain(f"{who}  {what}".rstrip()))
         lines.append(line)
     return lines
 
