@@ -22,6 +22,7 @@ ACTING = {
     Role.UNIT: "wangbo",
 }
 OUT_OF_SCOPE = {Role.COMMUNITY: "zhoujp", Role.UNIT: "lihua"}  # lihua: CGJ, a co-unit only
+CO_UNIT = "lihua"  # the standard dispatch names CGJ as co-unit
 
 
 def standard_draft(**overrides) -> CaseDraft:
@@ -69,6 +70,8 @@ def sample_inputs(transition: Transition, desk: Desk, case_id: int,
 
 def actor_for(transition: Transition):
     """The login that performs a transition directly (never on someone's behalf)."""
+    if transition.part:
+        return CO_UNIT
     for role in (Role.OFFICER, Role.DUTY_CHIEF, Role.UNIT, Role.COMMUNITY):
         if role in transition.roles:
             return ACTING[role]

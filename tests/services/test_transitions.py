@@ -30,6 +30,8 @@ def _cases():
 def _prepare_guards(desk, case_id, action):
     if action in (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION):
         do(desk, case_id, Action.REQUEST_EXTENSION)
+    if action is Action.CO_REPLY:
+        do(desk, case_id, Action.CO_ACKNOWLEDGE)
 
 
 @pytest.mark.parametrize("action,source", _cases())
@@ -355,3 +357,38 @@ def test_a_case_starts_at_the_level_of_its_place(desk):
     assert case_row(desk, at_community).level == "community"
     at_street = create_case(desk, officer, standard_draft(node_code="HTP"))
     assert case_row(desk, at_street).level == "street"
+
+
+def test_co_units_work_their_own_part(desk):
+    from dutydesk.services.queue import QueueFilter, View, case_detail, queue_page
+
+    case_id = new_case_in(desk, CaseState.DISPATCHED)  # lead SWJ (wangbo), co-unit CGJ (lihua)
+
+    def mine(login):
+        return [r.id for r in queue_page(desk, desk.actor(login), QueueFilter(View.MINE)).rows]
+
+    assert case_id in mine("lihua")
+    keys = {tr.action for tr in case_detail(desk, desk.actor("lihua"), case_id).actions}
+    assert keys == {Action.CO_ACKNOWLEDGE, Action.CO_RETURN}
+    with pytest.raises(PermissionDenied):  # a co-unit never moves the lead's case
+        do(desk, case_id, Action.ACKNOWLEDGE, login="lihua")
+    with pytest.raises(PermissionDenied):  # nor does the lead act on a co-unit's part
+        do(desk, case_id, Action.CO_ACKNOWLEDGE, login="wangbo")
+    do(desk, case_id, Action.CO_ACKNOWLEDGE)
+    do(desk, case_id, Action.ACKNOWLEDGE)
+    with pytest.raises(ValidationFailed) as refused:  # the lead's 回告 waits for the part…
+        do(desk, case_id, Action.REPLY, reason="")
+    assert "区城管执法局" in refused.value.fields["reason"]
+    do(desk, case_id, Action.CO_REPLY)
+    assert case_id not in mine("lihua")  # its part is done
+    assert "（已回告）" in case_detail(desk, desk.actor("zhaolei"), case_id).co_units[0]
+    do(desk, case_id, Action.REPLY, reason="")  # …and goes ahead once it is in
+    assert case_row(desk, case_id).state == CaseState.REPLIED.value
+
+
+def test_a_co_unit_returning_its_part_leaves_the_case(desk):
+    case_id = new_case_in(desk, CaseState.IN_PROGRESS)
+    do(desk, case_id, Action.CO_RETURN)
+    with pytest.raises(PermissionDenied):
+        do(desk, case_id, Action.CO_ACKNOWLEDGE)
+    do(desk, case_id, Action.REPLY, reason="")  # no open part is left

@@ -93,6 +93,10 @@ class Action(StrEnum):
     URGE = "urge"
     ESCALATE = "escalate"
     EXPEDITE = "expedite"
+    # A co-unit's own part in 联合处置 (the case's state does not change).
+    CO_ACKNOWLEDGE = "co_acknowledge"
+    CO_REPLY = "co_reply"
+    CO_RETURN = "co_return"
 
 
 class Field(StrEnum):
@@ -118,6 +122,9 @@ class Guard(StrEnum):
     EXTENSION_ALLOWED = "extension_allowed"  # before the deadline, none pending
     CAN_ESCALATE = "can_escalate"
     HAS_DEADLINE = "has_deadline"
+    PART_NOT_ACKNOWLEDGED = "part_not_acknowledged"
+    PART_ACKNOWLEDGED = "part_acknowledged"  # and not yet replied
+    PART_OPEN = "part_open"  # not yet replied
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,7 @@ class Transition:
     on_behalf_roles: frozenset[Role] = frozenset()  # desk may record it for these roles (代录)
     guard: Guard = Guard.NONE
     counts_redo: bool = False
+    part: bool = False  # acts on the acting co-unit's own part, not on the lead's case
 
     @property
     def reason_required(self) -> bool:
@@ -184,8 +192,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.REFUSE_EXTENSION, frozenset({S.IN_PROGRESS}), None,
                _roles(Role.DUTY_CHIEF), "G", fields=(Field.REASON,),
                guard=Guard.EXTENSION_PENDING),
+    # The lead's 回告 needs every co-unit's part, or a reason (checked by the service).
     Transition(Action.REPLY, frozenset({S.IN_PROGRESS}), S.REPLIED, _UNIT, "r",
-               fields=(Field.RESULT,), optional=(Field.EVIDENCE,), on_behalf_roles=_UNIT),
+               fields=(Field.RESULT,), optional=(Field.EVIDENCE, Field.REASON),
+               on_behalf_roles=_UNIT),
     Transition(Action.VERIFY, frozenset({S.REPLIED}), S.VERIFIED, _COMMUNITY, "v",
                optional=(Field.NOTE,), on_behalf_roles=_COMMUNITY),
     Transition(Action.VERIFY_FAIL, frozenset({S.REPLIED}), S.IN_PROGRESS, _COMMUNITY, "V",
@@ -198,6 +208,13 @@ TRANSITIONS: tuple[Transition, ...] = (
                _roles(Role.OFFICER), "u", optional=(Field.NOTE,)),
     Transition(Action.ESCALATE, OPEN_STATES, None, _roles(Role.OFFICER), "t",
                fields=(Field.REASON,), guard=Guard.CAN_ESCALATE),
+    Transition(Action.CO_ACKNOWLEDGE, frozenset({S.DISPATCHED, S.IN_PROGRESS}), None, _UNIT,
+               "K", guard=Guard.PART_NOT_ACKNOWLEDGED, part=True),
+    Transition(Action.CO_REPLY, frozenset({S.DISPATCHED, S.IN_PROGRESS}), None, _UNIT, "R",
+               fields=(Field.RESULT,), optional=(Field.EVIDENCE,),
+               guard=Guard.PART_ACKNOWLEDGED, part=True),
+    Transition(Action.CO_RETURN, frozenset({S.DISPATCHED, S.IN_PROGRESS}), None, _UNIT, "B",
+               fields=(Field.REASON,), guard=Guard.PART_OPEN, part=True),
     # 加急: an urgent case gets an earlier 办结时限 than its category's, with a reason.
     Transition(Action.EXPEDITE, frozenset({S.DISPATCHED, S.IN_PROGRESS}), None,
                _roles(Role.OFFICER), "h", fields=(Field.NEW_DUE, Field.REASON),
@@ -227,6 +244,11 @@ def states_needing(role: Role) -> frozenset[CaseState]:
     )
 
 
+def part_states() -> frozenset[CaseState]:
+    """States in which a co-unit's open part is its work (its "mine" queue)."""
+    return frozenset(state for t in TRANSITIONS if t.part for state in t.sources)
+
+
 def decides_extensions(role: Role) -> bool:
     """Whether `role` has extension requests to decide (they belong in its "mine" queue)."""
     return any(t.guard is Guard.EXTENSION_PENDING and role in t.roles for t in TRANSITIONS)
@@ -242,6 +264,14 @@ def state_graph() -> dict[CaseState, set[CaseState]]:
 
 
 @dataclass(frozen=True)
+class PartFacts:
+    """The acting unit's own co-unit part of a case, if it has one."""
+
+    acknowledged: bool
+    replied: bool
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     """What the guards look at, as plain values."""
 
@@ -249,6 +279,7 @@ class CaseFacts:
     level: Level
     due_at: object | None  # an aware datetime
     extension_pending: bool
+    part: PartFacts | None = None
 
 
 def guard_refusal(transition: Transition, facts: CaseFacts, now: object) -> str | None:
@@ -264,6 +295,13 @@ def guard_refusal(transition: Transition, facts: CaseFacts, now: object) -> str 
             return "error.top_level"
         case Guard.HAS_DEADLINE if facts.due_at is None:
             return "error.no_deadline"
+        case Guard.PART_NOT_ACKNOWLEDGED if facts.part is None or facts.part.acknowledged:
+            return "error.part_acknowledged"
+        case Guard.PART_ACKNOWLEDGED if facts.part is None or not facts.part.acknowledged \
+                or facts.part.replied:
+            return "error.part_not_acknowledged"
+        case Guard.PART_OPEN if facts.part is None or facts.part.replied:
+            return "error.part_replied"
     return None
 
 

@@ -6,12 +6,13 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field, replace
 
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, delete, select
 
 from dutydesk.domain.deadlines import Deadline, TimeLimit, TimeUnit
 from dutydesk.domain.lifecycle import (
     DESK_ROLES, END_STATES, Action, CaseFacts, CaseState, Channel, Field, Level, Role,
-    LADDER, Transition, guard_refusal, level_of_node, next_level, transition_for,
+    LADDER, PartFacts, Transition, guard_refusal, level_of_node, next_level, transition_for,
 )
 from dutydesk.domain.personal import InvalidPhone, mask_phone, national_digits, normalise_phone
 from dutydesk.domain.supervision import card_for
@@ -198,6 +199,7 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
         # Only a unit's scope depends on the dispatch rows: read them only for units.
         unit_ids = set(session.exec(select(CaseUnit.unit_id).where(
             CaseUnit.case_id == case_id))) if actor.role is Role.UNIT else set()
+        part = own_part(session, actor, case_id)
         stale = expected_version is not None and case.version != expected_version
         if not in_scope(actor, case, unit_ids):
             # A case that left the officer's reach since they read it (a concurrent 退单, say)
@@ -205,14 +207,15 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
             raise _stale(session, case) if stale else PermissionDenied("error.out_of_scope")
         if not transition.allows(actor.role):
             raise PermissionDenied("error.permission", action=t(f"action.{action.value}"))
-        if not may_act_on(actor, case):
-            raise PermissionDenied("error.not_lead_unit")
+        if not may_act_on(actor, case, transition, part):
+            raise PermissionDenied("error.not_co_unit" if transition.part
+                                   else "error.not_lead_unit")
         if stale:
             raise _stale(session, case)
         if CaseState(case.state) not in transition.sources:
             raise InvalidTransition(action=t(f"action.{action.value}"),
                                     state=t(f"state.{case.state}"))
-        _check_guard(transition, case, now)
+        _check_guard(transition, case, part, now)
         on_behalf = _check_inputs(transition, actor, inputs)
         payload = _APPLY[action](desk, session, actor, case, inputs, now)
         if not in_scope(actor, case, unit_ids):
@@ -222,6 +225,7 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
             if transition.target in END_STATES:
                 case.closed_at = now
         case.updated_at = now
+        flag_modified(case, "updated_at")  # every action moves the version (stale reads see it)
         session.add(case)
         event = append_event(session, actor, now, action.value, case_id=case.id,
                              on_behalf_of=on_behalf, payload=payload)
@@ -253,18 +257,34 @@ def _stale(session: Session, case: Case) -> StaleWrite:
     return StaleWrite("error.stale", who=who, when=local_time(when))
 
 
-def may_act_on(actor: Actor, case: Case) -> bool:
-    """Co-units see a case; only the lead unit moves it along (签收, 退单, 回告, 延期)."""
-    return actor.role is not Role.UNIT or case.lead_unit_id == actor.unit_id
+def may_act_on(actor: Actor, case: Case, transition: Transition,
+               part: CaseUnit | None) -> bool:
+    """Only the lead unit moves the case along (签收, 退单, 回告, 延期); a co-unit acts on its
+    own part only."""
+    if actor.role is not Role.UNIT:
+        return True
+    if transition.part:
+        return part is not None and not part.lead
+    return case.lead_unit_id == actor.unit_id
 
 
-def facts_of(case: Case) -> CaseFacts:
+def own_part(session: Session, actor: Actor, case_id: int) -> CaseUnit | None:
+    """The acting unit's dispatch row on the case (its part, if it is a co-unit)."""
+    if actor.role is not Role.UNIT or actor.unit_id is None:
+        return None
+    return session.get(CaseUnit, (case_id, actor.unit_id))
+
+
+def facts_of(case: Case, part: CaseUnit | None = None) -> CaseFacts:
+    part_facts = None if part is None or part.lead else PartFacts(
+        part.acknowledged_at is not None, part.replied_at is not None)
     return CaseFacts(CaseState(case.state), Level(case.level), case.due_at,
-                     case.extension_due_at is not None)
+                     case.extension_due_at is not None, part_facts)
 
 
-def _check_guard(transition: Transition, case: Case, now: dt.datetime) -> None:
-    refusal = guard_refusal(transition, facts_of(case), now)
+def _check_guard(transition: Transition, case: Case, part: CaseUnit | None,
+                 now: dt.datetime) -> None:
+    refusal = guard_refusal(transition, facts_of(case, part), now)
     if refusal is not None:
         raise InvalidTransition(refusal)
 
@@ -447,14 +467,56 @@ def _refuse_extension(desk: Desk, s: Session, actor: Actor, case: Case, i: Actio
 
 def _reply(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
            now: dt.datetime) -> dict:
+    open_parts = s.exec(select(Unit.name).join(CaseUnit, col(CaseUnit.unit_id) == Unit.id).where(
+        CaseUnit.case_id == case.id, col(CaseUnit.lead).is_(False),
+        col(CaseUnit.replied_at).is_(None))).all()
+    if open_parts and not i.reason.strip():
+        raise ValidationFailed({"reason": t("field_error.co_units_open",
+                                            units="、".join(open_parts))})
     # The unit's clock stops here: 按时办结 is judged now, and the desk's 核查 clock starts.
     payload = {"result": i.result.strip(), "evidence": i.evidence.strip(),
                "on_time": case.due_at is None or now <= case.due_at}
+    if open_parts:
+        payload["reason"] = i.reason.strip()
     if case.extension_due_at is not None:  # a pending extension is withdrawn by the reply
         case.extension_due_at = None
         payload["withdrew_extension"] = True
     start_clock(desk, case, now, desk.settings.verify_limit)
     return payload
+
+
+def _co_acknowledge(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+                    now: dt.datetime) -> dict:
+    part = own_part(s, actor, case.id)
+    assert part is not None
+    part.acknowledged_at = now
+    s.add(part)
+    return {"unit": _unit_name(s, part), "late": case.ack_due_at is not None
+            and now > case.ack_due_at}
+
+
+def _co_reply(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+              now: dt.datetime) -> dict:
+    part = own_part(s, actor, case.id)
+    assert part is not None
+    part.replied_at = now
+    s.add(part)
+    return {"unit": _unit_name(s, part), "result": i.result.strip(),
+            "evidence": i.evidence.strip(), "on_time": case.due_at is None or now <= case.due_at}
+
+
+def _co_return(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
+               now: dt.datetime) -> dict:
+    part = own_part(s, actor, case.id)
+    assert part is not None
+    name = _unit_name(s, part)
+    s.delete(part)  # the co-unit leaves the case
+    return {"unit": name, "reason": i.reason.strip()}
+
+
+def _unit_name(s: Session, part: CaseUnit) -> str:
+    unit = s.get(Unit, part.unit_id)
+    return unit.name if unit else ""
 
 
 def _verify(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
@@ -526,5 +588,7 @@ _APPLY = {
     Action.REFUSE_EXTENSION: _refuse_extension, Action.REPLY: _reply, Action.VERIFY: _verify,
     Action.VERIFY_FAIL: _verify_fail, Action.CLOSE: _close, Action.REOPEN: _reopen,
     Action.URGE: _urge, Action.ESCALATE: _escalate, Action.EXPEDITE: _expedite,
+    Action.CO_ACKNOWLEDGE: _co_acknowledge, Action.CO_REPLY: _co_reply,
+    Action.CO_RETURN: _co_return,
 }
 assert set(_APPLY) == set(Action), "every action of the table needs an effect"

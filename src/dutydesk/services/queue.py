@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 
 from dutydesk.domain.deadlines import DeadlineState, TimeUnit
 from dutydesk.domain.lifecycle import (
-    Action, CaseState, Role, Transition, decides_extensions, permitted_actions, states_needing,
+    Action, CaseState, Role, Transition, decides_extensions, part_states, permitted_actions,
+    states_needing,
 )
 from dutydesk.domain.personal import mask_phone
 from dutydesk.domain.supervision import Card, card_for
@@ -20,7 +21,7 @@ from dutydesk.domain.text import normalise_query
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services.cases import (
-    CASE_ID_MAX, UNIT_CLOCK_STATES, facts_of, may_act_on, suggested_unit_ids,
+    CASE_ID_MAX, UNIT_CLOCK_STATES, facts_of, may_act_on, own_part, suggested_unit_ids,
 )
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.scope import in_scope, scope_filter
@@ -114,6 +115,11 @@ def _filters(session: Session, actor: Actor, f: QueueFilter,
     clauses: list[ColumnElement] = []
     if f.view is View.MINE:
         mine = col(Case.state).in_(sorted(states_needing(actor.role)))
+        if actor.role is Role.UNIT:
+            # The lead's cases where it must act; a co-unit's only while its part is open.
+            mine = or_(and_(col(CaseUnit.lead).is_(True), mine),
+                       and_(col(CaseUnit.lead).is_(False), col(CaseUnit.replied_at).is_(None),
+                            col(Case.state).in_(sorted(part_states()))))
         if decides_extensions(actor.role):
             mine = or_(mine, col(Case.extension_due_at).is_not(None))
         clauses += [_OPEN, mine]
@@ -286,7 +292,8 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
         if case is None:
             raise NotFound("error.not_found", what=case_id)
         units = session.exec(
-            select(Unit.id, Unit.name, CaseUnit.lead).join(CaseUnit, col(CaseUnit.unit_id) == Unit.id)
+            select(Unit.id, Unit.name, CaseUnit.lead, CaseUnit.acknowledged_at,
+                   CaseUnit.replied_at).join(CaseUnit, col(CaseUnit.unit_id) == Unit.id)
             .where(CaseUnit.case_id == case_id).order_by(col(CaseUnit.lead).desc(), col(Unit.id))
         ).all()
         if not in_scope(actor, case, {u[0] for u in units}):
@@ -300,8 +307,9 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
                 col(Event.case_id).in_(select(Case.id).where(Case.merged_into_id == case_id)))))
             .order_by(col(Event.id))
         ).all()
-        actions = permitted_actions(facts_of(case), actor.role, now) \
-            if may_act_on(actor, case) else []
+        part = own_part(session, actor, case_id)
+        actions = [tr for tr in permitted_actions(facts_of(case, part), actor.role, now)
+                   if may_act_on(actor, case, tr, part)]
         candidates = merge_candidates(session, actor, case) \
             if any(tr.action is Action.MERGE for tr in actions) else []
         suggested = []
@@ -322,7 +330,7 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
         redo_count=case.redo_count, urge_count=case.urge_count,
         merged_into_id=case.merged_into_id,
         lead_unit=next((u[1] for u in units if u[2]), ""),
-        co_units=[u[1] for u in units if not u[2]],
+        co_units=[u[1] + _part_label(u[3], u[4]) for u in units if not u[2]],
         timeline=[
             TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of, json.loads(e.payload),
                           e.case_id if e.case_id != case_id else None)
@@ -330,6 +338,12 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
         ],
         actions=actions, suggested_units=suggested, merge_candidates=candidates,
     )
+
+
+def _part_label(acknowledged_at: dt.datetime | None, replied_at: dt.datetime | None) -> str:
+    if replied_at is not None:
+        return t("detail.part_replied")
+    return t("detail.part_acknowledged") if acknowledged_at is not None else ""
 
 
 MERGE_WINDOW = dt.timedelta(days=7)
