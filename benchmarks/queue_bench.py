@@ -102,7 +102,7 @@ async def _measure_ui(desk, actor) -> dict:
     from dutydesk.tui.app import DutyDeskApp
     from dutydesk.tui.widgets import CaseDetailView, CaseTable
 
-    app = DutyDeskApp(desk, actor, reference_choices(desk), feed_interval=0)
+    app = DutyDeskApp(desk, actor, reference_choices(desk, actor), feed_interval=0)
     repaints: list[float] = []
     original_display = app._display
 

@@ -155,7 +155,7 @@ def _open(args: argparse.Namespace) -> int:
     try:
         desk = Desk(db, SystemClock())
         actor = _identify(desk, args)
-        choices = reference_choices(desk)
+        choices = reference_choices(desk, actor)
         from dutydesk.tui.app import DutyDeskApp
 
         DutyDeskApp(desk, actor, choices).run()

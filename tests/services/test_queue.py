@@ -88,7 +88,7 @@ def test_channel_state_and_node_filters(demo_desk):
     rows = queue_page(demo_desk, actor, QueueFilter(view=View.ALL, state="closed"), limit=200).rows
     assert rows and {r.state for r in rows} == {"closed"}
     community = next(c for c in __import__("dutydesk.services.queue", fromlist=["x"])
-                     .reference_choices(demo_desk)["nodes"] if c.code == "CJW")
+                     .reference_choices(demo_desk, demo_desk.actor("zhaolei"))["nodes"] if c.code == "CJW")
     rows = queue_page(demo_desk, actor, QueueFilter(view=View.ALL, node_id=community.id,
                                                     node_kind="community"), limit=200).rows
     assert rows and all("曹家湾" in r.node for r in rows)

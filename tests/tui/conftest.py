@@ -11,7 +11,8 @@ from dutydesk.tui.app import DutyDeskApp
 
 def make_app(desk, login="zhaolei", *, feed_interval: float = 0, language="zh_CN") -> DutyDeskApp:
     set_language(language)
-    return DutyDeskApp(desk, desk.actor(login), reference_choices(desk),
+    actor = desk.actor(login)
+    return DutyDeskApp(desk, actor, reference_choices(desk, actor),
                        feed_interval=feed_interval)
 
 

@@ -24,7 +24,7 @@ from dutydesk.services.cases import (
     CASE_ID_MAX, UNIT_CLOCK_STATES, facts_of, may_act_on, own_part, suggested_unit_ids,
 )
 from dutydesk.services.context import Actor, Desk
-from dutydesk.services.scope import in_scope, scope_filter
+from dutydesk.services.scope import in_scope, node_in_scope, scope_filter
 from dutydesk.store import search
 from dutydesk.store.models import OPEN_STATES_SQL, Case, CaseUnit, Category, Event, Node, Officer, Unit
 
@@ -375,10 +375,12 @@ class Choice:
     kind: str = ""
 
 
-def reference_choices(desk: Desk) -> dict[str, list[Choice]]:
-    """Nodes, categories and units for the forms' pickers (small tables, read in one go)."""
+def reference_choices(desk: Desk, actor: Actor) -> dict[str, list[Choice]]:
+    """Nodes (those within the actor's reach), categories and units for the forms' pickers
+    (small tables, read in one go)."""
     with desk.db.read() as session:
-        nodes = session.exec(select(Node).order_by(col(Node.id))).all()
+        nodes = [n for n in session.exec(select(Node).order_by(col(Node.id)))
+                 if node_in_scope(actor, n)]
         categories = session.exec(select(Category).order_by(col(Category.id))).all()
         units = session.exec(select(Unit).order_by(col(Unit.id))).all()
     indent = {"district": 0, "street": 1, "community": 2, "grid": 3}

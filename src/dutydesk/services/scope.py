@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, false, true
 
 from dutydesk.domain.lifecycle import Role
 from dutydesk.services.context import Actor
-from dutydesk.store.models import Case
+from dutydesk.store.models import Case, Node
 
 
 def scope_filter(actor: Actor) -> ColumnElement[bool]:
@@ -40,3 +40,21 @@ def in_scope(actor: Actor, case: Case, unit_ids: set[int]) -> bool:
             return case.community_id == actor.community_id
         case _:
             return case.node_id == actor.node_id
+
+
+def node_in_scope(actor: Actor, node: Node) -> bool:
+    """Whether a case placed at `node` would be within the actor's reach (the places a form
+    offers). A unit's reach is its dispatch rows, anywhere: every place is offered."""
+    if actor.role is Role.UNIT:
+        return True
+    if actor.role is Role.ADMIN:
+        return False
+    match actor.node_kind:
+        case "district":
+            return True
+        case "street":
+            return node.street_id == actor.street_id
+        case "community":
+            return node.community_id == actor.community_id
+        case _:
+            return node.id == actor.node_id

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rich.cells import cell_len
 from rich.text import Text
 
 from dutydesk.domain.deadlines import DeadlineState
 from dutydesk.domain.supervision import Card
 from dutydesk.domain.text import printable
-from dutydesk.i18n import local_time, t
+from dutydesk.i18n import language, local_time, t
 from dutydesk.services.queue import DeadlineView
 
 # Meaning never rests on colour alone: each state has a symbol (NO_COLOR, 16 colours).
@@ -75,12 +77,28 @@ def deadline_label(deadline: DeadlineView | None, no_color: bool = False) -> tup
     return label, styles[deadline.state]
 
 
-def deadline_long(deadline: DeadlineView | None, no_color: bool = False) -> Text:
+def span(start: dt.datetime, end: dt.datetime) -> str:
+    """A humanised distance in the officer's language: "1小时 20分钟", "2 days and 3 hours"."""
+    import arrow
+
+    seconds = abs((end - start).total_seconds())
+    granularity = (["day", "hour"] if seconds >= 86400 else
+                   ["hour", "minute"] if seconds >= 3600 else ["minute"])
+    locale = "zh" if language() == "zh_CN" else "en"
+    return arrow.get(start).humanize(arrow.get(end), locale=locale, only_distance=True,
+                                     granularity=granularity)
+
+
+def deadline_long(deadline: DeadlineView | None, now: dt.datetime,
+                  no_color: bool = False) -> Text:
     if deadline is None:
         return Text(t("deadline.none"))
     label, style = deadline_label(deadline, no_color)
     text = Text(label, style=style)
     text.append(f" {t('deadline.' + deadline.kind)} {local_time(deadline.due_at)}")
+    late = now >= deadline.due_at
+    text.append(t("deadline.late_by" if late else "deadline.left",
+                  span=span(now, deadline.due_at)))
     if deadline.provisional:
         text.append(f" ({t('deadline.provisional')})", style="italic")
     if deadline.card is not None:

@@ -19,8 +19,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.lifecycle import Action, CaseState, Channel, Field, Role, Transition
 from dutydesk.domain.text import printable
-from dutydesk.domain.lifecycle import CaseState, Channel, Field, Role, Transition
 from dutydesk.errors import DutyDeskError, ValidationFailed
 from dutydesk.i18n import local_time, t
 from dutydesk.services import cases
@@ -91,6 +91,17 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
     @on(Input.Submitted)
     def _enter(self) -> None:
         self.action_submit()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _field_changed(self, event) -> None:
+        """An error goes as soon as the officer changes the field it was about."""
+        widget = getattr(event, "input", None) or getattr(event, "select", None) \
+            or getattr(event, "selection_list", None)
+        matches = self.query(f"#err-{widget.id}") if widget is not None and widget.id else []
+        if matches:
+            matches.first(Label).update("")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -181,12 +192,15 @@ class ActionScreen(FormScreen):
     def compose(self) -> ComposeResult:
         tr = self.transition
         label = t(f"action.{tr.action.value}")
-        target = (f"#{self.targets[0]}" if len(self.targets) == 1
-                  else t("queue.selected", count=len(self.targets)))
+        title = (t("form.action_title", action=label, id=f"#{self.targets[0]}")
+                 if len(self.targets) == 1
+                 else t("form.bulk_title", action=label, count=len(self.targets)))
         with VerticalScroll(classes="form"):
-            yield Static(t("form.action_title", action=label, id=target), classes="form-title")
+            yield Static(plain(title), classes="form-title")
             if self.detail is not None:
                 yield Static(plain(self.detail.summary), classes="form-context")
+                for line in self._context_lines():
+                    yield Static(plain(line), classes="form-context")
             for f in tr.fields + tr.optional:
                 yield from self.field_row(f.value, _label(f.value, f in tr.fields),
                                           self._widget(f))
@@ -225,6 +239,21 @@ class ActionScreen(FormScreen):
                 return TextInput(compact=True, id=f.value)
 
     AUTO_FOCUS = "Input, Select, SelectionList, #ok"  # the first field, else the OK button
+
+    def _context_lines(self) -> list[str]:
+        """What the officer must see to decide: the deadline an extension or 加急 would move,
+        and a pending request's date and reason."""
+        d, action = self.detail, self.transition.action
+        assert d is not None
+        if action in (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION) and d.extension_due_at:
+            request = next((e for e in reversed(d.timeline)
+                            if e.action == Action.REQUEST_EXTENSION.value), None)
+            return [t("form.extension_requested", when=local_time(d.extension_due_at),
+                      due=local_time(d.due_at),
+                      reason=request.payload.get("reason", "") if request else "")]
+        if action in (Action.REQUEST_EXTENSION, Action.EXPEDITE):
+            return [t("form.current_deadline", when=local_time(d.due_at))]
+        return []
 
     def _unit_options(self) -> list[tuple[Text, str]]:
         """Units that handle the case's category in its place first, marked ★."""

@@ -17,6 +17,7 @@ from dutydesk.domain.text import printable
 from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import local_time, t
 from dutydesk.services import queue
+from dutydesk.services.cases import REPORTER_ROLES
 from dutydesk.services.queue import CaseDetail, QueueFilter, View
 from dutydesk.tui import keys
 from dutydesk.tui.format import fitted_width, plain
@@ -316,6 +317,8 @@ class QueueScreen(ReportsWorkerErrors, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if isinstance(self.focused, Input) and action != "clear":
             return False  # typing in the search box: the letter is text, not a command
+        if action == "new_case":
+            return self.actor.role in REPORTER_ROLES  # units and the admin do not register
         if action == "case_action":
             name = Action(parameters[0])
             if self.marked and name in BULK_ACTIONS:

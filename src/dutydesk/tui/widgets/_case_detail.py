@@ -40,7 +40,8 @@ class CaseDetailView(VerticalScroll):
         if detail is None:
             facts = Text(t("queue.no_case"), style="dim")
         else:
-            facts = Text("\n").join(_facts(detail, self.app.no_color))
+            facts = Text("\n").join(_facts(detail, self.app.desk.clock.now(),
+                                            self.app.no_color))
         # One line per fact, cut with an ellipsis (CSS text-wrap/text-overflow), so that the
         # line of keys is always the sixth.
         self.query_one("#detail-facts", Static).update(facts, layout=False)
@@ -63,7 +64,7 @@ def _row(label: str, value: Text | str, width: int = 10) -> Text:
     return line
 
 
-def _facts(d: CaseDetail, no_color: bool) -> list[Text]:
+def _facts(d: CaseDetail, now: datetime, no_color: bool) -> list[Text]:
     head = Text(f"#{d.id} ", style="bold")
     head.append(f"[{t('state.' + d.state)}] ", style="reverse")
     head.append(plain(d.summary))
@@ -85,7 +86,7 @@ def _facts(d: CaseDetail, no_color: bool) -> list[Text]:
     keys = "  ".join(f"{tr.key} {t('action.' + tr.action.value)}" for tr in d.actions)
     return [
         _row(t("detail.title", id=d.id), head),
-        _row(t("detail.deadline"), deadline_long(d.deadline, no_color)),
+        _row(t("detail.deadline"), deadline_long(d.deadline, now, no_color)),
         _row(t("detail.node"), where or "—"),
         _row(t("detail.reporter"), who or "—"),
         _row(t("detail.category"), " · ".join(extra)),
