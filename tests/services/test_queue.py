@@ -196,3 +196,22 @@ def test_merge_offers_likely_duplicates_and_shows_on_the_survivors_timeline(desk
     timeline = case_detail(desk, officer, survivor).timeline
     assert [(e.action, e.merged_from) for e in timeline] == [("create", None),
                                                              ("merge", duplicate)]
+
+
+def test_header_counts_today_new_and_overdue_within_reach(desk, clock):
+    import datetime as dt
+
+    from dutydesk.domain.lifecycle import CaseState
+    from dutydesk.services.queue import desk_counts
+    from tests.services.helpers import new_case_in
+
+    new_case_in(desk, CaseState.NEW)
+    new_case_in(desk, CaseState.NEW)
+    late = new_case_in(desk, CaseState.IN_PROGRESS)
+    counts = desk_counts(desk, desk.actor("zhaolei"))
+    assert (counts.today, counts.new, counts.overdue) == (3, 2, 0)
+    clock.set(clock.now() + dt.timedelta(days=3))
+    counts = desk_counts(desk, desk.actor("zhaolei"))
+    assert (counts.today, counts.new, counts.overdue) == (0, 2, 1)
+    assert desk_counts(desk, desk.actor("zhoujp")).new == 0  # another community's staff
+    assert late

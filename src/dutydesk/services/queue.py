@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, FromClause, and_, false, func, or_, text
 from sqlmodel import Session, col, select
 
-from dutydesk.domain.deadlines import DeadlineState, TimeUnit
+from dutydesk.domain.deadlines import LOCAL_TZ, DeadlineState, TimeUnit
 from dutydesk.domain.lifecycle import (
     Action, CaseState, Role, Transition, decides_extensions, part_states, permitted_actions,
     states_needing,
@@ -235,6 +235,33 @@ def queue_count(desk: Desk, actor: Actor, f: QueueFilter) -> int:
     with desk.db.read() as session:
         clauses = scope + _filters(session, actor, f, desk.clock.now())
         return session.exec(select(func.count()).select_from(source).where(*clauses)).one()
+
+
+@dataclass(frozen=True)
+class DeskCounts:
+    """The header's figures within the actor's reach: reports received today (local day),
+    reports waiting for 受理, and cases overdue."""
+
+    today: int
+    new: int
+    overdue: int
+
+
+def desk_counts(desk: Desk, actor: Actor) -> DeskCounts:
+    now = desk.clock.now()
+    local_midnight = dt.datetime.combine(now.astimezone(LOCAL_TZ).date(), dt.time(0),
+                                         LOCAL_TZ)
+    source, key, scope = _source(actor)
+    with desk.db.read() as session:
+        def count(clauses: list[ColumnElement]) -> int:
+            return session.exec(select(func.count()).select_from(source)
+                                .where(*scope, *clauses)).one()
+
+        return DeskCounts(
+            today=count([key[0] >= local_midnight]),
+            new=count([_OPEN, Case.state == CaseState.NEW.value]),
+            overdue=count(_filters(session, actor, QueueFilter(view=View.OVERDUE), now)),
+        )
 
 
 @dataclass(frozen=True)

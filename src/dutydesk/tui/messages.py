@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from dutydesk.services.queue import CaseDetail, Page
+from dutydesk.services.queue import CaseDetail, DeskCounts, Page
 
 
 @dataclass
@@ -25,6 +25,7 @@ class PageLoaded(Message):
 class CountLoaded(Message):
     total: int
     generation: int
+    counts: DeskCounts
 
 
 @dataclass

@@ -12,13 +12,13 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from dutydesk.domain.lifecycle import Action, Channel, transition_for
+from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
 from dutydesk.domain.text import printable
 from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import local_time, t
 from dutydesk.services import queue
 from dutydesk.services.cases import REPORTER_ROLES
-from dutydesk.services.queue import CaseDetail, QueueFilter, View
+from dutydesk.services.queue import CaseDetail, DeskCounts, QueueFilter, View
 from dutydesk.tui import keys
 from dutydesk.tui.format import fitted_width, plain
 from dutydesk.tui.messages import CountLoaded, DetailLoaded, FeedChanged, PageLoaded
@@ -38,6 +38,7 @@ class QueueScreen(ReportsWorkerErrors, Screen):
         self.anchor: tuple = ("top",)
         self.first_index = 0  # position of the page's first row in the whole result
         self.total: int | None = None
+        self.counts: DeskCounts | None = None  # the header's 今日受理 / 待受理 / 超期
         self.count_generation = 0
         self.detail: CaseDetail | None = None
         self.marked: set[int] = set()
@@ -64,6 +65,13 @@ class QueueScreen(ReportsWorkerErrors, Screen):
     def on_mount(self) -> None:
         self.set_focus(self.query_one(CaseTable))
         self.restart()
+        self.set_interval(60, self._tick)
+
+    def _tick(self) -> None:
+        """The clock in the title and the detail's 还剩 / 超期 move on without a database read."""
+        self._render_bars()
+        pane = self.query_one(CaseDetailView)
+        pane.show(pane.detail)
 
     def on_resize(self) -> None:
         table = self.query_one(CaseTable)
@@ -154,7 +162,8 @@ class QueueScreen(ReportsWorkerErrors, Screen):
 
     @work(thread=True, exclusive=True, group="count", exit_on_error=False)
     def load_count(self, filter_: QueueFilter, generation: int) -> None:
-        self.post_message(CountLoaded(queue.queue_count(self.desk, self.actor, filter_), generation))
+        self.post_message(CountLoaded(queue.queue_count(self.desk, self.actor, filter_),
+                                      generation, queue.desk_counts(self.desk, self.actor)))
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, case_id: int | None) -> None:
@@ -197,6 +206,7 @@ class QueueScreen(ReportsWorkerErrors, Screen):
     def _count_loaded(self, message: CountLoaded) -> None:
         if message.generation == self.count_generation:
             self.total = message.total
+            self.counts = message.counts
             self._render_bars()
 
     @on(DetailLoaded)
@@ -283,6 +293,10 @@ class QueueScreen(ReportsWorkerErrors, Screen):
         extra = self._filter_text()
         if extra:
             parts.append(t("queue.filters", text=extra))
+        if self.counts is not None:  # last: on a narrow terminal it is what gets cut
+            c = self.counts
+            parts.append(t("queue.counts_unit", overdue=c.overdue) if actor.role is Role.UNIT
+                         else t("queue.counts", today=c.today, new=c.new, overdue=c.overdue))
         self._set("#status-bar", plain("  ·  ".join(parts)))
 
     def _set(self, selector: str, text: Text) -> None:
