@@ -122,11 +122,16 @@ def test_desk_records_unit_and_community_steps_on_their_behalf(desk, action):
     with pytest.raises(ValidationFailed) as refused:
         perform(desk, desk.actor("liuyang"), case_id, action, inputs)
     assert "on_behalf_of" in refused.value.fields
-    inputs.on_behalf_of = "水务局 王科长（电话）"
+    inputs.on_behalf_of = "王科长（电话）"  # free text: not one of the contacts
+    with pytest.raises(ValidationFailed) as refused:
+        perform(desk, desk.actor("liuyang"), case_id, action, inputs)
+    assert "值班室" in refused.value.fields["on_behalf_of"]  # the message lists whom to name
+    inputs.on_behalf_of = "值班室"
     event_id = perform(desk, desk.actor("liuyang"), case_id, action, inputs)
     with desk.db.read() as s:
         event = s.get(Event, event_id)
-    assert event.on_behalf_of == "水务局 王科长（电话）"
+    owner = "区水务局" if Role.UNIT in tr.on_behalf_roles else "曹家湾社区"
+    assert event.on_behalf_of == f"{owner} 值班室"
     assert event.actor_id == desk.actor("liuyang").id
 
 

@@ -38,13 +38,16 @@ async def _choose_value(pilot, select_id: str, value: str) -> None:
     await _choose(pilot, select_id, values.index(value))
 
 
-async def _act(pilot, key: str, *, text: dict[str, str] | None = None) -> None:
+async def _act(pilot, key: str, *, text: dict[str, str] | None = None,
+               choose: dict[str, str] | None = None) -> None:
     await pilot.press(key)
     await settle(pilot)
     assert isinstance(pilot.app.screen, ActionScreen), f"{key} opened no form"
     for field_id, value in (text or {}).items():
         pilot.app.screen.query_one(f"#{field_id}").focus()
         await pilot.press(*value)
+    for field_id, value in (choose or {}).items():
+        await _choose_value(pilot, field_id, value)
     await pilot.press("ctrl+s")
     await settle(pilot)
     assert isinstance(pilot.app.screen, QueueScreen), "the form stayed open"
@@ -78,10 +81,9 @@ async def test_a_report_goes_from_new_to_closed_by_keys(desk):
         await _choose_value(pilot, "lead_unit", "SWJ")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        behalf = {"on_behalf_of": "SWJ phone"}
-        await _act(pilot, "k", text=behalf)  # 签收, recorded for the unit
-        await _act(pilot, "r", text={"result": "cleaned", **behalf})
-        await _act(pilot, "v", text={"on_behalf_of": "grid supervisor"})
+        await _act(pilot, "k", choose={"on_behalf_of": "王科长"})  # 签收, recorded for the unit
+        await _act(pilot, "r", text={"result": "cleaned"}, choose={"on_behalf_of": "值班室"})
+        await _act(pilot, "v", choose={"on_behalf_of": "网格监督员 黄霞"})
         await _act(pilot, "c")  # 结案
 
     with desk.db.read() as s:

@@ -74,14 +74,15 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
     nodes: list[NodeSpec] = []
     known_nodes: set[str] = set()
     for e in entries(folder / "org.toml", "node", {"code": str, "name": str, "kind": str},
-                     {"parent": str}):
+                     {"parent": str, "contacts": list}):
         if e.get("kind") not in NODE_KINDS:
             raise e.fail("kind", "seed.bad_choice", value=e.get("kind"), choices=", ".join(NODE_KINDS))
         _unique(e, "code", known_nodes)
         parent = e.get("parent")
         if parent is not None and parent not in known_nodes:
             raise e.fail("parent", "seed.unknown_ref", value=parent)
-        nodes.append(NodeSpec(e.get("code"), e.get("name"), e.get("kind"), parent))
+        nodes.append(NodeSpec(e.get("code"), e.get("name"), e.get("kind"), parent,
+                              _names(e, "contacts")))
         known_nodes.add(e.get("code"))
 
     categories: list[CategorySpec] = []
@@ -104,14 +105,14 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
     known_units: set[str] = set()
     for e in entries(folder / "units.toml", "unit",
                      {"code": str, "name": str, "node": str, "categories": list},
-                     {"round_the_clock": bool}):
+                     {"round_the_clock": bool, "contacts": list}):
         _unique(e, "code", known_units)
         _known(e, "node", known_nodes)
         for code in e.get("categories"):
             if code not in known_categories:
                 raise e.fail("categories", "seed.unknown_ref", value=code)
         units.append(UnitSpec(e.get("code"), e.get("name"), e.get("node"), e.get("categories"),
-                              e.get("round_the_clock", False)))
+                              e.get("round_the_clock", False), _names(e, "contacts")))
         known_units.add(e.get("code"))
 
     officers: list[OfficerSpec] = []
@@ -154,6 +155,13 @@ def read_calendar_years(path: Path) -> dict[int, tuple[list[str], list[str]]]:
                     raise e.fail(key, "seed.date_other_year", value=value)
         years[e.get("year")] = (e.get("holidays"), e.get("workdays"))
     return years
+
+
+def _names(e: Entry, key: str) -> list[str]:
+    names = e.get(key, [])
+    if not all(isinstance(n, str) and n.strip() for n in names) or len(set(names)) < len(names):
+        raise e.fail(key, "seed.bad_names")
+    return names
 
 
 def _unique(e: Entry, key: str, seen: set[str]) -> None:

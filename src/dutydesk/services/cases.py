@@ -26,7 +26,7 @@ from dutydesk.services.events import append_event
 from dutydesk.services.inputs import clean_field, echo
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import (
-    Case, CaseUnit, Category, Event, Node, Officer, Unit, UnitCategory,
+    Case, CaseUnit, Category, Contact, Event, Node, Officer, Unit, UnitCategory,
 )
 
 CASE_ID_MAX = 2**63 - 1  # SQLite's largest integer key
@@ -216,7 +216,7 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
             raise InvalidTransition(action=t(f"action.{action.value}"),
                                     state=t(f"state.{case.state}"))
         _check_guard(transition, case, part, now)
-        on_behalf = _check_inputs(transition, actor, inputs)
+        on_behalf = _check_inputs(session, case, transition, actor, inputs)
         payload = _APPLY[action](desk, session, actor, case, inputs, now)
         if not in_scope(actor, case, unit_ids):
             raise PermissionDenied("error.moved_out_of_scope")
@@ -289,18 +289,40 @@ def _check_guard(transition: Transition, case: Case, part: CaseUnit | None,
         raise InvalidTransition(refusal)
 
 
-def _check_inputs(transition: Transition, actor: Actor, inputs: ActionInput) -> str | None:
+def _check_inputs(session: Session, case: Case, transition: Transition, actor: Actor,
+                  inputs: ActionInput) -> str | None:
+    """Required fields present; a step recorded on someone's behalf (代录) names one of the
+    contacts of the unit or community the step belongs to. Returns "owner person"."""
     errors = {
         f.value: t("field_error.required", field=t(f"field.{f.value}"))
         for f in transition.fields if not inputs.has(f)
     }
-    on_behalf = inputs.on_behalf_of.strip() or None
-    if transition.needs_on_behalf(actor.role) and not on_behalf:
-        errors["on_behalf_of"] = t("field_error.required", field=t("field.on_behalf_of"))
+    on_behalf = None
+    if transition.needs_on_behalf(actor.role):
+        owner, names = contacts_for(session, case, transition)
+        person = inputs.on_behalf_of.strip()
+        if not person:
+            errors["on_behalf_of"] = t("field_error.required", field=t("field.on_behalf_of"))
+        elif person not in names:
+            errors["on_behalf_of"] = t("field_error.not_a_contact", person=echo(person),
+                                       owner=owner, names="、".join(names) or "—")
+        on_behalf = f"{owner} {person}"
     if errors:
         raise ValidationFailed(errors)
-    # Recording on someone's behalf is a desk privilege only.
-    return on_behalf if actor.role in DESK_ROLES else None
+    return on_behalf
+
+
+def contacts_for(session: Session, case: Case, transition: Transition) -> tuple[str, list[str]]:
+    """Whose step a desk records for (the lead unit, or the case's community) and the people
+    there it may name."""
+    if Role.UNIT in transition.on_behalf_roles:
+        owner = session.get(Unit, case.lead_unit_id) if case.lead_unit_id else None
+        where = Contact.unit_id == (owner.id if owner else -1)
+    else:
+        owner = session.get(Node, case.community_id) if case.community_id else None
+        where = Contact.node_id == (owner.id if owner else -1)
+    names = list(session.exec(select(Contact.name).where(where).order_by(col(Contact.id))))
+    return (owner.name if owner else "—"), names
 
 
 # Each effect mutates the case (and its rows) and returns the event payload.

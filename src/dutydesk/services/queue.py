@@ -21,7 +21,8 @@ from dutydesk.domain.text import normalise_query
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services.cases import (
-    CASE_ID_MAX, UNIT_CLOCK_STATES, facts_of, may_act_on, own_part, suggested_unit_ids,
+    CASE_ID_MAX, UNIT_CLOCK_STATES, contacts_for, facts_of, may_act_on, own_part,
+    suggested_unit_ids,
 )
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.scope import in_scope, node_in_scope, scope_filter
@@ -310,6 +311,8 @@ class CaseDetail:
     actions: list[Transition] = field(default_factory=list)
     suggested_units: list[str] = field(default_factory=list)  # codes 派单 offers first
     merge_candidates: list[MergeCandidate] = field(default_factory=list)  # likely duplicates
+    # For steps the desk records on someone's behalf (代录): action -> the people it may name.
+    contacts: dict[str, list[str]] = field(default_factory=dict)
 
 
 def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
@@ -337,6 +340,8 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
         part = own_part(session, actor, case_id)
         actions = [tr for tr in permitted_actions(facts_of(case, part), actor.role, now)
                    if may_act_on(actor, case, tr, part)]
+        contacts = {tr.action.value: contacts_for(session, case, tr)[1] for tr in actions
+                    if tr.needs_on_behalf(actor.role)}
         candidates = merge_candidates(session, actor, case) \
             if any(tr.action is Action.MERGE for tr in actions) else []
         suggested = []
@@ -364,6 +369,7 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
             for e, name in events
         ],
         actions=actions, suggested_units=suggested, merge_candidates=candidates,
+        contacts=contacts,
     )
 
 

@@ -14,7 +14,7 @@ from dutydesk.services.context import Actor, Settings
 from dutydesk.services.events import append_event
 from dutydesk.store.engine import Database
 from dutydesk.store.models import (
-    CalendarYear, Category, Meta, Node, Officer, Unit, UnitCategory,
+    CalendarYear, Category, Contact, Meta, Node, Officer, Unit, UnitCategory,
 )
 
 
@@ -24,6 +24,7 @@ class NodeSpec:
     name: str
     kind: str
     parent: str | None
+    contacts: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -42,6 +43,7 @@ class UnitSpec:
     node: str
     categories: list[str]
     round_the_clock: bool = False
+    contacts: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -79,6 +81,8 @@ def install_configuration(db: Database, clock: Clock, config: Configuration) -> 
             node.community_id = (node.id if spec.kind == "community"
                                  else parent.community_id if parent else None)
             nodes[spec.code] = node
+            for name in spec.contacts:
+                session.add(Contact(name=name, node_id=node.id))
         categories: dict[str, Category] = {}
         for c in config.categories:
             categories[c.code] = Category(code=c.code, name=c.name, limit_amount=c.limit_amount,
@@ -92,6 +96,8 @@ def install_configuration(db: Database, clock: Clock, config: Configuration) -> 
             session.add(unit)
             session.flush()
             units[u.code] = unit
+            for name in u.contacts:
+                session.add(Contact(name=name, unit_id=unit.id))
             for code in u.categories:
                 session.add(UnitCategory(unit_id=unit.id, category_id=categories[code].id))
         for o in config.officers:

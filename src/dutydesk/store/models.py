@@ -22,6 +22,10 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE case_unit ADD COLUMN acknowledged_at DATETIME",
         "ALTER TABLE case_unit ADD COLUMN replied_at DATETIME",
         "CREATE INDEX ix_case_merged_into ON case_ (merged_into_id)",
+        "CREATE TABLE contact (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR NOT NULL, "
+        "unit_id INTEGER REFERENCES unit (id), node_id INTEGER REFERENCES node (id))",
+        "CREATE INDEX ix_contact_unit_id ON contact (unit_id)",
+        "CREATE INDEX ix_contact_node_id ON contact (node_id)",
     ],
 }
 
@@ -63,6 +67,16 @@ class Unit(SQLModel, table=True):
 class UnitCategory(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
     category_id: int = Field(foreign_key="category.id", primary_key=True)
+
+
+class Contact(SQLModel, table=True):
+    """A person at a unit or a community whose step the desk may record on their behalf (代录):
+    a liaison who phones answers in, a grid supervisor who checks a site."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    node_id: int | None = Field(default=None, foreign_key="node.id", index=True)
 
 
 class Officer(SQLModel, table=True):

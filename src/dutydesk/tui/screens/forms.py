@@ -205,8 +205,10 @@ class ActionScreen(FormScreen):
                 yield from self.field_row(f.value, _label(f.value, f in tr.fields),
                                           self._widget(f))
             if tr.needs_on_behalf(self.role):
-                yield from self.field_row("on_behalf_of", _label("on_behalf_of", True),
-                                          TextInput(compact=True, id="on_behalf_of"))
+                people = self.detail.contacts.get(tr.action.value, []) if self.detail else []
+                yield from self.field_row("on_behalf_of", _label("on_behalf_of", True), Select(
+                    [(plain(name), name) for name in people], prompt=t("form.pick"),
+                    id="on_behalf_of", compact=True))
             yield from self.buttons()
 
     def _widget(self, f: Field):
@@ -291,7 +293,8 @@ class ActionScreen(FormScreen):
                 case _:
                     setattr(inputs, cases.FIELD_ATTRIBUTE[f], raw)
         if tr.needs_on_behalf(self.role):
-            inputs.on_behalf_of = self.query_one("#on_behalf_of", Input).value
+            person = self.query_one("#on_behalf_of", Select).value
+            inputs.on_behalf_of = "" if person is Select.NULL else str(person)
         if errors:
             self.show_errors(errors)
             return
