@@ -509,8 +509,7 @@ def _reply(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
 
 def _co_acknowledge(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
                     now: dt.datetime) -> dict:
-    part = own_part(s, actor, case.id)
-    assert part is not None
+    part = _checked_part(s, actor, case)
     part.acknowledged_at = now
     s.add(part)
     return {"unit": _unit_name(s, part), "late": case.ack_due_at is not None
@@ -519,8 +518,7 @@ def _co_acknowledge(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionI
 
 def _co_reply(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
               now: dt.datetime) -> dict:
-    part = own_part(s, actor, case.id)
-    assert part is not None
+    part = _checked_part(s, actor, case)
     part.replied_at = now
     s.add(part)
     return {"unit": _unit_name(s, part), "result": i.result.strip(),
@@ -529,11 +527,16 @@ def _co_reply(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
 
 def _co_return(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
                now: dt.datetime) -> dict:
-    part = own_part(s, actor, case.id)
-    assert part is not None
+    part = _checked_part(s, actor, case)
     name = _unit_name(s, part)
     s.delete(part)  # the co-unit leaves the case
     return {"unit": name, "reason": i.reason.strip()}
+
+
+def _checked_part(s: Session, actor: Actor, case: Case) -> CaseUnit:
+    part = own_part(s, actor, case.id)
+    assert part is not None, "may_act_on checked the co-unit's part"
+    return part
 
 
 def _unit_name(s: Session, part: CaseUnit) -> str:

@@ -29,17 +29,7 @@ def scope_filter(actor: Actor) -> ColumnElement[bool]:
 def in_scope(actor: Actor, case: Case, unit_ids: set[int]) -> bool:
     if actor.role is Role.UNIT:
         return actor.unit_id is not None and actor.unit_id in unit_ids
-    if actor.role is Role.ADMIN:
-        return False
-    match actor.node_kind:
-        case "district":
-            return True
-        case "street":
-            return case.street_id == actor.street_id
-        case "community":
-            return case.community_id == actor.community_id
-        case _:
-            return case.node_id == actor.node_id
+    return _place_in_reach(actor, case.node_id, case.community_id, case.street_id)
 
 
 def node_in_scope(actor: Actor, node: Node) -> bool:
@@ -47,14 +37,20 @@ def node_in_scope(actor: Actor, node: Node) -> bool:
     offers). A unit's reach is its dispatch rows, anywhere: every place is offered."""
     if actor.role is Role.UNIT:
         return True
+    return _place_in_reach(actor, node.id, node.community_id, node.street_id)
+
+
+def _place_in_reach(actor: Actor, node_id: int | None, community_id: int | None,
+                    street_id: int | None) -> bool:
+    """The same rule as `scope_filter`, for one place."""
     if actor.role is Role.ADMIN:
-        return False
+        return False  # the system owner has no case work
     match actor.node_kind:
         case "district":
             return True
         case "street":
-            return node.street_id == actor.street_id
+            return street_id == actor.street_id
         case "community":
-            return node.community_id == actor.community_id
+            return community_id == actor.community_id
         case _:
-            return node.id == actor.node_id
+            return node_id == actor.node_id
