@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 
 from textual import events
 from textual.widgets import Input

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, delete, select
 
 from dutydesk.domain.deadlines import Deadline, TimeLimit, TimeUnit
 from dutydesk.domain.lifecycle import (
-    DESK_ROLES, END_STATES, Action, CaseFacts, CaseState, Channel, Field, Level, Role,
+    END_STATES, Action, CaseFacts, CaseState, Channel, Field, Level, Role,
     LADDER, PartFacts, Transition, guard_refusal, level_of_node, next_level, transition_for,
 )
 from dutydesk.domain.personal import InvalidPhone, mask_phone, national_digits, normalise_phone

@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
