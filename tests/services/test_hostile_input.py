@@ -204,3 +204,22 @@ def test_arbitrary_text_through_create_action_and_search(desk, text):
         queue_page(desk, desk.actor("zhaolei"), QueueFilter(view=View.ALL, search=text))
     except ValidationFailed:
         assert len(text) > 100
+
+
+def test_huge_input_is_refused_in_bounded_memory(desk):
+    import tracemalloc
+
+    megabyte = "噪" * 1_000_000
+    tracemalloc.start()
+    try:
+        for _ in range(3):
+            with pytest.raises(ValidationFailed):
+                create_case(desk, desk.actor("liuyang"), standard_draft(address=megabyte,
+                                                                       summary=megabyte))
+            with pytest.raises(ValidationFailed):
+                queue_page(desk, desk.actor("zhaolei"), QueueFilter(view=View.ALL,
+                                                                    search=megabyte))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * 1024 * 1024  # a few copies of the input at most, never its pinyin
