@@ -92,8 +92,9 @@ def create_case(desk: Desk, actor: Actor, draft: CaseDraft) -> int:
     address = clean_field(desk, "address", draft.address, errors)
     reporter = clean_field(desk, "reporter_name", draft.reporter_name, errors)
     phone = _phone(draft.reporter_phone, errors)
-    # Derived text is made before the write lock is taken: pinyin of a long text is slow.
-    search_base = search_text(summary, address, reporter, phone)
+    # Derived text is made before the write lock is taken, and only for text within its
+    # limits: pinyin of a megabyte takes many seconds.
+    search_base = "" if errors else search_text(summary, address, reporter, phone)
     with desk.db.read() as session:  # configuration rows: no need to hold the write lock
         node = _node_by_code(session, draft.node_code, errors)
         category = None
