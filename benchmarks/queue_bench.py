@@ -46,7 +46,9 @@ def measure(path: Path) -> dict:
 
     from dutydesk.clock import SimulatedClock
     from dutydesk.services.context import Desk
-    from dutydesk.services.queue import Cursor, QueueFilter, View, queue_count, queue_page
+    from dutydesk.services.queue import (
+        Cursor, QueueFilter, View, case_detail, desk_counts, queue_count, queue_page,
+    )
     from dutydesk.store.engine import Database
 
     db = Database.open(path)
@@ -61,6 +63,7 @@ def measure(path: Path) -> dict:
             (total // 2,)).one()
     from dutydesk.store.types import UTCDateTime
 
+    newest = queue_page(desk, actor, QueueFilter(view=View.ALL), limit=1).rows[0].id
     middle = Cursor(UTCDateTime().process_result_value(
         __import__("datetime").datetime.fromisoformat(mid[0]), None), mid[1])
     queries = {
@@ -84,6 +87,8 @@ def measure(path: Path) -> dict:
         "community, all": lambda: queue_page(desk, community, QueueFilter(view=View.ALL)),
         "count mine": lambda: queue_count(desk, actor, QueueFilter(view=View.MINE)),
         "count all": lambda: queue_count(desk, actor, QueueFilter(view=View.ALL)),
+        "header counts (today/new/overdue)": lambda: desk_counts(desk, actor),
+        "detail of a new case": lambda: case_detail(desk, actor, newest),
     }
     results = {"cases": total, "queries_ms": {name: _time(fn) for name, fn in queries.items()}}
     results["ui_ms"] = asyncio.run(_measure_ui(desk, actor))
