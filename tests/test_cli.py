@@ -106,3 +106,18 @@ def test_init_does_not_create_missing_folders(tmp_path, capsys):
     assert main(["init", "--db", str(tmp_path / "no" / "such" / "desk.db")]) == 1
     assert not (tmp_path / "no").exists()
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_import_110_adds_the_sample_and_refuses_a_bad_file(db_path, tmp_path, capsys):
+    from dutydesk.scenario.demo import seed_dir
+
+    sample = seed_dir() / "samples" / "110-export.csv"
+    assert main(["import-110", str(sample), "--db", str(db_path), "--as", "liuyang"]) == 0
+    assert "新增 3 条" in capsys.readouterr().out
+    assert main(["import-110", str(sample), "--db", str(db_path), "--as", "liuyang"]) == 0
+    assert "新增 0 条，已存在 3 条" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("警情编号,接警时间,简要警情\nB1,明天,坏时间\n", "utf-8")
+    assert main(["import-110", str(bad), "--db", str(db_path), "--as", "liuyang"]) == 1
+    err = capsys.readouterr().err
+    assert "第 2 行「接警时间」" in err and "Traceback" not in err

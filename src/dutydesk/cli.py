@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     calendar.add_argument("file", type=Path, help="TOML with [[year]] entries, as seed/calendar.toml")
     calendar.add_argument("--replace-official", action="store_true",
                           help="override a year the official calendar package already covers")
+    police = commands.add_parser("import-110", parents=[common],
+                                 help="import the 110 system's export of non-police calls")
+    police.add_argument("file", type=Path, help=".xlsx, .csv (UTF-8 or GB18030) or .jsonl")
     return parser
 
 
@@ -63,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             return _calendar(args)
         if args.command == "init":
             return _init(args)
+        if args.command == "import-110":
+            return _import_110(args)
         return _open(args)
     except DutyDeskError as exc:
         print(f"dutydesk: {exc.message()}", file=sys.stderr)
@@ -130,6 +135,41 @@ def _calendar(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     return 0
+
+
+def _import_110(args: argparse.Namespace) -> int:
+    from dutydesk.clock import SystemClock
+    from dutydesk.services.context import Desk
+    from dutydesk.services.police_import import check_rows, read_rows
+    from dutydesk.services.police import import_transfers
+    from dutydesk.store.engine import Database, default_path
+
+    db = Database.open(args.db or default_path())
+    try:
+        desk = Desk(db, SystemClock())
+        actor = _identify(desk, args)
+        # The whole file is checked before anything is written.
+        drafts = check_rows(desk, args.file.name, read_rows(args.file))
+        result = import_transfers(desk, actor, drafts, args.file.name, _progress_bar())
+    finally:
+        db.dispose()
+    print(t("police.import.done", file=args.file.name, added=result.added,
+            present=result.already_present))
+    return 0
+
+
+def _progress_bar():
+    """A one-line progress bar on stderr for long imports (only where a person watches)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        filled = 30 * done // max(total, 1)
+        end = "\n" if done >= total else ""
+        print(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", end=end,
+              file=sys.stderr, flush=True)
+
+    return show
 
 
 def _identify(desk, args: argparse.Namespace):

@@ -117,7 +117,8 @@ def test_an_older_schema_is_upgraded_in_place_on_open(db_path):
                 raw.execute(f"ALTER TABLE {words[2]} DROP COLUMN {words[5]}")
             elif words[1] == "INDEX":  # CREATE INDEX name ON …
                 raw.execute(f"DROP INDEX {words[2]}")
-        raw.execute("DROP TABLE contact")
+        raw.execute("DROP TABLE contact")  # tables new in version 2
+        raw.execute("DROP TABLE police_transfer")
         raw.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     db = Database.open(db_path)
     try:
@@ -125,5 +126,9 @@ def test_an_older_schema_is_upgraded_in_place_on_open(db_path):
         with db.reader.connect() as c:
             columns = {row[1] for row in c.exec_driver_sql("PRAGMA table_info(case_unit)")}
         assert {"acknowledged_at", "replied_at"} <= columns
+        with db.reader.connect() as c:
+            tables = {row[0] for row in c.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"contact", "police_transfer"} <= tables
     finally:
         db.dispose()

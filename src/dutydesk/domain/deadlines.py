@@ -14,6 +14,7 @@ UTC = dt.timezone.utc
 
 
 class TimeUnit(StrEnum):
+    NATURAL_MINUTES = "natural_minutes"  # the 110 desk's 签收 is counted in minutes
     NATURAL_HOURS = "natural_hours"
     WORKING_HOURS = "working_hours"
     NATURAL_DAYS = "natural_days"
@@ -80,6 +81,9 @@ class DeadlineRules:
     def compute(self, start: dt.datetime, limit: TimeLimit) -> Deadline:
         start = start.astimezone(UTC)
         match limit.unit:
+            case TimeUnit.NATURAL_MINUTES:
+                return Deadline(start, start + dt.timedelta(minutes=limit.amount), limit.unit,
+                                False)
             case TimeUnit.NATURAL_HOURS:
                 return Deadline(start, start + dt.timedelta(hours=limit.amount), limit.unit, False)
             case TimeUnit.NATURAL_DAYS:

@@ -18,7 +18,7 @@ from dutydesk.errors import DutyDeskError, SchemaError
 from dutydesk.scenario.seedfiles import Entry, check_keys, entries, read_toml, seed_error
 from dutydesk.scenario.when import BadTime, parse_when
 from dutydesk.services.cases import ActionInput, CaseDraft, create_case, perform
-from dutydesk.services.context import Desk, Settings
+from dutydesk.services.context import Desk, PoliceRules, Settings
 from dutydesk.services.setup import (
     CategorySpec, Configuration, NodeSpec, OfficerSpec, UnitSpec, install_configuration,
 )
@@ -68,13 +68,26 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
         settings = replace(settings, limits=TextLimits(**settings_doc.get("limits", {})))
     except (TypeError, ValueError) as exc:
         raise seed_error("settings.toml", "limits", "seed.bad_settings", detail=str(exc)) from None
+    if "police" in settings_doc:
+        police = settings_doc["police"]
+        try:
+            rules = PoliceRules(
+                TimeLimit(int(police["sign_limit"]["amount"]), TimeUnit(police["sign_limit"]["unit"])),
+                TimeLimit(int(police["feedback_limit"]["amount"]),
+                          TimeUnit(police["feedback_limit"]["unit"])),
+                tuple(str(term) for term in police["danger_terms"]),
+                {str(k): str(v) for k, v in police.get("categories", {}).items()})
+        except (KeyError, TypeError, ValueError) as exc:
+            raise seed_error("settings.toml", "police", "seed.bad_settings",
+                             detail=str(exc)) from None
+        settings = replace(settings, police=rules)
     if not 0 < settings.due_soon_fraction < 1:
         raise seed_error("settings.toml", "deadlines.due_soon_fraction", "seed.bad_fraction")
 
     nodes: list[NodeSpec] = []
     known_nodes: set[str] = set()
     for e in entries(folder / "org.toml", "node", {"code": str, "name": str, "kind": str},
-                     {"parent": str, "contacts": list}):
+                     {"parent": str, "contacts": list, "aliases": list}):
         if e.get("kind") not in NODE_KINDS:
             raise e.fail("kind", "seed.bad_choice", value=e.get("kind"), choices=", ".join(NODE_KINDS))
         _unique(e, "code", known_nodes)
@@ -82,7 +95,7 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
         if parent is not None and parent not in known_nodes:
             raise e.fail("parent", "seed.unknown_ref", value=parent)
         nodes.append(NodeSpec(e.get("code"), e.get("name"), e.get("kind"), parent,
-                              _names(e, "contacts")))
+                              _names(e, "contacts"), _names(e, "aliases")))
         known_nodes.add(e.get("code"))
 
     categories: list[CategorySpec] = []

@@ -21,6 +21,28 @@ from dutydesk.store.models import CalendarYear, Node, Officer
 
 
 @dataclass(frozen=True)
+class PoliceRules:
+    """The 110 desk's configuration: its timers, the danger words, and how 110's categories
+    map onto the desk's (seed/settings.toml [police])."""
+
+    sign_limit: TimeLimit = TimeLimit(10, TimeUnit.NATURAL_MINUTES)
+    feedback_limit: TimeLimit = TimeLimit(24, TimeUnit.NATURAL_HOURS)
+    danger_terms: tuple[str, ...] = ("持刀", "打人", "自杀", "跳楼", "着火", "血")
+    categories: dict[str, str] = field(default_factory=dict)  # 110 category -> category code
+
+    def to_dict(self) -> dict:
+        return {"sign_limit": [self.sign_limit.amount, self.sign_limit.unit.value],
+                "feedback_limit": [self.feedback_limit.amount, self.feedback_limit.unit.value],
+                "danger_terms": list(self.danger_terms), "categories": self.categories}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> PoliceRules:
+        return cls(TimeLimit(data["sign_limit"][0], TimeUnit(data["sign_limit"][1])),
+                   TimeLimit(data["feedback_limit"][0], TimeUnit(data["feedback_limit"][1])),
+                   tuple(data["danger_terms"]), dict(data["categories"]))
+
+
+@dataclass(frozen=True)
 class Settings:
     """Per-database configuration, written from seed/settings.toml when a database is built."""
 
@@ -32,6 +54,7 @@ class Settings:
     office_hours: WorkingHours = field(default_factory=WorkingHours)
     is_demo: bool = False
     limits: TextLimits = field(default_factory=TextLimits)
+    police: PoliceRules = field(default_factory=lambda: PoliceRules())
 
     def to_json(self) -> str:
         return json.dumps({
@@ -45,6 +68,7 @@ class Settings:
                              for a, b in self.office_hours.periods],
             "is_demo": self.is_demo,
             "limits": vars(self.limits),
+            "police": self.police.to_dict(),
         })
 
     @classmethod
@@ -70,6 +94,8 @@ class Settings:
                 for a, b in data["office_hours"])),
             is_demo=bool(data.get("is_demo", False)),
             limits=TextLimits(**data.get("limits", {})),
+            police=PoliceRules.from_dict(data["police"]) if "police" in data
+            else defaults.police,
         )
 
 

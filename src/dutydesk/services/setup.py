@@ -25,6 +25,7 @@ class NodeSpec:
     kind: str
     parent: str | None
     contacts: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)  # road, 小区, building names (110 routing)
 
 
 @dataclass
@@ -74,7 +75,8 @@ def install_configuration(db: Database, clock: Clock, config: Configuration) -> 
         for spec in config.nodes:  # parents come first: checked when the files were read
             parent = nodes.get(spec.parent) if spec.parent else None
             node = Node(code=spec.code, name=spec.name, kind=spec.kind,
-                        parent_id=parent.id if parent else None)
+                        parent_id=parent.id if parent else None,
+                        aliases=json.dumps(spec.aliases, ensure_ascii=False))
             session.add(node)
             session.flush()
             node.street_id = node.id if spec.kind == "street" else (parent.street_id if parent else None)

@@ -161,6 +161,7 @@ class Database:
             for step in range(current + 1, models.SCHEMA_VERSION + 1):
                 for statement in models.MIGRATIONS[step]:
                     session.connection().exec_driver_sql(statement)
+            SQLModel.metadata.create_all(session.connection())  # new tables only
             session.get(models.Meta, "schema_version").value = str(models.SCHEMA_VERSION)
 
     def _create_schema(self) -> None:

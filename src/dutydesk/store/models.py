@@ -14,7 +14,8 @@ from dutydesk.store.types import UTCDateTime
 
 SCHEMA_VERSION = 2
 
-# How an older file is brought up to each version (applied in one transaction on open).
+# How an older file is brought up to each version (applied in one transaction on open): the
+# changes to existing tables; new tables are created from the models afterwards.
 MIGRATIONS: dict[int, list[str]] = {
     2: [
         "ALTER TABLE unit ADD COLUMN round_the_clock BOOLEAN NOT NULL DEFAULT 0",
@@ -22,10 +23,7 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE case_unit ADD COLUMN acknowledged_at DATETIME",
         "ALTER TABLE case_unit ADD COLUMN replied_at DATETIME",
         "CREATE INDEX ix_case_merged_into ON case_ (merged_into_id)",
-        "CREATE TABLE contact (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR NOT NULL, "
-        "unit_id INTEGER REFERENCES unit (id), node_id INTEGER REFERENCES node (id))",
-        "CREATE INDEX ix_contact_unit_id ON contact (unit_id)",
-        "CREATE INDEX ix_contact_node_id ON contact (node_id)",
+        "ALTER TABLE node ADD COLUMN aliases VARCHAR NOT NULL DEFAULT '[]'",
     ],
 }
 
@@ -45,6 +43,7 @@ class Node(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="node.id", index=True)
     street_id: int | None = Field(default=None)  # the street it lies in (itself for a street)
     community_id: int | None = Field(default=None)  # the responsible community (飞地 included)
+    aliases: str = "[]"  # JSON: road, 小区 and building names that place an address here
 
 
 class Category(SQLModel, table=True):
@@ -183,3 +182,37 @@ class CalendarYear(SQLModel, table=True):
     year: int = Field(primary_key=True)
     holidays: str  # JSON list of ISO dates
     workdays: str  # JSON list of ISO dates
+
+
+class PoliceTransfer(SQLModel, table=True):
+    """A call 110 hands over as not a police matter (非警务警情), and what the desk did with it."""
+
+    __tablename__ = "police_transfer"
+    __table_args__ = (Index("ix_police_transfer_state_created", "state", "created_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True)  # 警情编号
+    called_at: dt.datetime = Field(sa_type=UTCDateTime)  # 接警时间
+    caller: str = ""
+    phone: str = ""  # E.164
+    address: str = ""
+    station: str = ""  # 管辖派出所
+    category_110: str = ""  # 110's own category
+    summary: str
+    danger: str = "[]"  # JSON: the danger words the summary mentions
+    state: str
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+    sign_due_at: dt.datetime = Field(sa_type=UTCDateTime)
+    signed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    diverted_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    feedback_due_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    fed_back_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    case_id: int | None = Field(default=None, foreign_key="case_.id")
+    return_reason: str = ""
+    feedback: str = ""
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    @declared_attr  # type: ignore[misc]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}

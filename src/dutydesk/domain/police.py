@@ -1,0 +1,76 @@
+"""110 non-police diversion (非警务警情分流): the transfer's own small table, the danger check
+and the routing suggestion — plain rules, no storage.
+
+A transfer is signed for (签收) within minutes, then either diverted (分流: it becomes a case,
+channel 110转办) or sent back to 110 (退回, a reason required); a diverted one is reported back
+to 110 (反馈) before its feedback deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dutydesk.domain.lifecycle import DESK_ROLES, Role
+
+
+class TransferState(StrEnum):
+    WAITING = "waiting"  # 待签收
+    SIGNED = "signed"  # 已签收, 待分流
+    DIVERTED = "diverted"  # 已分流: a case is being handled; 待反馈 once it is finished
+    RETURNED = "returned"  # 已退回 110
+    FED_BACK = "fed_back"  # 已反馈
+
+
+class TransferAction(StrEnum):
+    SIGN = "sign"
+    DIVERT = "divert"
+    SEND_BACK = "send_back"
+    FEEDBACK = "feedback"
+
+
+TRANSFER_END_STATES = frozenset({TransferState.RETURNED, TransferState.FED_BACK})
+
+
+@dataclass(frozen=True)
+class TransferTransition:
+    action: TransferAction
+    sources: frozenset[TransferState]
+    target: TransferState
+    roles: frozenset[Role]
+    key: str  # the key that performs it on the 110 board
+    fields: tuple[str, ...] = ()  # required inputs beyond the transfer itself
+
+
+S = TransferState
+TRANSFER_TRANSITIONS: tuple[TransferTransition, ...] = (
+    TransferTransition(TransferAction.SIGN, frozenset({S.WAITING}), S.SIGNED, DESK_ROLES, "k"),
+    TransferTransition(TransferAction.DIVERT, frozenset({S.SIGNED}), S.DIVERTED, DESK_ROLES, "a",
+                       fields=("node", "category")),
+    TransferTransition(TransferAction.SEND_BACK, frozenset({S.WAITING, S.SIGNED}), S.RETURNED,
+                       DESK_ROLES, "b", fields=("reason",)),
+    TransferTransition(TransferAction.FEEDBACK, frozenset({S.DIVERTED}), S.FED_BACK, DESK_ROLES,
+                       "r", fields=("feedback",)),
+)
+TRANSFER_BY_ACTION = {tr.action: tr for tr in TRANSFER_TRANSITIONS}
+
+
+def transfer_actions(state: TransferState, role: Role) -> list[TransferTransition]:
+    return [tr for tr in TRANSFER_TRANSITIONS if state in tr.sources and role in tr.roles]
+
+
+def danger_terms(summary: str, terms: tuple[str, ...]) -> list[str]:
+    """The configured danger words (持刀, 打人, 自杀 …) the summary mentions, in list order:
+    any of them makes the call likely a police matter."""
+    return [term for term in terms if term and term in summary]
+
+
+def suggest_place(address: str, places: list[tuple[str, tuple[str, ...]]]) -> str | None:
+    """The code of the place whose name (or a road, 小区 or building name it lists) occurs in
+    the address; the longest match wins, so 建设中路文明巷 beats 建设中路."""
+    best: tuple[int, str] | None = None
+    for code, names in places:
+        for name in names:
+            if name and name in address and (best is None or len(name) > best[0]):
+                best = (len(name), code)
+    return best[1] if best else None

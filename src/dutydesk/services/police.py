@@ -1,0 +1,317 @@
+"""110 non-police diversion use-cases: receive (one, or a file's worth), sign for, divert into a
+case, send back to 110, and feed back to 110. One transaction and one event each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm.attributes import flag_modified
+from sqlmodel import Session, col, select
+
+from dutydesk.domain.lifecycle import CaseState, Channel
+from dutydesk.domain.police import (
+    TRANSFER_BY_ACTION, TransferAction, TransferState, danger_terms, suggest_place,
+)
+from dutydesk.domain.text import clean_text
+from dutydesk.errors import (
+    InvalidTransition, NotFound, PermissionDenied, StaleWrite, ValidationFailed,
+)
+from dutydesk.i18n import local_time, t
+from dutydesk.services.cases import (
+    _category_by_code, _node_by_code, _phone, _place, search_text, suggested_unit_ids,
+)
+from dutydesk.services.context import Actor, Desk, require_active
+from dutydesk.services.events import append_event
+from dutydesk.services.inputs import clean_field
+from dutydesk.services.scope import in_scope
+from dutydesk.store.models import Case, Category, Event, Node, Officer, PoliceTransfer, Unit
+
+NUMBER_MAX = 40  # 警情编号: longer than any real one
+
+
+@dataclass
+class TransferDraft:
+    """One transfer as typed in or read from the 110 system's export."""
+
+    number: str
+    called_at: dt.datetime | None
+    summary: str
+    caller: str = ""
+    phone: str = ""
+    address: str = ""
+    station: str = ""
+    category_110: str = ""
+
+
+def check_draft(desk: Desk, draft: TransferDraft) -> tuple[TransferDraft, dict[str, str]]:
+    """The draft cleaned, and what is wrong with it by field (nothing is written)."""
+    errors: dict[str, str] = {}
+    number = clean_text(draft.number)
+    if not number:
+        errors["number"] = t("field_error.required", field=t("police.field.number"))
+    elif len(number) > NUMBER_MAX:
+        errors["number"] = t("field_error.too_long", field=t("police.field.number"),
+                             max=NUMBER_MAX, length=len(number))
+    if draft.called_at is None:
+        errors["called_at"] = t("field_error.required", field=t("police.field.called_at"))
+    summary = clean_field(desk, "summary", draft.summary, errors)
+    if not summary and "summary" not in errors:
+        errors["summary"] = t("field_error.required", field=t("field.summary"))
+    phone_errors: dict[str, str] = {}
+    phone = _phone(draft.phone, phone_errors)
+    if phone_errors:
+        errors["phone"] = phone_errors["reporter_phone"]
+    cleaned = TransferDraft(
+        number=number, called_at=draft.called_at, summary=summary,
+        caller=clean_field(desk, "caller", draft.caller, errors),
+        phone=phone, address=clean_field(desk, "address", draft.address, errors),
+        station=clean_field(desk, "station", draft.station, errors),
+        category_110=clean_field(desk, "category_110", draft.category_110, errors),
+    )
+    return cleaned, errors
+
+
+def _new_transfer(desk: Desk, draft: TransferDraft, now: dt.datetime) -> PoliceTransfer:
+    rules = desk.settings.police
+    return PoliceTransfer(
+        number=draft.number, called_at=draft.called_at, caller=draft.caller, phone=draft.phone,
+        address=draft.address, station=draft.station, category_110=draft.category_110,
+        summary=draft.summary,
+        danger=json.dumps(danger_terms(draft.summary, rules.danger_terms), ensure_ascii=False),
+        state=TransferState.WAITING.value, created_at=now, updated_at=now,
+        sign_due_at=desk.rules.compute(now, rules.sign_limit).due,
+    )
+
+
+def _require_desk(actor: Actor) -> None:
+    if actor.role not in TRANSFER_BY_ACTION[TransferAction.SIGN].roles:
+        raise PermissionDenied("error.permission", action=t("police.title"))
+
+
+def receive_transfer(desk: Desk, actor: Actor, draft: TransferDraft) -> int:
+    """Enter one transfer by hand; a 警情编号 already on the desk is refused."""
+    _require_desk(actor)
+    cleaned, errors = check_draft(desk, draft)
+    if errors:
+        raise ValidationFailed(errors)
+    with desk.db.write() as session:
+        now = desk.clock.now()
+        require_active(session, actor)
+        if _by_number(session, cleaned.number) is not None:
+            raise ValidationFailed({"number": t("police.error.duplicate", number=cleaned.number)})
+        transfer = _new_transfer(desk, cleaned, now)
+        session.add(transfer)
+        session.flush()
+        append_event(session, actor, now, "receive_110", subject=f"transfer:{transfer.id}",
+                     payload={"number": transfer.number, "summary": transfer.summary})
+        return transfer.id
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    already_present: int
+
+
+def import_transfers(desk: Desk, actor: Actor, drafts: list[TransferDraft], source: str,
+                     progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Add a checked file's transfers in one transaction: those whose 警情编号 is already on the
+    desk are left as they are, so importing the same export twice adds nothing."""
+    _require_desk(actor)
+    with desk.db.write() as session:
+        now = desk.clock.now()
+        require_active(session, actor)
+        numbers = [d.number for d in drafts]
+        present: set[str] = set()
+        for start in range(0, len(numbers), 500):  # SQLite's bound-parameter limit
+            present |= set(session.exec(select(PoliceTransfer.number).where(
+                col(PoliceTransfer.number).in_(numbers[start:start + 500]))))
+        added = 0
+        for index, draft in enumerate(drafts, start=1):
+            if draft.number not in present:
+                session.add(_new_transfer(desk, draft, now))
+                present.add(draft.number)
+                added += 1
+            if progress is not None and index % 1000 == 0:
+                progress(index, len(drafts))
+        append_event(session, actor, now, "import_110", subject="transfers", payload={
+            "source": source, "added": added, "already_present": len(drafts) - added})
+    if progress is not None:
+        progress(len(drafts), len(drafts))
+    return ImportResult(added, len(drafts) - added)
+
+
+def _by_number(session: Session, number: str) -> PoliceTransfer | None:
+    return session.exec(select(PoliceTransfer).where(PoliceTransfer.number == number)).first()
+
+
+# -- the steps of the table ------------------------------------------------------------------
+
+def _step(desk: Desk, actor: Actor, transfer_id: int, action: TransferAction,
+          expected_version: int | None, apply: Callable[[Session, PoliceTransfer, dt.datetime],
+                                                         dict]) -> int:
+    """Check and perform one step of TRANSFER_TRANSITIONS; returns the event id."""
+    transition = TRANSFER_BY_ACTION[action]
+    if actor.role not in transition.roles:
+        raise PermissionDenied("error.permission", action=t(f"police.action.{action.value}"))
+    with desk.db.write() as session:
+        now = desk.clock.now()
+        require_active(session, actor)
+        transfer = session.get(PoliceTransfer, transfer_id)
+        if transfer is None:
+            raise NotFound("error.not_found", what=transfer_id)
+        if expected_version is not None and transfer.version != expected_version:
+            raise _stale(session, transfer)
+        if TransferState(transfer.state) not in transition.sources:
+            raise InvalidTransition(action=t(f"police.action.{action.value}"),
+                                    state=t(f"police.state.{transfer.state}"))
+        payload = {"number": transfer.number, **apply(session, transfer, now)}
+        transfer.state = transition.target.value
+        transfer.updated_at = now
+        flag_modified(transfer, "updated_at")
+        session.add(transfer)
+        event = append_event(session, actor, now, action.value, case_id=transfer.case_id,
+                             subject=f"transfer:{transfer.id}", payload=payload)
+        session.flush()
+        return event.id
+
+
+def _stale(session: Session, transfer: PoliceTransfer) -> StaleWrite:
+    last = session.exec(
+        select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
+        .where(Event.subject == f"transfer:{transfer.id}").order_by(col(Event.id).desc())
+        .limit(1)).first()
+    who, when = (last[1], last[0].at) if last else ("?", transfer.updated_at)
+    return StaleWrite("error.stale", who=who, when=local_time(when))
+
+
+def sign(desk: Desk, actor: Actor, transfer_id: int, expected_version: int | None = None) -> int:
+    """签收: the desk has the call; the late flag says whether the sign-for limit was kept."""
+    def apply(session: Session, transfer: PoliceTransfer, now: dt.datetime) -> dict:
+        transfer.signed_at = now
+        return {"late": now > transfer.sign_due_at}
+
+    return _step(desk, actor, transfer_id, TransferAction.SIGN, expected_version, apply)
+
+
+def send_back(desk: Desk, actor: Actor, transfer_id: int, reason: str,
+              expected_version: int | None = None) -> int:
+    """退回 110: a police matter after all; the reason goes back with it."""
+    errors: dict[str, str] = {}
+    reason = clean_field(desk, "reason", reason, errors)
+    if not reason:
+        errors["reason"] = t("field_error.required", field=t("field.reason"))
+    if errors:
+        raise ValidationFailed(errors)
+
+    def apply(session: Session, transfer: PoliceTransfer, now: dt.datetime) -> dict:
+        transfer.return_reason = reason
+        return {"reason": reason}
+
+    return _step(desk, actor, transfer_id, TransferAction.SEND_BACK, expected_version, apply)
+
+
+def divert(desk: Desk, actor: Actor, transfer_id: int, node_code: str, category_code: str,
+           *, reason: str = "", confirm_danger: bool = False,
+           expected_version: int | None = None) -> int:
+    """分流: accept the call as non-police; it becomes a case (channel 110转办) at the place and
+    category the officer confirmed, already 受理. A summary with danger words needs an explicit
+    confirmation and a reason, both recorded. Returns the new case's id."""
+    errors: dict[str, str] = {}
+    reason = clean_field(desk, "reason", reason, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    created: list[int] = []
+
+    def apply(session: Session, transfer: PoliceTransfer, now: dt.datetime) -> dict:
+        found: dict[str, str] = {}
+        node = _node_by_code(session, node_code, found)
+        category = _category_by_code(session, category_code, found) if category_code.strip() \
+            else None
+        if not category_code.strip():
+            found["category"] = t("field_error.required", field=t("field.category"))
+        danger = json.loads(transfer.danger)
+        if danger and not (confirm_danger and reason):
+            found["reason"] = t("police.error.confirm_danger", terms="、".join(danger))
+        if found:
+            raise ValidationFailed(found)
+        assert node is not None and category is not None
+        case = Case(channel=Channel.POLICE_110.value, state=CaseState.ACCEPTED.value,
+                    summary=transfer.summary, address=transfer.address,
+                    reporter_name=transfer.caller, reporter_phone=transfer.phone,
+                    created_at=now, updated_at=now, category_id=category.id)
+        _place(case, node, search_text(case.summary, case.address, case.reporter_name,
+                                       case.reporter_phone))
+        if not in_scope(actor, case, set()):
+            raise PermissionDenied("error.moved_out_of_scope")
+        session.add(case)
+        session.flush()
+        created.append(case.id)
+        transfer.case_id = case.id
+        transfer.diverted_at = now
+        transfer.feedback_due_at = desk.rules.compute(now, desk.settings.police.feedback_limit).due
+        payload = {"case": case.id, "node": node.name, "category": category.name}
+        if danger:
+            payload.update(danger=danger, confirmed=True, reason=reason)
+        elif reason:
+            payload["reason"] = reason
+        return payload
+
+    _step(desk, actor, transfer_id, TransferAction.DIVERT, expected_version, apply)
+    return created[0]
+
+
+def feedback(desk: Desk, actor: Actor, transfer_id: int, text: str,
+             expected_version: int | None = None) -> int:
+    """反馈 110: the result, as it will go back to the 110 system."""
+    errors: dict[str, str] = {}
+    text = clean_field(desk, "result", text, errors)
+    if not text:
+        errors["feedback"] = t("field_error.required", field=t("police.field.feedback"))
+    if errors:
+        raise ValidationFailed(errors)
+
+    def apply(session: Session, transfer: PoliceTransfer, now: dt.datetime) -> dict:
+        transfer.feedback, transfer.fed_back_at = text, now
+        return {"feedback": text, "on_time": transfer.feedback_due_at is None
+                or now <= transfer.feedback_due_at}
+
+    return _step(desk, actor, transfer_id, TransferAction.FEEDBACK, expected_version, apply)
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Routing:
+    """Where a transfer would go: the place from its address, the category from 110's, and
+    the units that handle that category there."""
+
+    node_code: str | None
+    category_code: str | None
+    unit_codes: list[str]
+
+
+def suggest_routing(desk: Desk, transfer_id: int) -> Routing:
+    with desk.db.read() as session:
+        transfer = session.get(PoliceTransfer, transfer_id)
+        if transfer is None:
+            raise NotFound("error.not_found", what=transfer_id)
+        places = [(n.code, (n.name, *json.loads(n.aliases)))
+                  for n in session.exec(select(Node).where(col(Node.kind) != "district"))]
+        node_code = suggest_place(transfer.address, places)
+        category_code = desk.settings.police.categories.get(transfer.category_110)
+        units: list[str] = []
+        if node_code and category_code:
+            node = session.exec(select(Node).where(Node.code == node_code)).one()
+            category = session.exec(select(Category).where(
+                Category.code == category_code)).first()
+            probe = Case(channel="", state="", summary="", node_id=node.id,
+                         category_id=category.id if category else None,
+                         created_at=desk.clock.now(), updated_at=desk.clock.now())
+            ids = suggested_unit_ids(session, probe)
+            units = list(session.exec(select(Unit.code).where(col(Unit.id).in_(ids))))
+    return Routing(node_code, category_code, units)
+

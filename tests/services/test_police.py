@@ -1,0 +1,220 @@
+"""The 110 desk's steps, timers and refusals, and the import of the 110 system's export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import func, select
+
+from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.police import TRANSFER_TRANSITIONS, TransferState, danger_terms
+from dutydesk.errors import InvalidTransition, PermissionDenied, StaleWrite, ValidationFailed
+from dutydesk.scenario.demo import seed_dir
+from dutydesk.services import police
+from dutydesk.services.police import TransferDraft
+from dutydesk.services.police_import import ImportRefused, import_file
+from dutydesk.store.models import Case, Event, PoliceTransfer
+from tests.services.helpers import event_count
+
+SAMPLES = seed_dir() / "samples"
+
+
+def _draft(number="J001", summary="楼上装修噪音持续到深夜", **changes) -> TransferDraft:
+    values = dict(number=number, called_at=dt.datetime(2026, 11, 23, 9, 40, tzinfo=LOCAL_TZ),
+                  summary=summary, caller="刘先生", phone="13908571111",
+                  address="康乐南路58号", station="黄土坡派出所", category_110="噪音扰民")
+    values.update(changes)
+    return TransferDraft(**values)
+
+
+def _transfer(desk, transfer_id) -> PoliceTransfer:
+    with desk.db.read() as s:
+        return s.get(PoliceTransfer, transfer_id)
+
+
+def test_the_table_has_one_row_and_key_per_step():
+    keys = [tr.key for tr in TRANSFER_TRANSITIONS]
+    assert len(keys) == len(set(keys)) == len({tr.action for tr in TRANSFER_TRANSITIONS})
+
+
+def test_sign_divert_and_feed_back_with_their_timers(desk, clock):
+    officer = desk.actor("liuyang")
+    transfer_id = police.receive_transfer(desk, officer, _draft())
+    received = _transfer(desk, transfer_id)
+    assert received.state == TransferState.WAITING.value
+    assert received.sign_due_at == clock.now() + dt.timedelta(minutes=10)
+    clock.advance(dt.timedelta(minutes=12))
+    police.sign(desk, officer, transfer_id)
+    with desk.db.read() as s:
+        signed = json.loads(s.exec(select(Event.payload).where(Event.action == "sign")).one())
+    assert signed["late"] is True  # 12 minutes: past the 10-minute limit
+    routing = police.suggest_routing(desk, transfer_id)
+    assert (routing.node_code, routing.category_code) == ("KLNL", "noise")
+    assert routing.unit_codes and set(routing.unit_codes) <= {"CGJ", "PCS"}
+    before = event_count(desk)
+    case_id = police.divert(desk, officer, transfer_id, "KLNL-01", "noise")
+    assert event_count(desk) == before + 1
+    with desk.db.read() as s:
+        case = s.get(Case, case_id)
+        event = s.exec(select(Event).order_by(Event.id.desc())).first()
+    assert (case.channel, case.state, case.summary) == ("police_110", "accepted",
+                                                         "楼上装修噪音持续到深夜")
+    assert event.case_id == case_id and event.action == "divert"  # the case's timeline starts
+    diverted = _transfer(desk, transfer_id)
+    assert diverted.feedback_due_at == clock.now() + dt.timedelta(hours=24)
+    clock.advance(dt.timedelta(hours=3))
+    police.feedback(desk, officer, transfer_id, "已协调装修方停工，居民满意")
+    assert _transfer(desk, transfer_id).state == TransferState.FED_BACK.value
+
+
+def test_sending_back_needs_a_reason_and_ends_it(desk):
+    officer = desk.actor("liuyang")
+    transfer_id = police.receive_transfer(desk, officer, _draft())
+    before = event_count(desk)
+    with pytest.raises(ValidationFailed):
+        police.send_back(desk, officer, transfer_id, "  ")
+    assert event_count(desk) == before
+    police.send_back(desk, officer, transfer_id, "涉及人身伤害，属警务")
+    returned = _transfer(desk, transfer_id)
+    assert (returned.state, returned.return_reason) == ("returned", "涉及人身伤害，属警务")
+    with pytest.raises(InvalidTransition):
+        police.sign(desk, officer, transfer_id)
+
+
+def test_a_dangerous_summary_needs_confirmation_and_a_reason_both_recorded(desk):
+    officer = desk.actor("liuyang")
+    transfer_id = police.receive_transfer(desk, officer, _draft(summary="夫妻争吵，女方称要跳楼"))
+    assert json.loads(_transfer(desk, transfer_id).danger) == ["跳楼"]
+    police.sign(desk, officer, transfer_id)
+    with pytest.raises(ValidationFailed):
+        police.divert(desk, officer, transfer_id, "KLNL-01", "family_dispute")
+    with pytest.raises(ValidationFailed):
+        police.divert(desk, officer, transfer_id, "KLNL-01", "family_dispute",
+                      confirm_danger=True)
+    police.divert(desk, officer, transfer_id, "KLNL-01", "family_dispute",
+                  confirm_danger=True, reason="民警已到场处置完毕，转社区调解")
+    with desk.db.read() as s:
+        payload = json.loads(s.exec(select(Event.payload).where(Event.action == "divert")).one())
+    assert payload["danger"] == ["跳楼"] and payload["confirmed"] is True
+    assert payload["reason"] == "民警已到场处置完毕，转社区调解"
+
+
+def test_only_the_desk_works_transfers_and_stale_steps_are_refused(desk):
+    transfer_id = police.receive_transfer(desk, desk.actor("liuyang"), _draft())
+    for login in ("wangbo", "huangxia", "admin"):
+        with pytest.raises(PermissionDenied):
+            police.sign(desk, desk.actor(login), transfer_id)
+    seen = _transfer(desk, transfer_id).version
+    police.sign(desk, desk.actor("chenjing"), transfer_id)
+    with pytest.raises(StaleWrite) as refused:
+        police.send_back(desk, desk.actor("liuyang"), transfer_id, "x", expected_version=seen)
+    assert "陈静" in refused.value.message()
+
+
+def test_a_duplicate_number_is_refused_when_entered_by_hand(desk):
+    police.receive_transfer(desk, desk.actor("liuyang"), _draft())
+    with pytest.raises(ValidationFailed):
+        police.receive_transfer(desk, desk.actor("liuyang"), _draft())
+
+
+def test_danger_terms_in_list_order():
+    assert danger_terms("持刀打人，有人流血", ("打人", "持刀", "血")) == ["打人", "持刀", "血"]
+    assert danger_terms("噪音扰民", ("打人",)) == []
+
+
+# -- import -----------------------------------------------------------------------------------
+
+def _count(desk) -> int:
+    with desk.db.read() as s:
+        return s.exec(select(func.count()).select_from(PoliceTransfer)).one()
+
+
+@pytest.mark.parametrize("sample", ["110-export.csv", "110-export-gb18030.csv",
+                                    "110-export.jsonl"])
+def test_the_samples_import_and_reimport_adds_nothing(desk, sample):
+    officer = desk.actor("liuyang")
+    first = import_file(desk, officer, SAMPLES / sample)
+    assert first.added >= 2 and first.already_present == 0
+    again = import_file(desk, officer, SAMPLES / sample)
+    assert (again.added, again.already_present) == (0, first.added)
+    assert _count(desk) == first.added
+
+
+def test_a_utf8_bom_csv_and_an_xlsx_with_date_cells(desk, tmp_path):
+    import xlsxwriter
+
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes("\ufeff".encode() + (SAMPLES / "110-export.csv").read_bytes())
+    assert import_file(desk, desk.actor("liuyang"), bom).added == 3
+    path = tmp_path / "export.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    dates = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    for column, header in enumerate(["简要警情", "其他", "警情编号", "接警时间", "联系电话"]):
+        sheet.write(0, column, header)
+    sheet.write(1, 0, "小区门口有人违停")
+    sheet.write(1, 2, "X9001")
+    sheet.write_datetime(1, 3, dt.datetime(2026, 11, 24, 21, 5), dates)
+    sheet.write_number(1, 4, 13908576666)  # a phone typed as a number
+    sheet.write(2, 0, "楼道灯坏了")
+    sheet.write(2, 2, "X9002")
+    sheet.write(2, 3, "2026/11/24 22:10")
+    book.close()
+    assert import_file(desk, desk.actor("liuyang"), path).added == 2
+    with desk.db.read() as s:
+        first = s.exec(select(PoliceTransfer).where(PoliceTransfer.number == "X9001")).one()
+    assert first.called_at.astimezone(LOCAL_TZ) == dt.datetime(2026, 11, 24, 21, 5,
+                                                               tzinfo=LOCAL_TZ)
+    assert first.phone == "+8613908576666"
+
+
+def test_a_bad_file_is_refused_whole_with_every_line_column_and_reason(desk, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "警情编号,接警时间,简要警情,联系电话\n"
+        "A1,2026-11-24 21:05:00,好的一条,\n"
+        "A2,昨天晚上,时间坏了,\n"
+        ",2026-11-24 21:06:00,没有编号,\n"
+        "A1,2026-11-24 21:07:00,编号重复,\n"
+        "A5,2026-11-24 21:08:00,电话坏了,12345\n", "utf-8")
+    before = (_count(desk), event_count(desk))
+    with pytest.raises(ImportRefused) as refused:
+        import_file(desk, desk.actor("liuyang"), path)
+    text = refused.value.message()
+    for expected in ("第 3 行「接警时间」", "第 4 行「警情编号」", "第 5 行「警情编号」",
+                     "第 6 行「联系电话」"):
+        assert expected in text, text
+    assert "第 2 行「" not in text  # the good row
+    assert (_count(desk), event_count(desk)) == before
+
+
+@pytest.mark.parametrize("content,expected", [
+    (b"", "没有警情"),
+    ("报警人,地址\n张三,某地\n".encode(), "缺少列「警情编号」"),
+    (b"{not json}\n", "第 1 行"),
+])
+def test_unusable_files_are_refused_with_a_sentence(desk, tmp_path, content, expected):
+    path = tmp_path / ("f.jsonl" if content.startswith(b"{") else "f.csv")
+    path.write_bytes(content)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(desk, desk.actor("liuyang"), path)
+    assert expected in refused.value.message()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.binary(max_size=2000), suffix=st.sampled_from([".csv", ".jsonl", ".xlsx"]))
+def test_arbitrary_bytes_never_crash_and_never_write(desk, tmp_path_factory, data, suffix):
+    path: Path = tmp_path_factory.mktemp("fuzz") / f"in{suffix}"
+    path.write_bytes(data)
+    before = (_count(desk), event_count(desk))
+    try:
+        import_file(desk, desk.actor("liuyang"), path)
+    except ImportRefused:
+        assert (_count(desk), event_count(desk)) == before
+    else:  # only a file of valid rows may be written
+        assert _count(desk) >= before[0]
