@@ -121,3 +121,15 @@ def test_import_110_adds_the_sample_and_refuses_a_bad_file(db_path, tmp_path, ca
     assert main(["import-110", str(bad), "--db", str(db_path), "--as", "liuyang"]) == 1
     err = capsys.readouterr().err
     assert "第 2 行「接警时间」" in err and "Traceback" not in err
+
+
+def test_export_110_feedback_and_total_110(db_path, tmp_path, capsys):
+    out = tmp_path / "fb.csv"
+    assert main(["export-110-feedback", "--since", "2026-11-01", "--output", str(out),
+                 "--db", str(db_path), "--as", "liuyang"]) == 0
+    assert out.read_text("utf-8-sig").startswith("警情编号")
+    assert main(["export-110-feedback", "--since", "昨天", "--output", str(out),
+                 "--db", str(db_path), "--as", "liuyang"]) == 1
+    assert capsys.readouterr().err.count("\n") == 1
+    assert main(["total-110", "--from", "2026-11-01", "--to", "2026-11-30", "--total", "7000",
+                 "--db", str(db_path), "--as", "liuyang"]) == 0

@@ -49,6 +49,16 @@ def _parser() -> argparse.ArgumentParser:
     police = commands.add_parser("import-110", parents=[common],
                                  help="import the 110 system's export of non-police calls")
     police.add_argument("file", type=Path, help=".xlsx, .csv (UTF-8 or GB18030) or .jsonl")
+    feedback = commands.add_parser("export-110-feedback", parents=[common],
+                                   help="write the feedback for the 110 system to take back")
+    feedback.add_argument("--since", required=True,
+                          help="local time: 2026-11-24 or '2026-11-24 08:00'")
+    feedback.add_argument("--output", required=True, type=Path, help=".csv, .jsonl or .xlsx")
+    total = commands.add_parser("total-110", parents=[common],
+                                help="record a period's total of all 110 calls")
+    total.add_argument("--from", dest="first_day", required=True, help="first day, 2026-11-01")
+    total.add_argument("--to", dest="last_day", required=True, help="last day, 2026-11-30")
+    total.add_argument("--total", required=True, type=int, help="all 110 calls in the period")
     return parser
 
 
@@ -68,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
             return _init(args)
         if args.command == "import-110":
             return _import_110(args)
+        if args.command == "export-110-feedback":
+            return _export_110_feedback(args)
+        if args.command == "total-110":
+            return _total_110(args)
         return _open(args)
     except DutyDeskError as exc:
         print(f"dutydesk: {exc.message()}", file=sys.stderr)
@@ -156,6 +170,60 @@ def _import_110(args: argparse.Namespace) -> int:
     print(t("police.import.done", file=args.file.name, added=result.added,
             present=result.already_present))
     return 0
+
+
+def _export_110_feedback(args: argparse.Namespace) -> int:
+    from dutydesk.clock import SystemClock
+    from dutydesk.services.context import Desk
+    from dutydesk.services.police_export import export_feedback
+    from dutydesk.store.engine import Database, default_path
+
+    since = _local_moment(args.since, "--since")
+    db = Database.open(args.db or default_path())
+    try:
+        desk = Desk(db, SystemClock())
+        _identify(desk, args)  # an officer of this desk, as for every command
+        count = export_feedback(desk, since, args.output)
+    finally:
+        db.dispose()
+    print(t("police.export.done", count=count, path=str(args.output)))
+    return 0
+
+
+def _total_110(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from dutydesk.clock import SystemClock
+    from dutydesk.services.context import Desk
+    from dutydesk.services.police import record_call_total
+    from dutydesk.store.engine import Database, default_path
+
+    try:
+        first, last = dt.date.fromisoformat(args.first_day), dt.date.fromisoformat(args.last_day)
+    except ValueError:
+        raise DutyDeskError("error.bad_date_option", value=f"{args.first_day} {args.last_day}")
+    db = Database.open(args.db or default_path())
+    try:
+        desk = Desk(db, SystemClock())
+        record_call_total(desk, _identify(desk, args), first, last, args.total)
+    finally:
+        db.dispose()
+    print(t("police.total_done", first=first.isoformat(), last=last.isoformat(),
+            total=args.total))
+    return 0
+
+
+def _local_moment(text: str, option: str):
+    import datetime as dt
+
+    from dutydesk.domain.deadlines import LOCAL_TZ
+
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).replace(tzinfo=LOCAL_TZ)
+        except ValueError:
+            continue
+    raise DutyDeskError("error.bad_date_option", value=f"{option} {text}")
 
 
 def _progress_bar():

@@ -218,3 +218,55 @@ def test_arbitrary_bytes_never_crash_and_never_write(desk, tmp_path_factory, dat
         assert (_count(desk), event_count(desk)) == before
     else:  # only a file of valid rows may be written
         assert _count(desk) >= before[0]
+
+
+def test_figures_count_in_sql_and_share_needs_the_period_total(desk, clock):
+    officer = desk.actor("liuyang")
+    today = clock.now().astimezone(LOCAL_TZ).date()
+    ids = [police.receive_transfer(desk, officer, _draft(number=f"F{i}")) for i in range(4)]
+    police.sign(desk, officer, ids[0])
+    police.divert(desk, officer, ids[0], "KLNL-01", "noise")
+    police.feedback(desk, officer, ids[0], "已处理")
+    clock.advance(dt.timedelta(minutes=30))  # late for the next sign-for
+    police.sign(desk, officer, ids[1])
+    police.send_back(desk, officer, ids[2], "属警务")
+    figures = police.police_figures(desk, today, today)
+    assert (figures.received, figures.diverted, figures.returned) == (4, 1, 1)
+    assert (figures.signed, figures.signed_on_time) == (2, 1)
+    assert (figures.fed_back, figures.fed_back_on_time) == (1, 1)
+    assert figures.share is None  # no total recorded: no share, never a made-up one
+    police.record_call_total(desk, officer, today, today, 16)
+    assert police.police_figures(desk, today, today).share == 0.25
+    with pytest.raises(ValidationFailed):
+        police.record_call_total(desk, officer, today, today - dt.timedelta(days=1), 5)
+
+
+def test_feedback_is_drafted_from_the_case_and_exported(desk, clock, tmp_path):
+    import csv
+
+    from python_calamine import CalamineWorkbook
+
+    from dutydesk.domain.lifecycle import Action
+    from dutydesk.services.police_export import export_feedback
+    from tests.services.helpers import do
+
+    officer = desk.actor("liuyang")
+    since = clock.now()
+    transfer_id = police.receive_transfer(desk, officer, _draft())
+    police.sign(desk, officer, transfer_id)
+    case_id = police.divert(desk, officer, transfer_id, "CJW-02", "canal")
+    for action in (Action.FILE, Action.DISPATCH, Action.ACKNOWLEDGE, Action.REPLY):
+        do(desk, case_id, action)
+    text = police.draft_feedback(desk, transfer_id)
+    assert f"工单 {case_id}" in text and "已处理" in text  # the unit's 回告 result
+    police.feedback(desk, officer, transfer_id, text)
+    for name in ("out.csv", "out.jsonl", "out.xlsx"):
+        assert export_feedback(desk, since, tmp_path / name) == 1
+    with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][0] == "警情编号" and rows[1][0] == "J001" and rows[1][2] == text
+    assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel's BOM
+    line = json.loads((tmp_path / "out.jsonl").read_text("utf-8"))
+    assert line["警情编号"] == "J001" and line["是否按时反馈"] == "是"
+    sheet = CalamineWorkbook.from_path(str(tmp_path / "out.xlsx")).get_sheet_by_index(0)
+    assert sheet.to_python()[1][0] == "J001"

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
+from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.lifecycle import CaseState, Channel
 from dutydesk.domain.police import (
     TRANSFER_BY_ACTION, TransferAction, TransferState, danger_terms, suggest_place,
@@ -27,7 +28,9 @@ from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event
 from dutydesk.services.inputs import clean_field
 from dutydesk.services.scope import in_scope
-from dutydesk.store.models import Case, Category, Event, Node, Officer, PoliceTransfer, Unit
+from dutydesk.store.models import (
+    Case, Category, Event, Node, Officer, PoliceCallTotal, PoliceTransfer, Unit,
+)
 
 NUMBER_MAX = 40  # 警情编号: longer than any real one
 
@@ -315,3 +318,84 @@ def suggest_routing(desk: Desk, transfer_id: int) -> Routing:
             units = list(session.exec(select(Unit.code).where(col(Unit.id).in_(ids))))
     return Routing(node_code, category_code, units)
 
+
+
+def record_call_total(desk: Desk, actor: Actor, first_day: dt.date, last_day: dt.date,
+                      total: int) -> int:
+    """The period's total of all 110 calls (replacing an earlier figure for the same period)."""
+    _require_desk(actor)
+    if last_day < first_day or total < 0:
+        raise ValidationFailed({"period": t("police.error.bad_period")})
+    with desk.db.write() as session:
+        now = desk.clock.now()
+        require_active(session, actor)
+        row = session.get(PoliceCallTotal, (first_day, last_day))
+        previous = row.total if row else None
+        row = row or PoliceCallTotal(first_day=first_day, last_day=last_day, total=total)
+        row.total = total
+        session.add(row)
+        event = append_event(session, actor, now, "total_110", subject="transfers", payload={
+            "from": first_day.isoformat(), "to": last_day.isoformat(), "total": total,
+            "previous": previous})
+        session.flush()
+        return event.id
+
+
+@dataclass(frozen=True)
+class PoliceFigures:
+    """A period's 110 figures (by 接收 time, local days); a share is None without a total."""
+
+    received: int
+    diverted: int
+    returned: int
+    all_calls: int | None
+    signed_on_time: int
+    signed: int
+    fed_back_on_time: int
+    fed_back: int
+
+    @property
+    def share(self) -> float | None:
+        return self.received / self.all_calls if self.all_calls else None
+
+
+def police_figures(desk: Desk, first_day: dt.date, last_day: dt.date) -> PoliceFigures:
+    """Counted in SQL over the period's transfers, never by loading them."""
+    start = dt.datetime.combine(first_day, dt.time(0), LOCAL_TZ)
+    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), LOCAL_TZ)
+    T = PoliceTransfer
+    with desk.db.read() as session:
+        row = session.exec(select(
+            func.count(),
+            func.count().filter(col(T.diverted_at).is_not(None)),
+            func.count().filter(T.state == TransferState.RETURNED.value),
+            func.count().filter(col(T.signed_at).is_not(None)),
+            func.count().filter(col(T.signed_at) <= T.sign_due_at),
+            func.count().filter(col(T.fed_back_at).is_not(None)),
+            func.count().filter(col(T.fed_back_at) <= T.feedback_due_at),
+        ).where(col(T.created_at) >= start, col(T.created_at) < end)).one()
+        total = session.get(PoliceCallTotal, (first_day, last_day))
+    return PoliceFigures(received=row[0], diverted=row[1], returned=row[2],
+                         all_calls=total.total if total else None, signed=row[3],
+                         signed_on_time=row[4], fed_back=row[5], fed_back_on_time=row[6])
+
+
+def draft_feedback(desk: Desk, transfer_id: int) -> str:
+    """A feedback text for 110 from the linked case's outcome, for the officer to edit."""
+    with desk.db.read() as session:
+        transfer = session.get(PoliceTransfer, transfer_id)
+        if transfer is None:
+            raise NotFound("error.not_found", what=transfer_id)
+        case = session.get(Case, transfer.case_id) if transfer.case_id else None
+        if case is None:
+            return ""
+        outcome = session.exec(
+            select(Event.payload, Event.at).where(
+                Event.case_id == case.id, col(Event.action).in_(["reply", "resolve"]))
+            .order_by(col(Event.id).desc()).limit(1)).first()
+    result = json.loads(outcome[0]).get("result", "") if outcome else ""
+    if case.state == CaseState.CLOSED.value:
+        return t("police.feedback.closed", case=case.id, when=local_time(case.closed_at),
+                 result=result or "—")
+    return t("police.feedback.in_hand", case=case.id, state=t(f"state.{case.state}"),
+             result=result or "—")

@@ -216,3 +216,14 @@ class PoliceTransfer(SQLModel, table=True):
     @declared_attr  # type: ignore[misc]
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}
+
+
+class PoliceCallTotal(SQLModel, table=True):
+    """All 110 calls of a period, as the 110 system reports them: what the share of
+    non-police calls is measured against."""
+
+    __tablename__ = "police_call_total"
+
+    first_day: dt.date = Field(primary_key=True)
+    last_day: dt.date = Field(primary_key=True)
+    total: int

@@ -1,0 +1,66 @@
+"""Feedback for the 110 system to take back: the transfers fed back since a moment, as CSV
+(UTF-8 with BOM, so that Excel opens it), JSON lines or XLSX, with the export's own headers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+from sqlmodel import col, select
+
+from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.errors import DutyDeskError
+from dutydesk.services.context import Desk
+from dutydesk.store.models import PoliceTransfer
+
+HEADERS = ("警情编号", "接警时间", "处置结果", "反馈时间", "是否按时反馈", "工单编号")
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".xlsx": "xlsx"}
+
+
+def feedback_rows(desk: Desk, since: dt.datetime) -> list[tuple]:
+    """One row per transfer fed back at or after `since`, oldest first."""
+    T = PoliceTransfer
+    with desk.db.read() as session:
+        transfers = session.exec(select(T).where(col(T.fed_back_at) >= since)
+                                 .order_by(col(T.fed_back_at), col(T.id))).all()
+    return [(t.number, _local(t.called_at), t.feedback, _local(t.fed_back_at),
+             "是" if t.feedback_due_at is None or t.fed_back_at <= t.feedback_due_at else "否",
+             t.case_id or "") for t in transfers]
+
+
+def _local(moment: dt.datetime | None) -> str:
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+def export_feedback(desk: Desk, since: dt.datetime, output: Path) -> int:
+    """Write the feedback file (its format from the file name); returns how many rows."""
+    kind = FORMATS.get(output.suffix.lower())
+    if kind is None:
+        raise DutyDeskError("police.export.bad_format", suffix=output.suffix or "—")
+    rows = feedback_rows(desk, since)
+    partial = output.with_name(output.name + ".part")  # never a half-written file under the name
+    if kind == "csv":
+        with open(partial, "w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(HEADERS)
+            writer.writerows(rows)
+    elif kind == "jsonl":
+        with open(partial, "w", encoding="utf-8") as f:
+            for row in rows:
+                f.write(json.dumps(dict(zip(HEADERS, row)), ensure_ascii=False) + "\n")
+    else:
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(str(partial))
+        sheet = book.add_worksheet("反馈")
+        sheet.write_row(0, 0, HEADERS, book.add_format({"bold": True}))
+        for index, row in enumerate(rows, start=1):
+            sheet.write_row(index, 0, row)
+        sheet.set_column(0, 1, 20)
+        sheet.set_column(2, 2, 50)
+        sheet.set_column(3, 3, 20)
+        book.close()
+    partial.replace(output)
+    return len(rows)
