@@ -30,8 +30,8 @@ def contrast(fg: Color, bg: Color) -> float:
 
 def _pairs(table: CaseTable, no_color: bool) -> dict[str, tuple[Color, Color]]:
     base = table.rich_style
-    cursor = table.get_component_rich_style("case-table--cursor")
-    header = table.get_component_rich_style("case-table--header")
+    cursor = table.get_component_rich_style("paged-table--cursor")
+    header = table.get_component_rich_style("paged-table--header")
     background = Color.from_rich_color(base.bgcolor)
 
     def pair(style: Style, under: Style = base) -> tuple[Color, Color]:

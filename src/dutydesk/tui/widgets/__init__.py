@@ -2,6 +2,7 @@
 
 from dutydesk.tui.widgets._case_detail import CaseDetailView
 from dutydesk.tui.widgets._case_table import CaseTable
+from dutydesk.tui.widgets._paged_table import Column, PagedTable
 from dutydesk.tui.widgets._text_input import TextInput
 
-__all__ = ["CaseDetailView", "CaseTable", "TextInput"]
+__all__ = ["CaseDetailView", "CaseTable", "Column", "PagedTable", "TextInput"]
