@@ -270,3 +270,40 @@ def test_feedback_is_drafted_from_the_case_and_exported(desk, clock, tmp_path):
     assert line["警情编号"] == "J001" and line["是否按时反馈"] == "是"
     sheet = CalamineWorkbook.from_path(str(tmp_path / "out.xlsx")).get_sheet_by_index(0)
     assert sheet.to_python()[1][0] == "J001"
+
+
+def test_the_board_sections_page_and_count(desk, clock):
+    from dutydesk.domain.lifecycle import Action
+    from dutydesk.domain.police import Section
+    from tests.services.helpers import do
+
+    officer = desk.actor("liuyang")
+    ids = []
+    for i in range(5):
+        ids.append(police.receive_transfer(desk, officer, _draft(number=f"S{i}")))
+        clock.advance(dt.timedelta(minutes=1))
+    police.sign(desk, officer, ids[0])
+    police.sign(desk, officer, ids[1])
+    case_id = police.divert(desk, officer, ids[1], "CJW-02", "canal")
+    police.send_back(desk, officer, ids[2], "属警务")
+    counts = police.section_counts(desk, officer)
+    assert counts == {Section.WAITING: 2, Section.TO_DIVERT: 1, Section.IN_HAND: 1,
+                      Section.FEEDBACK_DUE: 0, Section.DONE: 1}
+    waiting = police.transfer_page(desk, officer, Section.WAITING, limit=1)
+    assert [r.id for r in waiting.rows] == [ids[4]] and waiting.has_after
+    older = police.transfer_page(desk, officer, Section.WAITING, after=waiting.rows[0].cursor)
+    assert [r.id for r in older.rows] == [ids[3]]
+    do(desk, case_id, Action.FILE)
+    do(desk, case_id, Action.DISPATCH)
+    do(desk, case_id, Action.ACKNOWLEDGE)
+    do(desk, case_id, Action.REPLY)
+    do(desk, case_id, Action.VERIFY)
+    do(desk, case_id, Action.CLOSE)
+    due = police.transfer_page(desk, officer, Section.FEEDBACK_DUE)
+    assert [(r.id, r.case_state) for r in due.rows] == [(ids[1], "closed")]
+    detail = police.transfer_detail(desk, officer, ids[1])
+    assert "办结" in detail.draft_feedback
+    assert [tr.action.value for tr in detail.actions] == ["feedback"]
+    assert [e.action for e in detail.timeline] == ["receive_110", "sign", "divert"]
+    with pytest.raises(PermissionDenied):
+        police.transfer_page(desk, desk.actor("wangbo"), Section.WAITING)

@@ -74,3 +74,22 @@ def suggest_place(address: str, places: list[tuple[str, tuple[str, ...]]]) -> st
             if name and name in address and (best is None or len(name) > best[0]):
                 best = (len(name), code)
     return best[1] if best else None
+
+
+class Section(StrEnum):
+    """The 110 board's sections, in the order a night's work moves through them."""
+
+    WAITING = "waiting"  # 待签收 (the sign-for countdown)
+    TO_DIVERT = "to_divert"  # 待分流
+    IN_HAND = "in_hand"  # 处置中 (the linked case's state)
+    FEEDBACK_DUE = "feedback_due"  # 待反馈: the case is finished, 110 not yet told
+    DONE = "done"  # 已反馈 / 已退回
+
+
+SECTION_STATES = {
+    Section.WAITING: (TransferState.WAITING,),
+    Section.TO_DIVERT: (TransferState.SIGNED,),
+    Section.IN_HAND: (TransferState.DIVERTED,),
+    Section.FEEDBACK_DUE: (TransferState.DIVERTED,),
+    Section.DONE: (TransferState.RETURNED, TransferState.FED_BACK),
+}

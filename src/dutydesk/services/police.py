@@ -9,12 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
-from dutydesk.domain.lifecycle import CaseState, Channel
+from dutydesk.domain.personal import mask_phone
+from dutydesk.domain.lifecycle import END_STATES, CaseState, Channel
 from dutydesk.domain.police import (
-    TRANSFER_BY_ACTION, TransferAction, TransferState, danger_terms, suggest_place,
+    SECTION_STATES, TRANSFER_BY_ACTION, Section, TransferAction, TransferState, danger_terms,
+    suggest_place, transfer_actions,
 )
 from dutydesk.domain.text import clean_text
 from dutydesk.errors import (
@@ -26,6 +29,7 @@ from dutydesk.services.cases import (
 )
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event
+from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
 from dutydesk.services.inputs import clean_field
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import (
@@ -399,3 +403,129 @@ def draft_feedback(desk: Desk, transfer_id: int) -> str:
                  result=result or "—")
     return t("police.feedback.in_hand", case=case.id, state=t(f"state.{case.state}"),
              result=result or "—")
+
+
+# -- the board's reads ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TransferRow:
+    id: int
+    version: int
+    created_at: dt.datetime
+    number: str
+    summary: str
+    address: str
+    state: str
+    danger: bool
+    due_at: dt.datetime | None  # the running timer: sign-for, then feedback
+    case_id: int | None
+    case_state: str | None
+
+    @property
+    def cursor(self) -> Cursor:
+        return Cursor(self.created_at, self.id)
+
+
+def _section_clauses(section: Section) -> list:
+    T = PoliceTransfer
+    clauses = [col(T.state).in_([s.value for s in SECTION_STATES[section]])]
+    finished = col(Case.state).in_([s.value for s in END_STATES])
+    if section is Section.IN_HAND:
+        clauses.append(~finished)
+    elif section is Section.FEEDBACK_DUE:
+        clauses.append(finished)
+    return clauses
+
+
+def transfer_page(desk: Desk, actor: Actor, section: Section, *, after: Cursor | None = None,
+                  before: Cursor | None = None, limit: int = 50) -> Page:
+    """One page of a section, newest first, by the same keyset as the queue."""
+    _require_desk(actor)
+    T = PoliceTransfer
+    limit = max(1, min(limit, PAGE_SIZE_MAX))
+    clauses = _section_clauses(section)
+    if after is not None:
+        clauses += [col(T.created_at) <= after.created_at,
+                    or_(col(T.created_at) < after.created_at, col(T.id) < after.id)]
+        order = (col(T.created_at).desc(), col(T.id).desc())
+    elif before is not None:
+        clauses += [col(T.created_at) >= before.created_at,
+                    or_(col(T.created_at) > before.created_at, col(T.id) > before.id)]
+        order = (col(T.created_at).asc(), col(T.id).asc())
+    else:
+        order = (col(T.created_at).desc(), col(T.id).desc())
+    with desk.db.read() as session:
+        raw = session.exec(
+            select(T.id, T.version, T.created_at, T.number, T.summary, T.address, T.state,
+                   T.danger, T.sign_due_at, T.feedback_due_at, T.case_id, Case.state)
+            .outerjoin(Case, col(Case.id) == T.case_id)
+            .where(*clauses).order_by(*order).limit(limit + 1)).all()
+    more = len(raw) > limit
+    raw = raw[:limit]
+    if before is not None:
+        raw.reverse()
+    rows = [TransferRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7] != "[]",
+                        r[8] if r[6] == TransferState.WAITING.value else r[9], r[10], r[11])
+            for r in raw]
+    if before is not None:
+        return Page(rows, has_before=more, has_after=True)
+    return Page(rows, has_before=after is not None, has_after=more)
+
+
+def section_counts(desk: Desk, actor: Actor) -> dict[Section, int]:
+    """How many transfers each section holds (the board's header)."""
+    _require_desk(actor)
+    with desk.db.read() as session:
+        return {section: session.exec(
+            select(func.count()).select_from(PoliceTransfer)
+            .outerjoin(Case, col(Case.id) == PoliceTransfer.case_id)
+            .where(*_section_clauses(section))).one() for section in Section}
+
+
+@dataclass(frozen=True)
+class TransferDetail:
+    row: TransferRow
+    called_at: dt.datetime
+    caller: str
+    phone_masked: str
+    station: str
+    category_110: str
+    danger: list[str]
+    return_reason: str
+    feedback: str
+    routing: Routing
+    draft_feedback: str
+    actions: list  # the TransferTransitions open to the actor now
+    timeline: list[TimelineEntry]
+
+
+def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetail:
+    _require_desk(actor)
+    with desk.db.read() as session:
+        transfer = session.get(PoliceTransfer, transfer_id)
+        if transfer is None:
+            raise NotFound("error.not_found", what=transfer_id)
+        case_state = session.get(Case, transfer.case_id).state if transfer.case_id else None
+        events = session.exec(
+            select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
+            .where(Event.subject == f"transfer:{transfer_id}").order_by(col(Event.id))).all()
+    state = TransferState(transfer.state)
+    row = TransferRow(transfer.id, transfer.version, transfer.created_at, transfer.number,
+                      transfer.summary, transfer.address, transfer.state,
+                      transfer.danger != "[]",
+                      transfer.sign_due_at if state is TransferState.WAITING
+                      else transfer.feedback_due_at, transfer.case_id, case_state)
+    return TransferDetail(
+        row=row, called_at=transfer.called_at, caller=transfer.caller,
+        phone_masked=mask_phone(transfer.phone) if transfer.phone else "",
+        station=transfer.station, category_110=transfer.category_110,
+        danger=json.loads(transfer.danger), return_reason=transfer.return_reason,
+        feedback=transfer.feedback,
+        routing=suggest_routing(desk, transfer_id) if state is TransferState.SIGNED
+        else Routing(None, None, []),
+        draft_feedback=draft_feedback(desk, transfer_id) if state is TransferState.DIVERTED
+        else "",
+        actions=transfer_actions(state, actor.role),
+        timeline=[TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of,
+                                json.loads(e.payload)) for e, name in events],
+    )

@@ -24,6 +24,7 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE case_unit ADD COLUMN replied_at DATETIME",
         "CREATE INDEX ix_case_merged_into ON case_ (merged_into_id)",
         "ALTER TABLE node ADD COLUMN aliases VARCHAR NOT NULL DEFAULT '[]'",
+        "CREATE INDEX ix_event_subject ON event (subject, id)",
     ],
 }
 
@@ -162,7 +163,10 @@ class CaseUnit(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """The append-only log: audit trail, case timeline and change feed."""
 
-    __table_args__ = (Index("ix_event_case", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_event_case", "case_id", "id"),
+        Index("ix_event_subject", "subject", "id"),  # a 110 transfer's own timeline
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = Field(sa_type=UTCDateTime)
