@@ -504,6 +504,10 @@ class TransferDetail:
     actions: list  # the TransferTransitions open to the actor now
     timeline: list[TimelineEntry]
 
+    @property
+    def id(self) -> int:
+        return self.row.id
+
 
 def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetail:
     _require_desk(actor)

@@ -14,41 +14,33 @@ from textual.widgets import Footer, Input, Static
 
 from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
 from dutydesk.domain.text import printable
-from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import local_time, t
 from dutydesk.services import queue
 from dutydesk.services.cases import REPORTER_ROLES
 from dutydesk.services.queue import CaseDetail, DeskCounts, QueueFilter, View
 from dutydesk.tui import keys
 from dutydesk.tui.format import fitted_width, plain
-from dutydesk.tui.messages import CountLoaded, DetailLoaded, FeedChanged, PageLoaded
+from dutydesk.tui.messages import CountLoaded, FeedChanged
+from dutydesk.tui.paging import PagedBoard
 from dutydesk.tui.widgets import CaseDetailView, CaseTable, TextInput
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 BULK_ACTIONS = frozenset({Action.URGE, Action.DISPATCH})
 
 
-class QueueScreen(ReportsWorkerErrors, Screen):
+class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
     CSS_PATH = "queue.tcss"
 
     def __init__(self) -> None:
         super().__init__()
         keys.install(self, keys.QUEUE_KEYS + keys.CASE_ACTION_KEYS)
+        self.init_paging()
         self.filter = QueueFilter()
-        self.anchor: tuple = ("top",)
-        self.first_index = 0  # position of the page's first row in the whole result
         self.total: int | None = None
         self.counts: DeskCounts | None = None  # the header's 今日受理 / 待受理 / 超期
         self.count_generation = 0
-        self.detail: CaseDetail | None = None
-        self.marked: set[int] = set()
-        self.has_before = self.has_after = False
         self._bar_texts: dict[str, Text] = {}
         self._counted = -1  # the count generation last asked for
-        # Page loads are numbered so that only the newest one lands; a page turn asked for
-        # while one is loading waits for it (keys in a burst must not turn from a stale page).
-        self._page_generation = self._page_landed = 0
-        self._pending_turns: list[str] = []
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -99,60 +91,41 @@ class QueueScreen(ReportsWorkerErrors, Screen):
     def table(self) -> CaseTable:
         return self.query_one(CaseTable)
 
-    # -- loading (workers touch no widgets: they post messages) -------------------------------
+    @property
+    def paged_table(self) -> CaseTable:
+        return self.table
 
-    def reload(self) -> None:
-        """The same page again (after a change), keeping the cursor on its case if it is still
-        in the view, else on the same line (the case that took its place)."""
-        current = self.table.current
-        self.load_page(self.anchor, current.id if current else None, False,
-                       self.table.cursor_row)
+    # -- paging (PagedBoard): workers touch no widgets, they post messages ---------------------
 
     def restart(self) -> None:
         """A new filter or view: back to the top, recount."""
-        self._pending_turns.clear()
-        self.anchor = ("top",)
-        self.first_index = 0
         self.total = None
         self.count_generation += 1  # counted once the first page is on screen
-        self.load_page(self.anchor, None, False)
+        self.restart_paging()
         self._render_bars()
 
-    def load_page(self, anchor: tuple, keep_case_id: int | None, turning: bool,
-                  keep_row: int = 0) -> None:
-        # Everything the worker needs is read here, on the UI thread.
-        self._page_generation += 1
-        self._read_page(self.filter, self.table.visible_rows, anchor, keep_case_id, turning,
-                        keep_row, self._page_generation)
+    def page_query(self) -> QueueFilter:
+        return self.filter
 
-    @property
-    def page_loading(self) -> bool:
-        return self._page_generation != self._page_landed
+    def fetch_page(self, query: QueueFilter, limit: int, after, before) -> queue.Page:
+        return queue.queue_page(self.desk, self.actor, query, limit=limit, after=after,
+                                before=before)
 
-    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
-    def _read_page(self, filter_: QueueFilter, limit: int, anchor: tuple,
-                   keep_case_id: int | None, turning: bool, keep_row: int,
-                   generation: int) -> None:
-        kind = anchor[0]
-        page = queue.queue_page(self.desk, self.actor, filter_, limit=limit,
-                                after=anchor[1] if kind == "after" else None,
-                                before=anchor[1] if kind == "before" else None)
-        ids = [r.id for r in page.rows]
-        if keep_case_id in ids:
-            cursor = ids.index(keep_case_id)
-        elif kind == "before" and turning:
-            cursor = len(ids) - 1  # arriving from below: land on the last row
-        else:
-            cursor = min(keep_row, max(0, len(ids) - 1))
-        # The detail of the row the cursor lands on comes with the page: one round trip.
-        detail = self._read_detail(ids[cursor]) if ids else None
-        self.post_message(PageLoaded(page, anchor, cursor, detail, turning, generation))
+    def fetch_detail(self, case_id: int) -> CaseDetail:
+        return queue.case_detail(self.desk, self.actor, case_id)
 
-    def _read_detail(self, case_id: int) -> CaseDetail | None:
-        try:
-            return queue.case_detail(self.desk, self.actor, case_id)
-        except DutyDeskError:
-            return None  # gone from this officer's scope since the page was read
+    def show_detail(self, detail: CaseDetail | None) -> None:
+        self.query_one(CaseDetailView).show(detail)
+
+    def page_shown(self) -> None:
+        self._render_bars()
+        if self.total is None and self._counted != self.count_generation:
+            # Counting can take far longer than a page at 1M rows: start it only now.
+            self._counted = self.count_generation
+            self.load_count(self.filter, self.count_generation)
+
+    def row_moved(self) -> None:
+        self._render_bars()
 
     def _recount(self) -> None:
         """Count again after a change, keeping the old total on screen meanwhile."""
@@ -165,42 +138,7 @@ class QueueScreen(ReportsWorkerErrors, Screen):
         self.post_message(CountLoaded(queue.queue_count(self.desk, self.actor, filter_),
                                       generation, queue.desk_counts(self.desk, self.actor)))
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def load_detail(self, case_id: int | None) -> None:
-        self.post_message(DetailLoaded(self._read_detail(case_id) if case_id else None))
-
     # -- message handlers ---------------------------------------------------------------------
-
-    @on(PageLoaded)
-    def _page_loaded(self, message: PageLoaded) -> None:
-        if message.generation != self._page_generation:
-            return  # a load that a newer one replaced
-        self._page_landed = message.generation
-        page, kind = message.page, message.anchor[0]
-        table = self.table
-        if not page.rows and kind != "top":
-            # Nothing beyond this edge (or the rows vanished): fall back to the top.
-            if kind == "before" or not table.rows_shown:
-                self.anchor, self.first_index = ("top",), 0
-                self.load_page(self.anchor, None, False)
-            return
-        if kind == "top":
-            self.first_index = 0
-        elif message.turning and kind == "after":
-            self.first_index += len(table.rows_shown)
-        elif message.turning and kind == "before":
-            self.first_index = max(0, self.first_index - len(page.rows))
-        self.anchor = message.anchor
-        self.has_before, self.has_after = page.has_before, page.has_after
-        self.detail = message.detail
-        self.query_one(CaseDetailView).show(message.detail)
-        table.show_rows(page.rows, self.marked, message.cursor_index)
-        self._render_bars()
-        if self.total is None and self._counted != self.count_generation:
-            # Counting can take far longer than a page at 1M rows: start it only now.
-            self._counted = self.count_generation
-            self.load_count(self.filter, self.count_generation)
-        self._take_pending_turn()
 
     @on(CountLoaded)
     def _count_loaded(self, message: CountLoaded) -> None:
@@ -209,48 +147,14 @@ class QueueScreen(ReportsWorkerErrors, Screen):
             self.counts = message.counts
             self._render_bars()
 
-    @on(DetailLoaded)
-    def _detail_loaded(self, message: DetailLoaded) -> None:
-        current = self.table.current
-        if message.detail is not None and (current is None or current.id != message.detail.id):
-            return  # the cursor has moved on; a newer request is on its way
-        self.detail = message.detail
-        self.query_one(CaseDetailView).show(message.detail)
-
     @on(FeedChanged)
     def _feed_changed(self, message: FeedChanged) -> None:
         self.reload()
         self._recount()
 
-    @on(CaseTable.RowHighlighted)
-    def _row_highlighted(self, event: CaseTable.RowHighlighted) -> None:
-        if event.row is None or self.detail is None or self.detail.id != event.row.id:
-            self.load_detail(event.row.id if event.row else None)
-        self._render_bars()
-
     @on(CaseTable.RowSelected)
     def _row_selected(self, _event: CaseTable.RowSelected) -> None:
         self.action_toggle_timeline()
-
-    @on(CaseTable.PageRequest)
-    def _page_request(self, message: CaseTable.PageRequest) -> None:
-        if self.page_loading:
-            self._pending_turns.append(message.direction)  # turned once the page has landed
-        else:
-            self._turn(message.direction)
-
-    def _take_pending_turn(self) -> None:
-        if self._pending_turns:
-            self._turn(self._pending_turns.pop(0))
-
-    def _turn(self, direction: str) -> None:
-        rows = self.table.rows_shown
-        if not rows:
-            return
-        if direction == "after" and self.has_after:
-            self.load_page(("after", rows[-1].cursor), None, True)
-        elif direction == "before" and self.has_before:
-            self.load_page(("before", rows[0].cursor), None, True)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:

@@ -1,0 +1,168 @@
+"""Paging a board's list: a keyset page at a time, read off the UI thread, with the detail of the
+row the cursor lands on in the same round trip. Shared by every board that shows a PagedTable.
+
+Page loads are numbered so that only the newest lands; a page turn asked for while one is
+loading waits for it, so keys in a burst never turn from a stale page. A board provides
+`fetch_page`, `fetch_detail` (both run in worker threads; a detail has the `id` of its row),
+`paged_table` and `show_detail`; it may react in `page_shown` and `row_moved`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+
+from dutydesk.errors import DutyDeskError
+from dutydesk.services.queue import Cursor, Page
+from dutydesk.tui.messages import DetailLoaded, PageLoaded
+from dutydesk.tui.widgets import PagedTable
+
+
+class PagedBoard:
+    """Mixed into a Screen. (Handlers are named, not @on-decorated: mixins are not scanned.)"""
+
+    def init_paging(self) -> None:
+        self.anchor: tuple = ("top",)
+        self.first_index = 0  # position of the page's first row in the whole result
+        self.has_before = self.has_after = False
+        self.detail: Any = None
+        self.marked: set[int] = set()
+        self._page_generation = self._page_landed = 0
+        self._pending_turns: list[str] = []
+
+    # -- what a board provides ------------------------------------------------------------------
+
+    @property
+    def paged_table(self) -> PagedTable:
+        raise NotImplementedError
+
+    def page_query(self) -> Any:
+        """What the page is of (a filter, a section), read on the UI thread for the worker."""
+        return None
+
+    def fetch_page(self, query: Any, limit: int, after: Cursor | None,
+                   before: Cursor | None) -> Page:
+        raise NotImplementedError
+
+    def fetch_detail(self, row_id: int) -> Any:
+        raise NotImplementedError
+
+    def show_detail(self, detail: Any) -> None:
+        raise NotImplementedError
+
+    def page_shown(self) -> None:
+        """After a page has landed on screen."""
+
+    def row_moved(self) -> None:
+        """After the cursor moved to another row."""
+
+    # -- loading (workers touch no widgets: they post messages) --------------------------------
+
+    def reload(self) -> None:
+        """The same page again (after a change), keeping the cursor on its row if it is still
+        in the view, else on the same line (the row that took its place)."""
+        table = self.paged_table
+        current = table.current
+        self.load_page(self.anchor, current.id if current else None, False, table.cursor_row)
+
+    def restart_paging(self) -> None:
+        """A new filter, view or section: back to the top."""
+        self._pending_turns.clear()
+        self.anchor = ("top",)
+        self.first_index = 0
+        self.load_page(self.anchor, None, False)
+
+    def load_page(self, anchor: tuple, keep_id: int | None, turning: bool,
+                  keep_row: int = 0) -> None:
+        self._page_generation += 1
+        self._read_page(self.page_query(), self.paged_table.visible_rows, anchor, keep_id,
+                        turning, keep_row, self._page_generation)
+
+    @property
+    def page_loading(self) -> bool:
+        return self._page_generation != self._page_landed
+
+    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
+    def _read_page(self, query: Any, limit: int, anchor: tuple, keep_id: int | None,
+                   turning: bool, keep_row: int, generation: int) -> None:
+        kind = anchor[0]
+        page = self.fetch_page(query, limit, anchor[1] if kind == "after" else None,
+                               anchor[1] if kind == "before" else None)
+        ids = [r.id for r in page.rows]
+        if keep_id in ids:
+            cursor = ids.index(keep_id)
+        elif kind == "before" and turning:
+            cursor = len(ids) - 1  # arriving from below: land on the last row
+        else:
+            cursor = min(keep_row, max(0, len(ids) - 1))
+        # The detail of the row the cursor lands on comes with the page: one round trip.
+        detail = self._read_detail(ids[cursor]) if ids else None
+        self.post_message(PageLoaded(page, anchor, cursor, detail, turning, generation))
+
+    def _read_detail(self, row_id: int) -> Any:
+        try:
+            return self.fetch_detail(row_id)
+        except DutyDeskError:
+            return None  # gone from this officer's reach since the page was read
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def load_detail(self, row_id: int | None) -> None:
+        self.post_message(DetailLoaded(self._read_detail(row_id) if row_id else None))
+
+    # -- handlers -----------------------------------------------------------------------------
+
+    def on_page_loaded(self, message: PageLoaded) -> None:
+        if message.generation != self._page_generation:
+            return  # a load that a newer one replaced
+        self._page_landed = message.generation
+        page, kind = message.page, message.anchor[0]
+        table = self.paged_table
+        if not page.rows and kind != "top":
+            # Nothing beyond this edge (or the rows vanished): fall back to the top.
+            if kind == "before" or not table.rows_shown:
+                self.anchor, self.first_index = ("top",), 0
+                self.load_page(self.anchor, None, False)
+            return
+        if kind == "top":
+            self.first_index = 0
+        elif message.turning and kind == "after":
+            self.first_index += len(table.rows_shown)
+        elif message.turning and kind == "before":
+            self.first_index = max(0, self.first_index - len(page.rows))
+        self.anchor = message.anchor
+        self.has_before, self.has_after = page.has_before, page.has_after
+        self.detail = message.detail
+        self.show_detail(message.detail)
+        table.show_rows(page.rows, self.marked, message.cursor_index)
+        self.page_shown()
+        if self._pending_turns:
+            self._turn(self._pending_turns.pop(0))
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        current = self.paged_table.current
+        if message.detail is not None and (current is None or current.id != message.detail.id):
+            return  # the cursor has moved on; a newer request is on its way
+        self.detail = message.detail
+        self.show_detail(message.detail)
+
+    def on_paged_table_row_highlighted(self, event: PagedTable.RowHighlighted) -> None:
+        if event.row is None or self.detail is None or self.detail.id != event.row.id:
+            self.load_detail(event.row.id if event.row else None)
+        self.row_moved()
+
+    def on_paged_table_page_request(self, message: PagedTable.PageRequest) -> None:
+        if self.page_loading:
+            self._pending_turns.append(message.direction)  # turned once the page has landed
+        else:
+            self._turn(message.direction)
+
+    def _turn(self, direction: str) -> None:
+        rows = self.paged_table.rows_shown
+        if not rows:
+            return
+        if direction == "after" and self.has_after:
+            self.load_page(("after", rows[-1].cursor), None, True)
+        elif direction == "before" and self.has_before:
+            self.load_page(("before", rows[0].cursor), None, True)
+
