@@ -26,6 +26,7 @@ from dutydesk.store.engine import Database
 from dutydesk.store.inuse import sole_use
 
 DEMO_LOGIN = "zhaolei"  # the demo opens as the duty chief
+DEMO_OFFICER = "liuyang"  # who takes the demo's 110 transfers in
 NODE_KINDS = ("district", "street", "community", "grid")
 _STEP_KEYS = {
     "at": str, "by": str, "do": str, "reason": str, "category": str, "node": str,
@@ -330,6 +331,7 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
         install_configuration(db, clock, config)
         simulated = SimulatedClock(base)
         replay(Desk(db, simulated), simulated, cases)
+        _import_sample_transfers(Desk(db, simulated), folder)
     except BaseException:
         db.dispose()
         _remove_database_files(building)
@@ -339,6 +341,17 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
         _remove_database_files(path)
         os.replace(building, path)
     return path
+
+
+def _import_sample_transfers(desk: Desk, folder: Path) -> None:
+    """The night's 110 transfers of the demo come in as the desk would take them: through the
+    importer, from the sample exports in seed/samples."""
+    from dutydesk.services.police_import import import_file
+
+    samples = folder / "samples"
+    for name in ("110-export.csv", "110-export.jsonl"):
+        if (samples / name).exists():
+            import_file(desk, desk.actor(DEMO_OFFICER), samples / name)
 
 
 def build_desk(path: Path, clock: Clock, folder: Path | None = None) -> Path:

@@ -29,7 +29,7 @@ from dutydesk.services.cases import (
 )
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event
-from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
+from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, DeadlineView, Page, TimelineEntry
 from dutydesk.services.inputs import clean_field
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import (
@@ -423,7 +423,7 @@ class TransferRow:
     address: str
     state: str
     danger: bool
-    due_at: dt.datetime | None  # the running timer: sign-for, then feedback
+    deadline: DeadlineView | None  # the running timer: 签收, then 反馈
     case_id: int | None
     case_state: str | None
 
@@ -463,19 +463,39 @@ def transfer_page(desk: Desk, actor: Actor, section: Section, *, after: Cursor |
     with desk.db.read() as session:
         raw = session.exec(
             select(T.id, T.version, T.created_at, T.number, T.summary, T.address, T.state,
-                   T.danger, T.sign_due_at, T.feedback_due_at, T.case_id, Case.state)
+                   T.danger, T.sign_due_at, T.feedback_due_at, T.case_id, Case.state,
+                   T.diverted_at)
             .outerjoin(Case, col(Case.id) == T.case_id)
             .where(*clauses).order_by(*order).limit(limit + 1)).all()
     more = len(raw) > limit
     raw = raw[:limit]
     if before is not None:
         raw.reverse()
+    now = desk.clock.now()
     rows = [TransferRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7] != "[]",
-                        r[8] if r[6] == TransferState.WAITING.value else r[9], r[10], r[11])
+                        transfer_deadline(desk, r[6], r[2], r[8], r[12], r[9], now),
+                        r[10], r[11])
             for r in raw]
     if before is not None:
         return Page(rows, has_before=more, has_after=True)
     return Page(rows, has_before=after is not None, has_after=more)
+
+
+def transfer_deadline(desk: Desk, state: str, created_at: dt.datetime,
+                      sign_due_at: dt.datetime, diverted_at: dt.datetime | None,
+                      feedback_due_at: dt.datetime | None,
+                      now: dt.datetime) -> DeadlineView | None:
+    """The timer a transfer is on: 签收 while waiting, 反馈 once diverted (natural time)."""
+    rules = desk.settings.police
+    if state == TransferState.WAITING.value:
+        return DeadlineView("sign", desk.rules.state(created_at, sign_due_at,
+                                                     rules.sign_limit.unit, now),
+                            sign_due_at, False)
+    if state == TransferState.DIVERTED.value and diverted_at and feedback_due_at:
+        return DeadlineView("feedback", desk.rules.state(diverted_at, feedback_due_at,
+                                                         rules.feedback_limit.unit, now),
+                            feedback_due_at, False)
+    return None
 
 
 def section_counts(desk: Desk, actor: Actor) -> dict[Section, int]:
@@ -523,8 +543,10 @@ def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetai
     row = TransferRow(transfer.id, transfer.version, transfer.created_at, transfer.number,
                       transfer.summary, transfer.address, transfer.state,
                       transfer.danger != "[]",
-                      transfer.sign_due_at if state is TransferState.WAITING
-                      else transfer.feedback_due_at, transfer.case_id, case_state)
+                      transfer_deadline(desk, transfer.state, transfer.created_at,
+                                        transfer.sign_due_at, transfer.diverted_at,
+                                        transfer.feedback_due_at, desk.clock.now()),
+                      transfer.case_id, case_state)
     return TransferDetail(
         row=row, called_at=transfer.called_at, caller=transfer.caller,
         phone_masked=mask_phone(transfer.phone) if transfer.phone else "",
@@ -539,3 +561,9 @@ def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetai
         timeline=[TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of,
                                 json.loads(e.payload)) for e, name in events],
     )
+
+
+def latest_transfer_id(desk: Desk) -> int:
+    """The newest transfer's id: a session compares it to ring the bell for new arrivals."""
+    with desk.db.read() as session:
+        return session.exec(select(func.coalesce(func.max(PoliceTransfer.id), 0))).one()

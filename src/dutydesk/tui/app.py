@@ -12,11 +12,14 @@ from textual.widgets import Input, TextArea
 
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk
+from dutydesk.domain.lifecycle import DESK_ROLES
+from dutydesk.services.police import latest_transfer_id
 from dutydesk.services.queue import Choice, last_change
 from dutydesk.tui import keys
 from dutydesk.tui.commands import QueueCommands
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.screens.help import HelpScreen
+from dutydesk.tui.screens.police import PoliceScreen
 from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.workers import ReportsWorkerErrors
 
@@ -40,10 +43,17 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         self.choices = choices
         self.feed_interval = feed_interval
         self.last_event_id: int | None = None
+        self.last_transfer_id: int | None = None
+        self.boards: dict[str, Screen] = {}
         self.title = t("app.title")
 
     def on_mount(self) -> None:
-        self.push_screen(QueueScreen())
+        self.boards = {"queue": QueueScreen()}
+        if self.actor.role in DESK_ROLES:  # the 110 desk is the desk's own work
+            self.boards["police"] = PoliceScreen()
+        for name, screen in self.boards.items():
+            self.install_screen(screen, name)
+        self.push_screen("queue")
         if self.feed_interval > 0:
             self.set_interval(self.feed_interval, self.poll_feed)
             self.poll_feed()
@@ -55,13 +65,33 @@ class DutyDeskApp(ReportsWorkerErrors, App):
     @on(FeedChanged)
     def _feed(self, message: FeedChanged) -> None:
         previous, self.last_event_id = self.last_event_id, message.last_event_id
+        if previous is None and "police" in self.boards:
+            self.check_new_transfers()  # where arrivals are counted from
         if previous is None or previous == message.last_event_id:
             return
         # Someone may have entered a year's official days: workers re-read the calendar.
         self.desk.forget_rules()
-        for screen in self.screen_stack:
-            if isinstance(screen, QueueScreen):
+        for screen in self.boards.values():  # every board, shown or not, keeps up
+            if screen.is_mounted:
                 screen.post_message(FeedChanged(message.last_event_id))
+        if "police" in self.boards:
+            self.check_new_transfers()
+
+    @work(thread=True, exclusive=True, group="arrivals", exit_on_error=False)
+    def check_new_transfers(self) -> None:
+        latest = latest_transfer_id(self.desk)
+        self.call_from_thread(self._transfers_seen, latest)
+
+    def _transfers_seen(self, latest: int) -> None:
+        previous, self.last_transfer_id = self.last_transfer_id, latest
+        if previous is not None and latest > previous:
+            self.bell()  # a new 110 transfer: its sign-for clock runs in minutes
+            self.notify(t("police.board.new_arrival", number=latest), markup=False)
+
+    def action_board(self, name: str) -> None:
+        """Switch boards with one key; each keeps its place (its page, cursor and section)."""
+        if name in self.boards and self.screen is not self.boards[name]:
+            self.switch_screen(name)
 
     async def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
@@ -78,6 +108,8 @@ class DutyDeskApp(ReportsWorkerErrors, App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "help" and isinstance(self.focused, Input | TextArea):
             return False  # `?` typed into a text field is a question mark
+        if action == "board":
+            return parameters[0] in self.boards and self.screen in self.boards.values()
         return True
 
     async def action_help(self) -> None:

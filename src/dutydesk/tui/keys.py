@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 
 from dutydesk.domain.lifecycle import TRANSITIONS
+from dutydesk.domain.police import TRANSFER_TRANSITIONS, Section
 from dutydesk.i18n import t
 
 
@@ -29,6 +30,8 @@ class KeySpec:
 APP_KEYS = (
     KeySpec("help", "question_mark,f1", "app.help", "key.help", display="?"),
     KeySpec("quit", "ctrl+q", "app.quit", "key.quit", show=False),
+    KeySpec("board-queue", "f2", "app.board('queue')", "screen.queue", display="F2"),
+    KeySpec("board-police", "f3", "app.board('police')", "police.title", display="F3"),
     KeySpec("focus-next", "tab", "app.focus_next", "key.focus_next", show=False),
     KeySpec("focus-previous", "shift+tab", "app.focus_previous", "key.focus_previous",
             show=False),
@@ -45,6 +48,21 @@ QUEUE_KEYS = (
     KeySpec("timeline", "enter", "toggle_timeline", "key.timeline", show=False),
     KeySpec("clear", "escape", "clear", "key.clear_filter", show=False, priority=False),
     KeySpec("quit-q", "q", "request_quit", "key.quit", show=False),
+)
+
+POLICE_KEYS = tuple(
+    KeySpec(f"section-{section.value}", str(number), f"section('{section.value}')",
+            f"police.section.{section.value}", show=False)
+    for number, section in enumerate(Section, start=1)
+) + (
+    KeySpec("quit-q", "q", "request_quit", "key.quit", show=False),
+)
+
+# A 110 transfer's steps come from its own table, as the case actions come from theirs.
+TRANSFER_ACTION_KEYS = tuple(
+    KeySpec(f"transfer-{tr.action.value}", tr.key, f"transfer_action('{tr.action.value}')",
+            f"police.action.{tr.action.value}", show=False)
+    for tr in TRANSFER_TRANSITIONS
 )
 
 # Case actions come straight from the lifecycle table: one key per transition. They are listed

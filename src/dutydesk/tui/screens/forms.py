@@ -389,3 +389,91 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class TransferActionScreen(FormScreen):
+    """One step of a 110 transfer: 签收 (a confirmation), 分流 (place and category prefilled from
+    the routing suggestion; a dangerous summary needs the confirmation box and a reason), 退回
+    (a reason) or 反馈 (the text drafted from the case's outcome, editable)."""
+
+    def __init__(self, transition, detail) -> None:
+        super().__init__()
+        self.transition = transition
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Checkbox
+
+        d, action = self.detail, self.transition.action.value
+        title = t("form.action_title", action=t(f"police.action.{action}"), id=d.row.number)
+        with VerticalScroll(classes="form"):
+            yield Static(plain(title), classes="form-title")
+            yield Static(plain(d.row.summary), classes="form-context")
+            if d.danger:
+                yield Static(plain(t("police.board.danger", terms="、".join(d.danger))),
+                             classes="field-error")
+            if action == "divert":
+                nodes = self.app.choices["nodes"]
+                yield from self.field_row("node", _label("node", True), Select(
+                    _options(nodes), prompt=t("form.pick"), id="node", compact=True,
+                    value=d.routing.node_code if any(
+                        c.code == d.routing.node_code for c in nodes) else Select.NULL))
+                categories = self.app.choices["categories"]
+                yield from self.field_row("category", _label("category", True), Select(
+                    _options(categories), prompt=t("form.pick"), id="category", compact=True,
+                    value=d.routing.category_code if any(
+                        c.code == d.routing.category_code for c in categories)
+                    else Select.NULL))
+                if d.danger:
+                    yield Checkbox(t("police.board.confirm_danger"), id="confirm", compact=True)
+                yield from self.field_row("reason", _label("reason", bool(d.danger)),
+                                          TextInput(compact=True, id="reason"))
+            elif action == "send_back":
+                yield from self.field_row("reason", _label("reason", True),
+                                          TextInput(compact=True, id="reason"))
+            elif action == "feedback":
+                yield from self.field_row("feedback", t("police.field.feedback") + " *",
+                                          TextInput(d.draft_feedback, compact=True,
+                                                    id="feedback"))
+            yield from self.buttons()
+
+    AUTO_FOCUS = "Input, Select, #ok"
+
+    def action_submit(self) -> None:
+        values = {}
+        for widget in self.query("Input, Select, Checkbox"):
+            value = widget.value
+            values[widget.id] = "" if value is Select.NULL else value
+        self.query_one("#ok", Button).disabled = True
+        self.run_step(values)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def run_step(self, values: dict) -> None:
+        from dutydesk.services import police
+
+        app, d = self.app, self.detail
+        desk, actor, version = app.desk, app.actor, d.row.version
+        action = self.transition.action.value
+        try:
+            match action:
+                case "sign":
+                    police.sign(desk, actor, d.id, expected_version=version)
+                case "divert":
+                    police.divert(desk, actor, d.id, str(values.get("node", "")),
+                                  str(values.get("category", "")),
+                                  reason=str(values.get("reason", "")),
+                                  confirm_danger=bool(values.get("confirm", False)),
+                                  expected_version=version)
+                case "send_back":
+                    police.send_back(desk, actor, d.id, str(values.get("reason", "")),
+                                     expected_version=version)
+                case "feedback":
+                    police.feedback(desk, actor, d.id, str(values.get("feedback", "")),
+                                    expected_version=version)
+        except ValidationFailed as exc:
+            self.post_message(_Outcome(False, fields=exc.fields))
+        except DutyDeskError as exc:
+            self.post_message(_Outcome(False, error=exc.message()))
+        else:
+            self.post_message(_Outcome(True, result=t(
+                "form.done", action=t(f"police.action.{action}"), id=d.row.number)))

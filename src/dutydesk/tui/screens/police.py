@@ -1,0 +1,206 @@
+"""110 分流: the non-police calls 110 hands over, by section, with their timers; keys from the
+transfer's own table. Paged like the intake queue (PagedBoard, PagedTable)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from dutydesk.domain.police import TRANSFER_BY_ACTION, Section, TransferAction
+from dutydesk.domain.text import printable
+from dutydesk.i18n import local_time, t
+from dutydesk.services import police
+from dutydesk.services.police import TransferDetail, TransferRow
+from dutydesk.tui import keys
+from dutydesk.tui.format import deadline_label, deadline_long, plain
+from dutydesk.tui.messages import FeedChanged
+from dutydesk.tui.paging import PagedBoard
+from dutydesk.tui.widgets import Column, PagedTable
+from dutydesk.tui.workers import ReportsWorkerErrors
+
+TRANSFER_COLUMNS = (
+    Column("number", "police.field.number", 17),
+    Column("time", "column.time", 12, keep=1),
+    Column("summary", "police.field.summary", flex=True),
+    Column("state", "column.state", 10),
+    Column("deadline", "column.deadline", 8),
+)
+
+
+def transfer_cells(row: TransferRow, no_color: bool) -> dict[str, tuple[str, str]]:
+    deadline, style = deadline_label(row.deadline, no_color)
+    state = t(f"police.state.{row.state}")
+    if row.case_state:
+        state = t(f"state.{row.case_state}")
+    return {
+        "number": (row.number, ""),
+        "time": (local_time(row.created_at), ""),
+        "summary": (("⚠ " if row.danger else "") + printable(row.summary),
+                    "bold" if row.danger else ""),
+        "state": (state, ""),
+        "deadline": (deadline, style),
+    }
+
+
+class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
+    CSS_PATH = "police.tcss"
+
+    def __init__(self) -> None:
+        super().__init__()
+        keys.install(self, keys.POLICE_KEYS + keys.TRANSFER_ACTION_KEYS)
+        self.init_paging()
+        self.section = Section.WAITING
+        self.counts: dict[Section, int] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title-bar")
+        yield Static(id="sections")
+        yield PagedTable(TRANSFER_COLUMNS, transfer_cells, id="transfers")
+        yield Static(id="status-bar")
+        yield Static(id="transfer-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_focus(self.paged_table)
+        self.restart_paging()
+        self._render_bars()
+
+    def on_resize(self) -> None:
+        self.paged_table.setup_columns(self.size.width)
+        self.reload()
+
+    @property
+    def desk(self):
+        return self.app.desk
+
+    @property
+    def actor(self):
+        return self.app.actor
+
+    # -- paging (PagedBoard) ----------------------------------------------------------------
+
+    @property
+    def paged_table(self) -> PagedTable:
+        return self.query_one("#transfers", PagedTable)
+
+    def page_query(self) -> Section:
+        return self.section
+
+    def fetch_page(self, query: Section, limit: int, after, before):
+        return police.transfer_page(self.desk, self.actor, query, after=after, before=before,
+                                    limit=limit)
+
+    def fetch_detail(self, transfer_id: int) -> TransferDetail:
+        return police.transfer_detail(self.desk, self.actor, transfer_id)
+
+    def show_detail(self, detail: TransferDetail | None) -> None:
+        self.query_one("#transfer-detail", Static).update(self._detail_text(detail))
+
+    def page_shown(self) -> None:
+        self.load_counts()
+        self._render_bars()
+
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def load_counts(self) -> None:
+        counts = police.section_counts(self.desk, self.actor)
+        self.app.call_from_thread(self._counts_loaded, counts)
+
+    def _counts_loaded(self, counts: dict[Section, int]) -> None:
+        self.counts = counts
+        self._render_bars()
+
+    @on(FeedChanged)
+    def _feed_changed(self, _message: FeedChanged) -> None:
+        self.reload()
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def _render_bars(self) -> None:
+        self.query_one("#title-bar", Static).update(plain(
+            f"{t('app.title')} · {t('police.title')}  "
+            f"{t('app.who', name=self.actor.name, role=t('role.' + self.actor.role.value))}  "
+            f"{local_time(self.desk.clock.now(), '%Y-%m-%d %H:%M')}"))
+        bar = Text()
+        for number, section in enumerate(Section, start=1):
+            count = self.counts.get(section)
+            label = f" {number} {t('police.section.' + section.value)}"
+            label += f" {count} " if count is not None else " "
+            bar.append(label, style="reverse" if section is self.section else "")
+        self.query_one("#sections", Static).update(bar)
+        rows = self.paged_table.rows_shown
+        first, last = self.first_index + 1, self.first_index + len(rows)
+        total = self.counts.get(self.section)
+        position = (t("police.board.empty") if not rows
+                    else t("queue.position", first=first, last=last, total=total)
+                    if total is not None
+                    else t("queue.position_counting", first=first, last=last))
+        self.query_one("#status-bar", Static).update(plain(position))
+
+    def _detail_text(self, d: TransferDetail | None) -> Text:
+        if d is None:
+            return Text(t("police.board.no_selection"), style="dim")
+        lines = []
+        head = Text(f"{d.row.number}  ", style="bold")
+        head.append(plain(d.row.summary))
+        lines.append(head)
+        if d.danger:
+            lines.append(Text(t("police.board.danger", terms="、".join(d.danger)),
+                              style="bold reverse" if self.app.no_color else "bold white on red"))
+        lines.append(deadline_long(d.row.deadline, self.desk.clock.now(), self.app.no_color))
+        lines.append(plain(f"{local_time(d.called_at)}  {d.caller} {d.phone_masked}  "
+                           f"{d.row.address}  {d.station}  {d.category_110}"))
+        if d.row.case_id:
+            lines.append(plain(t("police.board.case", case=d.row.case_id,
+                                 state=t(f"state.{d.row.case_state}"))))
+        if d.routing.node_code:
+            lines.append(plain(t("police.board.routing", node=d.routing.node_code,
+                                 category=d.routing.category_code or "—",
+                                 units="、".join(d.routing.unit_codes) or "—")))
+        keys_line = "  ".join(f"{tr.key} {t('police.action.' + tr.action.value)}"
+                              for tr in d.actions)
+        lines.append(Text(keys_line or t("detail.no_actions"), style="bold"))
+        text = Text("\n").join(lines)
+        text.no_wrap = True
+        return text
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "transfer_action":
+            detail = self.detail
+            current = self.paged_table.current
+            return (detail is not None and current is not None and detail.id == current.id
+                    and any(tr.action.value == parameters[0] for tr in detail.actions))
+        return True
+
+    def action_section(self, section: str) -> None:
+        self.section = Section(section)
+        self.restart_paging()
+        self._render_bars()
+
+    async def action_request_quit(self) -> None:
+        from dutydesk.tui.screens.forms import ConfirmScreen
+
+        def answer(quit_: bool | None) -> None:
+            if quit_:
+                self.app.exit()
+
+        await self.app.push_screen(ConfirmScreen(t("app.confirm_quit")), answer)
+
+    async def action_transfer_action(self, name: str) -> None:
+        from dutydesk.tui.screens.forms import TransferActionScreen
+
+        detail = self.detail
+        if detail is None:
+            return
+        transition = TRANSFER_BY_ACTION[TransferAction(name)]
+
+        def finished(text: str | None) -> None:
+            if text:
+                self.notify(text, markup=False)
+                self.reload()
+
+        await self.app.push_screen(TransferActionScreen(transition, detail), finished)

@@ -1,0 +1,160 @@
+"""Driving the 110 board by keys: switching boards, signing for, diverting (with the danger
+confirmation), returning and feeding back."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from dutydesk.store.models import PoliceTransfer
+from dutydesk.tui.screens.forms import TransferActionScreen
+from dutydesk.tui.screens.police import PoliceScreen
+from dutydesk.tui.screens.queue import QueueScreen
+from dutydesk.tui.widgets import PagedTable
+from tests.tui.conftest import make_app, screen_text, settle
+
+
+def _state(desk, number: str) -> str:
+    with desk.db.read() as s:
+        return s.exec(select(PoliceTransfer.state).where(PoliceTransfer.number == number)).one()
+
+
+async def _select(pilot, number: str) -> None:
+    table = pilot.app.screen.query_one(PagedTable)
+    for _ in range(len(table.rows_shown)):
+        if table.current.number == number:
+            return
+        await pilot.press("down")
+        await settle(pilot)
+    assert table.current.number == number
+
+
+async def test_boards_switch_by_one_key_and_keep_their_place(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("3", "down", "down")
+        await settle(pilot)
+        queue_row = app.screen.query_one(PagedTable).current.id
+        await pilot.press("f3")
+        await settle(pilot)
+        assert isinstance(app.screen, PoliceScreen)
+        await pilot.press("down")
+        await settle(pilot)
+        police_row = app.screen.query_one(PagedTable).current.id
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert app.screen.query_one(PagedTable).current.id == queue_row
+        await pilot.press("f3")
+        await settle(pilot)
+        assert app.screen.query_one(PagedTable).current.id == police_row
+
+
+async def test_sign_for_and_divert_a_transfer_by_keys(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await _select(pilot, "J5202261124001")
+        await pilot.press("k")
+        await settle(pilot)
+        assert isinstance(app.screen, TransferActionScreen)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert _state(demo_desk, "J5202261124001") == "signed"
+        await pilot.press("2")  # 待分流
+        await settle(pilot)
+        await _select(pilot, "J5202261124001")
+        await pilot.press("a")  # place and category come prefilled from the routing suggestion
+        await settle(pilot)
+        assert isinstance(app.screen, TransferActionScreen)
+        assert app.screen.query_one("#category").value == "noise"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PoliceScreen)
+        assert _state(demo_desk, "J5202261124001") == "diverted"
+
+
+async def test_a_dangerous_call_needs_the_confirmation_and_a_reason(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await _select(pilot, "J5202261124003")
+        assert "可能属于警务事项" in screen_text(app)  # the red banner
+        await pilot.press("k", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await _select(pilot, "J5202261124003")
+        await pilot.press("a")
+        await settle(pilot)
+        app.screen.query_one("#node").value = "JSZL-01"
+        app.screen.query_one("#category").value = "family_dispute"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TransferActionScreen)  # refused: not confirmed
+        assert _state(demo_desk, "J5202261124003") == "signed"
+        app.screen.query_one("#confirm").value = True
+        app.screen.query_one("#reason").focus()
+        await pilot.press(*"民警已处置完毕，转社区调解", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PoliceScreen)
+        assert _state(demo_desk, "J5202261124003") == "diverted"
+
+
+async def test_return_to_110_needs_a_reason(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await _select(pilot, "J5202261124002")
+        await pilot.press("b", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TransferActionScreen)
+        await pilot.press(*"双方已动手，属警务", "ctrl+s")
+        await settle(pilot)
+        assert _state(demo_desk, "J5202261124002") == "returned"
+
+
+def test_the_110_board_at_80x24(demo_desk, snap_compare):
+    assert snap_compare(make_app(demo_desk), terminal_size=(80, 24), press=["f3"])
+
+
+async def test_a_new_transfer_rings_the_bell_in_every_desk_session(desk, db_path, clock):
+    import subprocess
+    import sys
+
+    from tests.tui.conftest import wait_for
+
+    app = make_app(desk, feed_interval=0.1)
+    rings = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.bell = lambda: rings.append(True)
+        await settle(pilot)
+        await wait_for(pilot, lambda: app.last_transfer_id is not None or app.last_event_id)
+        subprocess.run([sys.executable, "-c", ARRIVAL, str(db_path)], check=True, timeout=60)
+        assert await wait_for(pilot, lambda: rings)
+        assert any("新的110警情" in n.message for n in app._notifications)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert "J-ARRIVAL-1" in screen_text(app)
+
+
+ARRIVAL = """
+import sys, datetime as dt
+from dutydesk.clock import SystemClock
+from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.services.context import Desk
+from dutydesk.services.police import TransferDraft, receive_transfer
+from dutydesk.store.engine import Database
+db = Database.open(sys.argv[1])
+desk = Desk(db, SystemClock())
+receive_transfer(desk, desk.actor("chenjing"), TransferDraft(
+    number="J-ARRIVAL-1", called_at=dt.datetime(2026, 11, 24, 21, 5, tzinfo=LOCAL_TZ),
+    summary="楼下烧烤油烟扰民"))
+db.dispose()
+"""
