@@ -88,10 +88,11 @@ class DutyDeskApp(ReportsWorkerErrors, App):
             self.bell()  # a new 110 transfer: its sign-for clock runs in minutes
             self.notify(t("police.board.new_arrival", number=latest), markup=False)
 
-    def action_board(self, name: str) -> None:
-        """Switch boards with one key; each keeps its place (its page, cursor and section)."""
+    async def action_board(self, name: str) -> None:
+        """Switch boards with one key; each keeps its place (its page, cursor and section).
+        Awaited, so that keys typed right after it reach the board that is now shown."""
         if name in self.boards and self.screen is not self.boards[name]:
-            self.switch_screen(name)
+            await self.switch_screen(name)
 
     async def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):

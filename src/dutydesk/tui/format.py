@@ -104,3 +104,13 @@ def deadline_long(deadline: DeadlineView | None, now: dt.datetime,
     if deadline.card is not None:
         text.append(f" · {t(CARD_LABEL[deadline.card])}", style="bold")
     return text
+
+
+def title_line(desk, actor, screen: str) -> Text:
+    """Every board's title: the desk, the board, who is signed in, demo and read-only marks,
+    and the desk's clock."""
+    demo = f" · {t('app.demo')}" if desk.settings.is_demo else ""
+    read_only = f" · {t('error.readonly_banner')}" if desk.db.read_only else ""
+    return plain(f"{t('app.title')} · {screen}  "
+                 f"{t('app.who', name=actor.name, role=t('role.' + actor.role.value))}{demo}  "
+                 f"{local_time(desk.clock.now(), '%Y-%m-%d %H:%M')}{read_only}")

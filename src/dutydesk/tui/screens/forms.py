@@ -405,7 +405,8 @@ class TransferActionScreen(FormScreen):
         from textual.widgets import Checkbox
 
         d, action = self.detail, self.transition.action.value
-        title = t("form.action_title", action=t(f"police.action.{action}"), id=d.row.number)
+        title = t("police.board.form_title", action=t(f"police.action.{action}"),
+                  number=d.row.number)
         with VerticalScroll(classes="form"):
             yield Static(plain(title), classes="form-title")
             yield Static(plain(d.row.summary), classes="form-context")

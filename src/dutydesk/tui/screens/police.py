@@ -9,13 +9,14 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.police import TRANSFER_BY_ACTION, Section, TransferAction
 from dutydesk.domain.text import printable
 from dutydesk.i18n import local_time, t
 from dutydesk.services import police
 from dutydesk.services.police import TransferDetail, TransferRow
 from dutydesk.tui import keys
-from dutydesk.tui.format import deadline_label, deadline_long, plain
+from dutydesk.tui.format import deadline_label, deadline_long, plain, title_line
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.paging import PagedBoard
 from dutydesk.tui.widgets import Column, PagedTable
@@ -54,6 +55,7 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
         self.init_paging()
         self.section = Section.WAITING
         self.counts: dict[Section, int] = {}
+        self.figures: police.PoliceFigures | None = None  # today's, for the status line
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar")
@@ -106,10 +108,12 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def load_counts(self) -> None:
         counts = police.section_counts(self.desk, self.actor)
-        self.app.call_from_thread(self._counts_loaded, counts)
+        today = self.desk.clock.now().astimezone(LOCAL_TZ).date()
+        figures = police.police_figures(self.desk, today, today)
+        self.app.call_from_thread(self._counts_loaded, counts, figures)
 
-    def _counts_loaded(self, counts: dict[Section, int]) -> None:
-        self.counts = counts
+    def _counts_loaded(self, counts: dict[Section, int], figures: police.PoliceFigures) -> None:
+        self.counts, self.figures = counts, figures
         self._render_bars()
 
     @on(FeedChanged)
@@ -119,10 +123,8 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
     # -- drawing ----------------------------------------------------------------------------
 
     def _render_bars(self) -> None:
-        self.query_one("#title-bar", Static).update(plain(
-            f"{t('app.title')} · {t('police.title')}  "
-            f"{t('app.who', name=self.actor.name, role=t('role.' + self.actor.role.value))}  "
-            f"{local_time(self.desk.clock.now(), '%Y-%m-%d %H:%M')}"))
+        self.query_one("#title-bar", Static).update(
+            title_line(self.desk, self.actor, t("police.title")))
         bar = Text()
         for number, section in enumerate(Section, start=1):
             count = self.counts.get(section)
@@ -137,6 +139,13 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
                     else t("queue.position", first=first, last=last, total=total)
                     if total is not None
                     else t("queue.position_counting", first=first, last=last))
+        f = self.figures
+        if f is not None:
+            share = f"{f.share:.0%}" if f.share is not None else "—"
+            position += "  ·  " + t("police.board.figures", received=f.received,
+                                     diverted=f.diverted, returned=f.returned, share=share,
+                                     signed=f"{f.signed_on_time}/{f.signed}",
+                                     fed_back=f"{f.fed_back_on_time}/{f.fed_back}")
         self.query_one("#status-bar", Static).update(plain(position))
 
     def _detail_text(self, d: TransferDetail | None) -> Text:

@@ -14,12 +14,12 @@ from textual.widgets import Footer, Input, Static
 
 from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
 from dutydesk.domain.text import printable
-from dutydesk.i18n import local_time, t
+from dutydesk.i18n import t
 from dutydesk.services import queue
 from dutydesk.services.cases import REPORTER_ROLES
 from dutydesk.services.queue import CaseDetail, DeskCounts, QueueFilter, View
 from dutydesk.tui import keys
-from dutydesk.tui.format import fitted_width, plain
+from dutydesk.tui.format import fitted_width, plain, title_line
 from dutydesk.tui.messages import CountLoaded, FeedChanged
 from dutydesk.tui.paging import PagedBoard
 from dutydesk.tui.widgets import CaseDetailView, CaseTable, TextInput
@@ -172,12 +172,7 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
 
     def _render_bars(self) -> None:
         actor = self.actor
-        demo = f" · {t('app.demo')}" if self.desk.settings.is_demo else ""
-        read_only = f" · {t('error.readonly_banner')}" if self.desk.db.read_only else ""
-        self._set("#title-bar", plain(
-            f"{t('app.title')} · {t('screen.queue')}  "
-            f"{t('app.who', name=actor.name, role=t('role.' + actor.role.value))}{demo}  "
-            f"{local_time(self.desk.clock.now(), '%Y-%m-%d %H:%M')}{read_only}"))
+        self._set("#title-bar", title_line(self.desk, actor, t("screen.queue")))
         views = Text()
         for number, view in enumerate(View, start=1):
             views.append(f" {number} {t('view.' + view.value)} ",
