@@ -158,3 +158,30 @@ receive_transfer(desk, desk.actor("chenjing"), TransferDraft(
     summary="楼下烧烤油烟扰民"))
 db.dispose()
 """
+
+
+async def test_importing_from_the_board_shows_every_bad_line_or_adds_the_file(desk, tmp_path):
+    from dutydesk.scenario.demo import seed_dir
+    from dutydesk.tui.screens.forms import ImportScreen
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("警情编号,接警时间,简要警情\nB1,明天,坏时间\nB2,2026-11-24 21:00:00,好的\n",
+                   "utf-8")
+    app = make_app(desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3", "i")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportScreen)
+        app.screen.query_one("#path").value = str(bad)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportScreen)
+        assert "第 2 行「接警时间」" in str(app.screen.query_one("#form-error").render())
+        with desk.db.read() as s:
+            assert s.exec(select(PoliceTransfer)).all() == []
+        app.screen.query_one("#path").value = str(seed_dir() / "samples" / "110-export.csv")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PoliceScreen)
+        assert "J5202261124001" in screen_text(app)

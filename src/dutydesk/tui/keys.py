@@ -55,6 +55,7 @@ POLICE_KEYS = tuple(
             f"police.section.{section.value}", show=False)
     for number, section in enumerate(Section, start=1)
 ) + (
+    KeySpec("import-110", "i", "import_file", "police.import.key"),
     KeySpec("quit-q", "q", "request_quit", "key.quit", show=False),
 )
 

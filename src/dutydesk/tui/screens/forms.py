@@ -478,3 +478,53 @@ class TransferActionScreen(FormScreen):
         else:
             self.post_message(_Outcome(True, result=t(
                 "form.done", action=t(f"police.action.{action}"), id=d.row.number)))
+
+
+class ImportScreen(FormScreen):
+    """Import the 110 system's export from the board: a file path, checked whole (every bad
+    line listed, nothing written), then written with a progress bar."""
+
+    AUTO_FOCUS = "#path"
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import ProgressBar
+
+        with VerticalScroll(classes="form"):
+            yield Static(t("police.import.title"), classes="form-title")
+            yield Static(t("police.import.hint"), classes="form-context")
+            yield from self.field_row("path", t("police.import.path") + " *",
+                                      TextInput(compact=True, id="path"))
+            yield ProgressBar(id="progress", show_eta=False)
+            yield from self.buttons()
+
+    def action_submit(self) -> None:
+        from pathlib import Path
+
+        raw = self.query_one("#path", Input).value.strip()
+        if not raw:
+            self.show_errors({"path": t("field_error.required", field=t("police.import.path"))})
+            return
+        self.query_one("#ok", Button).disabled = True
+        self.run_import(Path(raw).expanduser())
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def run_import(self, path) -> None:
+        from dutydesk.services.police_import import ImportRefused, check_rows, read_rows
+        from dutydesk.services.police import import_transfers
+
+        app = self.app
+        bar = self.query_one("#progress")
+        try:
+            drafts = check_rows(app.desk, path.name, read_rows(path))
+            result = import_transfers(
+                app.desk, app.actor, drafts, path.name,
+                lambda done, total: app.call_from_thread(bar.update, total=total,
+                                                         progress=done))
+        except ImportRefused as exc:
+            self.post_message(_Outcome(False, error=exc.message()))
+        except DutyDeskError as exc:
+            self.post_message(_Outcome(False, error=exc.message()))
+        else:
+            self.post_message(_Outcome(True, result=t(
+                "police.import.done", file=path.name, added=result.added,
+                present=result.already_present)))

@@ -199,6 +199,16 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
 
         await self.app.push_screen(ConfirmScreen(t("app.confirm_quit")), answer)
 
+    async def action_import_file(self) -> None:
+        from dutydesk.tui.screens.forms import ImportScreen
+
+        def done(text: str | None) -> None:
+            if text:
+                self.notify(text, markup=False)
+                self.reload()
+
+        await self.app.push_screen(ImportScreen(), done)
+
     async def action_transfer_action(self, name: str) -> None:
         from dutydesk.tui.screens.forms import TransferActionScreen
 
