@@ -307,3 +307,38 @@ def test_the_board_sections_page_and_count(desk, clock):
     assert [e.action for e in detail.timeline] == ["receive_110", "sign", "divert"]
     with pytest.raises(PermissionDenied):
         police.transfer_page(desk, desk.actor("wangbo"), Section.WAITING)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(steps=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(list(TRANSFER_TRANSITIONS)),
+                                st.integers(0, 600)), max_size=15))
+def test_any_sequence_of_steps_follows_the_table(desk, clock, steps):
+    from dutydesk.domain.police import TransferAction
+    from dutydesk.errors import DutyDeskError
+
+    officer = desk.actor("liuyang")
+    base = _count(desk)
+    ids = [police.receive_transfer(desk, officer, _draft(number=f"H{base}-{i}"))
+           for i in range(3)]
+    expected = {i: TransferState.WAITING for i in ids}
+    events = event_count(desk)
+    run = {
+        TransferAction.SIGN: lambda i: police.sign(desk, officer, i),
+        TransferAction.DIVERT: lambda i: police.divert(desk, officer, i, "KLNL-01", "noise"),
+        TransferAction.SEND_BACK: lambda i: police.send_back(desk, officer, i, "属警务"),
+        TransferAction.FEEDBACK: lambda i: police.feedback(desk, officer, i, "已处理"),
+    }
+    for index, transition, minutes in steps:
+        clock.advance(dt.timedelta(minutes=minutes))
+        transfer_id = ids[index]
+        try:
+            run[transition.action](transfer_id)
+        except DutyDeskError:
+            assert expected[transfer_id] not in transition.sources
+            continue
+        assert expected[transfer_id] in transition.sources
+        expected[transfer_id] = transition.target
+        events += 1
+    for transfer_id, state in expected.items():
+        assert _transfer(desk, transfer_id).state == state.value
+    assert event_count(desk) == events
