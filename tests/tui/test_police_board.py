@@ -185,3 +185,28 @@ async def test_importing_from_the_board_shows_every_bad_line_or_adds_the_file(de
         await settle(pilot)
         assert isinstance(app.screen, PoliceScreen)
         assert "J5202261124001" in screen_text(app)
+
+
+async def test_exporting_feedback_from_the_board(demo_desk, tmp_path):
+    from dutydesk.services import police
+    from dutydesk.tui.screens.forms import ExportFeedbackScreen
+
+    officer = demo_desk.actor("liuyang")
+    with demo_desk.db.read() as s:
+        first = s.exec(select(PoliceTransfer).where(
+            PoliceTransfer.number == "J5202261124001")).one()
+    police.sign(demo_desk, officer, first.id)
+    police.divert(demo_desk, officer, first.id, "KLNL-01", "noise")
+    police.feedback(demo_desk, officer, first.id, "已协调停工")
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3", "x")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportFeedbackScreen)
+        app.screen.query_one("#since").value = "2026-11-01"
+        app.screen.query_one("#path").value = str(tmp_path / "fb.jsonl")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PoliceScreen)
+    assert "已协调停工" in (tmp_path / "fb.jsonl").read_text("utf-8")

@@ -56,6 +56,7 @@ POLICE_KEYS = tuple(
     for number, section in enumerate(Section, start=1)
 ) + (
     KeySpec("import-110", "i", "import_file", "police.import.key"),
+    KeySpec("export-110", "x", "export_feedback", "police.export.key"),
     KeySpec("quit-q", "q", "request_quit", "key.quit", show=False),
 )
 

@@ -528,3 +528,54 @@ class ImportScreen(FormScreen):
             self.post_message(_Outcome(True, result=t(
                 "police.import.done", file=path.name, added=result.added,
                 present=result.already_present)))
+
+
+class ExportFeedbackScreen(FormScreen):
+    """Write the feedback given to 110 since a day (default today) to a .csv, .jsonl or .xlsx
+    file for the 110 system to take back."""
+
+    AUTO_FOCUS = "#path"
+
+    def compose(self) -> ComposeResult:
+        today = self.app.desk.clock.now().astimezone(LOCAL_TZ).date().isoformat()
+        with VerticalScroll(classes="form"):
+            yield Static(t("police.export.title"), classes="form-title")
+            yield from self.field_row("since", t("police.export.since") + " *",
+                                      TextInput(today, compact=True, id="since"))
+            yield from self.field_row("path", t("police.import.path") + " *",
+                                      TextInput(compact=True, id="path",
+                                                placeholder="110-feedback.xlsx"))
+            yield from self.buttons()
+
+    def action_submit(self) -> None:
+        from pathlib import Path
+
+        since_text = self.query_one("#since", Input).value.strip()
+        raw = self.query_one("#path", Input).value.strip()
+        errors = {}
+        try:
+            since = dt.datetime.strptime(since_text, "%Y-%m-%d").replace(tzinfo=LOCAL_TZ)
+        except ValueError:
+            errors["since"] = t("field_error.bad_date", value=since_text)
+        if not raw:
+            errors["path"] = t("field_error.required", field=t("police.import.path"))
+        if errors:
+            self.show_errors(errors)
+            return
+        self.query_one("#ok", Button).disabled = True
+        self.run_export(since, Path(raw).expanduser())
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def run_export(self, since, path) -> None:
+        from dutydesk.services.police_export import export_feedback
+
+        try:
+            count = export_feedback(self.app.desk, since, path)
+        except DutyDeskError as exc:
+            self.post_message(_Outcome(False, error=exc.message()))
+        except OSError as exc:
+            self.post_message(_Outcome(False, error=t("police.export.failed",
+                                                      detail=exc.strerror or "")))
+        else:
+            self.post_message(_Outcome(True, result=t("police.export.done", count=count,
+                                                      path=str(path))))

@@ -69,6 +69,12 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
         self.set_focus(self.paged_table)
         self.restart_paging()
         self._render_bars()
+        # The sign-for limit is minutes long: the timers are read again every quarter minute.
+        self.set_interval(15, self._tick)
+
+    def _tick(self) -> None:
+        if self.is_current:
+            self.reload()
 
     def on_resize(self) -> None:
         self.paged_table.setup_columns(self.size.width)
@@ -208,6 +214,15 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
                 self.reload()
 
         await self.app.push_screen(ImportScreen(), done)
+
+    async def action_export_feedback(self) -> None:
+        from dutydesk.tui.screens.forms import ExportFeedbackScreen
+
+        def done(text: str | None) -> None:
+            if text:
+                self.notify(text, markup=False)
+
+        await self.app.push_screen(ExportFeedbackScreen(), done)
 
     async def action_transfer_action(self, name: str) -> None:
         from dutydesk.tui.screens.forms import TransferActionScreen
