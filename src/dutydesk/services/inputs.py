@@ -22,6 +22,7 @@ TEXT_FIELDS: dict[str, tuple[str, bool]] = {
     "category_110": ("name", False),
     "reason": ("note", True),
     "result": ("note", True),
+    "feedback": ("note", True),
     "evidence": ("note", False),
     "note": ("note", True),
 }

@@ -201,6 +201,17 @@ def _stale(session: Session, transfer: PoliceTransfer) -> StaleWrite:
     return StaleWrite("error.stale", who=who, when=local_time(when))
 
 
+def _required_text(desk: Desk, name: str, raw: str, label: str) -> str:
+    """A cleaned text that must not be empty, held to its limit (ValidationFailed)."""
+    errors: dict[str, str] = {}
+    text = clean_field(desk, name, raw, errors)
+    if not text and not errors:
+        errors[name] = t("field_error.required", field=t(label))
+    if errors:
+        raise ValidationFailed(errors)
+    return text
+
+
 def sign(desk: Desk, actor: Actor, transfer_id: int, expected_version: int | None = None) -> int:
     """签收: the desk has the call; the late flag says whether the sign-for limit was kept."""
     def apply(session: Session, transfer: PoliceTransfer, now: dt.datetime) -> dict:
@@ -213,12 +224,7 @@ def sign(desk: Desk, actor: Actor, transfer_id: int, expected_version: int | Non
 def send_back(desk: Desk, actor: Actor, transfer_id: int, reason: str,
               expected_version: int | None = None) -> int:
     """退回 110: a police matter after all; the reason goes back with it."""
-    errors: dict[str, str] = {}
-    reason = clean_field(desk, "reason", reason, errors)
-    if not reason:
-        errors["reason"] = t("field_error.required", field=t("field.reason"))
-    if errors:
-        raise ValidationFailed(errors)
+    reason = _required_text(desk, "reason", reason, "field.reason")
 
     def apply(session: Session, transfer: PoliceTransfer, now: dt.datetime) -> dict:
         transfer.return_reason = reason
@@ -280,12 +286,7 @@ def divert(desk: Desk, actor: Actor, transfer_id: int, node_code: str, category_
 def feedback(desk: Desk, actor: Actor, transfer_id: int, text: str,
              expected_version: int | None = None) -> int:
     """反馈 110: the result, as it will go back to the 110 system."""
-    errors: dict[str, str] = {}
-    text = clean_field(desk, "result", text, errors)
-    if not text:
-        errors["feedback"] = t("field_error.required", field=t("police.field.feedback"))
-    if errors:
-        raise ValidationFailed(errors)
+    text = _required_text(desk, "feedback", text, "police.field.feedback")
 
     def apply(session: Session, transfer: PoliceTransfer, now: dt.datetime) -> dict:
         transfer.feedback, transfer.fed_back_at = text, now

@@ -88,6 +88,16 @@ class DutyDeskApp(ReportsWorkerErrors, App):
             self.bell()  # a new 110 transfer: its sign-for clock runs in minutes
             self.notify(t("police.board.new_arrival", number=latest), markup=False)
 
+    async def action_request_quit(self) -> None:
+        """q asks first; ctrl+q quits at once."""
+        from dutydesk.tui.screens.forms import ConfirmScreen
+
+        def answer(quit_: bool | None) -> None:
+            if quit_:
+                self.exit()
+
+        await self.push_screen(ConfirmScreen(t("app.confirm_quit")), answer)
+
     async def action_board(self, name: str) -> None:
         """Switch boards with one key; each keeps its place (its page, cursor and section).
         Awaited, so that keys typed right after it reach the board that is now shown."""
@@ -109,6 +119,8 @@ class DutyDeskApp(ReportsWorkerErrors, App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "help" and isinstance(self.focused, Input | TextArea):
             return False  # `?` typed into a text field is a question mark
+        if action == "request_quit":  # from a board, not while typing (forms bind q anew)
+            return self.screen in self.boards.values() and not isinstance(self.focused, Input)
         if action == "board":
             return parameters[0] in self.boards and self.screen in self.boards.values()
         return True

@@ -30,6 +30,7 @@ class KeySpec:
 APP_KEYS = (
     KeySpec("help", "question_mark,f1", "app.help", "key.help", display="?"),
     KeySpec("quit", "ctrl+q", "app.quit", "key.quit", show=False),
+    KeySpec("quit-q", "q", "app.request_quit", "key.quit", show=False),
     KeySpec("board-queue", "f2", "app.board('queue')", "screen.queue", display="F2"),
     KeySpec("board-police", "f3", "app.board('police')", "police.title", display="F3"),
     KeySpec("focus-next", "tab", "app.focus_next", "key.focus_next", show=False),
@@ -47,7 +48,6 @@ QUEUE_KEYS = (
     KeySpec("select", "space", "toggle_mark", "key.select", show=False),
     KeySpec("timeline", "enter", "toggle_timeline", "key.timeline", show=False),
     KeySpec("clear", "escape", "clear", "key.clear_filter", show=False, priority=False),
-    KeySpec("quit-q", "q", "request_quit", "key.quit", show=False),
 )
 
 POLICE_KEYS = tuple(
@@ -57,7 +57,6 @@ POLICE_KEYS = tuple(
 ) + (
     KeySpec("import-110", "i", "import_file", "police.import.key"),
     KeySpec("export-110", "x", "export_feedback", "police.export.key"),
-    KeySpec("quit-q", "q", "request_quit", "key.quit", show=False),
 )
 
 # A 110 transfer's steps come from its own table, as the case actions come from theirs.

@@ -196,15 +196,6 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
         self.restart_paging()
         self._render_bars()
 
-    async def action_request_quit(self) -> None:
-        from dutydesk.tui.screens.forms import ConfirmScreen
-
-        def answer(quit_: bool | None) -> None:
-            if quit_:
-                self.app.exit()
-
-        await self.app.push_screen(ConfirmScreen(t("app.confirm_quit")), answer)
-
     async def action_import_file(self) -> None:
         from dutydesk.tui.screens.forms import ImportScreen
 

@@ -286,15 +286,6 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
 
         await self.app.push_screen(FilterScreen(self.filter), apply)
 
-    async def action_request_quit(self) -> None:
-        from dutydesk.tui.screens.forms import ConfirmScreen
-
-        def answer(quit_: bool | None) -> None:
-            if quit_:
-                self.app.exit()
-
-        await self.app.push_screen(ConfirmScreen(t("app.confirm_quit")), answer)
-
     async def action_new_case(self) -> None:
         from dutydesk.tui.screens.forms import NewCaseScreen
 
