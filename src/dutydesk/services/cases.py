@@ -91,15 +91,15 @@ def create_case(desk: Desk, actor: Actor, draft: CaseDraft) -> int:
         errors["summary"] = t("field_error.required", field=t("field.summary"))
     address = clean_field(desk, "address", draft.address, errors)
     reporter = clean_field(desk, "reporter_name", draft.reporter_name, errors)
-    phone = _phone(draft.reporter_phone, errors)
+    phone = parse_phone(draft.reporter_phone, errors)
     # Derived text is made before the write lock is taken, and only for text within its
     # limits: pinyin of a megabyte takes many seconds.
     search_base = "" if errors else search_text(summary, address, reporter, phone)
     with desk.db.read() as session:  # configuration rows: no need to hold the write lock
-        node = _node_by_code(session, draft.node_code, errors)
+        node = node_by_code(session, draft.node_code, errors)
         category = None
         if draft.category_code.strip():
-            category = _category_by_code(session, draft.category_code, errors)
+            category = category_by_code(session, draft.category_code, errors)
     if errors:
         raise ValidationFailed(errors)
     assert node is not None
@@ -111,7 +111,7 @@ def create_case(desk: Desk, actor: Actor, draft: CaseDraft) -> int:
             address=address, reporter_name=reporter, reporter_phone=phone, created_at=now,
             updated_at=now, category_id=category.id if category else None,
         )
-        _place(case, node, search_base)
+        place_case(case, node, search_base)
         if not in_scope(actor, case, set()):
             raise PermissionDenied("error.out_of_scope")
         session.add(case)
@@ -126,7 +126,7 @@ def create_case(desk: Desk, actor: Actor, draft: CaseDraft) -> int:
 PHONE_MAX = 32  # longer than any real number with its country code and separators
 
 
-def _phone(raw: str, errors: dict[str, str]) -> str:
+def parse_phone(raw: str, errors: dict[str, str]) -> str:
     """The phone in E.164, or "" when none was given; a bad one is refused in `errors`."""
     text = clean_text(raw)
     if not text:
@@ -149,7 +149,7 @@ def search_text(summary: str, address: str, reporter_name: str, phone: str) -> s
     return " ".join(p for p in (text, initials, tail) if p).lower()
 
 
-def _place(case: Case, node: Node, search_base: str) -> None:
+def place_case(case: Case, node: Node, search_base: str) -> None:
     # A case starts at its place's level; moving it never lowers a level it was raised to.
     start = level_of_node(node.kind)
     if case.level is None or LADDER.index(start) > LADDER.index(Level(case.level)):
@@ -160,14 +160,14 @@ def _place(case: Case, node: Node, search_base: str) -> None:
     case.search_text = f"{search_base} {node.name.lower()} {pinyin_initials(node.name)}"
 
 
-def _node_by_code(session: Session, code: str, errors: dict[str, str]) -> Node | None:
+def node_by_code(session: Session, code: str, errors: dict[str, str]) -> Node | None:
     if not code.strip():
         errors["node"] = t("field_error.required", field=t("field.node"))
         return None
     return _by_code(session, Node, code, errors, "node", "field_error.unknown_node")
 
 
-def _category_by_code(session: Session, code: str, errors: dict[str, str]) -> Category | None:
+def category_by_code(session: Session, code: str, errors: dict[str, str]) -> Category | None:
     return _by_code(session, Category, code, errors, "category", "field_error.unknown_category")
 
 
@@ -331,14 +331,14 @@ def contacts_for(session: Session, case: Case, transition: Transition) -> tuple[
 def _accept(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
             now: dt.datetime) -> dict:
     errors: dict[str, str] = {}
-    category = _category_by_code(s, i.category_code, errors)
-    node = _node_by_code(s, i.node_code, errors)
+    category = category_by_code(s, i.category_code, errors)
+    node = node_by_code(s, i.node_code, errors)
     if errors:
         raise ValidationFailed(errors)
     assert category is not None and node is not None
     case.category_id = category.id
     # The texts are capped, so their pinyin stays quick even under the lock.
-    _place(case, node, search_text(case.summary, case.address, case.reporter_name,
+    place_case(case, node, search_text(case.summary, case.address, case.reporter_name,
                                    case.reporter_phone))
     return {"category": category.name, "node": node.name}
 

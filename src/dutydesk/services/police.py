@@ -25,7 +25,7 @@ from dutydesk.errors import (
 )
 from dutydesk.i18n import local_time, t
 from dutydesk.services.cases import (
-    _category_by_code, _node_by_code, _phone, _place, search_text, suggested_unit_ids,
+    category_by_code, node_by_code, parse_phone, place_case, search_text, suggested_unit_ids,
 )
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event
@@ -69,7 +69,7 @@ def check_draft(desk: Desk, draft: TransferDraft) -> tuple[TransferDraft, dict[s
     if not summary and "summary" not in errors:
         errors["summary"] = t("field_error.required", field=t("field.summary"))
     phone_errors: dict[str, str] = {}
-    phone = _phone(draft.phone, phone_errors)
+    phone = parse_phone(draft.phone, phone_errors)
     if phone_errors:
         errors["phone"] = phone_errors["reporter_phone"]
     cleaned = TransferDraft(
@@ -247,8 +247,8 @@ def divert(desk: Desk, actor: Actor, transfer_id: int, node_code: str, category_
 
     def apply(session: Session, transfer: PoliceTransfer, now: dt.datetime) -> dict:
         found: dict[str, str] = {}
-        node = _node_by_code(session, node_code, found)
-        category = _category_by_code(session, category_code, found) if category_code.strip() \
+        node = node_by_code(session, node_code, found)
+        category = category_by_code(session, category_code, found) if category_code.strip() \
             else None
         if not category_code.strip():
             found["category"] = t("field_error.required", field=t("field.category"))
@@ -262,7 +262,7 @@ def divert(desk: Desk, actor: Actor, transfer_id: int, node_code: str, category_
                     summary=transfer.summary, address=transfer.address,
                     reporter_name=transfer.caller, reporter_phone=transfer.phone,
                     created_at=now, updated_at=now, category_id=category.id)
-        _place(case, node, search_text(case.summary, case.address, case.reporter_name,
+        place_case(case, node, search_text(case.summary, case.address, case.reporter_name,
                                        case.reporter_phone))
         if not in_scope(actor, case, set()):
             raise PermissionDenied("error.moved_out_of_scope")
