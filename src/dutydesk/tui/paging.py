@@ -31,6 +31,14 @@ class PagedBoard:
         self._page_generation = self._page_landed = 0
         self._pending_turns: list[str] = []
 
+    @property
+    def desk(self):
+        return self.app.desk  # type: ignore[attr-defined]
+
+    @property
+    def actor(self):
+        return self.app.actor  # type: ignore[attr-defined]
+
     # -- what a board provides ------------------------------------------------------------------
 
     @property

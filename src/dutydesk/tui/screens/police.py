@@ -80,14 +80,6 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
         self.paged_table.setup_columns(self.size.width)
         self.reload()
 
-    @property
-    def desk(self):
-        return self.app.desk
-
-    @property
-    def actor(self):
-        return self.app.actor
-
     # -- paging (PagedBoard) ----------------------------------------------------------------
 
     @property

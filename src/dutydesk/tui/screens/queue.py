@@ -80,14 +80,6 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
         }
 
     @property
-    def desk(self):
-        return self.app.desk
-
-    @property
-    def actor(self):
-        return self.app.actor
-
-    @property
     def table(self) -> CaseTable:
         return self.query_one(CaseTable)
 
