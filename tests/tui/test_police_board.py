@@ -210,3 +210,24 @@ async def test_exporting_feedback_from_the_board(demo_desk, tmp_path):
         await settle(pilot)
         assert isinstance(app.screen, PoliceScreen)
     assert "已协调停工" in (tmp_path / "fb.jsonl").read_text("utf-8")
+
+
+async def test_entering_a_transfer_by_hand(desk):
+    from tests.tui.test_burst_keys import burst
+
+    app = make_app(desk)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        # Typed as over SSH: every field in one burst, Tab between them.
+        await burst(pilot, ["n", *"J7001", "\t", "\t", *"王先生", "\t", *"13908571234", "\t",
+                            *"康乐南路58号"])
+        app.screen.query_one("#summary").value = "楼上漏水"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PoliceScreen)
+    with desk.db.read() as s:
+        transfer = s.exec(select(PoliceTransfer)).one()
+    assert (transfer.number, transfer.caller, transfer.phone, transfer.address) == (
+        "J7001", "王先生", "+8613908571234", "康乐南路58号")

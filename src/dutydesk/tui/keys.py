@@ -55,6 +55,7 @@ POLICE_KEYS = tuple(
             f"police.section.{section.value}", show=False)
     for number, section in enumerate(Section, start=1)
 ) + (
+    KeySpec("new-110", "n", "new_transfer", "police.new.key"),
     KeySpec("import-110", "i", "import_file", "police.import.key"),
     KeySpec("export-110", "x", "export_feedback", "police.export.key"),
 )

@@ -579,3 +579,48 @@ class ExportFeedbackScreen(FormScreen):
         else:
             self.post_message(_Outcome(True, result=t("police.export.done", count=count,
                                                       path=str(path))))
+
+
+class NewTransferScreen(FormScreen):
+    """Enter one 110 transfer by hand, with the export's fields (接警时间 as 2026-11-24 21:05)."""
+
+    AUTO_FOCUS = "#number"
+    FIELDS = ("number", "called_at", "caller", "phone", "address", "station", "category_110",
+              "summary")
+    REQUIRED = frozenset({"number", "called_at", "summary"})
+
+    def compose(self) -> ComposeResult:
+        now = self.app.desk.clock.now().astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+        with VerticalScroll(classes="form"):
+            yield Static(t("police.new.title"), classes="form-title")
+            for name in self.FIELDS:
+                label = t(f"police.field.{name}") + (" *" if name in self.REQUIRED else "")
+                yield from self.field_row(name, label, TextInput(
+                    now if name == "called_at" else "", compact=True, id=name))
+            yield from self.buttons()
+
+    def action_submit(self) -> None:
+        from dutydesk.services.police import TransferDraft
+        from dutydesk.services.police_import import parse_time
+
+        values = {name: self.query_one(f"#{name}", Input).value for name in self.FIELDS}
+        called_at = parse_time(values["called_at"])
+        if called_at is None and values["called_at"].strip():
+            self.show_errors({"called_at": t("police.import.bad_time",
+                                             value=values["called_at"][:40])})
+            return
+        self.query_one("#ok", Button).disabled = True
+        self.save(TransferDraft(**{**values, "called_at": called_at}))
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def save(self, draft) -> None:
+        from dutydesk.services.police import receive_transfer
+
+        try:
+            receive_transfer(self.app.desk, self.app.actor, draft)
+        except ValidationFailed as exc:
+            self.post_message(_Outcome(False, fields=exc.fields))
+        except DutyDeskError as exc:
+            self.post_message(_Outcome(False, error=exc.message()))
+        else:
+            self.post_message(_Outcome(True, result=t("police.new.saved", number=draft.number)))

@@ -188,6 +188,16 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
         self.restart_paging()
         self._render_bars()
 
+    async def action_new_transfer(self) -> None:
+        from dutydesk.tui.screens.forms import NewTransferScreen
+
+        def done(text: str | None) -> None:
+            if text:
+                self.notify(text, markup=False)
+                self.action_section(Section.WAITING.value)
+
+        await self.app.push_screen(NewTransferScreen(), done)
+
     async def action_import_file(self) -> None:
         from dutydesk.tui.screens.forms import ImportScreen
 
