@@ -138,7 +138,7 @@ async def test_a_new_transfer_rings_the_bell_in_every_desk_session(desk, db_path
         await wait_for(pilot, lambda: app.last_transfer_id is not None or app.last_event_id)
         subprocess.run([sys.executable, "-c", ARRIVAL, str(db_path)], check=True, timeout=60)
         assert await wait_for(pilot, lambda: rings)
-        assert any("新的110警情" in n.message for n in app._notifications)
+        assert any("新的110警情：J-ARRIVAL-1" in n.message for n in app._notifications)
         await pilot.press("f3")
         await settle(pilot)
         assert "J-ARRIVAL-1" in screen_text(app)

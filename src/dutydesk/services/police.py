@@ -564,7 +564,10 @@ def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetai
     )
 
 
-def latest_transfer_id(desk: Desk) -> int:
-    """The newest transfer's id: a session compares it to ring the bell for new arrivals."""
+def newest_transfer(desk: Desk) -> tuple[int, str]:
+    """The newest transfer's id and 警情编号 ((0, "") for none): a session compares the id to
+    ring the bell for new arrivals."""
     with desk.db.read() as session:
-        return session.exec(select(func.coalesce(func.max(PoliceTransfer.id), 0))).one()
+        row = session.exec(select(PoliceTransfer.id, PoliceTransfer.number)
+                           .order_by(col(PoliceTransfer.id).desc()).limit(1)).first()
+    return (row[0], row[1]) if row else (0, "")

@@ -10,10 +10,10 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
+from dutydesk.domain.lifecycle import DESK_ROLES
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk
-from dutydesk.domain.lifecycle import DESK_ROLES
-from dutydesk.services.police import latest_transfer_id
+from dutydesk.services.police import newest_transfer
 from dutydesk.services.queue import Choice, last_change
 from dutydesk.tui import keys
 from dutydesk.tui.commands import QueueCommands
@@ -79,14 +79,14 @@ class DutyDeskApp(ReportsWorkerErrors, App):
 
     @work(thread=True, exclusive=True, group="arrivals", exit_on_error=False)
     def check_new_transfers(self) -> None:
-        latest = latest_transfer_id(self.desk)
-        self.call_from_thread(self._transfers_seen, latest)
+        latest, number = newest_transfer(self.desk)
+        self.call_from_thread(self._transfers_seen, latest, number)
 
-    def _transfers_seen(self, latest: int) -> None:
+    def _transfers_seen(self, latest: int, number: str) -> None:
         previous, self.last_transfer_id = self.last_transfer_id, latest
         if previous is not None and latest > previous:
             self.bell()  # a new 110 transfer: its sign-for clock runs in minutes
-            self.notify(t("police.board.new_arrival", number=latest), markup=False)
+            self.notify(t("police.board.new_arrival", number=number), markup=False)
 
     async def action_request_quit(self) -> None:
         """q asks first; ctrl+q quits at once."""
