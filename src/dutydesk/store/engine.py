@@ -121,6 +121,7 @@ class Database:
             self.path, "BEGIN IMMEDIATE", busy_timeout_ms=busy_timeout_ms)
         self.reader = _make_engine(self.path, "BEGIN", read_only=read_only,
                                    busy_timeout_ms=busy_timeout_ms)
+        self._watch: sqlite3.Connection | None = None  # the change feed's own connection
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = False,
@@ -209,7 +210,21 @@ class Database:
         except DBAPIError as exc:
             raise storage_error(exc) from None
 
+    def data_version(self) -> int:
+        """SQLite's counter of commits made by other connections (microseconds to read): the
+        change feed polls it often and reads the event log only when it moves. Always on the
+        same connection, outside any transaction, as the counter is per connection."""
+        try:
+            if self._watch is None:
+                self._watch = _connector(self.path, read_only=True)()
+            return self._watch.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise storage_error(exc) from None
+
     def dispose(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
         if self.writer is not None:
             self.writer.dispose()
         self.reader.dispose()

@@ -23,7 +23,7 @@ from dutydesk.tui.screens.police import PoliceScreen
 from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.workers import ReportsWorkerErrors
 
-FEED_INTERVAL = 0.5  # seconds between change-feed polls (max(event.id): cheap)
+FEED_INTERVAL = 0.1  # seconds between change-feed polls (PRAGMA data_version: microseconds)
 
 
 class DutyDeskApp(ReportsWorkerErrors, App):
@@ -44,6 +44,7 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         self.feed_interval = feed_interval
         self.last_event_id: int | None = None
         self.last_transfer_id: int | None = None
+        self._feed_version: int | None = None
         self.boards: dict[str, Screen] = {}
         self.title = t("app.title")
 
@@ -60,7 +61,11 @@ class DutyDeskApp(ReportsWorkerErrors, App):
 
     @work(thread=True, exclusive=True, group="feed", exit_on_error=False)
     def poll_feed(self) -> None:
-        self.post_message(FeedChanged(last_change(self.desk)))
+        # Only this worker (one at a time: exclusive) touches _feed_version.
+        version = self.desk.db.data_version()
+        if version != self._feed_version:
+            self._feed_version = version
+            self.post_message(FeedChanged(last_change(self.desk)))
 
     @on(FeedChanged)
     def _feed(self, message: FeedChanged) -> None:
