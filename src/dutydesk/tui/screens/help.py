@@ -9,7 +9,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from dutydesk.domain.lifecycle import TRANSITIONS, Role
+from dutydesk.domain.lifecycle import DESK_ROLES, TRANSITIONS, Role
+from dutydesk.domain.police import TRANSFER_TRANSITIONS
 from dutydesk.i18n import t
 from dutydesk.tui import keys
 
@@ -30,6 +31,8 @@ class HelpScreen(ModalScreen):
             yield Static(t("help.intro"))
             yield Static(self._general())
             yield Static(self._case_actions())
+            if self.role in DESK_ROLES:
+                yield Static(self._police())
 
     def _general(self) -> Table:
         table = Table(title=t("help.global"), show_header=False, box=None, padding=(0, 2))
@@ -52,6 +55,19 @@ class HelpScreen(ModalScreen):
                 t(f"state.{tr.target.value}") if tr.target else "=",
                 "、".join(t(f"role.{r.value}") for r in sorted(tr.roles)),
             )
+        return table
+
+    def _police(self) -> Table:
+        """The 110 board's keys: its sections and the steps of the transfer's table."""
+        table = Table(title=t("police.title"), box=None, padding=(0, 2))
+        for _ in range(4):  # key, step, from, to
+            table.add_column("")
+        for spec in keys.POLICE_KEYS:
+            table.add_row(keys.shown_key(spec), t(spec.label), "", "")
+        for tr in TRANSFER_TRANSITIONS:
+            table.add_row(tr.key, t(f"police.action.{tr.action.value}"),
+                          "/".join(t(f"police.state.{s.value}") for s in sorted(tr.sources)),
+                          t(f"police.state.{tr.target.value}"))
         return table
 
     def action_dismiss(self) -> None:
