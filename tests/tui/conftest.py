@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual import events
 
 from dutydesk.i18n import set_language
 from dutydesk.services.queue import reference_choices
@@ -34,6 +35,22 @@ async def wait_for(pilot, condition, seconds: float = 5.0) -> bool:
         await asyncio.sleep(0.05)
         await settle(pilot, rounds=1)
     return condition()
+
+
+async def burst(pilot, keys: str | list[str]) -> None:
+    """Queue every key at once, with no pause between them (as an SSH packet delivers them)."""
+    app = pilot.app
+    for key in keys:
+        name = {"\t": "tab", "/": "slash", " ": "space", "\r": "enter"}.get(key, key)
+        char = key if len(key) == 1 else None
+        if name == "tab":
+            char = "\t"
+        elif name == "enter":
+            char = "\r"
+        event = events.Key(name, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+    await settle(pilot)
 
 
 @pytest.fixture(autouse=True)

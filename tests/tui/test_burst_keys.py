@@ -3,28 +3,11 @@
 from __future__ import annotations
 
 
-from textual import events
 from textual.widgets import Input
 
 from dutydesk.tui.screens.forms import NewCaseScreen
 from dutydesk.tui.screens.queue import QueueScreen
-from tests.tui.conftest import make_app, settle
-
-
-async def burst(pilot, keys: str | list[str]) -> None:
-    """Queue every key at once, with no pause between them (as an SSH packet delivers them)."""
-    app = pilot.app
-    for key in keys:
-        name = {"\t": "tab", "/": "slash", " ": "space", "\r": "enter"}.get(key, key)
-        char = key if len(key) == 1 else None
-        if name == "tab":
-            char = "\t"
-        elif name == "enter":
-            char = "\r"
-        event = events.Key(name, char)
-        event.set_sender(app)
-        app._driver.send_message(event)
-    await settle(pilot)
+from tests.tui.conftest import burst, make_app, settle
 
 
 async def test_slash_then_letters_goes_to_the_search_box(demo_desk):

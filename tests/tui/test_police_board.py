@@ -10,12 +10,18 @@ from dutydesk.tui.screens.forms import TransferActionScreen
 from dutydesk.tui.screens.police import PoliceScreen
 from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.widgets import PagedTable
-from tests.tui.conftest import make_app, screen_text, settle
+from tests.tui.conftest import burst, make_app, screen_text, settle
 
 
 def _state(desk, number: str) -> str:
     with desk.db.read() as s:
         return s.exec(select(PoliceTransfer.state).where(PoliceTransfer.number == number)).one()
+
+
+async def _open_board(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("f3")
+    await settle(pilot)
 
 
 async def _select(pilot, number: str) -> None:
@@ -53,9 +59,7 @@ async def test_boards_switch_by_one_key_and_keep_their_place(demo_desk):
 async def test_sign_for_and_divert_a_transfer_by_keys(demo_desk):
     app = make_app(demo_desk)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await _open_board(pilot)
         await _select(pilot, "J5202261124001")
         await pilot.press("k")
         await settle(pilot)
@@ -79,9 +83,7 @@ async def test_sign_for_and_divert_a_transfer_by_keys(demo_desk):
 async def test_a_dangerous_call_needs_the_confirmation_and_a_reason(demo_desk):
     app = make_app(demo_desk)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await _open_board(pilot)
         await _select(pilot, "J5202261124003")
         assert "可能属于警务事项" in screen_text(app)  # the red banner
         await pilot.press("k", "ctrl+s")
@@ -108,9 +110,7 @@ async def test_a_dangerous_call_needs_the_confirmation_and_a_reason(demo_desk):
 async def test_return_to_110_needs_a_reason(demo_desk):
     app = make_app(demo_desk)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await _open_board(pilot)
         await _select(pilot, "J5202261124002")
         await pilot.press("b", "ctrl+s")
         await settle(pilot)
@@ -213,13 +213,10 @@ async def test_exporting_feedback_from_the_board(demo_desk, tmp_path):
 
 
 async def test_entering_a_transfer_by_hand(desk):
-    from tests.tui.test_burst_keys import burst
-
+    
     app = make_app(desk)
     async with app.run_test(size=(100, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
+        await _open_board(pilot)
         # Typed as over SSH: every field in one burst, Tab between them.
         await burst(pilot, ["n", *"J7001", "\t", "\t", *"王先生", "\t", *"13908571234", "\t",
                             *"康乐南路58号"])

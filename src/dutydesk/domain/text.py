@@ -18,6 +18,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]+")
 # that reorder what an officer reads.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+# Anything either function changes: one search decides whether a text needs any work at all.
+_UNSAFE = re.compile(f"{_CONTROLS.pattern}|{_LINE_BREAKS.pattern}|\t")
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ def clean_text(raw: str, *, multiline: bool = False) -> str:
 def strip_controls(text: str) -> str:
     """`text` without control characters, line breaks and tabs as spaces; unlike `clean_text`
     it keeps leading and trailing blanks (for a field being typed into)."""
-    if not _CONTROLS.search(text) and not _LINE_BREAKS.search(text) and "\t" not in text:
+    if not _UNSAFE.search(text):
         return text
     return _CONTROLS.sub("", _LINE_BREAKS.sub(" ", text.replace("\t", " ")))
 
@@ -56,7 +58,7 @@ def strip_controls(text: str) -> str:
 def printable(text: str, *, multiline: bool = False) -> str:
     """`text` safe to draw on a terminal: controls shown as visible pictures (␛, ␀ …) instead
     of being sent to the terminal; line breaks kept, or shown as ⏎ where one line is drawn."""
-    if not _CONTROLS.search(text) and not _LINE_BREAKS.search(text) and "\t" not in text:
+    if not _UNSAFE.search(text):
         return text  # the common case: no copy
     text = text.replace("\t", " ")
     text = _LINE_BREAKS.sub("\n" if multiline else "⏎", text)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -174,27 +174,15 @@ class Database:
             search.install(session.connection())
             session.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
 
-    @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self) -> AbstractContextManager[Session]:
         """One write transaction (BEGIN IMMEDIATE); commits on success, rolls back on error."""
         if self.writer is None:
             raise StorageError("error.storage.read_only")
-        try:
-            with Session(self.writer, expire_on_commit=False) as session:
-                with session.begin():
-                    yield session
-        except DBAPIError as exc:
-            raise storage_error(exc) from None
+        return _transaction(self.writer)
 
-    @contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self) -> AbstractContextManager[Session]:
         """A short read snapshot; never keep one open while a person looks at a screen."""
-        try:
-            with Session(self.reader, expire_on_commit=False) as session:
-                with session.begin():
-                    yield session
-        except DBAPIError as exc:
-            raise storage_error(exc) from None
+        return _transaction(self.reader)
 
     def meta(self, key: str) -> str | None:
         with self.read() as session:
@@ -229,6 +217,17 @@ class Database:
             self.writer.dispose()
         self.reader.dispose()
         self.in_use.release()
+
+
+@contextmanager
+def _transaction(engine: Engine) -> Iterator[Session]:
+    """A session in one transaction; a failure leaves as the officer's sentence."""
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+    except DBAPIError as exc:
+        raise storage_error(exc) from None
 
 
 def default_path() -> Path:
