@@ -382,7 +382,7 @@ def _dispatch(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
     if errors:
         raise ValidationFailed(errors)
     assert lead is not None and category is not None
-    suggested = lead.id in suggested_unit_ids(s, case)
+    suggested = lead.id in suggested_unit_ids(s, case.node_id, case.category_id)
     if not suggested and not i.reason.strip():
         raise ValidationFailed({"reason": t("field_error.dispatch_reason", unit=lead.name,
                                             category=category.name)})
@@ -403,19 +403,19 @@ def _dispatch(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
     return payload
 
 
-def suggested_unit_ids(s: Session, case: Case) -> set[int]:
-    """Units that handle the case's category and serve its place (or a place above it): the
-    ones 派单 offers first."""
-    if case.category_id is None or case.node_id is None:
+def suggested_unit_ids(s: Session, node_id: int | None, category_id: int | None) -> set[int]:
+    """Units that handle the category and serve the place (or a place above it): the ones
+    派单 offers first."""
+    if category_id is None or node_id is None:
         return set()
     covering: set[int] = set()
-    node = s.get(Node, case.node_id)
+    node = s.get(Node, node_id)
     while node is not None:
         covering.add(node.id)
         node = s.get(Node, node.parent_id) if node.parent_id else None
     return set(s.exec(
         select(Unit.id).join(UnitCategory, col(UnitCategory.unit_id) == Unit.id)
-        .where(UnitCategory.category_id == case.category_id, col(Unit.node_id).in_(covering))))
+        .where(UnitCategory.category_id == category_id, col(Unit.node_id).in_(covering))))
 
 
 def ack_limit(desk: Desk, unit: Unit) -> TimeLimit:

@@ -173,9 +173,7 @@ def _step(desk: Desk, actor: Actor, transfer_id: int, action: TransferAction,
     with desk.db.write() as session:
         now = desk.clock.now()
         require_active(session, actor)
-        transfer = session.get(PoliceTransfer, transfer_id)
-        if transfer is None:
-            raise NotFound("error.not_found", what=transfer_id)
+        transfer = _get(session, transfer_id)
         if expected_version is not None and transfer.version != expected_version:
             raise _stale(session, transfer)
         if TransferState(transfer.state) not in transition.sources:
@@ -310,25 +308,28 @@ class Routing:
 
 def suggest_routing(desk: Desk, transfer_id: int) -> Routing:
     with desk.db.read() as session:
-        transfer = session.get(PoliceTransfer, transfer_id)
-        if transfer is None:
-            raise NotFound("error.not_found", what=transfer_id)
-        places = [(n.code, (n.name, *json.loads(n.aliases)))
-                  for n in session.exec(select(Node).where(col(Node.kind) != "district"))]
-        node_code = suggest_place(transfer.address, places)
-        category_code = desk.settings.police.categories.get(transfer.category_110)
-        units: list[str] = []
-        if node_code and category_code:
-            node = session.exec(select(Node).where(Node.code == node_code)).one()
-            category = session.exec(select(Category).where(
-                Category.code == category_code)).first()
-            probe = Case(channel="", state="", summary="", node_id=node.id,
-                         category_id=category.id if category else None,
-                         created_at=desk.clock.now(), updated_at=desk.clock.now())
-            ids = suggested_unit_ids(session, probe)
-            units = list(session.exec(select(Unit.code).where(col(Unit.id).in_(ids))))
-    return Routing(node_code, category_code, units)
+        return _routing(session, desk, _get(session, transfer_id))
 
+
+def _get(session: Session, transfer_id: int) -> PoliceTransfer:
+    transfer = session.get(PoliceTransfer, transfer_id)
+    if transfer is None:
+        raise NotFound("error.not_found", what=transfer_id)
+    return transfer
+
+
+def _routing(session: Session, desk: Desk, transfer: PoliceTransfer) -> Routing:
+    places = [(n.code, (n.name, *json.loads(n.aliases)))
+              for n in session.exec(select(Node).where(col(Node.kind) != "district"))]
+    node_code = suggest_place(transfer.address, places)
+    category_code = desk.settings.police.categories.get(transfer.category_110)
+    units: list[str] = []
+    if node_code and category_code:
+        node = session.exec(select(Node).where(Node.code == node_code)).one()
+        category = session.exec(select(Category).where(Category.code == category_code)).first()
+        ids = suggested_unit_ids(session, node.id, category.id if category else None)
+        units = list(session.exec(select(Unit.code).where(col(Unit.id).in_(ids))))
+    return Routing(node_code, category_code, units)
 
 
 def record_call_total(desk: Desk, actor: Actor, first_day: dt.date, last_day: dt.date,
@@ -394,22 +395,23 @@ def police_figures(desk: Desk, first_day: dt.date, last_day: dt.date) -> PoliceF
 def draft_feedback(desk: Desk, transfer_id: int) -> str:
     """A feedback text for 110 from the linked case's outcome, for the officer to edit."""
     with desk.db.read() as session:
-        transfer = session.get(PoliceTransfer, transfer_id)
-        if transfer is None:
-            raise NotFound("error.not_found", what=transfer_id)
-        case = session.get(Case, transfer.case_id) if transfer.case_id else None
-        if case is None:
-            return ""
-        outcome = session.exec(
-            select(Event.payload, Event.at).where(
-                Event.case_id == case.id, col(Event.action).in_(["reply", "resolve"]))
-            .order_by(col(Event.id).desc()).limit(1)).first()
-    result = json.loads(outcome[0]).get("result", "") if outcome else ""
+        return _draft_feedback(session, _get(session, transfer_id))
+
+
+def _draft_feedback(session: Session, transfer: PoliceTransfer) -> str:
+    case = session.get(Case, transfer.case_id) if transfer.case_id else None
+    if case is None:
+        return ""
+    outcome = session.exec(
+        select(Event.payload).where(
+            Event.case_id == case.id, col(Event.action).in_(["reply", "resolve"]))
+        .order_by(col(Event.id).desc()).limit(1)).first()
+    result = (json.loads(outcome).get("result", "") if outcome else "") or "—"
     if case.state == CaseState.CLOSED.value:
         return t("police.feedback.closed", case=case.id, when=local_time(case.closed_at),
-                 result=result or "—")
+                 result=result)
     return t("police.feedback.in_hand", case=case.id, state=t(f"state.{case.state}"),
-             result=result or "—")
+             result=result)
 
 
 # -- the board's reads ------------------------------------------------------------------------
@@ -532,15 +534,16 @@ class TransferDetail:
 
 def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetail:
     _require_desk(actor)
-    with desk.db.read() as session:
-        transfer = session.get(PoliceTransfer, transfer_id)
-        if transfer is None:
-            raise NotFound("error.not_found", what=transfer_id)
+    with desk.db.read() as session:  # one snapshot for the row, its routing, draft and timeline
+        transfer = _get(session, transfer_id)
+        state = TransferState(transfer.state)
         case_state = session.get(Case, transfer.case_id).state if transfer.case_id else None
+        routing = _routing(session, desk, transfer) if state is TransferState.SIGNED \
+            else Routing(None, None, [])
+        draft = _draft_feedback(session, transfer) if state is TransferState.DIVERTED else ""
         events = session.exec(
             select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
             .where(Event.subject == f"transfer:{transfer_id}").order_by(col(Event.id))).all()
-    state = TransferState(transfer.state)
     row = TransferRow(transfer.id, transfer.version, transfer.created_at, transfer.number,
                       transfer.summary, transfer.address, transfer.state,
                       transfer.danger != "[]",
@@ -554,10 +557,7 @@ def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetai
         station=transfer.station, category_110=transfer.category_110,
         danger=json.loads(transfer.danger), return_reason=transfer.return_reason,
         feedback=transfer.feedback,
-        routing=suggest_routing(desk, transfer_id) if state is TransferState.SIGNED
-        else Routing(None, None, []),
-        draft_feedback=draft_feedback(desk, transfer_id) if state is TransferState.DIVERTED
-        else "",
+        routing=routing, draft_feedback=draft,
         actions=transfer_actions(state, actor.role),
         timeline=[TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of,
                                 json.loads(e.payload)) for e, name in events],

@@ -346,7 +346,7 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
             if any(tr.action is Action.MERGE for tr in actions) else []
         suggested = []
         if any(tr.action is Action.DISPATCH for tr in actions):
-            ids = suggested_unit_ids(session, case)
+            ids = suggested_unit_ids(session, case.node_id, case.category_id)
             suggested = list(session.exec(select(Unit.code).where(col(Unit.id).in_(ids))))
     return CaseDetail(
         id=case.id, version=case.version, state=case.state, channel=case.channel,
