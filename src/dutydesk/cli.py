@@ -154,8 +154,7 @@ def _calendar(args: argparse.Namespace) -> int:
 def _import_110(args: argparse.Namespace) -> int:
     from dutydesk.clock import SystemClock
     from dutydesk.services.context import Desk
-    from dutydesk.services.police_import import check_rows, read_rows
-    from dutydesk.services.police import import_transfers
+    from dutydesk.services.police_import import import_file
     from dutydesk.store.engine import Database, default_path
 
     db = Database.open(args.db or default_path())
@@ -163,8 +162,7 @@ def _import_110(args: argparse.Namespace) -> int:
         desk = Desk(db, SystemClock())
         actor = _identify(desk, args)
         # The whole file is checked before anything is written.
-        drafts = check_rows(desk, args.file.name, read_rows(args.file))
-        result = import_transfers(desk, actor, drafts, args.file.name, _progress_bar())
+        result = import_file(desk, actor, args.file, _progress_bar())
     finally:
         db.dispose()
     print(t("police.import.done", file=args.file.name, added=result.added,

@@ -41,3 +41,20 @@ def test_masking_never_reveals_the_middle(number):
 def test_pinyin_initials():
     assert pinyin_initials("黄土坡街道") == "htpjd"
     assert pinyin_initials("abc") == ""
+
+
+@given(st.from_regex(r"1[0-9]{10}", fullmatch=True))
+def test_the_mobile_block_shortcut_agrees_with_the_phone_library(number):
+    """Mainland mobiles are judged by their 号段 once; the answer must be the library's own
+    for every number in the block."""
+    from dutydesk.domain.personal import _parse_phone
+
+    try:
+        expected = _parse_phone(number)
+    except InvalidPhone:
+        expected = None
+    try:
+        got = normalise_phone(number)
+    except InvalidPhone:
+        got = None
+    assert got == expected

@@ -193,6 +193,31 @@ def test_a_bad_file_is_refused_whole_with_every_line_column_and_reason(desk, tmp
     assert (_count(desk), event_count(desk)) == before
 
 
+def test_an_imported_transfer_shows_its_arrival_on_its_timeline(desk):
+    officer = desk.actor("liuyang")
+    import_file(desk, officer, SAMPLES / "110-export.csv")
+    with desk.db.read() as s:
+        first = s.exec(select(PoliceTransfer).order_by(PoliceTransfer.id)).first()
+    police.sign(desk, officer, first.id)
+    timeline = police.transfer_detail(desk, officer, first.id).timeline
+    assert [e.action for e in timeline] == ["import_110", "sign"]
+    assert timeline[0].payload["source"] == "110-export.csv"
+
+
+def test_a_file_changed_between_the_check_and_the_write_writes_nothing(desk, tmp_path,
+                                                                     monkeypatch):
+    from dutydesk.services import police_import
+
+    path = tmp_path / "moving.csv"
+    path.write_text("警情编号,接警时间,简要警情\nM1,2026-11-24 21:05,好\nM2,坏时间,坏\n", "utf-8")
+    monkeypatch.setattr(police_import, "check_file", lambda desk, path: 2)  # "it was fine"
+    before = (_count(desk), event_count(desk))
+    with pytest.raises(ImportRefused) as refused:
+        import_file(desk, desk.actor("liuyang"), path)
+    assert "改动" in refused.value.message()
+    assert (_count(desk), event_count(desk)) == before
+
+
 @pytest.mark.parametrize("content,expected", [
     (b"", "没有警情"),
     ("报警人,地址\n张三,某地\n".encode(), "缺少列「警情编号」"),

@@ -132,3 +132,17 @@ def test_an_older_schema_is_upgraded_in_place_on_open(db_path):
         assert {"contact", "police_transfer"} <= tables
     finally:
         db.dispose()
+
+
+def test_a_version_2_file_gains_the_transfer_import_link(db_path):
+    with sqlite3.connect(db_path) as raw:
+        raw.execute("ALTER TABLE police_transfer DROP COLUMN import_event_id")
+        raw.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    db = Database.open(db_path)
+    try:
+        with db.reader.connect() as c:
+            columns = {row[1] for row in c.exec_driver_sql("PRAGMA table_info(police_transfer)")}
+        assert "import_event_id" in columns
+        assert db.meta("schema_version") == str(SCHEMA_VERSION)
+    finally:
+        db.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy.orm.attributes import flag_modified
@@ -37,7 +37,7 @@ from dutydesk.store.models import (
 )
 
 NUMBER_MAX = 40  # 警情编号: longer than any real one
-BATCH = 2000  # rows per insert statement when importing
+BATCH = 1000  # rows per insert statement when importing
 
 
 @dataclass
@@ -126,35 +126,50 @@ class ImportResult:
     already_present: int
 
 
-def import_transfers(desk: Desk, actor: Actor, drafts: list[TransferDraft], source: str,
-                     progress: Callable[[int, int], None] | None = None) -> ImportResult:
-    """Add a checked file's transfers in one transaction: those whose 警情编号 is already on the
-    desk are left as they are, so importing the same export twice adds nothing."""
+def import_transfers(desk: Desk, actor: Actor, drafts: Iterable[TransferDraft], source: str,
+                     total: int, progress: Callable[[int, int], None] | None = None
+                     ) -> ImportResult:
+    """Add checked transfers in one transaction, a batch at a time (nothing is held beyond its
+    batch): those whose 警情编号 is already on the desk are left as they are, so importing the
+    same export twice adds nothing. Each new transfer points at the import's event, its
+    arrival on the desk's timeline."""
     _require_desk(actor)
     with desk.db.write() as session:
         now = desk.clock.now()
         require_active(session, actor)
-        numbers = [d.number for d in drafts]
-        present: set[str] = set()
-        for start in range(0, len(numbers), 500):  # SQLite's bound-parameter limit
-            present |= set(session.exec(select(PoliceTransfer.number).where(
-                col(PoliceTransfer.number).in_(numbers[start:start + 500]))))
-        fresh = []
-        for draft in drafts:
-            if draft.number not in present:
-                present.add(draft.number)
-                fresh.append(draft)
-        # Core inserts in batches: an ORM object per row costs seconds and hundreds of MB
-        # at 100k rows.
-        for start in range(0, len(fresh), BATCH):
-            session.execute(insert(PoliceTransfer), [
-                _transfer_values(desk, draft, now) for draft in fresh[start:start + BATCH]])
+        event = append_event(session, actor, now, "import_110", subject="transfers")
+        session.flush()
+        added = seen = 0
+        for batch in _batches(drafts, BATCH):
+            present = set(session.exec(select(PoliceTransfer.number).where(
+                col(PoliceTransfer.number).in_([d.number for d in batch]))))
+            rows = []
+            for draft in batch:
+                if draft.number not in present:
+                    present.add(draft.number)
+                    rows.append(_transfer_values(desk, draft, now) | {
+                        "import_event_id": event.id})
+            if rows:
+                # Core inserts: an ORM object per row costs seconds and hundreds of MB at 100k.
+                session.execute(insert(PoliceTransfer), rows)
+            added, seen = added + len(rows), seen + len(batch)
             if progress is not None:
-                progress(min(start + BATCH, len(fresh)), len(fresh))
-        added = len(fresh)
-        append_event(session, actor, now, "import_110", subject="transfers", payload={
-            "source": source, "added": added, "already_present": len(drafts) - added})
-    return ImportResult(added, len(drafts) - added)
+                progress(seen, max(total, seen))
+        event.payload = json.dumps({"source": source, "added": added,
+                                    "already_present": seen - added}, ensure_ascii=False)
+        session.add(event)
+    return ImportResult(added, seen - added)
+
+
+def _batches(items: Iterable[TransferDraft], size: int) -> Iterator[list[TransferDraft]]:
+    batch: list[TransferDraft] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _by_number(session: Session, number: str) -> PoliceTransfer | None:
@@ -543,7 +558,8 @@ def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetai
         draft = _draft_feedback(session, transfer) if state is TransferState.DIVERTED else ""
         events = session.exec(
             select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
-            .where(Event.subject == f"transfer:{transfer_id}").order_by(col(Event.id))).all()
+            .where(or_(Event.subject == f"transfer:{transfer_id}",
+                       Event.id == transfer.import_event_id)).order_by(col(Event.id))).all()
     row = TransferRow(transfer.id, transfer.version, transfer.created_at, transfer.number,
                       transfer.summary, transfer.address, transfer.state,
                       transfer.danger != "[]",

@@ -5,11 +5,11 @@ line, column and reason, and nothing is written unless every row is good."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,124 +53,152 @@ class ImportRefused(DutyDeskError):
 class RawRow:
     line: int  # as the officer sees it in the file (the header is line 1)
     cells: dict[str, object]
+    problem: str = ""  # a line the reader could not make a row of (bad JSON)
 
 
-def read_rows(path: Path) -> list[RawRow]:
-    """The file's rows keyed by header; refuses an unreadable file or a missing column."""
-    name = path.name
+def read_rows(path: Path) -> Iterator[RawRow]:
+    """The file's rows keyed by header, read as they are asked for (memory stays flat at any
+    size); refuses an unreadable file or a missing column."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ImportRefused(name, [t("police.import.unreadable", detail="> 200 MB")])
-        suffix = path.suffix.lower()
-        if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-            table = _read_sheet(path)
-        elif suffix == ".csv":
-            table = _read_csv(path)
-        elif suffix in (".jsonl", ".ndjson", ".json"):
-            return _read_json_lines(path)
-        else:
-            raise ImportRefused(name, [t("police.import.unknown_format", suffix=suffix or "—")])
+        yield from _rows(path)
     except OSError as exc:
-        raise ImportRefused(name, [t("police.import.unreadable", detail=exc.strerror)]) from None
-    if not table:
+        raise ImportRefused(path.name, [t("police.import.unreadable", detail=exc.strerror)]) \
+            from None
+
+
+def _rows(path: Path) -> Iterator[RawRow]:
+    name = path.name
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ImportRefused(name, [t("police.import.unreadable", detail="> 200 MB")])
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        table = _read_sheet(path)
+    elif suffix == ".csv":
+        table = _read_csv(path)
+    elif suffix in (".jsonl", ".ndjson", ".json"):
+        yield from _read_json_lines(path)
+        return
+    else:
+        raise ImportRefused(name, [t("police.import.unknown_format", suffix=suffix or "—")])
+    first = next(table, None)
+    if first is None:
         raise ImportRefused(name, [t("police.import.no_rows")])
-    header = [str(cell).strip().lstrip("\ufeff") if cell is not None else "" for cell in table[0]]
+    header = [str(cell).strip().lstrip("\ufeff") if cell is not None else "" for cell in first]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise ImportRefused(name, [t("police.import.bad_header", column=c) for c in missing])
-    rows = []
-    for number, values in enumerate(table[1:], start=2):
+    for number, values in enumerate(table, start=2):
         if all(v in (None, "") for v in values):
             continue  # a blank line
-        rows.append(RawRow(number, {h: v for h, v in zip(header, values) if h in COLUMNS}))
-    return rows
+        yield RawRow(number, {h: v for h, v in zip(header, values) if h in COLUMNS})
 
 
-def _read_csv(path: Path) -> list[list[str]]:
-    try:
-        return list(csv.reader(io.StringIO(_decode(path.read_bytes(), path.name))))
-    except csv.Error as exc:
-        raise ImportRefused(path.name, [t("police.import.unreadable", detail=str(exc))]) from None
+def _read_csv(path: Path) -> Iterator[list[str]]:
+    with open(path, encoding=_encoding(path), newline="") as file:
+        try:
+            yield from csv.reader(file)
+        except csv.Error as exc:
+            raise ImportRefused(path.name, [t("police.import.unreadable", detail=str(exc))]) \
+                from None
 
 
-def _read_sheet(path: Path) -> list[list[object]]:
+def _read_sheet(path: Path) -> Iterator[list[object]]:
     from python_calamine import CalamineWorkbook  # a compiled reader, many times openpyxl's speed
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        rows = workbook.get_sheet_by_index(0).iter_rows()
     except Exception as exc:  # calamine raises its own types for damaged or foreign files
         raise ImportRefused(path.name, [t("police.import.unreadable",
                                           detail=type(exc).__name__)]) from None
+    yield from rows
 
 
-def _decode(raw: bytes, file: str) -> str:
-    """UTF-8 (a BOM is dropped), else GB18030 — what Chinese Excel writes for CSV."""
+def _encoding(path: Path) -> str:
+    """UTF-8 (a BOM is dropped), else GB18030 — what Chinese Excel writes for CSV; found by
+    decoding the file in chunks, so that a large file is never held whole."""
     for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return raw.decode(encoding)
+            with open(path, "rb") as file:
+                while chunk := file.read(1 << 20):
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return encoding
         except UnicodeDecodeError:
             continue
-    raise ImportRefused(file, [t("police.import.bad_encoding")])
+    raise ImportRefused(path.name, [t("police.import.bad_encoding")])
 
 
-def _read_json_lines(path: Path) -> list[RawRow]:
-    rows = []
-    problems = []
-    for number, text in enumerate(_decode(path.read_bytes(), path.name).splitlines(), start=1):
-        if not text.strip():
-            continue
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            problems.append(t("police.import.row_error", line=number, column="—",
-                              reason=t("police.import.bad_json", detail=exc.msg)))
-            continue
-        if not isinstance(value, dict):
-            problems.append(t("police.import.row_error", line=number, column="—",
-                              reason=t("police.import.bad_json", detail=type(value).__name__)))
-            continue
-        rows.append(RawRow(number, {k: v for k, v in value.items() if k in COLUMNS}))
-    if problems:
-        raise ImportRefused(path.name, problems)
-    return rows
+def _read_json_lines(path: Path) -> Iterator[RawRow]:
+    with open(path, encoding=_encoding(path), newline="") as file:
+        for number, text in enumerate(file, start=1):
+            if not text.strip():
+                continue
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield RawRow(number, {}, t("police.import.bad_json", detail=exc.msg))
+                continue
+            if not isinstance(value, dict):
+                yield RawRow(number, {}, t("police.import.bad_json",
+                                           detail=type(value).__name__))
+                continue
+            yield RawRow(number, {k: v for k, v in value.items() if k in COLUMNS})
 
 
 def parse_time(value: object) -> dt.datetime | None:
     """接警时间 as text (2026-11-24 21:05:00, 2026/11/24 21:05) or an Excel date cell, local."""
     if isinstance(value, dt.datetime):
-        moment = value
+        moment: dt.datetime | None = value
     elif isinstance(value, str):
-        moment = None
-        for fmt in TIME_FORMATS:
-            try:
-                moment = dt.datetime.strptime(value.strip(), fmt)
-                break
-            except ValueError:
-                continue
-        if moment is None:
-            return None
+        moment = _parse_time_text(value.strip())
     else:
+        moment = None
+    if moment is None:
         return None
     return moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment
 
 
-def check_rows(desk: Desk, file: str, rows: list[RawRow]) -> list[TransferDraft]:
-    """Drafts for every row, or ImportRefused naming every bad row, column and reason."""
+def _parse_time_text(text: str) -> dt.datetime | None:
+    if len(text) >= 16:  # 2026-11-24 21:05[:00], the usual shape, parsed fastest
+        try:
+            return dt.datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    for fmt in TIME_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _check_row(desk: Desk, row: RawRow) -> tuple[TransferDraft, dict[str, str]]:
+    if row.problem:
+        return TransferDraft("", None, ""), {"—": row.problem}
+    cells = {field: row.cells.get(header) for header, field in COLUMNS.items()}
+    called_at = parse_time(cells["called_at"])
+    draft = TransferDraft(
+        number=_text(cells["number"]), called_at=called_at, summary=_text(cells["summary"]),
+        caller=_text(cells["caller"]), phone=_text(cells["phone"]),
+        address=_text(cells["address"]), station=_text(cells["station"]),
+        category_110=_text(cells["category_110"]))
+    cleaned, errors = check_draft(desk, draft)
+    if called_at is None and cells["called_at"] not in (None, ""):
+        errors["called_at"] = t("police.import.bad_time", value=_text(cells["called_at"])[:40])
+    return cleaned, errors
+
+
+def check_file(desk: Desk, path: Path) -> int:
+    """The first pass: every row checked and nothing kept but the 警情编号 seen; returns the
+    number of rows, or refuses naming every bad row, column and reason."""
     problems: list[str] = []
-    drafts: list[TransferDraft] = []
     first_line: dict[str, int] = {}
-    for row in rows:
-        cells = {field: row.cells.get(header) for header, field in COLUMNS.items()}
-        called_at = parse_time(cells["called_at"])
-        draft = TransferDraft(
-            number=_text(cells["number"]), called_at=called_at, summary=_text(cells["summary"]),
-            caller=_text(cells["caller"]), phone=_text(cells["phone"]),
-            address=_text(cells["address"]), station=_text(cells["station"]),
-            category_110=_text(cells["category_110"]))
-        cleaned, errors = check_draft(desk, draft)
-        if called_at is None and cells["called_at"] not in (None, ""):
-            errors["called_at"] = t("police.import.bad_time", value=_text(cells["called_at"])[:40])
+    count = 0
+    for row in read_rows(path):
+        count += 1
+        cleaned, errors = _check_row(desk, row)
         for field, reason in errors.items():
             problems.append(t("police.import.row_error", line=row.line,
                               column=_header_of(field), reason=reason))
@@ -181,12 +209,21 @@ def check_rows(desk: Desk, file: str, rows: list[RawRow]) -> list[TransferDraft]
                                            number=cleaned.number,
                                            first=first_line[cleaned.number])))
             first_line.setdefault(cleaned.number, row.line)
-        drafts.append(cleaned)
-    if not rows:
+    if not count:
         problems.append(t("police.import.no_rows"))
     if problems:
-        raise ImportRefused(file, problems)
-    return drafts
+        raise ImportRefused(path.name, problems)
+    return count
+
+
+def _drafts(desk: Desk, path: Path) -> Iterator[TransferDraft]:
+    """The second pass: the checked rows again, cleaned, for writing. A file changed since it
+    was checked is refused (the write is rolled back)."""
+    for row in read_rows(path):
+        cleaned, errors = _check_row(desk, row)
+        if errors:
+            raise ImportRefused(path.name, [t("police.import.changed")])
+        yield cleaned
 
 
 def _text(value: object) -> str:
@@ -203,7 +240,7 @@ def _header_of(field: str) -> str:
 
 def import_file(desk: Desk, actor: Actor, path: Path,
                 progress: Callable[[int, int], None] | None = None) -> ImportResult:
-    """Read, check whole, then write in one transaction (or refuse and write nothing)."""
-    rows = read_rows(path)
-    drafts = check_rows(desk, path.name, rows)
-    return import_transfers(desk, actor, drafts, path.name, progress)
+    """Check the whole file, then read it again and write it in one transaction (or refuse
+    and write nothing). Two passes keep memory flat: no row is held beyond its batch."""
+    total = check_file(desk, path)
+    return import_transfers(desk, actor, _drafts(desk, path), path.name, total, progress)

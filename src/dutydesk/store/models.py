@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from dutydesk.domain.lifecycle import OPEN_STATES
 from dutydesk.store.types import UTCDateTime
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # How an older file is brought up to each version (applied in one transaction on open): the
 # changes to existing tables; new tables are created from the models afterwards.
@@ -25,6 +25,9 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX ix_case_merged_into ON case_ (merged_into_id)",
         "ALTER TABLE node ADD COLUMN aliases VARCHAR NOT NULL DEFAULT '[]'",
         "CREATE INDEX ix_event_subject ON event (subject, id)",
+    ],
+    3: [
+        "ALTER TABLE police_transfer ADD COLUMN import_event_id INTEGER",
     ],
 }
 
@@ -213,6 +216,7 @@ class PoliceTransfer(SQLModel, table=True):
     feedback_due_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     fed_back_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     case_id: int | None = Field(default=None, foreign_key="case_.id")
+    import_event_id: int | None = None  # the import event that brought it (its arrival)
     return_reason: str = ""
     feedback: str = ""
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False))

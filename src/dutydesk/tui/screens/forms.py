@@ -509,19 +509,13 @@ class ImportScreen(FormScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_import(self, path) -> None:
-        from dutydesk.services.police_import import ImportRefused, check_rows, read_rows
-        from dutydesk.services.police import import_transfers
+        from dutydesk.services.police_import import import_file
 
         app = self.app
         bar = self.query_one("#progress")
         try:
-            drafts = check_rows(app.desk, path.name, read_rows(path))
-            result = import_transfers(
-                app.desk, app.actor, drafts, path.name,
-                lambda done, total: app.call_from_thread(bar.update, total=total,
-                                                         progress=done))
-        except ImportRefused as exc:
-            self.post_message(_Outcome(False, error=exc.message()))
+            result = import_file(app.desk, app.actor, path, lambda done, total: (
+                app.call_from_thread(bar.update, total=total, progress=done)))
         except DutyDeskError as exc:
             self.post_message(_Outcome(False, error=exc.message()))
         else:
