@@ -72,6 +72,61 @@ def test_sign_divert_and_feed_back_with_their_timers(desk, clock):
     assert _transfer(desk, transfer_id).state == TransferState.FED_BACK.value
 
 
+def test_joint_handling_chosen_at_divert_is_offered_at_dispatch(desk):
+    """分流 records the lead and co-units; 立案 stays the duty chief's; 派单 offers them until
+    the case is dispatched."""
+    from dutydesk.domain.lifecycle import Action
+    from dutydesk.services.queue import case_detail
+    from tests.services.helpers import do
+
+    officer = desk.actor("liuyang")
+    transfer_id = police.receive_transfer(desk, officer, _draft())
+    police.sign(desk, officer, transfer_id)
+    case_id = police.divert(desk, officer, transfer_id, "KLNL-01", "noise",
+                            lead_unit_code="CGJ", co_unit_codes=["PCS", "WYGS", "PCS"])
+    with desk.db.read() as s:
+        payload = json.loads(s.exec(select(Event.payload).where(Event.action == "divert")).one())
+    assert payload["routing"] == {"lead": "CGJ", "co": ["PCS", "WYGS"]}
+    assert payload["lead_unit"] == "区城管执法局"
+    assert case_detail(desk, officer, case_id).planned_units is None  # 立案 first
+    do(desk, case_id, Action.FILE)
+    assert case_detail(desk, officer, case_id).planned_units == ("CGJ", ["PCS", "WYGS"])
+    do(desk, case_id, Action.DISPATCH, lead_unit_code="CGJ", co_unit_codes=["PCS"])
+    assert case_detail(desk, officer, case_id).planned_units is None
+
+
+@pytest.mark.parametrize("lead,co,field", [
+    ("", ["PCS"], "lead_unit"),  # co-units need a lead
+    ("CGJ", ["CGJ"], "co_units"),  # the lead is not its own co-unit
+    ("NOPE", [], "lead_unit"),
+])
+def test_bad_joint_handling_is_refused_and_writes_nothing(desk, lead, co, field):
+    officer = desk.actor("liuyang")
+    transfer_id = police.receive_transfer(desk, officer, _draft())
+    police.sign(desk, officer, transfer_id)
+    before = event_count(desk)
+    with pytest.raises(ValidationFailed) as refused:
+        police.divert(desk, officer, transfer_id, "KLNL-01", "noise", lead_unit_code=lead,
+                      co_unit_codes=co)
+    assert field in refused.value.fields
+    assert event_count(desk) == before
+    assert _transfer(desk, transfer_id).state == "signed"
+
+
+def test_a_diverted_case_names_the_110_steps_on_its_timeline(desk):
+    from dutydesk.services.queue import case_detail
+    from dutydesk.tui.widgets._case_detail import timeline_lines
+
+    officer = desk.actor("liuyang")
+    transfer_id = police.receive_transfer(desk, officer, _draft())
+    police.sign(desk, officer, transfer_id)
+    case_id = police.divert(desk, officer, transfer_id, "KLNL-01", "noise")
+    police.feedback(desk, officer, transfer_id, "已处理")
+    text = "\n".join(line.plain for line in timeline_lines(
+        case_detail(desk, officer, case_id).timeline))
+    assert "分流" in text and "反馈110" in text and "⟨" not in text
+
+
 def test_sending_back_needs_a_reason_and_ends_it(desk):
     officer = desk.actor("liuyang")
     transfer_id = police.receive_transfer(desk, officer, _draft())
@@ -295,6 +350,29 @@ def test_feedback_is_drafted_from_the_case_and_exported(desk, clock, tmp_path):
     assert line["警情编号"] == "J001" and line["是否按时反馈"] == "是"
     sheet = CalamineWorkbook.from_path(str(tmp_path / "out.xlsx")).get_sheet_by_index(0)
     assert sheet.to_python()[1][0] == "J001"
+
+
+def test_one_transfer_exports_alone_and_the_share_uses_the_latest_period(desk, clock,
+                                                                         tmp_path):
+    from dutydesk.services.police_export import export_feedback
+
+    officer = desk.actor("liuyang")
+    ids = []
+    for number in ("E1", "E2"):
+        ids.append(police.receive_transfer(desk, officer, _draft(number=number)))
+        police.sign(desk, officer, ids[-1])
+        police.divert(desk, officer, ids[-1], "KLNL-01", "noise")
+        police.feedback(desk, officer, ids[-1], f"{number} 已处理")
+    assert export_feedback(desk, None, tmp_path / "one.jsonl", ids[1]) == 1
+    assert json.loads((tmp_path / "one.jsonl").read_text("utf-8"))["警情编号"] == "E2"
+    assert police.latest_period(desk) is None
+    today = clock.now().astimezone(LOCAL_TZ).date()
+    police.record_call_total(desk, officer, today - dt.timedelta(days=40),
+                             today - dt.timedelta(days=10), 100)
+    police.record_call_total(desk, officer, today.replace(day=1), today, 8)
+    period = police.latest_period(desk)
+    assert period == (today.replace(day=1), today)
+    assert police.police_figures(desk, *period).share == 0.25
 
 
 def test_the_board_sections_page_and_count(desk, clock):

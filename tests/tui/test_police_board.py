@@ -228,3 +228,91 @@ async def test_entering_a_transfer_by_hand(desk):
         transfer = s.exec(select(PoliceTransfer)).one()
     assert (transfer.number, transfer.caller, transfer.phone, transfer.address) == (
         "J7001", "王先生", "+8613908571234", "康乐南路58号")
+
+
+async def test_divert_with_joint_handling_then_read_the_timeline(demo_desk):
+    import json
+
+    from textual.widgets import SelectionList
+
+    from dutydesk.store.models import Event
+
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_board(pilot)
+        await _select(pilot, "J5202261124001")
+        await pilot.press("k", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await _select(pilot, "J5202261124001")
+        await pilot.press("a")
+        await settle(pilot)
+        lead = app.screen.query_one("#lead_unit").value
+        assert lead in ("CGJ", "PCS")  # the first suggested unit, marked ★
+        app.screen.query_one("#co_units", SelectionList).select("WYGS")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PoliceScreen)
+        await pilot.press("3")  # 处置中
+        await settle(pilot)
+        await _select(pilot, "J5202261124001")
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "处理时间线" in text and "签收" in text and "文明巷物业公司" in text
+        assert not app.screen.query_one(PagedTable).display
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one(PagedTable).display
+    with demo_desk.db.read() as s:
+        payload = json.loads(s.exec(select(Event.payload).where(Event.action == "divert")).one())
+    assert payload["routing"] == {"lead": lead, "co": ["WYGS"]}
+
+
+async def test_recording_the_period_total_gives_the_share(demo_desk):
+    from dutydesk.tui.screens.forms import CallTotalScreen
+
+    app = make_app(demo_desk)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _open_board(pilot)
+        assert "占110 —" in screen_text(app)
+        await burst(pilot, ["t"])
+        assert isinstance(app.screen, CallTotalScreen)
+        app.screen.query_one("#total").focus()
+        await burst(pilot, [*"50"])
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PoliceScreen)
+        assert "占110 10%(11-01~11-23)" in screen_text(app)  # 5 calls of 50
+
+
+async def test_one_fed_back_transfer_exports_alone(demo_desk, tmp_path):
+    import json
+
+    from dutydesk.services import police
+    from dutydesk.tui.screens.forms import ExportFeedbackScreen
+
+    officer = demo_desk.actor("liuyang")
+    with demo_desk.db.read() as s:
+        rows = s.exec(select(PoliceTransfer).order_by(PoliceTransfer.number)).all()[:2]
+    for row in rows:
+        police.sign(demo_desk, officer, row.id)
+        police.divert(demo_desk, officer, row.id, "KLNL-01", "noise")
+        police.feedback(demo_desk, officer, row.id, f"{row.number} 已处理")
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_board(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        await _select(pilot, rows[0].number)
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportFeedbackScreen)
+        assert app.screen.query_one("#only-this").value is True
+        app.screen.query_one("#path").value = str(tmp_path / "one.jsonl")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PoliceScreen)
+    lines = (tmp_path / "one.jsonl").read_text("utf-8").splitlines()
+    assert [json.loads(line)["警情编号"] for line in lines] == [rows[0].number]

@@ -171,7 +171,7 @@ def category_by_code(session: Session, code: str, errors: dict[str, str]) -> Cat
     return _by_code(session, Category, code, errors, "category", "field_error.unknown_category")
 
 
-def _unit_by_code(session: Session, code: str, errors: dict[str, str], key: str) -> Unit | None:
+def unit_by_code(session: Session, code: str, errors: dict[str, str], key: str) -> Unit | None:
     return _by_code(session, Unit, code, errors, key, "field_error.unknown_unit")
 
 
@@ -373,9 +373,9 @@ def _file(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
 def _dispatch(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
               now: dt.datetime) -> dict:
     errors: dict[str, str] = {}
-    lead = _unit_by_code(s, i.lead_unit_code, errors, "lead_unit")
+    lead = unit_by_code(s, i.lead_unit_code, errors, "lead_unit")
     co_units = [u for code in i.co_unit_codes
-                if code.strip() and (u := _unit_by_code(s, code, errors, "co_units"))]
+                if code.strip() and (u := unit_by_code(s, code, errors, "co_units"))]
     category = s.get(Category, case.category_id) if case.category_id else None
     if category is None:
         errors["category"] = t("field_error.required", field=t("field.category"))

@@ -26,6 +26,7 @@ from dutydesk.errors import (
 from dutydesk.i18n import local_time, t
 from dutydesk.services.cases import (
     category_by_code, node_by_code, parse_phone, place_case, search_text, suggested_unit_ids,
+    unit_by_code,
 )
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event
@@ -247,11 +248,13 @@ def send_back(desk: Desk, actor: Actor, transfer_id: int, reason: str,
 
 
 def divert(desk: Desk, actor: Actor, transfer_id: int, node_code: str, category_code: str,
-           *, reason: str = "", confirm_danger: bool = False,
-           expected_version: int | None = None) -> int:
+           *, lead_unit_code: str = "", co_unit_codes: Iterable[str] = (), reason: str = "",
+           confirm_danger: bool = False, expected_version: int | None = None) -> int:
     """分流: accept the call as non-police; it becomes a case (channel 110转办) at the place and
-    category the officer confirmed, already 受理. A summary with danger words needs an explicit
-    confirmation and a reason, both recorded. Returns the new case's id."""
+    category the officer confirmed, already 受理. The units chosen for it — a lead and, for
+    联合处置, co-units — are its routing: 立案 stays the duty chief's, and 派单 offers them.
+    A summary with danger words needs an explicit confirmation and a reason, both recorded.
+    Returns the new case's id."""
     errors: dict[str, str] = {}
     reason = clean_field(desk, "reason", reason, errors)
     if errors:
@@ -265,6 +268,7 @@ def divert(desk: Desk, actor: Actor, transfer_id: int, node_code: str, category_
             else None
         if not category_code.strip():
             found["category"] = t("field_error.required", field=t("field.category"))
+        lead, co_units = _routing_units(session, lead_unit_code, co_unit_codes, found)
         danger = json.loads(transfer.danger)
         if danger and not (confirm_danger and reason):
             found["reason"] = t("police.error.confirm_danger", terms="、".join(danger))
@@ -286,6 +290,9 @@ def divert(desk: Desk, actor: Actor, transfer_id: int, node_code: str, category_
         transfer.diverted_at = now
         transfer.feedback_due_at = desk.rules.compute(now, desk.settings.police.feedback_limit).due
         payload = {"case": case.id, "node": node.name, "category": category.name}
+        if lead is not None:
+            payload.update(lead_unit=lead.name, co_units=[u.name for u in co_units],
+                           routing={"lead": lead.code, "co": [u.code for u in co_units]})
         if danger:
             payload.update(danger=danger, confirmed=True, reason=reason)
         elif reason:
@@ -294,6 +301,20 @@ def divert(desk: Desk, actor: Actor, transfer_id: int, node_code: str, category_
 
     _step(desk, actor, transfer_id, TransferAction.DIVERT, expected_version, apply)
     return created[0]
+
+
+def _routing_units(session: Session, lead_code: str, co_codes: Iterable[str],
+                   errors: dict[str, str]) -> tuple[Unit | None, list[Unit]]:
+    """The lead unit and co-units chosen at 分流 (all optional; co-units need a lead)."""
+    co_codes = [code for code in co_codes if code.strip()]
+    lead = unit_by_code(session, lead_code, errors, "lead_unit") if lead_code.strip() else None
+    co_units = [u for code in dict.fromkeys(co_codes)
+                if (u := unit_by_code(session, code, errors, "co_units"))]
+    if co_units and not lead_code.strip():
+        errors["lead_unit"] = t("field_error.required", field=t("field.lead_unit"))
+    if lead is not None and lead.id in {u.id for u in co_units}:
+        errors["co_units"] = t("field_error.lead_is_co_unit", unit=lead.name)
+    return lead, co_units
 
 
 def feedback(desk: Desk, actor: Actor, transfer_id: int, text: str,
@@ -405,6 +426,15 @@ def police_figures(desk: Desk, first_day: dt.date, last_day: dt.date) -> PoliceF
     return PoliceFigures(received=row[0], diverted=row[1], returned=row[2],
                          all_calls=total.total if total else None, signed=row[3],
                          signed_on_time=row[4], fed_back=row[5], fed_back_on_time=row[6])
+
+
+def latest_period(desk: Desk) -> tuple[dt.date, dt.date] | None:
+    """The most recent period whose total of all 110 calls is recorded: the share's base."""
+    with desk.db.read() as session:
+        row = session.exec(select(PoliceCallTotal.first_day, PoliceCallTotal.last_day)
+                           .order_by(col(PoliceCallTotal.last_day).desc(),
+                                     col(PoliceCallTotal.first_day)).limit(1)).first()
+    return (row[0], row[1]) if row else None
 
 
 def draft_feedback(desk: Desk, transfer_id: int) -> str:

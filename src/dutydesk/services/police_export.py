@@ -19,11 +19,17 @@ HEADERS = ("警情编号", "接警时间", "处置结果", "反馈时间", "是�
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".xlsx": "xlsx"}
 
 
-def feedback_rows(desk: Desk, since: dt.datetime) -> list[tuple]:
-    """One row per transfer fed back at or after `since`, oldest first."""
+def feedback_rows(desk: Desk, since: dt.datetime | None = None,
+                  transfer_id: int | None = None) -> list[tuple]:
+    """One row per transfer fed back at or after `since` (or the one transfer), oldest first."""
     T = PoliceTransfer
+    clauses = [col(T.fed_back_at).is_not(None)]
+    if since is not None:
+        clauses.append(col(T.fed_back_at) >= since)
+    if transfer_id is not None:
+        clauses.append(T.id == transfer_id)
     with desk.db.read() as session:
-        transfers = session.exec(select(T).where(col(T.fed_back_at) >= since)
+        transfers = session.exec(select(T).where(*clauses)
                                  .order_by(col(T.fed_back_at), col(T.id))).all()
     return [(t.number, _local(t.called_at), t.feedback, _local(t.fed_back_at),
              "是" if t.feedback_due_at is None or t.fed_back_at <= t.feedback_due_at else "否",
@@ -34,12 +40,14 @@ def _local(moment: dt.datetime | None) -> str:
     return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
-def export_feedback(desk: Desk, since: dt.datetime, output: Path) -> int:
-    """Write the feedback file (its format from the file name); returns how many rows."""
+def export_feedback(desk: Desk, since: dt.datetime | None, output: Path,
+                    transfer_id: int | None = None) -> int:
+    """Write the feedback file (its format from the file name) for the transfers fed back
+    since a moment, or for one transfer; returns how many rows."""
     kind = FORMATS.get(output.suffix.lower())
     if kind is None:
         raise DutyDeskError("police.export.bad_format", suffix=output.suffix or "—")
-    rows = feedback_rows(desk, since)
+    rows = feedback_rows(desk, since, transfer_id)
     partial = output.with_name(output.name + ".part")  # never a half-written file under the name
     if kind == "csv":
         with open(partial, "w", encoding="utf-8-sig", newline="") as f:

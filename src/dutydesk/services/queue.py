@@ -311,6 +311,9 @@ class CaseDetail:
     actions: list[Transition] = field(default_factory=list)
     suggested_units: list[str] = field(default_factory=list)  # codes 派单 offers first
     merge_candidates: list[MergeCandidate] = field(default_factory=list)  # likely duplicates
+    # The units chosen when a 110 call was diverted into this case, until it is dispatched:
+    # (lead code, co-unit codes), which 派单 offers.
+    planned_units: tuple[str, list[str]] | None = None
     # For steps the desk records on someone's behalf (代录): action -> the people it may name.
     contacts: dict[str, list[str]] = field(default_factory=dict)
 
@@ -348,6 +351,9 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
         if any(tr.action is Action.DISPATCH for tr in actions):
             ids = suggested_unit_ids(session, case.node_id, case.category_id)
             suggested = list(session.exec(select(Unit.code).where(col(Unit.id).in_(ids))))
+    planned = None
+    if any(tr.action is Action.DISPATCH for tr in actions):
+        planned = _planned_units([e for e, _ in events if e.case_id == case_id])
     return CaseDetail(
         id=case.id, version=case.version, state=case.state, channel=case.channel,
         summary=case.summary, address=case.address, reporter_name=case.reporter_name,
@@ -369,8 +375,19 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
             for e, name in events
         ],
         actions=actions, suggested_units=suggested, merge_candidates=candidates,
-        contacts=contacts,
+        contacts=contacts, planned_units=planned,
     )
+
+
+def _planned_units(events: list[Event]) -> tuple[str, list[str]] | None:
+    """The routing recorded at 分流, if no 派单 has happened since."""
+    for event in reversed(events):
+        if event.action == Action.DISPATCH.value:
+            return None
+        if event.action == "divert":
+            routing = json.loads(event.payload).get("routing")
+            return (routing["lead"], routing["co"]) if routing else None
+    return None
 
 
 def _part_label(acknowledged_at: dt.datetime | None, replied_at: dt.datetime | None) -> str:

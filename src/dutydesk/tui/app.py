@@ -126,8 +126,10 @@ class DutyDeskApp(ReportsWorkerErrors, App):
             return False  # `?` typed into a text field is a question mark
         if action == "request_quit":  # from a board, not while typing (forms bind q anew)
             return self.screen in self.boards.values() and not isinstance(self.focused, Input)
-        if action == "board":
-            return parameters[0] in self.boards and self.screen in self.boards.values()
+        if action == "board":  # the footer offers the other boards, not the one shown
+            board = self.boards.get(str(parameters[0]))
+            return board is not None and self.screen is not board \
+                and self.screen in self.boards.values()
         return True
 
     async def action_help(self) -> None:

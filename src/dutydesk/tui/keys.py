@@ -58,6 +58,10 @@ POLICE_KEYS = tuple(
     KeySpec("new-110", "n", "new_transfer", "police.new.key"),
     KeySpec("import-110", "i", "import_file", "police.import.key"),
     KeySpec("export-110", "x", "export_feedback", "police.export.key"),
+    KeySpec("total-110", "t", "call_total", "police.total.key"),
+    KeySpec("timeline-110", "enter", "toggle_timeline", "key.timeline", show=False),
+    KeySpec("close-timeline-110", "escape", "close_timeline", "key.close_timeline", show=False,
+            priority=False),
 )
 
 # A 110 transfer's steps come from its own table, as the case actions come from theirs.

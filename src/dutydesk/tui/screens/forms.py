@@ -224,10 +224,15 @@ class ActionScreen(FormScreen):
                 return Select(_options(choices["nodes"]), prompt=t("form.pick"), value=value,
                               id=f.value, compact=True)
             case Field.LEAD_UNIT:
-                return Select(self._unit_options(), prompt=t("form.pick"), id=f.value,
-                              compact=True)
+                options = self._unit_options()
+                planned = d.planned_units[0] if d and d.planned_units else None
+                return Select(options, prompt=t("form.pick"), id=f.value, compact=True,
+                              value=planned if planned in {c for _, c in options}
+                              else Select.NULL)
             case Field.CO_UNITS:
-                return SelectionList(*self._unit_options(), id=f.value)
+                chosen = set(d.planned_units[1]) if d and d.planned_units else set()
+                return SelectionList(*((label, code, code in chosen)
+                                       for label, code in self._unit_options()), id=f.value)
             case Field.NEW_DUE:
                 return TextInput(compact=True, placeholder="YYYY-MM-DD HH:MM", id=f.value)
             case Field.MERGE_INTO if d is not None and d.merge_candidates:
@@ -258,11 +263,8 @@ class ActionScreen(FormScreen):
         return []
 
     def _unit_options(self) -> list[tuple[Text, str]]:
-        """Units that handle the case's category in its place first, marked ★."""
-        suggested = set(self.detail.suggested_units) if self.detail else set()
-        units = sorted(self.app.choices["units"], key=lambda c: c.code not in suggested)
-        return [(plain(("★ " if c.code in suggested else "  ") + c.label), c.code)
-                for c in units]
+        return _unit_options(self.app.choices["units"],
+                             self.detail.suggested_units if self.detail else [])
 
     def _value(self, f: Field) -> str:
         widget = self.query_one(f"#{f.value}")
@@ -391,6 +393,13 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+def _unit_options(units, suggested: list[str]) -> list[tuple[Text, str]]:
+    """Units that handle the category in the place first, marked ★."""
+    first = set(suggested)
+    return [(plain(("★ " if c.code in first else "  ") + c.label), c.code)
+            for c in sorted(units, key=lambda c: c.code not in first)]
+
+
 class TransferActionScreen(FormScreen):
     """One step of a 110 transfer: 签收 (a confirmation), 分流 (place and category prefilled from
     the routing suggestion; a dangerous summary needs the confirmation box and a reason), 退回
@@ -425,6 +434,12 @@ class TransferActionScreen(FormScreen):
                     value=d.routing.category_code if any(
                         c.code == d.routing.category_code for c in categories)
                     else Select.NULL))
+                units = _unit_options(self.app.choices["units"], d.routing.unit_codes)
+                lead = d.routing.unit_codes[0] if d.routing.unit_codes else Select.NULL
+                yield from self.field_row("lead_unit", _label("lead_unit", False), Select(
+                    units, prompt=t("form.pick"), id="lead_unit", compact=True, value=lead))
+                yield from self.field_row("co_units", _label("co_units", False),
+                                          SelectionList(*units, id="co_units"))
                 if d.danger:
                     yield Checkbox(t("police.board.confirm_danger"), id="confirm", compact=True)
                 yield from self.field_row("reason", _label("reason", bool(d.danger)),
@@ -441,10 +456,12 @@ class TransferActionScreen(FormScreen):
     AUTO_FOCUS = "Input, Select, #ok"
 
     def action_submit(self) -> None:
-        values = {}
+        values: dict = {}
         for widget in self.query("Input, Select, Checkbox"):
             value = widget.value
             values[widget.id] = "" if value is Select.NULL else value
+        for chooser in self.query(SelectionList):
+            values[chooser.id] = list(chooser.selected)
         self.query_one("#ok", Button).disabled = True
         self.run_step(values)
 
@@ -462,6 +479,8 @@ class TransferActionScreen(FormScreen):
                 case "divert":
                     police.divert(desk, actor, d.id, str(values.get("node", "")),
                                   str(values.get("category", "")),
+                                  lead_unit_code=str(values.get("lead_unit", "")),
+                                  co_unit_codes=values.get("co_units", []),
                                   reason=str(values.get("reason", "")),
                                   confirm_danger=bool(values.get("confirm", False)),
                                   expected_version=version)
@@ -525,15 +544,25 @@ class ImportScreen(FormScreen):
 
 
 class ExportFeedbackScreen(FormScreen):
-    """Write the feedback given to 110 since a day (default today) to a .csv, .jsonl or .xlsx
-    file for the 110 system to take back."""
+    """Write the feedback given to 110 to a .csv, .jsonl or .xlsx file for the 110 system to
+    take back: the highlighted transfer's alone (when it has been fed back), or everything
+    fed back since a day (default today)."""
 
     AUTO_FOCUS = "#path"
 
+    def __init__(self, current=None) -> None:
+        super().__init__()
+        self.current = current  # a fed-back TransferDetail, offered as "this one only"
+
     def compose(self) -> ComposeResult:
+        from textual.widgets import Checkbox
+
         today = self.app.desk.clock.now().astimezone(LOCAL_TZ).date().isoformat()
         with VerticalScroll(classes="form"):
             yield Static(t("police.export.title"), classes="form-title")
+            if self.current is not None:
+                yield Checkbox(plain(t("police.export.only_this", number=self.current.row.number)),
+                               True, id="only-this", compact=True)
             yield from self.field_row("since", t("police.export.since") + " *",
                                       TextInput(today, compact=True, id="since"))
             yield from self.field_row("path", t("police.import.path") + " *",
@@ -544,27 +573,32 @@ class ExportFeedbackScreen(FormScreen):
     def action_submit(self) -> None:
         from pathlib import Path
 
+        from textual.widgets import Checkbox
+
+        only = self.current is not None and self.query_one("#only-this", Checkbox).value
         since_text = self.query_one("#since", Input).value.strip()
         raw = self.query_one("#path", Input).value.strip()
         errors = {}
-        try:
-            since = dt.datetime.strptime(since_text, "%Y-%m-%d").replace(tzinfo=LOCAL_TZ)
-        except ValueError:
-            errors["since"] = t("field_error.bad_date", value=since_text)
+        since = None
+        if not only:
+            try:
+                since = dt.datetime.strptime(since_text, "%Y-%m-%d").replace(tzinfo=LOCAL_TZ)
+            except ValueError:
+                errors["since"] = t("field_error.bad_date", value=since_text)
         if not raw:
             errors["path"] = t("field_error.required", field=t("police.import.path"))
         if errors:
             self.show_errors(errors)
             return
         self.query_one("#ok", Button).disabled = True
-        self.run_export(since, Path(raw).expanduser())
+        self.run_export(since, self.current.id if only else None, Path(raw).expanduser())
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def run_export(self, since, path) -> None:
+    def run_export(self, since, transfer_id, path) -> None:
         from dutydesk.services.police_export import export_feedback
 
         try:
-            count = export_feedback(self.app.desk, since, path)
+            count = export_feedback(self.app.desk, since, path, transfer_id)
         except DutyDeskError as exc:
             self.post_message(_Outcome(False, error=exc.message()))
         except OSError as exc:
@@ -573,6 +607,60 @@ class ExportFeedbackScreen(FormScreen):
         else:
             self.post_message(_Outcome(True, result=t("police.export.done", count=count,
                                                       path=str(path))))
+
+
+class CallTotalScreen(FormScreen):
+    """Record a period's total of all 110 calls (from the 110 system), the base of the share
+    of calls the desk takes; a figure for the same period replaces the earlier one."""
+
+    AUTO_FOCUS = "#first"
+
+    def compose(self) -> ComposeResult:
+        today = self.app.desk.clock.now().astimezone(LOCAL_TZ).date()
+        with VerticalScroll(classes="form"):
+            yield Static(t("police.total.title"), classes="form-title")
+            yield Static(t("police.total.hint"), classes="form-context")
+            yield from self.field_row("first", t("police.total.first") + " *", TextInput(
+                today.replace(day=1).isoformat(), compact=True, id="first"))
+            yield from self.field_row("last", t("police.total.last") + " *",
+                                      TextInput(today.isoformat(), compact=True, id="last"))
+            yield from self.field_row("total", t("police.total.total") + " *", TextInput(
+                compact=True, id="total", restrict=r"[0-9]*", max_length=9))
+            yield from self.buttons()
+
+    def action_submit(self) -> None:
+        errors: dict[str, str] = {}
+        days = []
+        for name in ("first", "last"):
+            text = self.query_one(f"#{name}", Input).value.strip()
+            try:
+                days.append(dt.date.fromisoformat(text))
+            except ValueError:
+                errors[name] = t("field_error.bad_date", value=text)
+        total_text = self.query_one("#total", Input).value.strip()
+        if not total_text:
+            errors["total"] = t("field_error.required", field=t("police.total.total"))
+        if errors:
+            self.show_errors(errors)
+            return
+        self.query_one("#ok", Button).disabled = True
+        self.run_record(days[0], days[1], int(total_text))
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def run_record(self, first: dt.date, last: dt.date, total: int) -> None:
+        from dutydesk.services import police
+
+        try:
+            police.record_call_total(self.app.desk, self.app.actor, first, last, total)
+        except ValidationFailed as exc:
+            # The period's days and total are checked together: say it beside the last field.
+            self.post_message(_Outcome(False, fields={"total": " ".join(exc.fields.values())}))
+        except DutyDeskError as exc:
+            self.post_message(_Outcome(False, error=exc.message()))
+        else:
+            self.post_message(_Outcome(True, result=t(
+                "police.total.done", first=first.isoformat(), last=last.isoformat(),
+                total=total)))
 
 
 class NewTransferScreen(FormScreen):

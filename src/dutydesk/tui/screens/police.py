@@ -3,6 +3,8 @@ transfer's own table. Paged like the intake queue (PagedBoard, PagedTable)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,7 +21,7 @@ from dutydesk.tui import keys
 from dutydesk.tui.format import deadline_label, deadline_long, plain, title_line
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.paging import PagedBoard
-from dutydesk.tui.widgets import Column, PagedTable
+from dutydesk.tui.widgets import Column, DetailPane, PagedTable
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 TRANSFER_COLUMNS = (
@@ -56,13 +58,16 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
         self.section = Section.WAITING
         self.counts: dict[Section, int] = {}
         self.figures: police.PoliceFigures | None = None  # today's, for the status line
+        # The share of all 110 calls, over the latest period whose total is recorded.
+        self.period: tuple[tuple[dt.date, dt.date], police.PoliceFigures] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar")
         yield Static(id="sections")
         yield PagedTable(TRANSFER_COLUMNS, transfer_cells, id="transfers")
         yield Static(id="status-bar")
-        yield Static(id="transfer-detail")
+        yield DetailPane(self._detail_lines, t("police.board.no_selection"),
+                         id="transfer-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -97,7 +102,7 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
         return police.transfer_detail(self.desk, self.actor, transfer_id)
 
     def show_detail(self, detail: TransferDetail | None) -> None:
-        self.query_one("#transfer-detail", Static).update(self._detail_text(detail))
+        self.query_one(DetailPane).show(detail)
 
     def page_shown(self) -> None:
         self.load_counts()
@@ -108,10 +113,13 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
         counts = police.section_counts(self.desk, self.actor)
         today = self.desk.clock.now().astimezone(LOCAL_TZ).date()
         figures = police.police_figures(self.desk, today, today)
-        self.app.call_from_thread(self._counts_loaded, counts, figures)
+        period = police.latest_period(self.desk)
+        share = (period, police.police_figures(self.desk, *period)) if period else None
+        self.app.call_from_thread(self._counts_loaded, counts, figures, share)
 
-    def _counts_loaded(self, counts: dict[Section, int], figures: police.PoliceFigures) -> None:
-        self.counts, self.figures = counts, figures
+    def _counts_loaded(self, counts: dict[Section, int], figures: police.PoliceFigures,
+                       period) -> None:
+        self.counts, self.figures, self.period = counts, figures, period
         self._render_bars()
 
     @on(FeedChanged)
@@ -139,16 +147,17 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
                     else t("queue.position_counting", first=first, last=last))
         f = self.figures
         if f is not None:
-            share = f"{f.share:.0%}" if f.share is not None else "—"
+            share = "—"
+            if self.period is not None and self.period[1].share is not None:
+                (first, last), figures = self.period
+                share = f"{figures.share:.0%}({first:%m-%d}~{last:%m-%d})"
             position += "  ·  " + t("police.board.figures", received=f.received,
                                      diverted=f.diverted, returned=f.returned, share=share,
                                      signed=f"{f.signed_on_time}/{f.signed}",
                                      fed_back=f"{f.fed_back_on_time}/{f.fed_back}")
         self.query_one("#status-bar", Static).update(plain(position))
 
-    def _detail_text(self, d: TransferDetail | None) -> Text:
-        if d is None:
-            return Text(t("police.board.no_selection"), style="dim")
+    def _detail_lines(self, d: TransferDetail) -> list[Text]:
         lines = []
         head = Text(f"{d.row.number}  ", style="bold")
         head.append(plain(d.row.summary))
@@ -169,9 +178,7 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
         keys_line = "  ".join(f"{tr.key} {t('police.action.' + tr.action.value)}"
                               for tr in d.actions)
         lines.append(Text(keys_line or t("detail.no_actions"), style="bold"))
-        text = Text("\n").join(lines)
-        text.no_wrap = True
-        return text
+        return lines
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -182,6 +189,16 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
             return (detail is not None and current is not None and detail.id == current.id
                     and any(tr.action.value == parameters[0] for tr in detail.actions))
         return True
+
+    def action_toggle_timeline(self) -> None:
+        self.toggle_class("-timeline")
+        pane = self.query_one(DetailPane)
+        pane.set_expanded(self.has_class("-timeline"))
+        self.set_focus(pane if pane.expanded else self.paged_table)
+
+    def action_close_timeline(self) -> None:
+        if self.has_class("-timeline"):
+            self.action_toggle_timeline()
 
     def action_section(self, section: str) -> None:
         self.section = Section(section)
@@ -215,7 +232,18 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
             if text:
                 self.notify(text, markup=False)
 
-        await self.app.push_screen(ExportFeedbackScreen(), done)
+        current = self.detail if self.detail is not None and self.detail.feedback else None
+        await self.app.push_screen(ExportFeedbackScreen(current), done)
+
+    async def action_call_total(self) -> None:
+        from dutydesk.tui.screens.forms import CallTotalScreen
+
+        def done(text: str | None) -> None:
+            if text:
+                self.notify(text, markup=False)
+                self.load_counts()
+
+        await self.app.push_screen(CallTotalScreen(), done)
 
     async def action_transfer_action(self, name: str) -> None:
         from dutydesk.tui.screens.forms import TransferActionScreen

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -14,48 +16,73 @@ from dutydesk.services.queue import CaseDetail, TimelineEntry
 from dutydesk.tui.format import deadline_long, plain
 
 _PAYLOAD_FIELDS = ("channel", "reason", "result", "evidence", "note", "category", "node",
-                   "lead_unit", "co_units", "into", "reporter", "phone", "from", "to", "new_due")
+                   "lead_unit", "co_units", "into", "reporter", "phone", "from", "to", "new_due",
+                   "feedback", "source")
 # Values that are catalogue words or moments rather than free text.
 _TRANSLATED = {"channel": "channel", "from": "level", "to": "level"}
 
 
-class CaseDetailView(VerticalScroll):
-    """Six fixed lines of facts; the timeline below them only while expanded.
+class DetailPane(VerticalScroll):
+    """A fixed number of lines of facts; the record's timeline below them only while expanded.
 
     The facts repaint on every cursor move without a layout pass (their height never
-    changes); the timeline, whose length varies, is rendered only when it is shown.
+    changes); the timeline, whose length varies, is rendered only when it is shown. A board
+    gives the function that draws its record's facts; the record has a `timeline`.
     """
 
-    def __init__(self, **kwargs) -> None:
+    DEFAULT_CSS = """
+    DetailPane > .detail-facts {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    DetailPane > .detail-timeline {
+        display: none;
+    }
+    DetailPane.-expanded > .detail-timeline {
+        display: block;
+    }
+    """
+
+    def __init__(self, facts: Callable[[Any], list[Text]], empty: str, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.detail: CaseDetail | None = None
-        self.expanded = False
+        self.facts = facts
+        self.empty = empty
+        self.detail: Any = None
+
+    @property
+    def expanded(self) -> bool:
+        return self.has_class("-expanded")
 
     def compose(self):
-        yield Static(id="detail-facts")
-        yield Static(id="detail-timeline")
+        yield Static(classes="detail-facts")
+        yield Static(classes="detail-timeline")
 
-    def show(self, detail: CaseDetail | None) -> None:
+    def show(self, detail: Any) -> None:
         self.detail = detail
-        if detail is None:
-            facts = Text(t("queue.no_case"), style="dim")
-        else:
-            facts = Text("\n").join(_facts(detail, self.app.desk.clock.now(),
-                                            self.app.no_color))
+        facts = (Text(self.empty, style="dim") if detail is None
+                 else Text("\n").join(self.facts(detail)))
         # One line per fact, cut with an ellipsis (CSS text-wrap/text-overflow), so that the
-        # line of keys is always the sixth.
-        self.query_one("#detail-facts", Static).update(facts, layout=False)
+        # line of keys always keeps its place.
+        self.query_one(".detail-facts", Static).update(facts, layout=False)
         if self.expanded:
             self._show_timeline()
 
     def set_expanded(self, expanded: bool) -> None:
-        self.expanded = expanded
+        self.set_class(expanded, "-expanded")
         if expanded:
             self._show_timeline()
 
     def _show_timeline(self) -> None:
-        lines = [Text(""), *_timeline(self.detail.timeline)] if self.detail else []
-        self.query_one("#detail-timeline", Static).update(Text("\n").join(lines))
+        lines = [Text(""), *timeline_lines(self.detail.timeline)] if self.detail else []
+        self.query_one(".detail-timeline", Static).update(Text("\n").join(lines))
+
+
+class CaseDetailView(DetailPane):
+    """A case's six lines of facts, then its timeline."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(lambda d: _facts(d, self.app.desk.clock.now(), self.app.no_color),
+                         t("queue.no_case"), **kwargs)
 
 
 def _row(label: str, value: Text | str, width: int = 10) -> Text:
@@ -94,11 +121,17 @@ def _facts(d: CaseDetail, now: datetime, no_color: bool) -> list[Text]:
     ]
 
 
-def _timeline(entries: list[TimelineEntry]) -> list[Text]:
+def event_label(action: str) -> str:
+    """An event's step in words: the case table's, else the 110 table's."""
+    key = f"action.{action}"
+    return t(key if key in catalogue("zh_CN") else f"police.action.{action}")
+
+
+def timeline_lines(entries: list[TimelineEntry]) -> list[Text]:
     lines = [Text(t("detail.timeline"), style="bold underline")]
     for e in entries:
         line = Text(local_time(e.at) + " ", style="dim")
-        action = t(f"action.{e.action}")
+        action = event_label(e.action)
         line.append(action + " " * max(1, 9 - cell_len(action)), style="bold")
         who = e.actor + (t("detail.on_behalf", who=e.on_behalf_of) if e.on_behalf_of else "")
         what = (t("detail.merged_from", id=e.merged_from) if e.merged_from is not None
