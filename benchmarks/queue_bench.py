@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import json
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -25,12 +24,6 @@ sys.path.insert(0, str(HERE))
 RUNS = 25
 
 
-def _ms(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return {"p50": round(statistics.median(ordered) * 1000, 2), "p95": round(p95 * 1000, 2)}
-
-
 def _time(fn, runs: int = RUNS) -> dict[str, float]:
     fn()  # warm the page cache and the statement cache
     samples = []
@@ -38,7 +31,9 @@ def _time(fn, runs: int = RUNS) -> dict[str, float]:
         started = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - started)
-    return _ms(samples)
+    from ui_timing import ms
+
+    return ms(samples)
 
 
 def measure(path: Path) -> dict:
@@ -98,25 +93,14 @@ def measure(path: Path) -> dict:
 
 
 async def _measure_ui(desk, actor) -> dict:
-    """Key press to repaint, timed from the key event reaching the app to the first screen
-    update after its effect (cursor, page or view, and the detail pane) is in place."""
-    from textual import events
-    from textual.worker import WorkerCancelled
+    from ui_timing import KeyTimer, ms
 
     from dutydesk.services.queue import reference_choices
     from dutydesk.tui.app import DutyDeskApp
     from dutydesk.tui.widgets import CaseDetailView, CaseTable
 
     app = DutyDeskApp(desk, actor, reference_choices(desk, actor), feed_interval=0)
-    repaints: list[float] = []
-    original_display = app._display
-
-    def display(screen, renderable):
-        if renderable is not None:
-            repaints.append(time.perf_counter())
-        return original_display(screen, renderable)
-
-    app._display = display
+    timer = KeyTimer(app)
     started = time.perf_counter()
     async with app.run_test(size=(120, 40)) as pilot:
         while not (app.screen.query(CaseTable) and app.screen.query_one(CaseTable).rows_shown):
@@ -124,67 +108,27 @@ async def _measure_ui(desk, actor) -> dict:
         opened = time.perf_counter() - started
         screen = app.screen
         table = screen.query_one(CaseTable)
-        pane = screen.query_one(CaseDetailView)
-        shown: list[float] = []  # when the detail pane, the last thing to change, was updated
-        original_show = pane.show
-
-        def show(detail):
-            original_show(detail)
-            shown.append(time.perf_counter())
-
-        pane.show = show
-
-        def settled() -> bool:
-            current = table.current
-            return current is not None and screen.detail is not None \
-                and screen.detail.id == current.id
-
-        async def press(key: str, changed) -> float:
-            before = (table.cursor_row, table.rows_shown, screen.filter)
-            sent = time.perf_counter()
-            app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
-            deadline = sent + 10
-            while not (changed(before) and settled()):
-                await asyncio.sleep(0.0005)
-                if time.perf_counter() > deadline:
-                    raise RuntimeError(f"{key}: no effect within 10 s")
-            effect = shown[-1]
-            while not repaints or repaints[-1] < effect:
-                await asyncio.sleep(0.0005)
-                if time.perf_counter() > deadline:
-                    raise RuntimeError(f"{key}: no repaint within 10 s")
-            return next(r for r in repaints if r >= effect) - sent
-
-        async def quiet() -> None:
-            while True:
-                try:
-                    await app.workers.wait_for_complete()
-                    return
-                except WorkerCancelled:
-                    continue
-
+        timer.watch(screen, table, screen.query_one(CaseDetailView))
         await pilot.press("3")
-        await quiet()
-        moved = lambda before: (table.cursor_row, table.rows_shown) != before[:2]
-        paged = lambda before: table.rows_shown is not before[1]
-        down = [await press("down", moved) for _ in range(60)]
+        await timer.quiet()
+        down = [await timer.press("down", timer.moved) for _ in range(60)]
         await pilot.press("1")
-        await quiet()
+        await timer.quiet()
         await pilot.press("3")
-        await quiet()
-        page = [await press("pagedown", paged) for _ in range(30)]
+        await timer.quiet()
+        page = [await timer.press("pagedown", timer.paged) for _ in range(30)]
         views = []
         for i in range(30):
             key = "123"[i % 3]
-            views.append(await press(key, lambda before, k=key: screen.filter.view.value ==
-                                     ("mine", "overdue", "all")[int(k) - 1]
-                                     and table.rows_shown is not before[1]))
-            await quiet()
+            views.append(await timer.press(key, lambda before, k=key: screen.filter.view.value ==
+                                           ("mine", "overdue", "all")[int(k) - 1]
+                                           and table.rows_shown is not before[1]))
+            await timer.quiet()
     return {
         "open queue screen": round(opened * 1000, 1),
-        "cursor down": _ms(down),
-        "page down": _ms(page),
-        "filter change (views 1/2/3)": _ms(views),
+        "cursor down": ms(down),
+        "page down": ms(page),
+        "filter change (views 1/2/3)": ms(views),
     }
 
 
