@@ -316,3 +316,29 @@ async def test_one_fed_back_transfer_exports_alone(demo_desk, tmp_path):
         assert isinstance(app.screen, PoliceScreen)
     lines = (tmp_path / "one.jsonl").read_text("utf-8").splitlines()
     assert [json.loads(line)["警情编号"] for line in lines] == [rows[0].number]
+
+
+async def test_a_key_after_arrows_in_one_burst_acts_on_the_row_they_chose(demo_desk):
+    """Over SSH ↓↓k arrives in one packet: k must sign for the third transfer, not the first."""
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_board(pilot)
+        rows = app.screen.query_one(PagedTable).rows_shown
+        await burst(pilot, ["down", "down", "k"])
+        assert isinstance(app.screen, TransferActionScreen)
+        assert app.screen.detail.row.number == rows[2].number
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert _state(demo_desk, rows[2].number) == "signed"
+    assert _state(demo_desk, rows[0].number) == "waiting"
+
+
+async def test_a_step_the_transfer_does_not_offer_is_refused_aloud(demo_desk):
+    app = make_app(demo_desk)
+    rings = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.bell = lambda: rings.append(True)
+        await _open_board(pilot)
+        await burst(pilot, ["r"])  # 反馈 on a transfer still waiting to be signed for
+        assert isinstance(app.screen, PoliceScreen) and rings
+        assert any("不能执行「反馈110」" in n.message for n in app._notifications)

@@ -14,7 +14,7 @@ from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.widgets import CaseTable
 from dutydesk.domain.lifecycle import CaseState
 from tests.services.helpers import new_case_in, standard_draft
-from tests.tui.conftest import make_app, screen_text, settle, wait_for
+from tests.tui.conftest import burst, make_app, screen_text, settle, wait_for
 
 
 def _status(app) -> str:
@@ -151,12 +151,12 @@ async def test_action_keys_follow_the_case_and_the_role(desk):
         await settle(pilot)
         screen = app.screen
         assert screen.query_one(CaseTable).current.id == case_id
-        assert screen.check_action("case_action", ("close",)) is False
-        assert screen.check_action("case_action", ("accept",)) is False
-        assert screen.check_action("case_action", ("acknowledge",)) is True
-        await pilot.press("c")  # not offered: nothing opens
+        offered = {tr.action.value for tr in screen.detail.actions}
+        assert "acknowledge" in offered and not {"close", "accept"} & offered
+        await pilot.press("c")  # not offered: nothing opens, and the officer is told why
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
+        assert any("不能执行「结案」" in n.message for n in app._notifications)
         await _act(pilot, "k")  # the unit signs for it itself: no 代录 field
     with desk.db.read() as s:
         assert s.get(Case, case_id).state == "in_progress"
@@ -412,3 +412,26 @@ async def test_a_read_only_database_shows_a_banner_and_a_sentence_on_save(demo_p
             assert "数据库只读，无法保存" in str(app.screen.query_one("#form-error").render())
     finally:
         db.dispose()
+
+
+async def test_an_action_key_after_a_page_turn_in_one_burst_acts_on_the_new_page(demo_desk):
+    """PageDown then an action key in one packet: the form is for the row the turn reached."""
+    from dutydesk.services.queue import case_detail
+
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")  # all cases: more than one page
+        await settle(pilot)
+        table = app.screen.query_one(CaseTable)
+        first_page = [row.id for row in table.rows_shown]
+        await burst(pilot, ["pagedown"])
+        second_page = [row.id for row in table.rows_shown]
+        assert not set(second_page) & set(first_page)
+        index, target, key = next(
+            (i, case_id, detail.actions[0].key) for i, case_id in enumerate(second_page)
+            if (detail := case_detail(demo_desk, app.actor, case_id)).actions)
+        await burst(pilot, ["pageup", "pagedown", *["down"] * index, key])
+        assert isinstance(app.screen, ActionScreen), (
+            [n.message for n in app._notifications], table.current.id, target, key, index)
+        assert app.screen.targets == [target]

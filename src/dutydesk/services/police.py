@@ -610,10 +610,12 @@ def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetai
     )
 
 
-def newest_transfer(desk: Desk) -> tuple[int, str]:
-    """The newest transfer's id and 警情编号 ((0, "") for none): a session compares the id to
-    ring the bell for new arrivals."""
+def newest_transfer(desk: Desk, after: int | None = None) -> tuple[int, str, int]:
+    """The newest transfer's id and 警情编号 ((0, "") for none), and how many arrived after
+    the id `after`: a session compares ids to ring the bell for new arrivals."""
     with desk.db.read() as session:
         row = session.exec(select(PoliceTransfer.id, PoliceTransfer.number)
                            .order_by(col(PoliceTransfer.id).desc()).limit(1)).first()
-    return (row[0], row[1]) if row else (0, "")
+        count = session.exec(select(func.count()).select_from(PoliceTransfer).where(
+            col(PoliceTransfer.id) > after)).one() if after is not None and row else 0
+    return (row[0], row[1], count) if row else (0, "", 0)

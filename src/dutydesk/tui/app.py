@@ -84,14 +84,16 @@ class DutyDeskApp(ReportsWorkerErrors, App):
 
     @work(thread=True, exclusive=True, group="arrivals", exit_on_error=False)
     def check_new_transfers(self) -> None:
-        latest, number = newest_transfer(self.desk)
-        self.call_from_thread(self._transfers_seen, latest, number)
+        latest, number, count = newest_transfer(self.desk, self.last_transfer_id)
+        self.call_from_thread(self._transfers_seen, latest, number, count)
 
-    def _transfers_seen(self, latest: int, number: str) -> None:
+    def _transfers_seen(self, latest: int, number: str, count: int) -> None:
         previous, self.last_transfer_id = self.last_transfer_id, latest
         if previous is not None and latest > previous:
             self.bell()  # a new 110 transfer: its sign-for clock runs in minutes
-            self.notify(t("police.board.new_arrival", number=number), markup=False)
+            self.notify(t("police.board.new_arrival", number=number) if count <= 1
+                        else t("police.board.new_arrivals", count=count, number=number),
+                        markup=False)
 
     async def action_request_quit(self) -> None:
         """q asks first; ctrl+q quits at once."""

@@ -38,6 +38,15 @@ APP_KEYS = (
             show=False),
 )
 
+# A board's list keys, bound on the board so that they are decided as they arrive (in order
+# with the action keys typed after them); the list widget's own bindings serve elsewhere.
+LIST_KEYS = (
+    KeySpec("list-down", "down", "nav('down')", "key.cursor_down", show=False),
+    KeySpec("list-up", "up", "nav('up')", "key.cursor_up", show=False),
+    KeySpec("list-page-down", "pagedown", "nav('page_down')", "key.page_down", show=False),
+    KeySpec("list-page-up", "pageup", "nav('page_up')", "key.page_up", show=False),
+)
+
 QUEUE_KEYS = (
     KeySpec("new", "n", "new_case", "key.new"),
     KeySpec("search", "slash", "search", "key.search", display="/"),

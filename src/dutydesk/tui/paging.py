@@ -2,13 +2,18 @@
 row the cursor lands on in the same round trip. Shared by every board that shows a PagedTable.
 
 Page loads are numbered so that only the newest lands; a page turn asked for while one is
-loading waits for it, so keys in a burst never turn from a stale page. A board provides
+loading waits for it, so keys in a burst never turn from a stale page. The arrow and page keys
+are decided as each key arrives (priority bindings, like the keys that act on a row), and an
+action key waits for `settled_detail` — so in a burst such as ↓↓k the k acts on the row the
+arrows chose, never on the row the cursor was on when the burst began. A board provides
 `fetch_page`, `fetch_detail` (both run in worker threads; a detail has the `id` of its row),
 `paged_table` and `show_detail`; it may react in `page_shown` and `row_moved`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from textual import work
@@ -29,7 +34,9 @@ class PagedBoard:
         self.detail: Any = None
         self.marked: set[int] = set()
         self._page_generation = self._page_landed = 0
-        self._pending_turns: list[str] = []
+        # Arrow and page keys that came while a page was loading, replayed in order when it
+        # lands: a later key must never act on the page an earlier one is leaving.
+        self._pending_moves: list[str] = []
 
     @property
     def desk(self):
@@ -76,7 +83,7 @@ class PagedBoard:
 
     def restart_paging(self) -> None:
         """A new filter, view or section: back to the top."""
-        self._pending_turns.clear()
+        self._pending_moves.clear()
         self.anchor = ("top",)
         self.first_index = 0
         self.load_page(self.anchor, None, False)
@@ -144,8 +151,8 @@ class PagedBoard:
         self.show_detail(message.detail)
         table.show_rows(page.rows, self.marked, message.cursor_index)
         self.page_shown()
-        if self._pending_turns:
-            self._turn(self._pending_turns.pop(0))
+        while self._pending_moves and not self.page_loading:
+            self._move(self._pending_moves.pop(0))
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         current = self.paged_table.current
@@ -160,10 +167,50 @@ class PagedBoard:
         self.row_moved()
 
     def on_paged_table_page_request(self, message: PagedTable.PageRequest) -> None:
-        if self.page_loading:
-            self._pending_turns.append(message.direction)  # turned once the page has landed
+        self.action_nav("page_down" if message.direction == "after" else "page_up")
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "nav":  # the list's keys, while the list has the focus
+            return self.focused is self.paged_table  # type: ignore[attr-defined]
+        return super().check_action(action, parameters)  # type: ignore[misc]
+
+    def action_nav(self, move: str) -> None:
+        if self.page_loading or self._pending_moves:
+            self._pending_moves.append(move)
         else:
-            self._turn(message.direction)
+            self._move(move)
+
+    def _move(self, move: str) -> None:
+        table = self.paged_table
+        if move == "down" and table.cursor_row < len(table.rows_shown) - 1:
+            table.cursor_row += 1
+        elif move == "up" and table.cursor_row > 0:
+            table.cursor_row -= 1
+        elif table.rows_shown:
+            self._turn("after" if move in ("down", "page_down") else "before")
+
+    async def settled_detail(self, timeout: float = 10.0) -> Any:
+        """The detail of the row the cursor is on once every page turn asked for has landed:
+        the row an action key acts on. None when there is no row (or the page never came)."""
+        give_up = time.monotonic() + timeout
+        while self.page_loading or self._pending_moves:
+            if time.monotonic() > give_up:
+                return None
+            await asyncio.sleep(0.005)
+        current = self.paged_table.current
+        if current is None:
+            return None
+        if self.detail is None or self.detail.id != current.id:
+            self.detail = await asyncio.to_thread(self._read_detail, current.id)
+            self.show_detail(self.detail)
+        return self.detail
+
+    def refuse_key(self, text: str) -> None:
+        """A key that cannot act on the row it reached: said, with the bell, never silent."""
+        self.app.bell()  # type: ignore[attr-defined]
+        self.notify(text, severity="warning", markup=False)  # type: ignore[attr-defined]
 
     def _turn(self, direction: str) -> None:
         rows = self.paged_table.rows_shown

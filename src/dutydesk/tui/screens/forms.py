@@ -496,7 +496,7 @@ class TransferActionScreen(FormScreen):
             self.post_message(_Outcome(False, error=exc.message()))
         else:
             self.post_message(_Outcome(True, result=t(
-                "form.done", action=t(f"police.action.{action}"), id=d.row.number)))
+                "police.board.done", action=t(f"police.action.{action}"), number=d.row.number)))
 
 
 class ImportScreen(FormScreen):

@@ -53,7 +53,7 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        keys.install(self, keys.POLICE_KEYS + keys.TRANSFER_ACTION_KEYS)
+        keys.install(self, keys.LIST_KEYS + keys.POLICE_KEYS + keys.TRANSFER_ACTION_KEYS)
         self.init_paging()
         self.section = Section.WAITING
         self.counts: dict[Section, int] = {}
@@ -183,12 +183,9 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
     # -- actions ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "transfer_action":
-            detail = self.detail
-            current = self.paged_table.current
-            return (detail is not None and current is not None and detail.id == current.id
-                    and any(tr.action.value == parameters[0] for tr in detail.actions))
-        return True
+        if action == "transfer_action":  # whether it applies is decided on the settled row
+            return self.paged_table.current is not None or self.page_loading
+        return super().check_action(action, parameters)
 
     def action_toggle_timeline(self) -> None:
         self.toggle_class("-timeline")
@@ -232,7 +229,8 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
             if text:
                 self.notify(text, markup=False)
 
-        current = self.detail if self.detail is not None and self.detail.feedback else None
+        detail = await self.settled_detail()
+        current = detail if detail is not None and detail.feedback else None
         await self.app.push_screen(ExportFeedbackScreen(current), done)
 
     async def action_call_total(self) -> None:
@@ -248,10 +246,14 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
     async def action_transfer_action(self, name: str) -> None:
         from dutydesk.tui.screens.forms import TransferActionScreen
 
-        detail = self.detail
+        detail = await self.settled_detail()
         if detail is None:
             return
         transition = TRANSFER_BY_ACTION[TransferAction(name)]
+        if transition not in detail.actions:
+            self.refuse_key(t("error.transition", action=t(f"police.action.{name}"),
+                              state=t(f"police.state.{detail.row.state}")))
+            return
 
         def finished(text: str | None) -> None:
             if text:

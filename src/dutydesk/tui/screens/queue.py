@@ -33,7 +33,7 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        keys.install(self, keys.QUEUE_KEYS + keys.CASE_ACTION_KEYS)
+        keys.install(self, keys.LIST_KEYS + keys.QUEUE_KEYS + keys.CASE_ACTION_KEYS)
         self.init_paging()
         self.filter = QueueFilter()
         self.total: int | None = None
@@ -154,12 +154,6 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
         self.set_focus(self.table)
         self.restart()
 
-    def _current_detail(self) -> CaseDetail | None:
-        current = self.table.current
-        if self.detail is not None and current is not None and self.detail.id == current.id:
-            return self.detail
-        return None
-
     # -- rendering of the bars ---------------------------------------------------------------
 
     def _render_bars(self) -> None:
@@ -224,13 +218,11 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
             return False  # typing in the search box: the letter is text, not a command
         if action == "new_case":
             return self.actor.role in REPORTER_ROLES  # units and the admin do not register
-        if action == "case_action":
-            name = Action(parameters[0])
-            if self.marked and name in BULK_ACTIONS:
+        if action == "case_action":  # whether it applies is decided on the settled row
+            if self.marked and Action(parameters[0]) in BULK_ACTIONS:
                 return True
-            detail = self._current_detail()
-            return detail is not None and any(tr.action is name for tr in detail.actions)
-        return True
+            return self.table.current is not None or self.page_loading
+        return super().check_action(action, parameters)
 
     def action_view(self, view: str) -> None:
         self.filter = replace(self.filter, view=View(view))
@@ -296,7 +288,11 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
         if self.marked and action in BULK_ACTIONS:
             targets = sorted(self.marked)
             detail = None
-        elif (detail := self._current_detail()) is not None:
+        elif (detail := await self.settled_detail()) is not None:
+            if not any(tr.action is action for tr in detail.actions):
+                self.refuse_key(t("error.transition", action=t(f"action.{name}"),
+                                  state=t(f"state.{detail.state}")))
+                return
             targets = [detail.id]
         else:
             return
