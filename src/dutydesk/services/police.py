@@ -547,13 +547,21 @@ def transfer_deadline(desk: Desk, state: str, created_at: dt.datetime,
 
 
 def section_counts(desk: Desk, actor: Actor) -> dict[Section, int]:
-    """How many transfers each section holds (the board's header)."""
+    """How many transfers each section holds (the board's header): counted by state on the
+    state index, and only the diverted ones looked up in their cases (处置中 or 待反馈)."""
     _require_desk(actor)
+    T = PoliceTransfer
     with desk.db.read() as session:
-        return {section: session.exec(
-            select(func.count()).select_from(PoliceTransfer)
-            .outerjoin(Case, col(Case.id) == PoliceTransfer.case_id)
-            .where(*_section_clauses(section))).one() for section in Section}
+        by_state = dict(session.exec(select(T.state, func.count()).group_by(T.state)).all())
+        finished = session.exec(
+            select(func.count()).select_from(T).join(Case, col(Case.id) == T.case_id)
+            .where(T.state == TransferState.DIVERTED.value,
+                   col(Case.state).in_([s.value for s in END_STATES]))).one()
+    counts = {section: sum(by_state.get(state.value, 0) for state in states)
+              for section, states in SECTION_STATES.items()}
+    counts[Section.FEEDBACK_DUE] = finished
+    counts[Section.IN_HAND] = by_state.get(TransferState.DIVERTED.value, 0) - finished
+    return counts
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
     def on_mount(self) -> None:
         self.set_focus(self.paged_table)
         self.restart_paging()
+        self.load_counts()
         self._render_bars()
         # The sign-for limit is minutes long: the timers are read again every quarter minute.
         self.set_interval(15, self._tick)
@@ -105,8 +106,13 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
         self.query_one(DetailPane).show(detail)
 
     def page_shown(self) -> None:
-        self.load_counts()
         self._render_bars()
+
+    def reload(self) -> None:
+        """The page read again (after a step, a change from elsewhere, the timer's tick), and
+        the counts with it; turning pages reads neither the counts nor the figures."""
+        super().reload()
+        self.load_counts()
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def load_counts(self) -> None:
