@@ -412,6 +412,38 @@ def test_the_board_sections_page_and_count(desk, clock):
         police.transfer_page(desk, desk.actor("wangbo"), Section.WAITING)
 
 
+def test_a_section_of_two_states_pages_in_one_order_both_ways(desk, clock):
+    """已反馈 and 已退回 merge into one newest-first list; transfers received at the same
+    moment (one import) are ordered by id."""
+    from dutydesk.domain.police import Section
+
+    officer = desk.actor("liuyang")
+    ids = []
+    for i in range(7):
+        ids.append(police.receive_transfer(desk, officer, _draft(number=f"D{i}")))
+        if i % 3:
+            clock.advance(dt.timedelta(minutes=1))  # some share a moment
+    for i, transfer_id in enumerate(ids):
+        if i % 2:
+            police.send_back(desk, officer, transfer_id, "属警务")
+        else:
+            police.sign(desk, officer, transfer_id)
+            police.divert(desk, officer, transfer_id, "KLNL-01", "noise")
+            police.feedback(desk, officer, transfer_id, "已处理")
+    pages, page = [], police.transfer_page(desk, officer, Section.DONE, limit=2)
+    pages.append(page)
+    while page.has_after:
+        page = police.transfer_page(desk, officer, Section.DONE, limit=2,
+                                    after=page.rows[-1].cursor)
+        pages.append(page)
+    forward = [r.id for p in pages for r in p.rows]
+    assert forward == sorted(ids, key=lambda i: (_transfer(desk, i).created_at, i),
+                             reverse=True)
+    back = police.transfer_page(desk, officer, Section.DONE, limit=2,
+                                before=pages[-1].rows[0].cursor)
+    assert [r.id for r in back.rows] == [r.id for r in pages[-2].rows]
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(steps=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(list(TRANSFER_TRANSITIONS)),
                                 st.integers(0, 600)), max_size=15))
