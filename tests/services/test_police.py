@@ -180,6 +180,7 @@ def test_a_duplicate_number_is_refused_when_entered_by_hand(desk):
 def test_danger_terms_in_list_order():
     assert danger_terms("持刀打人，有人流血", ("打人", "持刀", "血")) == ["打人", "持刀", "血"]
     assert danger_terms("噪音扰民", ("打人",)) == []
+    assert danger_terms("两人持刀对峙", ("持刀", "刀", "血")) == ["持刀"]  # 刀 is inside 持刀
 
 
 # -- import -----------------------------------------------------------------------------------

@@ -61,8 +61,11 @@ def transfer_actions(state: TransferState, role: Role) -> list[TransferTransitio
 
 def danger_terms(summary: str, terms: tuple[str, ...]) -> list[str]:
     """The configured danger words (持刀, 打人, 自杀 …) the summary mentions, in list order:
-    any of them makes the call likely a police matter."""
-    return [term for term in terms if term and term in summary]
+    any of them makes the call likely a police matter. A word found only inside a longer one
+    found (刀 in 持刀) is not listed twice."""
+    found = [term for term in terms if term and term in summary]
+    return [term for term in found
+            if not any(term != other and term in other for other in found)]
 
 
 def suggest_place(address: str, places: list[tuple[str, tuple[str, ...]]]) -> str | None:

@@ -171,7 +171,13 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
         if d.danger:
             lines.append(Text(t("police.board.danger", terms="、".join(d.danger)),
                               style="bold reverse" if self.app.no_color else "bold white on red"))
-        lines.append(deadline_long(d.row.deadline, self.desk.clock.now(), self.app.no_color))
+        if d.row.deadline is None and (d.return_reason or d.feedback):  # its end, not a timer
+            lines.append(plain(t("police.board.returned", reason=d.return_reason)
+                               if d.return_reason else
+                               t("police.board.fed_back", feedback=d.feedback)))
+        else:
+            lines.append(deadline_long(d.row.deadline, self.desk.clock.now(),
+                                       self.app.no_color))
         lines.append(plain(f"{local_time(d.called_at)}  {d.caller} {d.phone_masked}  "
                            f"{d.row.address}  {d.station}  {d.category_110}"))
         if d.row.case_id:
