@@ -191,7 +191,7 @@ def _count(desk) -> int:
 
 
 @pytest.mark.parametrize("sample", ["110-export.csv", "110-export-gb18030.csv",
-                                    "110-export.jsonl"])
+                                    "110-export.jsonl", "110-export.xlsx"])
 def test_the_samples_import_and_reimport_adds_nothing(desk, sample):
     officer = desk.actor("liuyang")
     first = import_file(desk, officer, SAMPLES / sample)

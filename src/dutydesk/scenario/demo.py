@@ -349,7 +349,7 @@ def _import_sample_transfers(desk: Desk, folder: Path) -> None:
     from dutydesk.services.police_import import import_file
 
     samples = folder / "samples"
-    for name in ("110-export.csv", "110-export.jsonl"):
+    for name in ("110-export.csv", "110-export.jsonl", "110-export.xlsx"):
         if (samples / name).exists():
             import_file(desk, desk.actor(DEMO_OFFICER), samples / name)
 
