@@ -11,6 +11,7 @@ from pathlib import Path
 
 from dutydesk.clock import Clock, SimulatedClock
 from dutydesk.domain.deadlines import TimeLimit, TimeUnit, WorkingHours
+from dutydesk.domain.disputes import Colour, DisputeType, RiskFactor
 from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
 from dutydesk.domain.supervision import Ladder
 from dutydesk.domain.text import TextLimits
@@ -18,7 +19,7 @@ from dutydesk.errors import DutyDeskError, SchemaError
 from dutydesk.scenario.seedfiles import Entry, check_keys, entries, read_toml, seed_error
 from dutydesk.scenario.when import BadTime, parse_when
 from dutydesk.services.cases import ActionInput, CaseDraft, create_case, perform
-from dutydesk.services.context import Desk, PoliceRules, Settings
+from dutydesk.services.context import BoardColumn, Desk, DisputeRules, PoliceRules, Settings
 from dutydesk.services.setup import (
     CategorySpec, Configuration, NodeSpec, OfficerSpec, UnitSpec, install_configuration,
 )
@@ -82,6 +83,8 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
             raise seed_error("settings.toml", "police", "seed.bad_settings",
                              detail=str(exc)) from None
         settings = replace(settings, police=rules)
+    if "disputes" in settings_doc:
+        settings = replace(settings, disputes=_dispute_rules(settings_doc["disputes"]))
     if not 0 < settings.due_soon_fraction < 1:
         raise seed_error("settings.toml", "deadlines.due_soon_fraction", "seed.bad_fraction")
 
@@ -341,6 +344,28 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
         _remove_database_files(path)
         os.replace(building, path)
     return path
+
+
+def _dispute_rules(doc: dict) -> DisputeRules:
+    """settings.toml [disputes]: every factor's colour and every column must be known."""
+    try:
+        checklist = tuple(RiskFactor(str(f["code"]), str(f["label"]), Colour(f["colour"]),
+                                     str(f.get("label_en", ""))) for f in doc["factor"])
+        if len({f.code for f in checklist}) != len(checklist):
+            raise ValueError("a factor code appears twice")
+        columns = {Colour(c): BoardColumn(str(v["name"]), str(v.get("name_en", "")),
+                                          str(v["style"])) for c, v in doc["columns"].items()}
+        if set(columns) != set(Colour):
+            raise ValueError("columns must be red, yellow and blue")
+        limit = doc["whistle_limit"]
+        return DisputeRules(checklist, columns,
+                            TimeLimit(int(limit["amount"]), TimeUnit(limit["unit"])),
+                            int(doc["confirm_days"]),
+                            tuple(str(team) for team in doc.get("teams", [])),
+                            {str(k): DisputeType(v).value for k, v in doc.get("types", {}).items()})
+    except (KeyError, TypeError, ValueError) as exc:
+        raise seed_error("settings.toml", "disputes", "seed.bad_settings",
+                         detail=str(exc)) from None
 
 
 def _import_sample_transfers(desk: Desk, folder: Path) -> None:

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from dutydesk.clock import Clock
 from dutydesk.domain.deadlines import DeadlineRules, TimeLimit, TimeUnit, WorkingHours
+from dutydesk.domain.disputes import CONFIRM_WINDOW_DAYS, DEFAULT_CHECKLIST, Colour, RiskFactor
 from dutydesk.domain.lifecycle import Role
 from dutydesk.domain.supervision import Ladder
 from dutydesk.domain.text import TextLimits
@@ -43,6 +44,58 @@ class PoliceRules:
 
 
 @dataclass(frozen=True)
+class BoardColumn:
+    """A column of the three-colour board: its names and its colour (configuration)."""
+
+    name: str
+    name_en: str
+    style: str
+
+    def text(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+DEFAULT_COLUMNS = {
+    Colour.RED: BoardColumn("红色 · 高风险", "Red · high risk", "#ff8787"),
+    Colour.YELLOW: BoardColumn("黄色 · 中风险", "Yellow · medium risk", "#ffd75f"),
+    Colour.BLUE: BoardColumn("蓝色 · 低风险", "Blue · low risk", "#87afff"),
+}
+
+
+@dataclass(frozen=True)
+class DisputeRules:
+    """The dispute board's configuration (seed/settings.toml [disputes]): the risk checklist,
+    the columns, the report-back limit after a 吹哨, the 司法确认 window and the mediation
+    teams."""
+
+    checklist: tuple[RiskFactor, ...] = DEFAULT_CHECKLIST
+    columns: dict[Colour, BoardColumn] = field(default_factory=lambda: dict(DEFAULT_COLUMNS))
+    whistle_limit: TimeLimit = TimeLimit(3, TimeUnit.WORKING_DAYS)
+    confirm_days: int = CONFIRM_WINDOW_DAYS
+    teams: tuple[str, ...] = ()
+    category_types: dict[str, str] = field(default_factory=dict)  # category -> DisputeType
+
+    def to_dict(self) -> dict:
+        return {
+            "checklist": [[f.code, f.label, f.colour.value, f.label_en] for f in self.checklist],
+            "columns": {c.value: [col.name, col.name_en, col.style]
+                        for c, col in self.columns.items()},
+            "whistle_limit": [self.whistle_limit.amount, self.whistle_limit.unit.value],
+            "confirm_days": self.confirm_days, "teams": list(self.teams),
+            "category_types": self.category_types,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DisputeRules:
+        return cls(
+            tuple(RiskFactor(code, label, Colour(colour), label_en)
+                  for code, label, colour, label_en in data["checklist"]),
+            {Colour(c): BoardColumn(*col) for c, col in data["columns"].items()},
+            TimeLimit(data["whistle_limit"][0], TimeUnit(data["whistle_limit"][1])),
+            int(data["confirm_days"]), tuple(data["teams"]), dict(data["category_types"]))
+
+
+@dataclass(frozen=True)
 class Settings:
     """Per-database configuration, written from seed/settings.toml when a database is built."""
 
@@ -55,6 +108,7 @@ class Settings:
     is_demo: bool = False
     limits: TextLimits = field(default_factory=TextLimits)
     police: PoliceRules = field(default_factory=lambda: PoliceRules())
+    disputes: DisputeRules = field(default_factory=lambda: DisputeRules())
 
     def to_json(self) -> str:
         return json.dumps({
@@ -69,6 +123,7 @@ class Settings:
             "is_demo": self.is_demo,
             "limits": vars(self.limits),
             "police": self.police.to_dict(),
+            "disputes": self.disputes.to_dict(),
         })
 
     @classmethod
@@ -96,6 +151,8 @@ class Settings:
             limits=TextLimits(**data.get("limits", {})),
             police=PoliceRules.from_dict(data["police"]) if "police" in data
             else defaults.police,
+            disputes=DisputeRules.from_dict(data["disputes"]) if "disputes" in data
+            else defaults.disputes,
         )
 
 

@@ -25,6 +25,12 @@ TEXT_FIELDS: dict[str, tuple[str, bool]] = {
     "feedback": ("note", True),
     "evidence": ("note", False),
     "note": ("note", True),
+    "party_name": ("name", False),
+    "mediator": ("name", False),
+    "court": ("name", False),
+    "participants": ("note", False),
+    "notes": ("note", True),
+    "response": ("note", True),
 }
 ECHO_MAX = 40  # at most this much of a bad value is quoted back in a message
 

@@ -235,3 +235,72 @@ class PoliceCallTotal(SQLModel, table=True):
     first_day: dt.date = Field(primary_key=True)
     last_day: dt.date = Field(primary_key=True)
     total: int
+
+
+class Dispute(SQLModel, table=True):
+    """A dispute's record on its case (矛盾纠纷): the board is a second way of looking at
+    the same cases. Colour changes, sessions and calls-in are in the event log too."""
+
+    __table_args__ = (Index("ix_dispute_colour_created", "colour", "created_at", "case_id"),)
+
+    case_id: int = Field(foreign_key="case_.id", primary_key=True)
+    type: str  # DisputeType
+    colour: str  # Colour
+    factors: str = "[]"  # JSON: the checked risk factors' codes
+    people: int | None = None  # people involved
+    amount_fen: int | None = None  # amount involved, in fen: exact
+    mediator: str = ""  # the mediator or team of the latest session
+    outcome: str | None = None  # Outcome
+    agreement_on: dt.date | None = None  # 调解成功: when the agreement took effect
+    confirm_due_on: dt.date | None = None  # the last day to apply for 司法确认
+    court: str = ""
+    court_on: dt.date | None = None
+    stage: str | None = None  # FamilyStage, for family disputes
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)  # the case's: the board's order
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    @declared_attr  # type: ignore[misc]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class DisputeParty(SQLModel, table=True):
+    __tablename__ = "dispute_party"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_.id", index=True)
+    role: str  # PartyRole
+    name: str
+    phone: str = ""  # E.164
+    id_number: str = ""  # 居民身份证号码, validated
+
+
+class Mediation(SQLModel, table=True):
+    """One mediation session (调解)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_.id", index=True)
+    held_on: dt.date
+    mediator: str
+    method: str  # Method
+    participants: str = ""
+    result: str  # SessionResult
+    notes: str = ""
+    actor_id: int = Field(foreign_key="officer.id")
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+
+class Whistle(SQLModel, table=True):
+    """A department called in (吹哨) and its answer (报到)."""
+
+    __table_args__ = (Index("ix_whistle_unit_open", "unit_id", "reported_at", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    reason: str
+    called_at: dt.datetime = Field(sa_type=UTCDateTime)
+    due_at: dt.datetime = Field(sa_type=UTCDateTime)
+    reported_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    response: str = ""

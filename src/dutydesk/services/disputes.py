@@ -1,0 +1,493 @@
+"""Dispute use-cases on a case of a dispute category: its record (建档) and colour, mediation
+sessions, outcomes, departments called in (吹哨) and their answers (报到), a family dispute's
+stage. One transaction and one event each; escalation is the case's own lifecycle step.
+
+Every colour change is an event with who, when and why, so the colour's history is the event
+log's; a red dispute is lowered only by the duty chief (domain.disputes.may_set_colour).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm.attributes import flag_modified
+from sqlmodel import Session, col, delete, select
+
+from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.disputes import (
+    DISPUTE_STEP, Colour, DisputeAction, DisputeFacts, DisputeStep, DisputeType, FamilyStage,
+    Method, Outcome, PartyRole, SessionResult, check_id_number, confirm_due, dispute_steps,
+    ends_work, may_set_colour, next_stage, parse_amount, BadAmount, suggest_colour,
+)
+from dutydesk.domain.lifecycle import CaseState, Role
+from dutydesk.errors import NotFound, PermissionDenied, StaleWrite, ValidationFailed
+from dutydesk.i18n import local_time, t
+from dutydesk.services.cases import parse_phone, unit_by_code
+from dutydesk.services.context import Actor, Desk, require_active
+from dutydesk.services.events import append_event
+from dutydesk.services.inputs import clean_field, echo
+from dutydesk.services.scope import in_scope
+from dutydesk.store.models import (
+    Case, CaseUnit, Category, Dispute, DisputeParty, Event, Mediation, Officer, Whistle,
+)
+
+PARTIES_MAX = 50  # more parties than this is a group dispute recorded by its representatives
+PEOPLE_MAX = 1_000_000
+
+
+@dataclass
+class PartyDraft:
+    role: str  # PartyRole
+    name: str
+    phone: str = ""
+    id_number: str = ""
+
+
+@dataclass
+class DisputeDraft:
+    """The record as typed into the form: text as typed, checked by `record`."""
+
+    type: str
+    parties: list[PartyDraft] = field(default_factory=list)
+    factors: list[str] = field(default_factory=list)
+    colour: str = ""  # empty: the checklist's suggestion
+    reason: str = ""  # why the colour differs from the suggestion (or changes)
+    people: str = ""
+    amount: str = ""  # yuan
+
+
+@dataclass
+class MediationDraft:
+    held_on: dt.date | None
+    mediator: str
+    method: str  # Method
+    result: str  # SessionResult
+    participants: str = ""
+    notes: str = ""
+
+
+# -- the shared frame of every step ------------------------------------------------------------
+
+def _step(desk: Desk, actor: Actor, case_id: int, action: DisputeAction,
+          expected_version: int | None,
+          apply: Callable[[Session, Case, Dispute | None, dt.datetime], tuple[str, dict]]) -> int:
+    """Check the table's conditions for `action` on the case's dispute, apply it, write its
+    event; returns the event id. `apply` returns the event's action name and payload."""
+    step = DISPUTE_STEP[action]
+    if actor.role not in step.roles:
+        raise PermissionDenied("error.permission", action=t(f"dispute.action.{action.value}"))
+    with desk.db.write() as session:
+        now = desk.clock.now()
+        require_active(session, actor)
+        case, dispute = _dispute_case(session, actor, case_id)
+        if expected_version is not None and dispute is not None \
+                and dispute.version != expected_version:
+            raise _stale(session, case_id)
+        facts = _facts(session, actor, dispute, now)
+        if step not in dispute_steps(facts, actor.role):
+            raise ValidationFailed({"_": t("dispute.error.not_now",
+                                           action=t(f"dispute.action.{action.value}"))})
+        name, payload = apply(session, case, dispute, now)
+        if dispute is not None:
+            dispute.updated_at = now
+            flag_modified(dispute, "updated_at")  # every step moves the version
+            session.add(dispute)
+        event = append_event(session, actor, now, name, case_id=case_id, payload=payload)
+        session.flush()
+        return event.id
+
+
+def _dispute_case(session: Session, actor: Actor, case_id: int) -> tuple[Case, Dispute | None]:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("error.not_found", what=case_id)
+    if not _may_see(session, actor, case):
+        raise PermissionDenied("error.out_of_scope")
+    category = session.get(Category, case.category_id) if case.category_id else None
+    if category is None or not category.is_dispute:
+        raise ValidationFailed({"_": t("dispute.error.not_a_dispute", case=case_id)})
+    if case.state in (CaseState.MERGED.value, CaseState.REJECTED.value):
+        raise ValidationFailed({"_": t("dispute.error.not_a_dispute", case=case_id)})
+    return case, session.get(Dispute, case_id)
+
+
+def _may_see(session: Session, actor: Actor, case: Case) -> bool:
+    """A unit sees the disputes dispatched to it or that called it in; others by place."""
+    if actor.role is Role.UNIT:
+        units = set(session.exec(select(CaseUnit.unit_id).where(CaseUnit.case_id == case.id)))
+        units |= set(session.exec(select(Whistle.unit_id).where(Whistle.case_id == case.id)))
+        return in_scope(actor, case, units)
+    return in_scope(actor, case, set())
+
+
+def _facts(session: Session, actor: Actor, dispute: Dispute | None,
+           now: dt.datetime) -> DisputeFacts:
+    whistles = [] if dispute is None else session.exec(
+        select(Whistle.unit_id).where(Whistle.case_id == dispute.case_id,
+                                      col(Whistle.reported_at).is_(None))).all()
+    if actor.role is Role.UNIT:  # a unit answers its own whistle only
+        whistles = [unit for unit in whistles if unit == actor.unit_id]
+    outcome = Outcome(dispute.outcome) if dispute and dispute.outcome else None
+    return DisputeFacts(
+        recorded=dispute is not None,
+        ended=outcome is not None and ends_work(outcome),
+        family=dispute is not None and dispute.type == DisputeType.FAMILY.value,
+        stage=FamilyStage(dispute.stage) if dispute and dispute.stage else None,
+        whistles_open=bool(whistles))
+
+
+def _stale(session: Session, case_id: int) -> StaleWrite:
+    last = session.exec(
+        select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
+        .where(Event.case_id == case_id).order_by(col(Event.id).desc()).limit(1)).first()
+    who, when = (last[1], last[0].at) if last else ("?", None)
+    return StaleWrite("error.stale", who=who, when=local_time(when))
+
+
+# -- record and colour -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Checked:
+    type: DisputeType
+    parties: list[PartyDraft]
+    factors: list[str]
+    suggested: Colour
+    colour: Colour
+    reason: str
+    people: int | None
+    amount_fen: int | None
+
+
+def _check_grading(desk: Desk, factors: list[str], colour: str, reason: str,
+                   errors: dict[str, str]) -> tuple[list[str], Colour, Colour, str]:
+    checklist = desk.settings.disputes.checklist
+    known = {f.code for f in checklist}
+    unknown = [code for code in factors if code not in known]
+    if unknown:
+        errors["factors"] = t("dispute.error.unknown_factor", code=echo(unknown[0]))
+    chosen = [f.code for f in checklist if f.code in set(factors)]  # checklist order
+    suggested = suggest_colour(chosen, checklist)
+    try:
+        final = Colour(colour) if colour.strip() else suggested
+    except ValueError:
+        errors["colour"] = t("dispute.error.bad_colour", value=echo(colour))
+        final = suggested
+    reason = clean_field(desk, "reason", reason, errors)
+    if final is not suggested and not reason:
+        errors["reason"] = t("dispute.error.override_reason",
+                             suggested=t(f"colour.{suggested.value}"),
+                             colour=t(f"colour.{final.value}"))
+    return chosen, suggested, final, reason
+
+
+def _check_record(desk: Desk, draft: DisputeDraft) -> _Checked:
+    """Everything the record form holds, checked before any lock; ValidationFailed names each
+    bad field (party fields as party.N.name / .phone / .id_number)."""
+    errors: dict[str, str] = {}
+    try:
+        kind = DisputeType(draft.type)
+    except ValueError:
+        errors["type"] = t("field_error.required", field=t("dispute.field.type"))
+        kind = DisputeType.OTHER
+    parties = []
+    if len(draft.parties) > PARTIES_MAX:
+        errors["parties"] = t("dispute.error.too_many_parties", max=PARTIES_MAX)
+    for index, party in enumerate(draft.parties[:PARTIES_MAX]):
+        key = f"party.{index}"
+        name = clean_field(desk, "party_name", party.name, errors)
+        if key + ".name" not in errors and "party_name" in errors:
+            errors[key + ".name"] = errors.pop("party_name")
+        if not name and not (party.phone.strip() or party.id_number.strip()):
+            continue  # an empty line of the form
+        if not name:
+            errors[key + ".name"] = t("field_error.required", field=t("dispute.field.party"))
+        try:
+            role = PartyRole(party.role)
+        except ValueError:
+            errors[key + ".role"] = t("field_error.required", field=t("dispute.field.role"))
+            role = PartyRole.APPLICANT
+        phone_errors: dict[str, str] = {}
+        phone = parse_phone(party.phone, phone_errors)
+        if phone_errors:
+            errors[key + ".phone"] = phone_errors["reporter_phone"]
+        id_number = ""
+        if party.id_number.strip():
+            try:
+                id_number = check_id_number(party.id_number.strip())
+            except ValueError:
+                errors[key + ".id_number"] = t("dispute.error.bad_id", value=echo(party.id_number))
+        parties.append(PartyDraft(role.value, name, phone, id_number))
+    if not any(p.role == PartyRole.APPLICANT.value for p in parties) and not any(
+            k.startswith("party.") for k in errors):
+        errors["parties"] = t("dispute.error.no_applicant")
+    factors, suggested, colour, reason = _check_grading(desk, draft.factors, draft.colour,
+                                                        draft.reason, errors)
+    people = None
+    if draft.people.strip():
+        try:
+            people = int(draft.people.strip())
+            if not 0 <= people <= PEOPLE_MAX:
+                raise ValueError
+        except ValueError:
+            errors["people"] = t("dispute.error.bad_people", value=echo(draft.people))
+    try:
+        amount = parse_amount(draft.amount)
+    except BadAmount:
+        errors["amount"] = t("dispute.error.bad_amount", value=echo(draft.amount))
+        amount = None
+    if errors:
+        raise ValidationFailed(errors)
+    return _Checked(kind, parties, factors, suggested, colour, reason, people, amount)
+
+
+def record(desk: Desk, actor: Actor, case_id: int, draft: DisputeDraft,
+           expected_version: int | None = None) -> int:
+    """建档 (or amend the record): type, parties, people and amount involved, the checked risk
+    factors and the colour — the checklist's suggestion, or another with a reason. Returns the
+    event id."""
+    checked = _check_record(desk, draft)
+
+    def apply(session: Session, case: Case, dispute: Dispute | None,
+              now: dt.datetime) -> tuple[str, dict]:
+        old = Colour(dispute.colour) if dispute else None
+        _require_colour_change(actor, old, checked.colour)
+        if dispute is None:
+            dispute = Dispute(case_id=case.id, type=checked.type.value,
+                              colour=checked.colour.value, created_at=case.created_at,
+                              updated_at=now)
+        if checked.type is DisputeType.FAMILY and dispute.stage is None:
+            dispute.stage = FamilyStage.PUSHED.value
+        elif checked.type is not DisputeType.FAMILY:
+            dispute.stage = None
+        dispute.type, dispute.colour = checked.type.value, checked.colour.value
+        dispute.factors = json.dumps(checked.factors)
+        dispute.people, dispute.amount_fen = checked.people, checked.amount_fen
+        session.add(dispute)
+        session.exec(delete(DisputeParty).where(DisputeParty.case_id == case.id))
+        for party in checked.parties:
+            session.add(DisputeParty(case_id=case.id, role=party.role, name=party.name,
+                                     phone=party.phone, id_number=party.id_number))
+        payload = {"type": checked.type.value, "colour": checked.colour.value,
+                   "suggested": checked.suggested.value, "factors": checked.factors,
+                   "parties": len(checked.parties)}
+        if old is not None and old is not checked.colour:
+            payload["from_colour"] = old.value
+        if checked.reason:
+            payload["reason"] = checked.reason
+        return DisputeAction.RECORD.value, payload
+
+    return _step(desk, actor, case_id, DisputeAction.RECORD, expected_version, apply)
+
+
+def _require_colour_change(actor: Actor, old: Colour | None, new: Colour) -> None:
+    if not may_set_colour(actor.role, old, new):
+        raise PermissionDenied("dispute.error.red_downgrade", colour=t(f"colour.{new.value}"))
+
+
+def regrade(desk: Desk, actor: Actor, case_id: int, factors: list[str], colour: str = "",
+            reason: str = "", expected_version: int | None = None) -> int:
+    """调整颜色: the checklist again and the colour; every change is kept with who, when and
+    why; lowering a red dispute needs the duty chief."""
+    errors: dict[str, str] = {}
+    chosen, suggested, final, reason = _check_grading(desk, factors, colour, reason, errors)
+    if errors:
+        raise ValidationFailed(errors)
+
+    def apply(session: Session, case: Case, dispute: Dispute | None,
+              now: dt.datetime) -> tuple[str, dict]:
+        assert dispute is not None
+        old = Colour(dispute.colour)
+        _require_colour_change(actor, old, final)
+        if old is Colour.RED and final is not Colour.RED and not reason:  # why it is safe now
+            raise ValidationFailed({"reason": t("field_error.required", field=t("field.reason"))})
+        dispute.colour, dispute.factors = final.value, json.dumps(chosen)
+        return DisputeAction.REGRADE.value, {"from_colour": old.value, "colour": final.value,
+                                             "suggested": suggested.value, "factors": chosen,
+                                             "reason": reason}
+
+    return _step(desk, actor, case_id, DisputeAction.REGRADE, expected_version, apply)
+
+
+# -- mediation and outcome ---------------------------------------------------------------------
+
+def record_mediation(desk: Desk, actor: Actor, case_id: int, draft: MediationDraft,
+                     expected_version: int | None = None) -> int:
+    """A mediation session: date, mediator or team, method, participants, result, notes."""
+    errors: dict[str, str] = {}
+    today = desk.clock.now().astimezone(LOCAL_TZ).date()
+    if draft.held_on is None:
+        errors["held_on"] = t("field_error.required", field=t("dispute.field.held_on"))
+    elif draft.held_on > today:
+        errors["held_on"] = t("dispute.error.future_date", value=draft.held_on.isoformat())
+    mediator = clean_field(desk, "mediator", draft.mediator, errors)
+    if not mediator and "mediator" not in errors:
+        errors["mediator"] = t("field_error.required", field=t("field.mediator"))
+    method = _choice(Method, draft.method, "method", errors)
+    result = _choice(SessionResult, draft.result, "result", errors)
+    participants = clean_field(desk, "participants", draft.participants, errors)
+    notes = clean_field(desk, "notes", draft.notes, errors)
+    if errors:
+        raise ValidationFailed(errors)
+
+    def apply(session: Session, case: Case, dispute: Dispute | None,
+              now: dt.datetime) -> tuple[str, dict]:
+        assert dispute is not None and draft.held_on is not None
+        session.add(Mediation(case_id=case.id, held_on=draft.held_on, mediator=mediator,
+                              method=method, participants=participants, result=result,
+                              notes=notes, actor_id=actor.id, created_at=now))
+        dispute.mediator = mediator
+        return DisputeAction.MEDIATE.value, {
+            "held_on": draft.held_on.isoformat(), "mediator": mediator, "method": method,
+            "result": result, "participants": participants, "note": notes}
+
+    return _step(desk, actor, case_id, DisputeAction.MEDIATE, expected_version, apply)
+
+
+def _choice(kind, raw: str, name: str, errors: dict[str, str]) -> str:
+    try:
+        return kind(raw).value
+    except ValueError:
+        errors[name] = t("field_error.required", field=t(f"dispute.field.{name}"))
+        return ""
+
+
+def record_outcome(desk: Desk, actor: Actor, case_id: int, outcome: str, *,
+                   agreement_on: dt.date | None = None, court: str = "",
+                   court_on: dt.date | None = None, note: str = "",
+                   expected_version: int | None = None) -> int:
+    """The outcome: 调解成功 (the agreement's date opens the window to apply for 司法确认, a
+    deadline), 司法确认 (the court and its date), or 转诉讼 / 转信访 / 转仲裁 / 撤回 / 调解失败."""
+    errors: dict[str, str] = {}
+    chosen = _choice(Outcome, outcome, "outcome", errors)
+    court = clean_field(desk, "court", court, errors)
+    note = clean_field(desk, "note", note, errors)
+    today = desk.clock.now().astimezone(LOCAL_TZ).date()
+    if chosen == Outcome.MEDIATED.value and agreement_on is None:
+        errors["agreement_on"] = t("field_error.required", field=t("dispute.field.agreement_on"))
+    if chosen == Outcome.COURT_CONFIRMED.value:
+        if not court:
+            errors["court"] = t("field_error.required", field=t("field.court"))
+        if court_on is None:
+            errors["court_on"] = t("field_error.required", field=t("dispute.field.court_on"))
+    for name, day in (("agreement_on", agreement_on), ("court_on", court_on)):
+        if day is not None and day > today and name not in errors:
+            errors[name] = t("dispute.error.future_date", value=day.isoformat())
+    if errors:
+        raise ValidationFailed(errors)
+
+    def apply(session: Session, case: Case, dispute: Dispute | None,
+              now: dt.datetime) -> tuple[str, dict]:
+        assert dispute is not None
+        dispute.outcome = chosen
+        payload: dict = {"outcome": chosen}
+        if chosen == Outcome.MEDIATED.value:
+            assert agreement_on is not None
+            dispute.agreement_on = agreement_on
+            dispute.confirm_due_on = confirm_due(agreement_on, desk.settings.disputes.confirm_days)
+            payload.update(agreement_on=agreement_on.isoformat(),
+                           confirm_due_on=dispute.confirm_due_on.isoformat())
+        else:
+            dispute.confirm_due_on = None  # the window is over: confirmed, or no agreement
+        if chosen == Outcome.COURT_CONFIRMED.value:
+            assert court_on is not None
+            dispute.court, dispute.court_on = court, court_on
+            late = dispute.agreement_on is not None and court_on > confirm_due(
+                dispute.agreement_on, desk.settings.disputes.confirm_days)
+            payload.update(court=court, court_on=court_on.isoformat(), late=late)
+        if note:
+            payload["note"] = note
+        return DisputeAction.OUTCOME.value, payload
+
+    return _step(desk, actor, case_id, DisputeAction.OUTCOME, expected_version, apply)
+
+
+# -- 吹哨报到 ------------------------------------------------------------------------------------
+
+def whistle(desk: Desk, actor: Actor, case_id: int, unit_codes: list[str], reason: str,
+            expected_version: int | None = None) -> int:
+    """吹哨: call departments in; each must report (报到) by the configured limit."""
+    errors: dict[str, str] = {}
+    reason = clean_field(desk, "reason", reason, errors)
+    if not reason and "reason" not in errors:
+        errors["reason"] = t("field_error.required", field=t("field.reason"))
+    codes = list(dict.fromkeys(code for code in unit_codes if code.strip()))
+    if not codes:
+        errors["units"] = t("field_error.required", field=t("dispute.field.units"))
+    if errors:
+        raise ValidationFailed(errors)
+
+    def apply(session: Session, case: Case, dispute: Dispute | None,
+              now: dt.datetime) -> tuple[str, dict]:
+        found: dict[str, str] = {}
+        units = [u for code in codes if (u := unit_by_code(session, code, found, "units"))]
+        if found:
+            raise ValidationFailed(found)
+        waiting = set(session.exec(select(Whistle.unit_id).where(
+            Whistle.case_id == case.id, col(Whistle.reported_at).is_(None))))
+        again = [u.name for u in units if u.id in waiting]
+        if again:
+            raise ValidationFailed({"units": t("dispute.error.already_called",
+                                               units="、".join(again))})
+        due = desk.rules.compute(now, desk.settings.disputes.whistle_limit).due
+        for unit in units:
+            session.add(Whistle(case_id=case.id, unit_id=unit.id, reason=reason, called_at=now,
+                                due_at=due))
+        return DisputeAction.WHISTLE.value, {"units": [u.name for u in units],
+                                             "due_at": due.isoformat(), "reason": reason}
+
+    return _step(desk, actor, case_id, DisputeAction.WHISTLE, expected_version, apply)
+
+
+def report_in(desk: Desk, actor: Actor, case_id: int, unit_code: str, response: str,
+              expected_version: int | None = None) -> int:
+    """报到: a department called in answers (a unit for itself, or the desk on its behalf)."""
+    errors: dict[str, str] = {}
+    response = clean_field(desk, "response", response, errors)
+    if not response and "response" not in errors:
+        errors["response"] = t("field_error.required", field=t("field.response"))
+    if errors:
+        raise ValidationFailed(errors)
+
+    def apply(session: Session, case: Case, dispute: Dispute | None,
+              now: dt.datetime) -> tuple[str, dict]:
+        found: dict[str, str] = {}
+        unit = unit_by_code(session, unit_code, found, "unit")
+        if unit is None:
+            raise ValidationFailed(found)
+        if actor.role is Role.UNIT and unit.id != actor.unit_id:
+            raise PermissionDenied("dispute.error.not_your_whistle")
+        call = session.exec(select(Whistle).where(
+            Whistle.case_id == case.id, Whistle.unit_id == unit.id,
+            col(Whistle.reported_at).is_(None))).first()
+        if call is None:
+            raise ValidationFailed({"unit": t("dispute.error.not_called", unit=unit.name)})
+        call.reported_at, call.response = now, response
+        session.add(call)
+        return DisputeAction.REPORT.value, {"unit": unit.name, "response": response,
+                                            "late": now > call.due_at}
+
+    return _step(desk, actor, case_id, DisputeAction.REPORT, expected_version, apply)
+
+
+def advance_stage(desk: Desk, actor: Actor, case_id: int,
+                  expected_version: int | None = None) -> int:
+    """A family dispute's next stage: 推送 → 化解 → 关注 → 回访."""
+    def apply(session: Session, case: Case, dispute: Dispute | None,
+              now: dt.datetime) -> tuple[str, dict]:
+        assert dispute is not None and dispute.stage is not None
+        old = FamilyStage(dispute.stage)
+        new = next_stage(old)
+        assert new is not None  # the table offers the step only before the last stage
+        dispute.stage = new.value
+        return DisputeAction.STAGE.value, {"from_stage": old.value, "stage": new.value}
+
+    return _step(desk, actor, case_id, DisputeAction.STAGE, expected_version, apply)
+
+
+def steps_for(session: Session, actor: Actor, dispute: Dispute | None,
+              now: dt.datetime) -> list[DisputeStep]:
+    """The dispute steps open to the actor now (for a detail pane and its keys)."""
+    return dispute_steps(_facts(session, actor, dispute, now), actor.role)
