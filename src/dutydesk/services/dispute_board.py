@@ -1,0 +1,280 @@
+"""The three-colour board's reads: a lane's page of cards (newest first, by keyset on an index),
+the lanes' counts, and one dispute's detail — always within the actor's reach. The lanes are
+the open dispute cases not yet recorded (待建档), then red, yellow and blue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, false, func, or_
+from sqlmodel import Session, col, select
+
+from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.disputes import Colour, DisputeStep, FamilyStage, mask_id_number
+from dutydesk.domain.lifecycle import END_STATES, Action, Role, permitted_actions
+from dutydesk.domain.personal import mask_phone
+from dutydesk.errors import PermissionDenied
+from dutydesk.i18n import t
+from dutydesk.services.cases import facts_of, may_act_on, own_part
+from dutydesk.services.context import Actor, Desk
+from dutydesk.services.disputes import _dispute_case, steps_for
+from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
+from dutydesk.services.scope import scope_filter
+from dutydesk.store.models import (
+    Case, CaseUnit, Category, Dispute, DisputeParty, Event, Mediation, Officer, Unit, Whistle,
+)
+
+_OPEN = col(Case.state).not_in([s.value for s in END_STATES])
+
+
+class Lane(StrEnum):
+    UNGRADED = "ungraded"  # 待建档: a dispute case with no record yet
+    RED = "red"
+    YELLOW = "yellow"
+    BLUE = "blue"
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    community_id: int | None = None
+    type: str = ""  # DisputeType
+    mediator: str = ""
+
+
+@dataclass(frozen=True)
+class Card:
+    id: int  # the case's
+    version: int
+    created_at: dt.datetime
+    summary: str
+    parties: str  # 申请人 / 被申请人, as the card shows them
+    type: str | None  # DisputeType; None before the record
+    category: str
+    level: str
+    days_open: int
+    mediator: str
+    stage: str | None
+    outcome: str | None
+    late_whistles: int  # departments called in and late to report
+    confirm_due_on: dt.date | None
+
+    @property
+    def cursor(self) -> Cursor:
+        return Cursor(self.created_at, self.id)
+
+
+def _scope(actor: Actor) -> ColumnElement[bool]:
+    """Disputes within reach: by place, or for a unit those dispatched to it or that called it
+    in."""
+    if actor.role is Role.UNIT:
+        if actor.unit_id is None:
+            return false()
+        return or_(col(Case.id).in_(select(CaseUnit.case_id).where(
+                       CaseUnit.unit_id == actor.unit_id)),
+                   col(Case.id).in_(select(Whistle.case_id).where(
+                       Whistle.unit_id == actor.unit_id)))
+    return scope_filter(actor)
+
+
+def _lane_query(actor: Actor, lane: Lane, f: BoardFilter):
+    """The lane's rows, their (created_at, id) key columns, and its clauses."""
+    clauses = [_OPEN, _scope(actor)]
+    if f.community_id is not None:
+        clauses.append(Case.community_id == f.community_id)
+    if lane is Lane.UNGRADED:
+        query = (select(Case.id, Case.version, Case.created_at, Case.summary, Case.reporter_name,
+                        Category.name, Case.level)
+                 .join(Category, col(Category.id) == Case.category_id)
+                 .outerjoin(Dispute, col(Dispute.case_id) == Case.id))
+        clauses += [col(Category.is_dispute).is_(True), col(Dispute.case_id).is_(None)]
+        return query, (col(Case.created_at), col(Case.id)), clauses
+    query = (select(Dispute.case_id, Dispute.version, Dispute.created_at, Case.summary,
+                    Case.reporter_name, Category.name, Case.level, Dispute.type,
+                    Dispute.mediator, Dispute.stage, Dispute.outcome, Dispute.confirm_due_on)
+             .join(Case, col(Case.id) == Dispute.case_id)
+             .outerjoin(Category, col(Category.id) == Case.category_id))
+    clauses.append(Dispute.colour == lane.value)
+    if f.type:
+        clauses.append(Dispute.type == f.type)
+    if f.mediator:
+        clauses.append(Dispute.mediator == f.mediator)
+    return query, (col(Dispute.created_at), col(Dispute.case_id)), clauses
+
+
+def lane_page(desk: Desk, actor: Actor, lane: Lane, f: BoardFilter = BoardFilter(), *,
+              after: Cursor | None = None, before: Cursor | None = None,
+              limit: int = 30) -> Page:
+    """One page of a lane's cards, newest first, by the same keyset as the queue."""
+    if actor.role is Role.ADMIN:
+        raise PermissionDenied("error.permission", action=t("dispute.title"))
+    limit = max(1, min(limit, PAGE_SIZE_MAX))
+    query, (created, key), clauses = _lane_query(actor, lane, f)
+    if after is not None:
+        clauses += [created <= after.created_at,
+                    or_(created < after.created_at, key < after.id)]
+        order = (created.desc(), key.desc())
+    elif before is not None:
+        clauses += [created >= before.created_at,
+                    or_(created > before.created_at, key > before.id)]
+        order = (created.asc(), key.asc())
+    else:
+        order = (created.desc(), key.desc())
+    now = desk.clock.now()
+    with desk.db.read() as session:
+        raw = list(session.exec(query.where(*clauses).order_by(*order).limit(limit + 1)).all())
+        more = len(raw) > limit
+        raw = raw[:limit]
+        ids = [r[0] for r in raw]
+        parties = _party_lines(session, ids)
+        late = dict(session.exec(
+            select(Whistle.case_id, func.count()).where(
+                col(Whistle.case_id).in_(ids), col(Whistle.reported_at).is_(None),
+                col(Whistle.due_at) < now).group_by(Whistle.case_id)).all()) if ids else {}
+    if before is not None:
+        raw.reverse()
+    today = now.astimezone(LOCAL_TZ).date()
+    cards = []
+    for r in raw:
+        recorded = lane is not Lane.UNGRADED
+        cards.append(Card(
+            id=r[0], version=r[1], created_at=r[2], summary=r[3],
+            parties=parties.get(r[0]) or r[4] or "—", type=r[7] if recorded else None,
+            category=r[5] or "", level=r[6],
+            days_open=(today - r[2].astimezone(LOCAL_TZ).date()).days,
+            mediator=r[8] if recorded else "", stage=r[9] if recorded else None,
+            outcome=r[10] if recorded else None, late_whistles=late.get(r[0], 0),
+            confirm_due_on=r[11] if recorded else None))
+    if before is not None:
+        return Page(cards, has_before=more, has_after=True)
+    return Page(cards, has_before=after is not None, has_after=more)
+
+
+def _party_lines(session: Session, case_ids: list[int]) -> dict[int, str]:
+    """「张桂兰 / 李明 +2」: the first applicant and respondent, and how many more."""
+    if not case_ids:
+        return {}
+    rows = session.exec(select(DisputeParty.case_id, DisputeParty.role, DisputeParty.name)
+                        .where(col(DisputeParty.case_id).in_(case_ids))
+                        .order_by(col(DisputeParty.id))).all()
+    by_case: dict[int, dict[str, list[str]]] = {}
+    for case_id, role, name in rows:
+        by_case.setdefault(case_id, {}).setdefault(role, []).append(name)
+    lines = {}
+    for case_id, roles in by_case.items():
+        first = [names[0] for names in (roles.get("applicant"), roles.get("respondent")) if names]
+        extra = sum(len(names) for names in roles.values()) - len(first)
+        lines[case_id] = " / ".join(first) + (f" +{extra}" if extra else "")
+    return lines
+
+
+def lane_counts(desk: Desk, actor: Actor, f: BoardFilter = BoardFilter()) -> dict[Lane, int]:
+    """How many cards each lane holds (the header), counted in SQL."""
+    counts = {}
+    with desk.db.read() as session:
+        for lane in Lane:
+            query, _, clauses = _lane_query(actor, lane, f)
+            counts[lane] = session.exec(
+                select(func.count()).select_from(query.where(*clauses).subquery())).one()
+    return counts
+
+
+@dataclass(frozen=True)
+class WhistleView:
+    unit: str
+    reason: str
+    called_at: dt.datetime
+    due_at: dt.datetime
+    reported_at: dt.datetime | None
+    response: str
+
+    def late(self, now: dt.datetime) -> bool:
+        return (self.reported_at or now) > self.due_at
+
+
+@dataclass(frozen=True)
+class DisputeDetail:
+    id: int
+    version: int | None  # the record's (None before it is made)
+    case_state: str
+    summary: str
+    category: str
+    level: str
+    colour: str | None
+    type: str | None
+    factors: list[str]
+    parties: list[tuple[str, str, str, str]]  # role, name, phone masked, ID number masked
+    people: int | None
+    amount_fen: int | None
+    mediator: str
+    stage: str | None
+    outcome: str | None
+    agreement_on: dt.date | None
+    confirm_due_on: dt.date | None
+    court: str
+    court_on: dt.date | None
+    sessions: list[Mediation]
+    whistles: list[WhistleView]
+    steps: list[DisputeStep]
+    may_escalate: bool
+    timeline: list[TimelineEntry]
+
+
+def dispute_detail(desk: Desk, actor: Actor, case_id: int) -> DisputeDetail:
+    now = desk.clock.now()
+    with desk.db.read() as session:  # one snapshot for the record, its lists and timeline
+        case, dispute = _dispute_case(session, actor, case_id)
+        category = session.get(Category, case.category_id)
+        parties = session.exec(select(DisputeParty).where(DisputeParty.case_id == case_id)
+                               .order_by(col(DisputeParty.id))).all()
+        sessions = session.exec(select(Mediation).where(Mediation.case_id == case_id)
+                                .order_by(col(Mediation.held_on), col(Mediation.id))).all()
+        whistles = session.exec(
+            select(Whistle, Unit.name).join(Unit, col(Unit.id) == Whistle.unit_id)
+            .where(Whistle.case_id == case_id).order_by(col(Whistle.id))).all()
+        steps = steps_for(session, actor, dispute, now)
+        part = own_part(session, actor, case_id)
+        may_escalate = any(tr.action is Action.ESCALATE and may_act_on(actor, case, tr, part)
+                           for tr in permitted_actions(facts_of(case, part), actor.role, now))
+        events = session.exec(
+            select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
+            .where(Event.case_id == case_id).order_by(col(Event.id))).all()
+    return DisputeDetail(
+        id=case_id, version=dispute.version if dispute else None, case_state=case.state,
+        summary=case.summary, category=category.name if category else "", level=case.level,
+        colour=dispute.colour if dispute else None, type=dispute.type if dispute else None,
+        factors=json.loads(dispute.factors) if dispute else [],
+        parties=[(p.role, p.name, mask_phone(p.phone) if p.phone else "",
+                  mask_id_number(p.id_number) if p.id_number else "") for p in parties],
+        people=dispute.people if dispute else None,
+        amount_fen=dispute.amount_fen if dispute else None,
+        mediator=dispute.mediator if dispute else "",
+        stage=dispute.stage if dispute else None, outcome=dispute.outcome if dispute else None,
+        agreement_on=dispute.agreement_on if dispute else None,
+        confirm_due_on=dispute.confirm_due_on if dispute else None,
+        court=dispute.court if dispute else "", court_on=dispute.court_on if dispute else None,
+        sessions=list(sessions),
+        whistles=[WhistleView(name, w.reason, w.called_at, w.due_at, w.reported_at, w.response)
+                  for w, name in whistles],
+        steps=steps, may_escalate=may_escalate,
+        timeline=[TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of,
+                                json.loads(e.payload)) for e, name in events],
+    )
+
+
+def mediators(desk: Desk) -> list[str]:
+    """The configured teams and every mediator named in a session (the filter's choices)."""
+    with desk.db.read() as session:
+        named = session.exec(select(Dispute.mediator).where(Dispute.mediator != "")
+                             .distinct().limit(200)).all()
+    return list(dict.fromkeys([*desk.settings.disputes.teams, *sorted(named)]))
+
+
+def family_stage_label(stage: str | None) -> str:
+    return t(f"dispute.stage.{stage}") if stage in {s.value for s in FamilyStage} else ""
+
+
+def colour_of(lane: Lane) -> Colour | None:
+    return None if lane is Lane.UNGRADED else Colour(lane.value)
