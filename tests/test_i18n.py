@@ -35,7 +35,13 @@ def test_every_literal_key_in_the_code_exists():
 
 def test_every_enum_value_has_a_label():
     zh = catalogue("zh_CN")
+    from dutydesk.domain import disputes as d
+
     for prefix, enum in (("state", CaseState), ("action", Action), ("channel", Channel),
-                         ("role", Role), ("level", Level), ("deadline", DeadlineState)):
+                         ("role", Role), ("level", Level), ("deadline", DeadlineState),
+                         ("colour", d.Colour), ("dispute.type", d.DisputeType),
+                         ("dispute.role", d.PartyRole), ("dispute.method", d.Method),
+                         ("dispute.result", d.SessionResult), ("dispute.outcome", d.Outcome),
+                         ("dispute.stage", d.FamilyStage), ("dispute.action", d.DisputeAction)):
         for member in enum:
             assert f"{prefix}.{member.value}" in zh, (prefix, member)

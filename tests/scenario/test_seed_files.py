@@ -63,6 +63,13 @@ def seed_copy(tmp_path):
     ("settings.toml", "due_soon_fraction = 0.8", "due_soon_fraction = 1.5", ["settings.toml"]),
     ("cases.toml", '{ at = "D-3 16:30", by = "zhaolei", do = "close" }',
      '{ at = "D-3 16:30", by = "zhaolei", do = "explode" }', ["case[1].steps[7].do", "explode"]),
+    ("disputes.toml", 'case = "wages"', 'case = "nowhere"', ["disputes.toml", "dispute[1].case"]),
+    ("disputes.toml", 'at = "D-1 09:30"', 'at = "D-9 09:30"', ["dispute[1].at", "早于"]),
+    ("disputes.toml", 'factors = ["group", "large_sum"]', 'factors = ["moon"]',
+     ["dispute[1]", "moon"]),
+    ("disputes.toml", 'id_number = "520201198001010012"', 'id_number = "520201198001010013"',
+     ["dispute[1]", "身份证号"]),
+    ("settings.toml", 'colour = "yellow"\n', 'colour = "purple"\n', ["settings.toml", "disputes"]),
 ])
 def test_a_bad_seed_file_is_refused_with_where_and_what(tmp_path, seed_copy, file, old, new, expected):
     path = seed_copy / file

@@ -278,3 +278,14 @@ def test_random_steps_keep_the_rules(desk, case_id, login):
         after = _dispute(desk, case_id).colour
         if before == "red" and after != "red":
             assert actor.login == "zhaolei"
+
+
+def test_amending_the_record_keeps_phones_and_ids_left_empty(desk, case_id):
+    officer = desk.actor("liuyang")
+    disputes.record(desk, officer, case_id, _draft())
+    disputes.record(desk, officer, case_id, _draft(parties=[
+        PartyDraft("applicant", "张桂兰"), PartyDraft("respondent", "李明", "13908579999")]))
+    with desk.db.read() as s:
+        parties = s.exec(select(DisputeParty).order_by(DisputeParty.id)).all()
+    assert [(p.name, p.phone, p.id_number) for p in parties] == [
+        ("张桂兰", "+8613908571234", GOOD_ID), ("李明", "+8613908579999", "")]

@@ -146,6 +146,7 @@ class DisputeStep:
     action: DisputeAction
     key: str  # on the dispute board (the case's own keys stay the queue's)
     roles: frozenset[Role]
+    fields: tuple[str, ...] = ()  # the form's inputs (建档 has its own form)
     needs_record: bool = True  # only on a graded dispute
     needs_open: bool = True  # not once an outcome ends it (报到 and 建档 excepted)
     family_only: bool = False
@@ -154,11 +155,15 @@ class DisputeStep:
 DISPUTE_STEPS: tuple[DisputeStep, ...] = (
     DisputeStep(DisputeAction.RECORD, "d", _DESK_AND_COMMUNITY, needs_record=False,
                 needs_open=False),
-    DisputeStep(DisputeAction.REGRADE, "g", _DESK_AND_COMMUNITY),
-    DisputeStep(DisputeAction.MEDIATE, "m", _DESK_AND_COMMUNITY),
-    DisputeStep(DisputeAction.OUTCOME, "o", _DESK_AND_COMMUNITY),
-    DisputeStep(DisputeAction.WHISTLE, "w", DESK_ROLES),
-    DisputeStep(DisputeAction.REPORT, "r", DESK_ROLES | {Role.UNIT}, needs_open=False),
+    DisputeStep(DisputeAction.REGRADE, "g", _DESK_AND_COMMUNITY,
+                ("factors", "colour", "reason")),
+    DisputeStep(DisputeAction.MEDIATE, "m", _DESK_AND_COMMUNITY,
+                ("held_on", "mediator", "method", "result", "participants", "notes")),
+    DisputeStep(DisputeAction.OUTCOME, "o", _DESK_AND_COMMUNITY,
+                ("outcome", "agreement_on", "court", "court_on", "note")),
+    DisputeStep(DisputeAction.WHISTLE, "w", DESK_ROLES, ("units", "reason")),
+    DisputeStep(DisputeAction.REPORT, "r", DESK_ROLES | {Role.UNIT}, ("unit", "response"),
+                needs_open=False),
     DisputeStep(DisputeAction.STAGE, "s", _DESK_AND_COMMUNITY, family_only=True),
 )
 DISPUTE_STEP = {step.action: step for step in DISPUTE_STEPS}

@@ -19,6 +19,7 @@ from dutydesk.errors import DutyDeskError, SchemaError
 from dutydesk.scenario.seedfiles import Entry, check_keys, entries, read_toml, seed_error
 from dutydesk.scenario.when import BadTime, parse_when
 from dutydesk.services.cases import ActionInput, CaseDraft, create_case, perform
+from dutydesk.scenario.dispute_seed import read_disputes, replay_disputes
 from dutydesk.services.context import BoardColumn, Desk, DisputeRules, PoliceRules, Settings
 from dutydesk.services.setup import (
     CategorySpec, Configuration, NodeSpec, OfficerSpec, UnitSpec, install_configuration,
@@ -289,8 +290,8 @@ def _when(e: Entry, key: str, base: dt.datetime, *, future_ok: bool = False) -> 
     return moment
 
 
-def replay(desk: Desk, clock: SimulatedClock, cases: list[ScriptedCase]) -> int:
-    """Run scripted cases through the services; returns how many were created."""
+def replay(desk: Desk, clock: SimulatedClock, cases: list[ScriptedCase]) -> dict[str, int]:
+    """Run scripted cases through the services; returns the ids of the cases with a ref."""
     ids: dict[str, int] = {}
     for case in cases:
         clock.set(case.at)
@@ -305,7 +306,7 @@ def replay(desk: Desk, clock: SimulatedClock, cases: list[ScriptedCase]) -> int:
                 perform(desk, desk.actor(step.by), case_id, step.action, step.inputs)
         except DutyDeskError as exc:
             raise case.entry.fail(None, "seed.replay_failed", detail=exc.message()) from None
-    return len(cases)
+    return ids
 
 
 def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
@@ -327,13 +328,16 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
     base = clock.now()
     config = read_configuration(folder, demo=True)
     cases = read_cases(folder / "cases.toml", config, base)
+    scripted_disputes = read_disputes(folder / "disputes.toml", lambda e, key: _when(e, key, base),
+                                      {c.ref for c in cases if c.ref})
     building = path.with_name(path.name + ".building")
     _remove_database_files(building)
     db = Database.open(building, create=True)
     try:
         install_configuration(db, clock, config)
         simulated = SimulatedClock(base)
-        replay(Desk(db, simulated), simulated, cases)
+        ids = replay(Desk(db, simulated), simulated, cases)
+        replay_disputes(Desk(db, simulated), simulated, scripted_disputes, ids)
         _import_sample_transfers(Desk(db, simulated), folder)
     except BaseException:
         db.dispose()

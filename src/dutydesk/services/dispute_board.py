@@ -24,7 +24,8 @@ from dutydesk.services.disputes import _dispute_case, steps_for
 from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
 from dutydesk.services.scope import scope_filter
 from dutydesk.store.models import (
-    Case, CaseUnit, Category, Dispute, DisputeParty, Event, Mediation, Officer, Unit, Whistle,
+    Case, CaseUnit, Category, Dispute, DisputeParty, Event, Mediation, Node, Officer, Unit,
+    Whistle,
 )
 
 _OPEN = col(Case.state).not_in([s.value for s in END_STATES])
@@ -39,7 +40,7 @@ class Lane(StrEnum):
 
 @dataclass(frozen=True)
 class BoardFilter:
-    community_id: int | None = None
+    community_code: str = ""
     type: str = ""  # DisputeType
     mediator: str = ""
 
@@ -82,8 +83,9 @@ def _scope(actor: Actor) -> ColumnElement[bool]:
 def _lane_query(actor: Actor, lane: Lane, f: BoardFilter):
     """The lane's rows, their (created_at, id) key columns, and its clauses."""
     clauses = [_OPEN, _scope(actor)]
-    if f.community_id is not None:
-        clauses.append(Case.community_id == f.community_id)
+    if f.community_code:
+        clauses.append(Case.community_id == select(Node.id).where(
+            Node.code == f.community_code).scalar_subquery())
     if lane is Lane.UNGRADED:
         query = (select(Case.id, Case.version, Case.created_at, Case.summary, Case.reporter_name,
                         Category.name, Case.level)

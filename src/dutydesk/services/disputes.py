@@ -266,10 +266,17 @@ def record(desk: Desk, actor: Actor, case_id: int, draft: DisputeDraft,
         dispute.factors = json.dumps(checked.factors)
         dispute.people, dispute.amount_fen = checked.people, checked.amount_fen
         session.add(dispute)
+        # A party whose phone or ID number is left empty keeps the stored one: the form never
+        # shows them in full, so an amendment must not wipe them.
+        stored = {(p.role, p.name): p for p in session.exec(
+            select(DisputeParty).where(DisputeParty.case_id == case.id))}
         session.exec(delete(DisputeParty).where(DisputeParty.case_id == case.id))
         for party in checked.parties:
-            session.add(DisputeParty(case_id=case.id, role=party.role, name=party.name,
-                                     phone=party.phone, id_number=party.id_number))
+            before = stored.get((party.role, party.name))
+            session.add(DisputeParty(
+                case_id=case.id, role=party.role, name=party.name,
+                phone=party.phone or (before.phone if before else ""),
+                id_number=party.id_number or (before.id_number if before else "")))
         payload = {"type": checked.type.value, "colour": checked.colour.value,
                    "suggested": checked.suggested.value, "factors": checked.factors,
                    "parties": len(checked.parties)}

@@ -10,7 +10,7 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
-from dutydesk.domain.lifecycle import DESK_ROLES
+from dutydesk.domain.lifecycle import DESK_ROLES, Role
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.police import newest_transfer
@@ -19,6 +19,7 @@ from dutydesk.tui import keys
 from dutydesk.tui.commands import QueueCommands
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.screens.help import HelpScreen
+from dutydesk.tui.screens.disputes import DisputeScreen
 from dutydesk.tui.screens.police import PoliceScreen
 from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.workers import ReportsWorkerErrors
@@ -52,6 +53,8 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         self.boards = {"queue": QueueScreen()}
         if self.actor.role in DESK_ROLES:  # the 110 desk is the desk's own work
             self.boards["police"] = PoliceScreen()
+        if self.actor.role is not Role.ADMIN:  # the system owner has no case work
+            self.boards["disputes"] = DisputeScreen()
         for name, screen in self.boards.items():
             self.install_screen(screen, name)
         self.push_screen("queue")

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 
 from dutydesk.domain.lifecycle import TRANSITIONS
+from dutydesk.domain.disputes import DISPUTE_STEPS
 from dutydesk.domain.police import TRANSFER_TRANSITIONS, Section
 from dutydesk.i18n import t
 
@@ -33,6 +34,7 @@ APP_KEYS = (
     KeySpec("quit-q", "q", "app.request_quit", "key.quit", show=False),
     KeySpec("board-queue", "f2", "app.board('queue')", "screen.queue", display="F2"),
     KeySpec("board-police", "f3", "app.board('police')", "police.title", display="F3"),
+    KeySpec("board-disputes", "f4", "app.board('disputes')", "dispute.title", display="F4"),
     KeySpec("focus-next", "tab", "app.focus_next", "key.focus_next", show=False),
     KeySpec("focus-previous", "shift+tab", "app.focus_previous", "key.focus_previous",
             show=False),
@@ -78,6 +80,23 @@ TRANSFER_ACTION_KEYS = tuple(
     KeySpec(f"transfer-{tr.action.value}", tr.key, f"transfer_action('{tr.action.value}')",
             f"police.action.{tr.action.value}", show=False)
     for tr in TRANSFER_TRANSITIONS
+)
+
+DISPUTE_KEYS = (
+    KeySpec("lane-left", "left", "lane(-1)", "dispute.key.lane_left", show=False),
+    KeySpec("lane-right", "right", "lane(1)", "dispute.key.lane_right", show=False),
+    KeySpec("dispute-escalate", "t", "escalate", "action.escalate", show=False),
+    KeySpec("dispute-filter", "f", "filter", "key.filter"),
+    KeySpec("dispute-timeline", "enter", "toggle_timeline", "key.timeline", show=False),
+    KeySpec("dispute-close-timeline", "escape", "close_timeline", "key.close_timeline",
+            show=False, priority=False),
+)
+
+# A dispute's steps come from its own table.
+DISPUTE_STEP_KEYS = tuple(
+    KeySpec(f"dispute-{step.action.value}", step.key, f"dispute_step('{step.action.value}')",
+            f"dispute.action.{step.action.value}", show=False)
+    for step in DISPUTE_STEPS
 )
 
 # Case actions come straight from the lifecycle table: one key per transition. They are listed

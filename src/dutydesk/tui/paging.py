@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from textual import work
+from textual.worker import Worker, WorkerState
 
 from dutydesk.errors import DutyDeskError
 from dutydesk.services.queue import Cursor, Page
@@ -25,7 +26,8 @@ from dutydesk.tui.widgets import PagedTable
 
 
 class PagedBoard:
-    """Mixed into a Screen. (Handlers are named, not @on-decorated: mixins are not scanned.)"""
+    """Mixed into a Screen, or into a widget that holds one list of several on a screen.
+    (Handlers are named, not @on-decorated: mixins are not scanned.)"""
 
     def init_paging(self) -> None:
         self.anchor: tuple = ("top",)
@@ -168,6 +170,13 @@ class PagedBoard:
 
     def on_paged_table_page_request(self, message: PagedTable.PageRequest) -> None:
         self.action_nav("page_down" if message.direction == "after" else "page_up")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A page that failed to load is not coming: keys waiting for it must go on. (The
+        # error itself is reported by ReportsWorkerErrors.)
+        if event.state is WorkerState.ERROR and event.worker.group == "page":
+            self._page_landed = self._page_generation
+            self._pending_moves.clear()
 
     # -- keys ---------------------------------------------------------------------------------
 

@@ -15,11 +15,15 @@ from dutydesk.i18n import catalogue, language, local_time, t
 from dutydesk.services.queue import CaseDetail, TimelineEntry
 from dutydesk.tui.format import deadline_long, plain
 
-_PAYLOAD_FIELDS = ("channel", "reason", "result", "evidence", "note", "category", "node",
-                   "lead_unit", "co_units", "into", "reporter", "phone", "from", "to", "new_due",
-                   "feedback", "source")
+_PAYLOAD_FIELDS = ("channel", "from_colour", "colour", "reason", "result", "evidence", "note",
+                   "category", "node", "lead_unit", "co_units", "into", "reporter", "phone",
+                   "from", "to", "new_due", "feedback", "source", "mediator", "method",
+                   "outcome", "units", "unit", "response", "stage")
 # Values that are catalogue words or moments rather than free text.
-_TRANSLATED = {"channel": "channel", "from": "level", "to": "level"}
+_TRANSLATED = {"channel": ("channel",), "from": ("level",), "to": ("level",),
+               "colour": ("colour",), "from_colour": ("colour",),
+               "outcome": ("dispute", "outcome"), "stage": ("dispute", "stage"),
+               "method": ("dispute", "method"), "result": ("dispute", "result")}
 
 
 class DetailPane(VerticalScroll):
@@ -122,9 +126,11 @@ def _facts(d: CaseDetail, now: datetime, no_color: bool) -> list[Text]:
 
 
 def event_label(action: str) -> str:
-    """An event's step in words: the case table's, else the 110 table's."""
-    key = f"action.{action}"
-    return t(key if key in catalogue("zh_CN") else f"police.action.{action}")
+    """An event's step in words: the case table's, else the 110 or the dispute table's."""
+    for key in (f"action.{action}", f"police.action.{action}", f"dispute.action.{action}"):
+        if key in catalogue("zh_CN"):
+            return t(key)
+    return t(f"action.{action}")
 
 
 def timeline_lines(entries: list[TimelineEntry]) -> list[Text]:
@@ -156,8 +162,9 @@ def _payload_text(payload: dict) -> str:
             continue
         if isinstance(value, list):
             value = "、".join(map(str, value))
-        elif key in _TRANSLATED and f"{_TRANSLATED[key]}.{value}" in catalogue(language()):
-            value = t(f"{_TRANSLATED[key]}.{value}")
+        elif key in _TRANSLATED and (
+                label := ".".join((*_TRANSLATED[key], str(value)))) in catalogue(language()):
+            value = t(label)
         elif isinstance(value, str) and _looks_like_moment(value):
             value = local_time(datetime.fromisoformat(value))
         parts.append(str(value))

@@ -6,7 +6,8 @@ neighbouring page instead of scrolling. (Textual's DataTable re-renders every ce
 on each repaint: about 150 ms per page at 120×40 here.)
 
 A board configures it with its columns and a function from a row to its cells; rows need an
-`id` (marks, keeping the cursor on a row) and a `cursor` (the keyset position).
+`id` (marks, keeping the cursor on a row) and a `cursor` (the keyset position). A board whose
+rows are cards gives a second line too (`second_line`): each row is then two lines high.
 """
 
 from __future__ import annotations
@@ -116,13 +117,16 @@ class PagedTable(Widget, can_focus=True):
         direction: str  # "after" (older) or "before" (newer)
 
     def __init__(self, columns: tuple[Column, ...], cells: Callable[[Any, bool], Cells],
+                 second_line: Callable[[Any, bool], tuple[str, str]] | None = None,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.columns = columns
         self.cells = cells  # (row, no_color) -> its cells
+        self.second_line = second_line  # (row, no_color) -> (text, style), a card's 2nd line
+        self.row_height = 2 if second_line else 1
         self.rows_shown: list[Any] = []
         self._marked: set[int] = set()
-        self._strips: dict[int, Strip] = {}
+        self._strips: dict[tuple[int, int], Strip] = {}  # (row, line of the row)
         self._header: Strip | None = None
         self._style_cache: tuple[Style, Style, Style] | None = None
         self.natural: dict[str, int] = {}
@@ -153,8 +157,9 @@ class PagedTable(Widget, can_focus=True):
         self.refresh()
 
     def set_mark(self, row_index: int, marked: bool) -> None:
-        self._strips.pop(row_index, None)
-        self._refresh_line(row_index + 1)
+        for line in range(self.row_height):
+            self._strips.pop((row_index, line), None)
+        self._refresh_row(row_index)
 
     @property
     def current(self) -> Any | None:
@@ -166,16 +171,16 @@ class PagedTable(Widget, can_focus=True):
     def visible_rows(self) -> int:
         """How many rows fit under the header: the page size. While the list is hidden (the
         timeline fills the screen) it keeps the size it had, so a reload keeps its page."""
-        if self.size.height > 1:
-            self._page_rows = self.size.height - 1
+        if self.size.height > self.row_height:
+            self._page_rows = (self.size.height - 1) // self.row_height
         return self._page_rows
 
-    def _refresh_line(self, y: int) -> None:
-        self.refresh(Region(0, y, self.size.width, 1))
+    def _refresh_row(self, index: int) -> None:
+        self.refresh(Region(0, 1 + index * self.row_height, self.size.width, self.row_height))
 
     def watch_cursor_row(self, old: int, new: int) -> None:
-        self._refresh_line(old + 1)
-        self._refresh_line(new + 1)
+        self._refresh_row(old)
+        self._refresh_row(new)
         self.post_message(self.RowHighlighted(self.current))
 
     # -- drawing --------------------------------------------------------------------------------
@@ -212,11 +217,11 @@ class PagedTable(Widget, can_focus=True):
 
     def _on_focus(self, event) -> None:
         self._style_cache = None  # the cursor's colour depends on focus
-        self._refresh_line(self.cursor_row + 1)
+        self._refresh_row(self.cursor_row)
 
     def _on_blur(self, event) -> None:
         self._style_cache = None
-        self._refresh_line(self.cursor_row + 1)
+        self._refresh_row(self.cursor_row)
 
     def render_line(self, y: int) -> Strip:
         base, header_style, cursor_style = self._styles()
@@ -227,15 +232,23 @@ class PagedTable(Widget, can_focus=True):
                                       for key, width in self.widths.items()))
                 self._header = self._render_text(header, base + header_style)
             return self._header
-        index = y - 1
+        index, line = divmod(y - 1, self.row_height)
         if index >= len(self.rows_shown):
             return Strip([Segment(" " * self.size.width, base)])
-        strip = self._strips.get(index)
+        strip = self._strips.get((index, line))
         if strip is None:
-            strip = self._strips[index] = self._row_strip(self.rows_shown[index], base)
+            row = self.rows_shown[index]
+            strip = self._strips[(index, line)] = (
+                self._row_strip(row, base) if line == 0 else self._second_strip(row, base))
         if index == self.cursor_row:
             strip = strip.apply_style(cursor_style)
         return strip
+
+    def _second_strip(self, row: Any, base: Style) -> Strip:
+        assert self.second_line is not None
+        text, style = self.second_line(row, self.app.no_color)
+        segment = Segment(fit_pad(text, self.size.width), base + _style(style) if style else base)
+        return Strip([segment], self.size.width)
 
     def on_resize(self) -> None:
         self._header = None

@@ -1,0 +1,290 @@
+"""三色看板: the dispute cases as cards in four lanes — 待建档, then red, yellow and blue — each
+lane a keyset-paged list (PagedBoard, PagedTable with two-line cards). ← → move between lanes;
+a dispute's steps come from its own table; 升级 is the case's lifecycle step."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from dutydesk.domain.disputes import DISPUTE_STEP, DisputeAction, format_amount
+from dutydesk.domain.lifecycle import Action, transition_for
+from dutydesk.domain.text import printable
+from dutydesk.i18n import language, local_time, t
+from dutydesk.services import dispute_board
+from dutydesk.services.dispute_board import BoardFilter, Card, DisputeDetail, Lane
+from dutydesk.tui import keys
+from dutydesk.tui.format import plain, title_line
+from dutydesk.tui.messages import FeedChanged
+from dutydesk.tui.paging import PagedBoard
+from dutydesk.tui.widgets import Column, DetailPane, PagedTable
+from dutydesk.tui.workers import ReportsWorkerErrors
+
+CARD_COLUMNS = (
+    Column("id", "column.id", 6),
+    Column("parties", "dispute.field.party", flex=True),
+)
+
+
+def card_cells(card: Card, no_color: bool) -> dict[str, tuple[str, str]]:
+    late = f" ⚠{card.late_whistles}" if card.late_whistles else ""
+    return {"id": (f"#{card.id}", "bold"),
+            "parties": (printable(card.parties) + late, "bold" if late else "")}
+
+
+def card_second_line(card: Card, no_color: bool) -> tuple[str, str]:
+    """Type, days open, level, mediator, family stage: the card's second line."""
+    kind = t(f"dispute.type.{card.type}") if card.type else card.category
+    parts = [kind, t("dispute.card.days", days=card.days_open), t(f"level.{card.level}")]
+    if card.stage:
+        parts.append(t(f"dispute.stage.{card.stage}"))
+    if card.mediator:
+        parts.append(printable(card.mediator))
+    if card.outcome:
+        parts.append(t(f"dispute.outcome.{card.outcome}"))
+    return "  " + " · ".join(parts), "dim"
+
+
+class DisputeLane(PagedBoard, ReportsWorkerErrors, Vertical):
+    """One lane of the board: its title with its count, and its cards."""
+
+    def __init__(self, lane: Lane) -> None:
+        super().__init__(id=f"lane-{lane.value}", classes="lane")
+        self.lane = lane
+        self.init_paging()
+        self.count: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="lane-title")
+        yield PagedTable(CARD_COLUMNS, card_cells, card_second_line, classes="lane-cards")
+
+    def on_mount(self) -> None:
+        self.restart_paging()
+        self.render_title()
+
+    def on_resize(self) -> None:
+        self.paged_table.setup_columns(self.size.width - 1)  # the lane's left border
+
+    def render_title(self) -> None:
+        board: DisputeScreen = self.screen  # type: ignore[assignment]
+        if self.lane is Lane.UNGRADED:
+            name, style = t("dispute.ungraded"), "bold"
+        else:
+            column = board.desk.settings.disputes.columns[dispute_board.colour_of(self.lane)]
+            name = column.text(language())
+            style = "bold reverse" if self.app.no_color else f"bold {column.style}"
+        count = f" {self.count}" if self.count is not None else ""
+        self.query_one(".lane-title", Static).update(Text(f"{name}{count}", style=style))
+
+    # -- paging (PagedBoard) ----------------------------------------------------------------
+
+    @property
+    def paged_table(self) -> PagedTable:
+        return self.query_one(PagedTable)
+
+    def page_query(self) -> BoardFilter:
+        return self.screen.filter  # type: ignore[attr-defined]
+
+    def fetch_page(self, query: BoardFilter, limit: int, after, before):
+        return dispute_board.lane_page(self.desk, self.actor, self.lane, query, after=after,
+                                       before=before, limit=limit)
+
+    def fetch_detail(self, case_id: int) -> DisputeDetail:
+        return dispute_board.dispute_detail(self.desk, self.actor, case_id)
+
+    def show_detail(self, detail: DisputeDetail | None) -> None:
+        board: DisputeScreen = self.screen  # type: ignore[assignment]
+        if board.current_lane is self:
+            board.query_one(DetailPane).show(detail)
+
+
+class DisputeScreen(ReportsWorkerErrors, Screen):
+    CSS_PATH = "disputes.tcss"
+
+    def __init__(self) -> None:
+        super().__init__()
+        keys.install(self, keys.LIST_KEYS + keys.DISPUTE_KEYS + keys.DISPUTE_STEP_KEYS)
+        self.filter = BoardFilter()
+        self.current_lane: DisputeLane | None = None
+
+    @property
+    def desk(self):
+        return self.app.desk  # type: ignore[attr-defined]
+
+    @property
+    def actor(self):
+        return self.app.actor  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title-bar")
+        yield Static(id="filter-bar")
+        with Horizontal(id="lanes"):
+            for lane in Lane:
+                yield DisputeLane(lane)
+        yield DetailPane(self._detail_lines, t("dispute.no_selection"), id="dispute-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.current_lane = self.query_one("#lane-red", DisputeLane)
+        self.set_focus(self.current_lane.paged_table)
+        self._render_bars()
+        self.load_counts()
+
+    def _render_bars(self) -> None:
+        self.query_one("#title-bar", Static).update(
+            title_line(self.desk, self.actor, t("dispute.title")))
+        f = self.filter
+        parts = [t(f"dispute.type.{f.type}") if f.type else "", f.community_code, f.mediator]
+        text = " · ".join(p for p in parts if p) or t("dispute.filter.none")
+        self.query_one("#filter-bar", Static).update(plain(t("queue.filters", text=text)))
+
+    def load_counts(self) -> None:
+        self.run_worker(self._read_counts, thread=True, exclusive=True, group="counts",
+                        exit_on_error=False)
+
+    def _read_counts(self) -> None:
+        counts = dispute_board.lane_counts(self.desk, self.actor, self.filter)
+        self.app.call_from_thread(self._counts_loaded, counts)
+
+    def _counts_loaded(self, counts: dict[Lane, int]) -> None:
+        for lane in self.query(DisputeLane):
+            lane.count = counts.get(lane.lane)
+            lane.render_title()
+
+    def reload(self) -> None:
+        for lane in self.query(DisputeLane):
+            lane.reload()
+        self.load_counts()
+
+    def on_descendant_focus(self, event) -> None:
+        """The pane shows the card under the cursor of the lane that has the focus."""
+        lane = next((node for node in event.widget.ancestors if isinstance(node, DisputeLane)),
+                    None)
+        if lane is not None and lane is not self.current_lane:
+            self.current_lane = lane
+            self.query_one(DetailPane).show(lane.detail)
+
+    def on_feed_changed(self, _message: FeedChanged) -> None:
+        self.reload()
+
+    # -- the detail pane --------------------------------------------------------------------
+
+    def _detail_lines(self, d: DisputeDetail) -> list[Text]:
+        head = Text(f"#{d.id} ", style="bold")
+        if d.colour:
+            head.append(f"[{t('colour.' + d.colour)}] ", style="reverse")
+        head.append(plain(d.summary))
+        facts = [t(f"dispute.type.{d.type}") if d.type else d.category, t(f"level.{d.level}")]
+        if d.people is not None:
+            facts.append(t("dispute.card.people", people=d.people))
+        if d.amount_fen is not None:
+            facts.append(t("dispute.card.amount", amount=format_amount(d.amount_fen)))
+        if d.stage:
+            facts.append(t(f"dispute.stage.{d.stage}"))
+        parties = "  ".join(f"{t('dispute.role.' + role)} {name} {phone} {id_number}".strip()
+                            for role, name, phone, id_number in d.parties)
+        progress = []
+        if d.mediator:
+            progress.append(t("dispute.card.sessions", count=len(d.sessions), mediator=d.mediator))
+        if d.outcome:
+            progress.append(t(f"dispute.outcome.{d.outcome}"))
+        if d.confirm_due_on:
+            progress.append(t("dispute.card.confirm_due", day=d.confirm_due_on.isoformat()))
+        now = self.desk.clock.now()
+        waiting = [w for w in d.whistles if w.reported_at is None]
+        if waiting:
+            progress.append(t("dispute.card.whistles", units="、".join(
+                w.unit + ("✗" if w.late(now) else "") for w in waiting),
+                due=local_time(min(w.due_at for w in waiting))))
+        step_keys = [f"{s.key} {t('dispute.action.' + s.action.value)}" for s in d.steps]
+        if d.may_escalate:
+            step_keys.append(f"t {t('action.escalate')}")
+        return [head, plain(" · ".join(facts)), plain(parties or "—"),
+                plain(" · ".join(progress) or "—"),
+                Text("  ".join(step_keys) or t("detail.no_actions"), style="bold")]
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("nav", "lane"):
+            return isinstance(self.focused, PagedTable)
+        return True
+
+    def action_nav(self, move: str) -> None:
+        if self.current_lane is not None:
+            self.current_lane.action_nav(move)
+
+    def action_lane(self, step: int) -> None:
+        lanes = list(self.query(DisputeLane))
+        index = lanes.index(self.current_lane) if self.current_lane in lanes else 0
+        target = lanes[max(0, min(len(lanes) - 1, index + step))]
+        self.set_focus(target.paged_table)  # at once: the next key in a burst acts there
+        self.current_lane = target
+        self.query_one(DetailPane).show(target.detail)
+
+    def action_toggle_timeline(self) -> None:
+        self.toggle_class("-timeline")
+        pane = self.query_one(DetailPane)
+        pane.set_expanded(self.has_class("-timeline"))
+        if not pane.expanded and self.current_lane is not None:
+            self.set_focus(self.current_lane.paged_table)
+        else:
+            self.set_focus(pane)
+
+    def action_close_timeline(self) -> None:
+        if self.has_class("-timeline"):
+            self.action_toggle_timeline()
+
+    def _done(self, text: str | None) -> None:
+        if text:
+            self.notify(text, markup=False)
+            self.reload()
+
+    async def action_dispute_step(self, name: str) -> None:
+        from dutydesk.tui.screens.dispute_forms import RecordScreen, StepScreen
+
+        lane = self.current_lane
+        detail = await lane.settled_detail() if lane is not None else None
+        if detail is None:
+            return
+        step = DISPUTE_STEP[DisputeAction(name)]
+        if step not in detail.steps:
+            lane.refuse_key(t("dispute.error.not_now", action=t(f"dispute.action.{name}")))
+            return
+        form = RecordScreen(detail) if step.action is DisputeAction.RECORD \
+            else StepScreen(step, detail)
+        await self.app.push_screen(form, self._done)
+
+    async def action_escalate(self) -> None:
+        from dutydesk.tui.screens.forms import ActionScreen
+
+        lane = self.current_lane
+        detail = await lane.settled_detail() if lane is not None else None
+        if detail is None:
+            return
+        if not detail.may_escalate:
+            lane.refuse_key(t("dispute.error.not_now", action=t("action.escalate")))
+            return
+
+        def done(outcome) -> None:
+            if outcome is not None:
+                self._done(outcome[0])
+
+        await self.app.push_screen(ActionScreen(transition_for(Action.ESCALATE),
+                                                self.actor.role, [detail.id], None), done)
+
+    async def action_filter(self) -> None:
+        from dutydesk.tui.screens.dispute_forms import BoardFilterScreen
+
+        def apply(result: BoardFilter | None) -> None:
+            if result is not None:
+                self.filter = result
+                self._render_bars()
+                for lane in self.query(DisputeLane):
+                    lane.restart_paging()
+                self.load_counts()
+
+        await self.app.push_screen(BoardFilterScreen(self.filter), apply)
