@@ -30,9 +30,10 @@ class KeyTimer:
 
         app._display = display
 
-    def watch(self, screen, table, pane) -> None:
-        """The board to time: its paged table and the detail pane it updates last."""
-        self.screen, self.table = screen, table
+    def watch(self, board, table, pane) -> None:
+        """The board to time: its paged table and the detail pane it updates last (`board`
+        holds the `detail` shown: a screen, or a lane of the dispute board)."""
+        self.follow(board, table)
         self.shown: list[float] = []
         original_show = pane.show
 
@@ -41,6 +42,10 @@ class KeyTimer:
             self.shown.append(time.perf_counter())
 
         pane.show = show
+
+    def follow(self, board, table) -> None:
+        """Time keys on another list of the same screen (the pane stays watched)."""
+        self.screen, self.table = board, table
 
     def settled(self) -> bool:
         current = self.table.current

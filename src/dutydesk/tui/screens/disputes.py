@@ -59,7 +59,11 @@ class DisputeLane(PagedBoard, ReportsWorkerErrors, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="lane-title")
-        yield PagedTable(CARD_COLUMNS, card_cells, card_second_line, classes="lane-cards")
+        cards = PagedTable(CARD_COLUMNS, card_cells, card_second_line, classes="lane-cards")
+        # The board keeps the focus itself and marks the current lane: moving the focus
+        # between lanes would rebuild the footer on every ← →.
+        cards.can_focus = False
+        yield cards
 
     def on_mount(self) -> None:
         self.restart_paging()
@@ -128,8 +132,7 @@ class DisputeScreen(ReportsWorkerErrors, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.current_lane = self.query_one("#lane-red", DisputeLane)
-        self.set_focus(self.current_lane.paged_table)
+        self._select_lane(self.query_one("#lane-red", DisputeLane))
         self._render_bars()
         self.load_counts()
 
@@ -159,13 +162,13 @@ class DisputeScreen(ReportsWorkerErrors, Screen):
             lane.reload()
         self.load_counts()
 
-    def on_descendant_focus(self, event) -> None:
-        """The pane shows the card under the cursor of the lane that has the focus."""
-        lane = next((node for node in event.widget.ancestors if isinstance(node, DisputeLane)),
-                    None)
-        if lane is not None and lane is not self.current_lane:
-            self.current_lane = lane
-            self.query_one(DetailPane).show(lane.detail)
+    def _select_lane(self, lane: DisputeLane) -> None:
+        """The lane the keys act on; the pane shows the card under its cursor."""
+        if self.current_lane is not None:
+            self.current_lane.remove_class("-current")
+        lane.add_class("-current")
+        self.current_lane = lane
+        self.query_one(DetailPane).show(lane.detail)
 
     def on_feed_changed(self, _message: FeedChanged) -> None:
         self.reload()
@@ -209,8 +212,8 @@ class DisputeScreen(ReportsWorkerErrors, Screen):
     # -- keys -------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("nav", "lane"):
-            return isinstance(self.focused, PagedTable)
+        if action in ("nav", "lane"):  # the cards' keys, unless the timeline is being read
+            return not self.has_class("-timeline")
         return True
 
     def action_nav(self, move: str) -> None:
@@ -220,19 +223,13 @@ class DisputeScreen(ReportsWorkerErrors, Screen):
     def action_lane(self, step: int) -> None:
         lanes = list(self.query(DisputeLane))
         index = lanes.index(self.current_lane) if self.current_lane in lanes else 0
-        target = lanes[max(0, min(len(lanes) - 1, index + step))]
-        self.set_focus(target.paged_table)  # at once: the next key in a burst acts there
-        self.current_lane = target
-        self.query_one(DetailPane).show(target.detail)
+        self._select_lane(lanes[max(0, min(len(lanes) - 1, index + step))])
 
     def action_toggle_timeline(self) -> None:
         self.toggle_class("-timeline")
         pane = self.query_one(DetailPane)
         pane.set_expanded(self.has_class("-timeline"))
-        if not pane.expanded and self.current_lane is not None:
-            self.set_focus(self.current_lane.paged_table)
-        else:
-            self.set_focus(pane)
+        self.set_focus(pane if pane.expanded else None)
 
     def action_close_timeline(self) -> None:
         if self.has_class("-timeline"):
