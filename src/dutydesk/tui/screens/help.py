@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from dutydesk.domain.lifecycle import DESK_ROLES, TRANSITIONS, Role
+from dutydesk.domain.disputes import DISPUTE_STEPS
 from dutydesk.domain.police import TRANSFER_TRANSITIONS
 from dutydesk.i18n import t
 from dutydesk.tui import keys
@@ -33,6 +34,8 @@ class HelpScreen(ModalScreen):
             yield Static(self._case_actions())
             if self.role in DESK_ROLES:
                 yield Static(self._police())
+            if self.role is not Role.ADMIN:
+                yield Static(self._disputes())
 
     def _general(self) -> Table:
         table = Table(title=t("help.global"), show_header=False, box=None, padding=(0, 2))
@@ -68,6 +71,22 @@ class HelpScreen(ModalScreen):
             table.add_row(tr.key, t(f"police.action.{tr.action.value}"),
                           "/".join(t(f"police.state.{s.value}") for s in sorted(tr.sources)),
                           t(f"police.state.{tr.target.value}"))
+        return table
+
+    def _disputes(self) -> Table:
+        """The dispute board's keys: moving between lanes and the steps of the dispute's table,
+        with who may take them (✓: you)."""
+        table = Table(title=t("dispute.title"), box=None, padding=(0, 2))
+        for _ in range(3):  # key, step, who
+            table.add_column("")
+        table.add_row("← →", f"{t('dispute.key.lane_left')} / {t('dispute.key.lane_right')}", "")
+        for spec in keys.DISPUTE_KEYS:
+            if spec.keys not in ("left", "right"):
+                table.add_row(keys.shown_key(spec), t(spec.label), "")
+        for step in DISPUTE_STEPS:
+            mark = "✓" if self.role in step.roles else " "
+            table.add_row(f"{mark} {step.key}", t(f"dispute.action.{step.action.value}"),
+                          "、".join(t(f"role.{r.value}") for r in sorted(step.roles)))
         return table
 
     def action_dismiss(self) -> None:
