@@ -156,3 +156,17 @@ async def test_the_board_reads_without_colour(demo_desk):
 
 def test_the_dispute_board_at_80x24(demo_desk, snap_compare):
     assert snap_compare(make_app(demo_desk), terminal_size=(80, 24), press=["f4"])
+
+
+async def test_open_the_case_from_the_card(demo_desk):
+    from dutydesk.tui.screens.queue import QueueScreen
+    from dutydesk.tui.widgets import CaseTable
+
+    wages = _case_id(demo_desk, "务工人员")
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_board(pilot)
+        await burst(pilot, ["c"])
+        assert isinstance(app.screen, QueueScreen)
+        await settle(pilot)
+        assert [row.id for row in app.screen.query_one(CaseTable).rows_shown] == [wages]

@@ -86,6 +86,7 @@ DISPUTE_KEYS = (
     KeySpec("lane-left", "left", "lane(-1)", "dispute.key.lane_left", show=False),
     KeySpec("lane-right", "right", "lane(1)", "dispute.key.lane_right", show=False),
     KeySpec("dispute-escalate", "t", "escalate", "action.escalate", show=False),
+    KeySpec("dispute-open-case", "c", "open_case", "dispute.key.open_case"),
     KeySpec("dispute-filter", "f", "filter", "key.filter"),
     KeySpec("dispute-timeline", "enter", "toggle_timeline", "key.timeline", show=False),
     KeySpec("dispute-close-timeline", "escape", "close_timeline", "key.close_timeline",

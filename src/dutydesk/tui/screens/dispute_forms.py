@@ -26,7 +26,7 @@ from dutydesk.tui.format import plain
 from dutydesk.tui.screens.forms import FormScreen, _label, _Outcome, _unit_options
 from dutydesk.tui.widgets import TextInput
 
-PARTY_ROWS = 4  # lines for parties on the form; more are recorded by amending the record
+PARTY_ROWS = 4  # empty lines for parties on a new record; an amendment adds two more
 
 
 def _choices(kind, section: str) -> list[tuple[str, str]]:
@@ -90,6 +90,10 @@ class RecordScreen(_DisputeForm):
 
     AUTO_FOCUS = "Select"
 
+    @property
+    def rows(self) -> int:
+        return max(PARTY_ROWS, len(self.detail.parties) + 2)
+
     def compose(self) -> ComposeResult:
         d = self.detail
         kind = d.type or self.app.desk.settings.disputes.category_types.get(
@@ -99,7 +103,7 @@ class RecordScreen(_DisputeForm):
             yield from self.field_row("type", t("dispute.field.type") + " *", Select(
                 _choices(DisputeType, "type"), prompt=t("form.pick"), id="type",
                 compact=True, value=kind or Select.NULL))
-            for index in range(max(PARTY_ROWS, len(d.parties))):
+            for index in range(self.rows):
                 role, name = (d.parties[index][:2] if index < len(d.parties)
                               else ("applicant" if index == 0 else "respondent", ""))
                 yield from self.field_row(f"party-{index}-name", t("dispute.field.party") +
@@ -139,7 +143,7 @@ class RecordScreen(_DisputeForm):
 
     def action_submit(self) -> None:
         parties = []
-        for index in range(max(PARTY_ROWS, len(self.detail.parties))):
+        for index in range(self.rows):
             parties.append(PartyDraft(self.value(f"party.{index}.role"),
                                       self.value(f"party.{index}.name"),
                                       self.value(f"party.{index}.phone"),

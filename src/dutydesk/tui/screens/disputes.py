@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.disputes import DISPUTE_STEP, DisputeAction, format_amount
 from dutydesk.domain.lifecycle import Action, transition_for
 from dutydesk.domain.text import printable
@@ -194,8 +195,11 @@ class DisputeScreen(ReportsWorkerErrors, Screen):
             progress.append(t("dispute.card.sessions", count=len(d.sessions), mediator=d.mediator))
         if d.outcome:
             progress.append(t(f"dispute.outcome.{d.outcome}"))
+        today = self.desk.clock.now().astimezone(LOCAL_TZ).date()
         if d.confirm_due_on:
-            progress.append(t("dispute.card.confirm_due", day=d.confirm_due_on.isoformat()))
+            late = "✗ " if d.confirm_due_on < today else ""
+            progress.append(late + t("dispute.card.confirm_due",
+                                     day=d.confirm_due_on.isoformat()))
         now = self.desk.clock.now()
         waiting = [w for w in d.whistles if w.reported_at is None]
         if waiting:
@@ -272,6 +276,17 @@ class DisputeScreen(ReportsWorkerErrors, Screen):
 
         await self.app.push_screen(ActionScreen(transition_for(Action.ESCALATE),
                                                 self.actor.role, [detail.id], None), done)
+
+    async def action_open_case(self) -> None:
+        """The card's case in the intake queue (its lifecycle steps, its whole record)."""
+        lane = self.current_lane
+        detail = await lane.settled_detail() if lane is not None else None
+        if detail is None:
+            return
+        await self.app.run_action("board('queue')")
+        queue = self.app.screen
+        if hasattr(queue, "show_case"):
+            queue.show_case(detail.id)
 
     async def action_filter(self) -> None:
         from dutydesk.tui.screens.dispute_forms import BoardFilterScreen

@@ -96,6 +96,12 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
         self.restart_paging()
         self._render_bars()
 
+    def show_case(self, case_id: int) -> None:
+        """Another board's "open the case": all cases, searched by its number."""
+        self.filter = QueueFilter(view=View.ALL, search=str(case_id))
+        self.query_one("#search", Input).value = str(case_id)
+        self.restart()
+
     def page_query(self) -> QueueFilter:
         return self.filter
 
