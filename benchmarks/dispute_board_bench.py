@@ -23,10 +23,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 
-def _line(name: str, figures: dict[str, float]) -> str:
-    return f"  {name:<34} p50 {figures['p50']:8.2f} ms   p95 {figures['p95']:8.2f} ms"
-
-
 def build(cases: int, disputes: int) -> Path:
     from generate import data_path, generate
 
@@ -76,7 +72,7 @@ def main() -> None:
     parser.add_argument("--disputes", type=int, default=100_000)
     args = parser.parse_args()
     from generate import NOW
-    from ui_timing import ms
+    from ui_timing import print_queries, print_ui
 
     from dutydesk.clock import SimulatedClock
     from dutydesk.services import dispute_board
@@ -103,17 +99,8 @@ def main() -> None:
         "lane counts": lambda: dispute_board.lane_counts(desk, chief),
         "a dispute's detail": lambda: dispute_board.dispute_detail(desk, chief, first[0].id),
     })
-    for name, fn in queries.items():
-        fn()
-        samples = []
-        for _ in range(20):
-            started = time.perf_counter()
-            fn()
-            samples.append(time.perf_counter() - started)
-        print(_line("query  " + name, ms(samples)))
-    for name, figures in asyncio.run(_measure_ui(desk)).items():
-        print(_line("ui     " + name, figures) if isinstance(figures, dict)
-              else f"  {'ui     ' + name:<34} {figures:8.1f} ms")
+    print_queries(queries)
+    print_ui(asyncio.run(_measure_ui(desk)))
     db.dispose()
     print(f"  peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

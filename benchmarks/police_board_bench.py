@@ -39,10 +39,6 @@ print(repr(__import__("time").time()))
 """
 
 
-def _line(name: str, figures: dict[str, float]) -> str:
-    return f"  {name:<34} p50 {figures['p50']:8.2f} ms   p95 {figures['p95']:8.2f} ms"
-
-
 def build(cases: int, transfers: int) -> Path:
     """A copy of the generated case database with `transfers` imported and spread: 40 % 待签收,
     20 % 待分流, 20 % 分流 (linked to existing cases, open or finished), 10 % 退回, 10 % 已反馈."""
@@ -93,7 +89,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--transfers", type=int, default=100_000)
     args = parser.parse_args()
-    from ui_timing import ms
+    from ui_timing import line, ms, print_queries, print_ui
 
     from dutydesk.clock import SystemClock
     from dutydesk.domain.police import Section
@@ -113,7 +109,7 @@ def main() -> None:
         middle = police.transfer_page(desk, officer, Section.WAITING,
                                       limit=500).rows[-1].cursor
         day = first[0].created_at.date()
-        for name, fn in {
+        print_queries({
             "waiting, first page": lambda: police.transfer_page(desk, officer, Section.WAITING),
             "waiting, a later page": lambda: police.transfer_page(desk, officer, Section.WAITING,
                                                                  after=middle),
@@ -123,18 +119,9 @@ def main() -> None:
             "section counts": lambda: police.section_counts(desk, officer),
             "a day's figures": lambda: police.police_figures(desk, day, day),
             "a transfer's detail": lambda: police.transfer_detail(desk, officer, first[0].id),
-        }.items():
-            fn()
-            samples = []
-            for _ in range(20):
-                started = time.perf_counter()
-                fn()
-                samples.append(time.perf_counter() - started)
-            print(_line("query  " + name, ms(samples)))
-        for name, figures in asyncio.run(_measure_ui(desk)).items():
-            print(_line("ui     " + name, figures) if isinstance(figures, dict)
-                  else f"  {'ui     ' + name:<34} {figures:8.1f} ms")
-        print(_line("arrival (another process → seen)", ms(asyncio.run(_arrivals(desk, path)))))
+        })
+        print_ui(asyncio.run(_measure_ui(desk)))
+        print(line("arrival (another process → seen)", ms(asyncio.run(_arrivals(desk, path)))))
         db.dispose()
     print(f"  peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

@@ -14,6 +14,30 @@ def ms(samples: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(ordered) * 1000, 2), "p95": round(p95 * 1000, 2)}
 
 
+def line(name: str, figures: dict[str, float] | float) -> str:
+    """One printed figure: p50/p95 of a series, or a single time."""
+    if isinstance(figures, dict):
+        return f"  {name:<34} p50 {figures['p50']:8.2f} ms   p95 {figures['p95']:8.2f} ms"
+    return f"  {name:<34} {figures:8.1f} ms"
+
+
+def print_queries(queries: dict, runs: int = 20) -> None:
+    """Each read timed `runs` times after a warm-up, printed as p50/p95."""
+    for name, fn in queries.items():
+        fn()
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            fn()
+            samples.append(time.perf_counter() - started)
+        print(line("query  " + name, ms(samples)))
+
+
+def print_ui(figures: dict) -> None:
+    for name, value in figures.items():
+        print(line("ui     " + name, value))
+
+
 class KeyTimer:
     """Wraps an app's display (to see repaints) and a board's detail pane (to see the effect
     land); `press` sends one key and returns its key-to-repaint time in seconds."""

@@ -25,7 +25,19 @@ from dutydesk.tui.messages import DetailLoaded, PageLoaded
 from dutydesk.tui.widgets import PagedTable
 
 
-class PagedBoard:
+class DeskBound:
+    """The desk and the signed-in officer, as every board reads them from the app."""
+
+    @property
+    def desk(self):
+        return self.app.desk  # type: ignore[attr-defined]
+
+    @property
+    def actor(self):
+        return self.app.actor  # type: ignore[attr-defined]
+
+
+class PagedBoard(DeskBound):
     """Mixed into a Screen, or into a widget that holds one list of several on a screen.
     (Handlers are named, not @on-decorated: mixins are not scanned.)"""
 
@@ -39,14 +51,6 @@ class PagedBoard:
         # Arrow and page keys that came while a page was loading, replayed in order when it
         # lands: a later key must never act on the page an earlier one is leaving.
         self._pending_moves: list[str] = []
-
-    @property
-    def desk(self):
-        return self.app.desk  # type: ignore[attr-defined]
-
-    @property
-    def actor(self):
-        return self.app.actor  # type: ignore[attr-defined]
 
     # -- what a board provides ------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from dutydesk.services.dispute_board import BoardFilter, Card, DisputeDetail, La
 from dutydesk.tui import keys
 from dutydesk.tui.format import plain, title_line
 from dutydesk.tui.messages import FeedChanged
-from dutydesk.tui.paging import PagedBoard
+from dutydesk.tui.paging import DeskBound, PagedBoard
 from dutydesk.tui.widgets import Column, DetailPane, PagedTable
 from dutydesk.tui.workers import ReportsWorkerErrors
 
@@ -106,7 +106,7 @@ class DisputeLane(PagedBoard, ReportsWorkerErrors, Vertical):
             board.query_one(DetailPane).show(detail)
 
 
-class DisputeScreen(ReportsWorkerErrors, Screen):
+class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
     CSS_PATH = "disputes.tcss"
 
     def __init__(self) -> None:
@@ -114,14 +114,6 @@ class DisputeScreen(ReportsWorkerErrors, Screen):
         keys.install(self, keys.LIST_KEYS + keys.DISPUTE_KEYS + keys.DISPUTE_STEP_KEYS)
         self.filter = BoardFilter()
         self.current_lane: DisputeLane | None = None
-
-    @property
-    def desk(self):
-        return self.app.desk  # type: ignore[attr-defined]
-
-    @property
-    def actor(self):
-        return self.app.actor  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar")
