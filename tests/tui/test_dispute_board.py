@@ -155,7 +155,11 @@ async def test_the_board_reads_without_colour(demo_desk):
 
 
 def test_the_dispute_board_at_80x24(demo_desk, snap_compare):
-    assert snap_compare(make_app(demo_desk), terminal_size=(80, 24), press=["f4"])
+    async def open_the_board(pilot):  # every lane's page, the counts and the card's detail
+        await _open_board(pilot)
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_desk), terminal_size=(80, 24), run_before=open_the_board)
 
 
 async def test_open_the_case_from_the_card(demo_desk):

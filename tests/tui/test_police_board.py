@@ -121,7 +121,11 @@ async def test_return_to_110_needs_a_reason(demo_desk):
 
 
 def test_the_110_board_at_80x24(demo_desk, snap_compare):
-    assert snap_compare(make_app(demo_desk), terminal_size=(80, 24), press=["f3"])
+    async def open_the_board(pilot):  # the page, the counts and the figures
+        await _open_board(pilot)
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_desk), terminal_size=(80, 24), run_before=open_the_board)
 
 
 async def test_a_new_transfer_rings_the_bell_in_every_desk_session(desk, db_path, clock):
