@@ -20,7 +20,9 @@ from dutydesk.scenario.seedfiles import Entry, check_keys, entries, read_toml, s
 from dutydesk.scenario.when import BadTime, parse_when
 from dutydesk.services.cases import ActionInput, CaseDraft, create_case, perform
 from dutydesk.scenario.dispute_seed import read_disputes, replay_disputes
-from dutydesk.services.context import BoardColumn, Desk, DisputeRules, PoliceRules, Settings
+from dutydesk.services.context import (
+    BoardColumn, Desk, DisputeRules, PoliceRules, Settings, cadence_from_dict,
+)
 from dutydesk.services.setup import (
     CategorySpec, Configuration, NodeSpec, OfficerSpec, UnitSpec, install_configuration,
 )
@@ -84,6 +86,12 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
             raise seed_error("settings.toml", "police", "seed.bad_settings",
                              detail=str(exc)) from None
         settings = replace(settings, police=rules)
+    if "revisits" in settings_doc:
+        try:
+            settings = replace(settings, revisits=cadence_from_dict(settings_doc["revisits"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise seed_error("settings.toml", "revisits", "seed.bad_settings",
+                             detail=str(exc)) from None
     if "disputes" in settings_doc:
         settings = replace(settings, disputes=_dispute_rules(settings_doc["disputes"]))
     if not 0 < settings.due_soon_fraction < 1:

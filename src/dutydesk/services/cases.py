@@ -23,6 +23,7 @@ from dutydesk.errors import (
 from dutydesk.i18n import local_time, t
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event
+from dutydesk.services.revisits import cancel_callbacks, schedule_callback
 from dutydesk.services.inputs import clean_field, echo
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import (
@@ -360,7 +361,8 @@ def _merge(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
 
 def _resolve(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
              now: dt.datetime) -> dict:
-    return {"result": i.result.strip()}
+    due = schedule_callback(s, desk, case, now)  # 直接办结 is closed too: call back
+    return {"result": i.result.strip(), "callback_due": due.isoformat()}
 
 
 def _file(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
@@ -566,7 +568,9 @@ def _close(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
     # 按时办结 was judged at the unit's last 回告.
     reply = s.exec(select(Event.payload).where(Event.case_id == case.id, Event.action == "reply")
                    .order_by(col(Event.id).desc()).limit(1)).first()
-    return {"on_time": json.loads(reply).get("on_time") if reply else None}
+    due = schedule_callback(s, desk, case, now)  # 主动电话回访 within working days
+    return {"on_time": json.loads(reply).get("on_time") if reply else None,
+            "callback_due": due.isoformat()}
 
 
 def _reopen(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
@@ -574,6 +578,7 @@ def _reopen(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
     s.exec(delete(CaseUnit).where(CaseUnit.case_id == case.id))
     _clear_deadline(case)
     case.closed_at = None
+    cancel_callbacks(s, case.id, now)
     return {"reason": i.reason.strip()}
 
 

@@ -13,6 +13,7 @@ from dutydesk.clock import Clock
 from dutydesk.domain.deadlines import DeadlineRules, TimeLimit, TimeUnit, WorkingHours
 from dutydesk.domain.disputes import CONFIRM_WINDOW_DAYS, DEFAULT_CHECKLIST, Colour, RiskFactor
 from dutydesk.domain.lifecycle import Role
+from dutydesk.domain.revisits import Cadence, RiskPeriod
 from dutydesk.domain.supervision import Ladder
 from dutydesk.domain.text import TextLimits
 from dutydesk.domain.workcalendar import WorkCalendar, YearDays
@@ -95,6 +96,22 @@ class DisputeRules:
             int(data["confirm_days"]), tuple(data["teams"]), dict(data["category_types"]))
 
 
+def cadence_to_dict(cadence: Cadence) -> dict:
+    return {"days": {p.value: n for p, n in cadence.days.items()},
+            "stable_to_step_down": cadence.stable_to_step_down,
+            "callback_working_days": cadence.callback_working_days}
+
+
+def cadence_from_dict(data: dict) -> Cadence:
+    days = {RiskPeriod(p): int(n) for p, n in data["days"].items()}
+    if set(days) != set(RiskPeriod) or min(days.values()) < 1:
+        raise ValueError("a cadence needs every period, each at least one day")
+    steps, callback = int(data["stable_to_step_down"]), int(data["callback_working_days"])
+    if steps < 1 or callback < 1:
+        raise ValueError("stable_to_step_down and callback_working_days must be at least 1")
+    return Cadence(days, steps, callback)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Per-database configuration, written from seed/settings.toml when a database is built."""
@@ -109,6 +126,7 @@ class Settings:
     limits: TextLimits = field(default_factory=TextLimits)
     police: PoliceRules = field(default_factory=lambda: PoliceRules())
     disputes: DisputeRules = field(default_factory=lambda: DisputeRules())
+    revisits: Cadence = field(default_factory=Cadence)
 
     def to_json(self) -> str:
         return json.dumps({
@@ -124,6 +142,7 @@ class Settings:
             "limits": vars(self.limits),
             "police": self.police.to_dict(),
             "disputes": self.disputes.to_dict(),
+            "revisits": cadence_to_dict(self.revisits),
         })
 
     @classmethod
@@ -153,6 +172,8 @@ class Settings:
             else defaults.police,
             disputes=DisputeRules.from_dict(data["disputes"]) if "disputes" in data
             else defaults.disputes,
+            revisits=cadence_from_dict(data["revisits"]) if "revisits" in data
+            else defaults.revisits,
         )
 
 

@@ -29,6 +29,7 @@ from dutydesk.services.cases import parse_phone, unit_by_code
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event
 from dutydesk.services.inputs import clean_field, echo
+from dutydesk.services.revisits import open_plan
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import (
     Case, CaseUnit, Category, Dispute, DisputeParty, Event, Mediation, Officer, Whistle,
@@ -404,6 +405,10 @@ def record_outcome(desk: Desk, actor: Actor, case_id: int, outcome: str, *,
             late = dispute.agreement_on is not None and court_on > confirm_due(
                 dispute.agreement_on, desk.settings.disputes.confirm_days)
             payload.update(court=court, court_on=court_on.isoformat(), late=late)
+        if chosen in (Outcome.MEDIATED.value, Outcome.COURT_CONFIRMED.value):
+            first = open_plan(session, desk, dispute, now, actor.id)  # resolved: revisits
+            if first is not None:
+                payload["revisit_due"] = first.isoformat()
         if note:
             payload["note"] = note
         return DisputeAction.OUTCOME.value, payload

@@ -25,6 +25,7 @@ from dutydesk.services.cases import (
     suggested_unit_ids,
 )
 from dutydesk.services.context import Actor, Desk
+from dutydesk.services.revisits import awaiting_chief_clause
 from dutydesk.services.scope import in_scope, node_in_scope, scope_filter
 from dutydesk.store import search
 from dutydesk.store.models import OPEN_STATES_SQL, Case, CaseUnit, Category, Event, Node, Officer, Unit
@@ -123,7 +124,10 @@ def _filters(session: Session, actor: Actor, f: QueueFilter,
                             col(Case.state).in_(sorted(part_states()))))
         if decides_extensions(actor.role):
             mine = or_(mine, col(Case.extension_due_at).is_not(None))
-        clauses += [_OPEN, mine]
+        mine = and_(_OPEN, mine)
+        if actor.role is Role.DUTY_CHIEF:  # a 不满意 call-back or a relapse, closed or not
+            mine = or_(mine, col(Case.id).in_(awaiting_chief_clause()))
+        clauses.append(mine)
     elif f.view is View.OVERDUE:
         clauses += [_OPEN, or_(col(Case.due_at) < now,
                                and_(Case.state == CaseState.DISPATCHED.value,

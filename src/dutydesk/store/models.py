@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from dutydesk.domain.lifecycle import OPEN_STATES
 from dutydesk.store.types import UTCDateTime
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # How an older file is brought up to each version (applied in one transaction on open): the
 # changes to existing tables; new tables are created from the models afterwards.
@@ -30,6 +30,7 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE police_transfer ADD COLUMN import_event_id INTEGER",
     ],
     4: [],  # the dispute tables: new, created from the models
+    5: [],  # the revisit tables: new
 }
 
 OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
@@ -305,3 +306,48 @@ class Whistle(SQLModel, table=True):
     due_at: dt.datetime = Field(sa_type=UTCDateTime)
     reported_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     response: str = ""
+
+
+class RevisitPlan(SQLModel, table=True):
+    """A resolved dispute's revisit plan: its risk period and how many stable revisits in a
+    row it has had (the cadence's state; domain.revisits.step_plan)."""
+
+    __tablename__ = "revisit_plan"
+
+    case_id: int = Field(foreign_key="case_.id", primary_key=True)
+    period: str  # RiskPeriod
+    stable_streak: int = 0
+    ended_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+
+class Revisit(SQLModel, table=True):
+    """One revisit, due on a working day: of a dispute's plan, or a closed case's call-back."""
+
+    __table_args__ = (
+        Index("ix_revisit_status_due", "status", "due_on", "id"),  # the calendar, a day
+        Index("ix_revisit_case", "case_id", "id"),
+        Index("ix_revisit_chief", "needs_chief", "reviewed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_.id")
+    kind: str  # RevisitKind
+    period: str | None = None  # RiskPeriod, for a plan's revisits
+    due_on: dt.date
+    status: str  # RevisitStatus
+    assignee_id: int | None = Field(default=None, foreign_key="officer.id")
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    done_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    recorder_id: int | None = Field(default=None, foreign_key="officer.id")
+    method: str = ""  # RevisitMethod
+    result: str = ""  # RevisitResult
+    satisfaction: str = ""  # Satisfaction
+    notes: str = ""
+    needs_chief: bool = False  # 不满意 or a relapse: the duty chief decides
+    reviewed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    @declared_attr  # type: ignore[misc]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}

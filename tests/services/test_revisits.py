@@ -1,0 +1,142 @@
+"""Revisits: call-backs when a case closes (the closer may not record it; 不满意 goes to the
+duty chief), plans when a dispute is resolved (cadence, relapse, end), rescheduling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlmodel import select
+
+from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.lifecycle import Action, CaseState
+from dutydesk.errors import PermissionDenied, ValidationFailed
+from dutydesk.services import disputes, revisits
+from dutydesk.services.cases import create_case
+from dutydesk.services.disputes import DisputeDraft, PartyDraft
+from dutydesk.services.queue import QueueFilter, View, queue_page
+from dutydesk.store.models import Dispute, Event, Revisit, RevisitPlan
+from tests.services.helpers import FULL_PATH, do, event_count, new_case_in, standard_draft
+
+
+def _revisits(desk, case_id) -> list[Revisit]:
+    with desk.db.read() as s:
+        return s.exec(select(Revisit).where(Revisit.case_id == case_id)
+                      .order_by(Revisit.id)).all()
+
+
+def _today(clock) -> dt.date:
+    return clock.now().astimezone(LOCAL_TZ).date()
+
+
+def test_closing_a_case_schedules_a_call_back_within_three_working_days(desk, clock):
+    case_id = new_case_in(desk, CaseState.CLOSED, FULL_PATH)  # closed by zhaolei
+    [callback] = _revisits(desk, case_id)
+    assert (callback.kind, callback.status) == ("satisfaction", "due")
+    # Monday 23 November 2026 → Tue, Wed, Thu.
+    assert callback.due_on == dt.date(2026, 11, 26)
+    with pytest.raises(PermissionDenied):  # the one who closed it does not ask
+        revisits.record_revisit(desk, desk.actor("zhaolei"), callback.id, "phone", "stable",
+                                "satisfied")
+    with pytest.raises(ValidationFailed) as refused:
+        revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "stable")
+    assert "satisfaction" in refused.value.fields
+    before = event_count(desk)
+    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "stable",
+                            "basically", "已解决，希望更快")
+    assert event_count(desk) == before + 1
+    [done] = _revisits(desk, case_id)
+    assert (done.status, done.satisfaction, done.needs_chief) == ("done", "basically", False)
+
+
+def test_dissatisfied_goes_to_the_duty_chief_until_answered(desk):
+    case_id = new_case_in(desk, CaseState.CLOSED, FULL_PATH)
+    [callback] = _revisits(desk, case_id)
+    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "stable",
+                            "dissatisfied", "认为处理敷衍")
+    chief = desk.actor("zhaolei")
+    mine = [r.id for r in queue_page(desk, chief, QueueFilter(view=View.MINE), limit=200).rows]
+    assert case_id in mine
+    with pytest.raises(PermissionDenied):
+        revisits.review(desk, desk.actor("liuyang"), callback.id, "已回复")
+    revisits.review(desk, chief, callback.id, "电话致歉并说明处理依据")
+    mine = [r.id for r in queue_page(desk, chief, QueueFilter(view=View.MINE), limit=200).rows]
+    assert case_id not in mine
+
+
+def test_reopening_cancels_the_pending_call_back(desk):
+    case_id = new_case_in(desk, CaseState.CLOSED, FULL_PATH)
+    do(desk, case_id, Action.REOPEN)
+    assert [r.status for r in _revisits(desk, case_id)] == ["cancelled"]
+
+
+def _resolved_dispute(desk, factors) -> int:
+    officer = desk.actor("liuyang")
+    case_id = create_case(desk, officer, standard_draft(category_code="neighbour_dispute"))
+    disputes.record(desk, officer, case_id, DisputeDraft(
+        "neighbour", [PartyDraft("applicant", "张桂兰")], factors=factors))
+    disputes.record_outcome(desk, officer, case_id, "mediated",
+                            agreement_on=dt.date(2026, 11, 23))
+    return case_id
+
+
+def test_a_resolved_dispute_gets_a_plan_by_its_colour(desk, clock):
+    case_id = _resolved_dispute(desk, ["flare_ups"])  # yellow → 中风险期, every 7 days
+    with desk.db.read() as s:
+        plan = s.get(RevisitPlan, case_id)
+    assert plan.period == "medium"
+    [first] = _revisits(desk, case_id)
+    assert (first.kind, first.period, first.due_on) == ("dispute", "medium",
+                                                        dt.date(2026, 11, 30))
+
+
+def test_stable_revisits_step_down_and_a_relapse_raises_the_colour(desk, clock):
+    officer = desk.actor("liuyang")
+    case_id = _resolved_dispute(desk, [])  # blue → 低风险期
+    for _ in range(3):
+        due = [r for r in _revisits(desk, case_id) if r.status == "due"][0]
+        revisits.record_revisit(desk, officer, due.id, "on_site", "stable")
+    with desk.db.read() as s:
+        assert s.get(RevisitPlan, case_id).period == "normal"
+    due = [r for r in _revisits(desk, case_id) if r.status == "due"][0]
+    revisits.record_revisit(desk, officer, due.id, "phone", "relapse", notes="又因漏水争吵")
+    with desk.db.read() as s:
+        assert s.get(RevisitPlan, case_id).period == "low"
+        event = s.exec(select(Event).order_by(Event.id.desc())).first()
+    payload = json.loads(event.payload)
+    assert payload["from_period"] == "normal" and payload["to_chief"] is True
+    relapse = next(r for r in _revisits(desk, case_id) if r.result == "relapse")
+    assert relapse.needs_chief
+
+
+def test_a_relapse_regrades_upward_only(desk):
+    officer = desk.actor("liuyang")
+    case_id = _resolved_dispute(desk, ["flare_ups"])  # yellow, 中
+    due = _revisits(desk, case_id)[0]
+    revisits.record_revisit(desk, officer, due.id, "phone", "relapse")
+    with desk.db.read() as s:
+        assert s.get(Dispute, case_id).colour == "red"  # 中 → 高: red
+
+
+def test_the_plan_ends_after_the_normal_period_passes_quietly(desk):
+    officer = desk.actor("liuyang")
+    case_id = _resolved_dispute(desk, [])
+    for _ in range(6):  # 低 ×3 → 常态 ×3 → ended
+        due = [r for r in _revisits(desk, case_id) if r.status == "due"][0]
+        revisits.record_revisit(desk, officer, due.id, "phone", "stable")
+    assert all(r.status == "done" for r in _revisits(desk, case_id))
+    with desk.db.read() as s:
+        assert s.get(RevisitPlan, case_id).ended_at is not None
+
+
+def test_rescheduling_needs_a_reason_and_lands_on_a_working_day(desk, clock):
+    case_id = new_case_in(desk, CaseState.CLOSED, FULL_PATH)
+    [callback] = _revisits(desk, case_id)
+    officer = desk.actor("liuyang")
+    with pytest.raises(ValidationFailed):
+        revisits.reschedule(desk, officer, callback.id, dt.date(2026, 11, 30), "")
+    with pytest.raises(ValidationFailed):
+        revisits.reschedule(desk, officer, callback.id, dt.date(2026, 11, 1), "过去")
+    revisits.reschedule(desk, officer, callback.id, dt.date(2026, 11, 28), "当事人周末外出")
+    assert _revisits(desk, case_id)[0].due_on == dt.date(2026, 11, 30)  # Sat → Mon
