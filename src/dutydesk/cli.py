@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     total.add_argument("--from", dest="first_day", required=True, help="first day, 2026-11-01")
     total.add_argument("--to", dest="last_day", required=True, help="last day, 2026-11-30")
     total.add_argument("--total", required=True, type=int, help="all 110 calls in the period")
+    revisits = commands.add_parser("revisits", parents=[common],
+                                   help="write the revisits still due as an iCalendar file")
+    revisits.add_argument("--ics", required=True, type=Path, help="the .ics file to write")
+    revisits.add_argument("--officer", default="", help="only this officer's (LOGIN)")
+    revisits.add_argument("--community", default="", help="only this community's (node code)")
     return parser
 
 
@@ -82,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             return _export_110_feedback(args)
         if args.command == "total-110":
             return _total_110(args)
+        if args.command == "revisits":
+            return _revisits_ics(args)
         return _open(args)
     except DutyDeskError as exc:
         print(f"dutydesk: {exc.message()}", file=sys.stderr)
@@ -208,6 +215,27 @@ def _total_110(args: argparse.Namespace) -> int:
         db.dispose()
     print(t("police.total_done", first=first.isoformat(), last=last.isoformat(),
             total=args.total))
+    return 0
+
+
+def _revisits_ics(args: argparse.Namespace) -> int:
+    from dutydesk.clock import SystemClock
+    from dutydesk.services.context import Desk
+    from dutydesk.services.revisit_calendar import export_ics
+    from dutydesk.store.engine import Database, default_path
+
+    db = Database.open(args.db or default_path())
+    try:
+        desk = Desk(db, SystemClock())
+        actor = _identify(desk, args)
+        try:
+            count = export_ics(desk, args.ics, officer_login=args.officer,
+                               community_code=args.community, actor=actor)
+        except OSError as exc:
+            raise DutyDeskError("police.export.failed", detail=exc.strerror or "") from None
+    finally:
+        db.dispose()
+    print(t("revisit.ics.done", count=count, path=str(args.ics)))
     return 0
 
 

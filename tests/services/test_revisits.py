@@ -140,3 +140,34 @@ def test_rescheduling_needs_a_reason_and_lands_on_a_working_day(desk, clock):
         revisits.reschedule(desk, officer, callback.id, dt.date(2026, 11, 1), "过去")
     revisits.reschedule(desk, officer, callback.id, dt.date(2026, 11, 28), "当事人周末外出")
     assert _revisits(desk, case_id)[0].due_on == dt.date(2026, 11, 30)  # Sat → Mon
+
+
+def test_the_revisits_due_export_as_an_icalendar_file(desk, tmp_path):
+    from icalendar import Calendar
+
+    from dutydesk.services.revisit_calendar import export_ics
+
+    _resolved_dispute(desk, ["group"])  # red: 高风险期, assigned to liuyang who resolved it
+    new_case_in(desk, CaseState.CLOSED, FULL_PATH)  # a call-back, unassigned
+    path = tmp_path / "revisits.ics"
+    assert export_ics(desk, path, actor=desk.actor("zhaolei")) == 2
+    assert export_ics(desk, tmp_path / "mine.ics", officer_login="liuyang") == 1
+    calendar = Calendar.from_ical(path.read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 2
+    starts = sorted(e.decoded("dtstart") for e in events)
+    assert starts == [dt.date(2026, 11, 26), dt.date(2026, 11, 26)]  # 3 working days; 3 days
+    assert all(str(e["uid"]).endswith("@dutydesk") for e in events)
+    assert any("高风险期" in str(e["summary"]) for e in events)
+
+
+def test_a_month_counts_due_revisits_by_day_and_period(desk, clock):
+    from dutydesk.services.revisit_calendar import month_counts
+
+    _resolved_dispute(desk, ["group"])
+    new_case_in(desk, CaseState.CLOSED, FULL_PATH)
+    counts = month_counts(desk, desk.actor("zhaolei"), 2026, 11)
+    assert counts[dt.date(2026, 11, 26)].due == {"high": 1, "callback": 1}
+    clock.advance(dt.timedelta(days=5))
+    assert month_counts(desk, desk.actor("zhaolei"), 2026, 11)[dt.date(2026, 11, 26)].overdue == 2
+    assert month_counts(desk, desk.actor("wangbo"), 2026, 11) == {}  # units: none
