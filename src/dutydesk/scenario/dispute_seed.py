@@ -15,10 +15,11 @@ from dutydesk.clock import SimulatedClock
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.errors import DutyDeskError
 from dutydesk.scenario.seedfiles import Entry, check_keys, entries
-from dutydesk.services import disputes
+from dutydesk.domain.revisits import RevisitStatus
+from dutydesk.services import disputes, revisits
 from dutydesk.services.context import Desk
 from dutydesk.services.disputes import DisputeDraft, MediationDraft, PartyDraft
-from dutydesk.store.models import Event
+from dutydesk.store.models import Event, Revisit
 
 _LISTS = {"mediations": {"at": str, "by": str, "mediator": str, "method": str, "result": str},
           "whistles": {"at": str, "by": str, "units": list, "reason": str}}
@@ -43,7 +44,7 @@ def read_disputes(path: Path, when, refs: set[str]) -> list[ScriptedDispute]:
     for e in entries(path, "dispute", {"case": str, "at": str, "by": str, "type": str},
                      {"factors": list, "people": int, "amount": str, "parties": list,
                       "colour": str, "reason": str, "mediations": list, "whistles": list,
-                      "stages": list}):
+                      "stages": list, "outcome": dict, "revisits": list}):
         if e.get("case") not in refs:
             raise e.fail("case", "seed.unknown_ref", value=e.get("case"))
         parties = []
@@ -65,9 +66,29 @@ def read_disputes(path: Path, when, refs: set[str]) -> list[ScriptedDispute]:
         for number, raw in enumerate(e.get("stages", []), start=1):
             stage = _sub(e, f"stages[{number}]", {"at": raw})
             steps.append((when(stage, "at"), e.get("by"), "stages", {}))
+        if e.get("outcome") is not None:
+            outcome = _sub(e, "outcome", e.get("outcome"))
+            check_keys(outcome, {"at": str, "by": str, "outcome": str}, {})
+            steps.append((when(outcome, "at"), outcome.get("by"), "outcome", outcome.data))
+        for number, raw in enumerate(e.get("revisits", []), start=1):
+            visit = _sub(e, f"revisits[{number}]", raw)
+            check_keys(visit, {"at": str, "by": str, "method": str, "result": str},
+                       {"notes": str})
+            steps.append((when(visit, "at"), visit.get("by"), "revisits", visit.data))
         steps.sort(key=lambda s: s[0])
         result.append(ScriptedDispute(e, e.get("case"), when(e, "at"), e.get("by"), draft, steps))
     return result
+
+
+def _revisit(desk: Desk, actor, case_id: int, values: dict[str, Any]) -> None:
+    """The plan's revisit now due is recorded (a scripted revisit records the next one)."""
+    with desk.db.read() as session:
+        due = session.exec(select(Revisit.id).where(
+            Revisit.case_id == case_id, Revisit.status == RevisitStatus.DUE.value)).first()
+    if due is None:
+        raise DutyDeskError("seed.no_revisit_due")
+    revisits.record_revisit(desk, actor, due, values["method"], values["result"],
+                            notes=values.get("notes", ""))
 
 
 def _sub(e: Entry, where: str, raw: Any) -> Entry:
@@ -99,6 +120,11 @@ def replay_disputes(desk: Desk, clock: SimulatedClock, scripted: list[ScriptedDi
                 elif kind == "whistles":
                     disputes.whistle(desk, actor, case_id, list(values["units"]),
                                      values["reason"])
+                elif kind == "outcome":
+                    disputes.record_outcome(desk, actor, case_id, values["outcome"],
+                                            agreement_on=at.astimezone(LOCAL_TZ).date())
+                elif kind == "revisits":
+                    _revisit(desk, actor, case_id, values)
                 else:
                     disputes.advance_stage(desk, actor, case_id)
         except DutyDeskError as exc:

@@ -22,6 +22,7 @@ from dutydesk.tui.screens.help import HelpScreen
 from dutydesk.tui.screens.disputes import DisputeScreen
 from dutydesk.tui.screens.police import PoliceScreen
 from dutydesk.tui.screens.queue import QueueScreen
+from dutydesk.tui.screens.revisits import RevisitScreen
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 FEED_INTERVAL = 0.1  # seconds between change-feed polls (PRAGMA data_version: microseconds)
@@ -55,6 +56,8 @@ class DutyDeskApp(ReportsWorkerErrors, App):
             self.boards["police"] = PoliceScreen()
         if self.actor.role is not Role.ADMIN:  # the system owner has no case work
             self.boards["disputes"] = DisputeScreen()
+        if self.actor.role not in (Role.ADMIN, Role.UNIT):  # the desk's and communities' work
+            self.boards["revisits"] = RevisitScreen()
         for name, screen in self.boards.items():
             self.install_screen(screen, name)
         self.push_screen("queue")

@@ -10,6 +10,7 @@ from textual.dom import DOMNode
 from dutydesk.domain.lifecycle import TRANSITIONS
 from dutydesk.domain.disputes import DISPUTE_STEPS
 from dutydesk.domain.police import TRANSFER_TRANSITIONS, Section
+from dutydesk.domain.revisits import REVISIT_STEPS
 from dutydesk.i18n import t
 
 
@@ -26,15 +27,22 @@ class KeySpec:
     # after it (a burst over SSH, a paste) are delivered. Screens refuse them (check_action)
     # while the officer is typing in a text field, so they are typed as text there.
     priority: bool = True
+    help_label: str | None = None  # a fuller name for the help screen than the footer's
 
 
 APP_KEYS = (
     KeySpec("help", "question_mark,f1", "app.help", "key.help", display="?"),
     KeySpec("quit", "ctrl+q", "app.quit", "key.quit", show=False),
     KeySpec("quit-q", "q", "app.request_quit", "key.quit", show=False),
-    KeySpec("board-queue", "f2", "app.board('queue')", "screen.queue", display="F2"),
-    KeySpec("board-police", "f3", "app.board('police')", "police.title", display="F3"),
-    KeySpec("board-disputes", "f4", "app.board('disputes')", "dispute.title", display="F4"),
+    # The boards: short words in the footer (four of them must fit 80 columns).
+    KeySpec("board-queue", "f2", "app.board('queue')", "board.queue", display="F2",
+            help_label="screen.queue"),
+    KeySpec("board-police", "f3", "app.board('police')", "board.police", display="F3",
+            help_label="police.title"),
+    KeySpec("board-disputes", "f4", "app.board('disputes')", "board.disputes", display="F4",
+            help_label="dispute.title"),
+    KeySpec("board-revisits", "f5", "app.board('revisits')", "board.revisits", display="F5",
+            help_label="revisit.title"),
     KeySpec("focus-next", "tab", "app.focus_next", "key.focus_next", show=False),
     KeySpec("focus-previous", "shift+tab", "app.focus_previous", "key.focus_previous",
             show=False),
@@ -98,6 +106,29 @@ DISPUTE_STEP_KEYS = tuple(
     KeySpec(f"dispute-{step.action.value}", step.key, f"dispute_step('{step.action.value}')",
             f"dispute.action.{step.action.value}", show=False)
     for step in DISPUTE_STEPS
+)
+
+# The revisit calendar: the month grid's keys, then its lists' (a day, overdue, the chief's).
+REVISIT_GRID_KEYS = (
+    KeySpec("day-left", "left", "move(-1)", "revisit.key.day_before", show=False),
+    KeySpec("day-right", "right", "move(1)", "revisit.key.day_after", show=False),
+    KeySpec("week-up", "up", "move(-7)", "revisit.key.week_before", show=False),
+    KeySpec("week-down", "down", "move(7)", "revisit.key.week_after", show=False),
+    KeySpec("month-before", "pageup", "month(-1)", "revisit.key.month_before", show=False),
+    KeySpec("month-after", "pagedown", "month(1)", "revisit.key.month_after", show=False),
+    KeySpec("today", "t", "today", "revisit.key.today", show=False),
+    KeySpec("agenda", "enter", "agenda", "revisit.key.agenda"),
+)
+REVISIT_LIST_KEYS = (
+    KeySpec("overdue", "o", "overdue", "revisit.key.overdue"),
+    KeySpec("chief-list", "c", "chief_list", "revisit.key.chief"),
+    KeySpec("revisit-timeline", "space", "toggle_timeline", "key.timeline", show=False),
+    KeySpec("back", "escape", "back", "revisit.key.back", priority=False),
+)
+REVISIT_STEP_KEYS = tuple(
+    KeySpec(f"revisit-{step.action.value}", step.key, f"revisit_step('{step.action.value}')",
+            f"revisit.action.{step.action.value}", show=False)
+    for step in REVISIT_STEPS
 )
 
 # Case actions come straight from the lifecycle table: one key per transition. They are listed

@@ -40,7 +40,7 @@ class HelpScreen(ModalScreen):
     def _general(self) -> Table:
         table = Table(title=t("help.global"), show_header=False, box=None, padding=(0, 2))
         for spec in keys.APP_KEYS + keys.QUEUE_KEYS:
-            table.add_row(keys.shown_key(spec), t(spec.label))
+            table.add_row(keys.shown_key(spec), t(spec.help_label or spec.label))
         table.add_row("↑ ↓ PgUp PgDn", f"{t('key.prev_page')} / {t('key.next_page')}")
         table.add_row("ctrl+p", t("key.palette"))
         return table

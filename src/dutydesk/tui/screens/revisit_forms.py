@@ -1,0 +1,119 @@
+"""The revisit calendar's form: one step of the revisit's table — record (method, result and,
+on a call-back, satisfaction), reschedule (a day and a reason) or the duty chief's review."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Button, Select, Static
+
+from dutydesk.domain.revisits import (
+    RevisitAction, RevisitKind, RevisitMethod, RevisitResult, RevisitStep, Satisfaction,
+)
+from dutydesk.errors import DutyDeskError, ValidationFailed
+from dutydesk.i18n import t
+from dutydesk.services import revisits
+from dutydesk.services.revisit_calendar import RevisitDetail
+from dutydesk.tui.format import plain
+from dutydesk.tui.screens.forms import FormScreen, _label, _Outcome
+from dutydesk.tui.widgets import TextInput
+
+
+def _choices(kind, section: str) -> list[tuple[str, str]]:
+    return [(t(f"revisit.{section}.{member.value}"), member.value) for member in kind]
+
+
+class RevisitStepScreen(FormScreen):
+    AUTO_FOCUS = "Select, Input, #ok"
+
+    def __init__(self, step: RevisitStep, detail: RevisitDetail) -> None:
+        super().__init__()
+        self.step = step
+        self.detail = detail
+
+    @property
+    def callback(self) -> bool:
+        return self.detail.row.kind == RevisitKind.SATISFACTION.value
+
+    def compose(self) -> ComposeResult:
+        d, action = self.detail, self.step.action
+        with VerticalScroll(classes="form"):
+            yield Static(plain(t("form.action_title", action=t(f"revisit.action.{action.value}"),
+                                 id=f"#{d.row.case_id}")), classes="form-title")
+            yield Static(plain(d.row.summary), classes="form-context")
+            if action is RevisitAction.RECORD:
+                yield from self.field_row("method", t("revisit.field.method") + " *", Select(
+                    _choices(RevisitMethod, "method"), prompt=t("form.pick"), id="method",
+                    compact=True, value="phone" if self.callback else Select.NULL))
+                results = [(label, value) for label, value in _choices(RevisitResult, "result")
+                           if not (self.callback and value == RevisitResult.RELAPSE.value)]
+                yield from self.field_row("result", t("revisit.field.result") + " *", Select(
+                    results, prompt=t("form.pick"), id="result", compact=True))
+                if self.callback:
+                    yield from self.field_row("satisfaction", t("revisit.field.satisfaction"),
+                                              Select(_choices(Satisfaction, "satisfaction"),
+                                                     prompt=t("form.pick"), id="satisfaction",
+                                                     compact=True))
+                yield from self.field_row("notes", t("revisit.field.notes"),
+                                          TextInput(compact=True, id="notes"))
+            elif action is RevisitAction.RESCHEDULE:
+                yield Static(t("revisit.form.due_now", day=d.row.due_on.isoformat()),
+                             classes="form-context")
+                yield from self.field_row("new_due", t("revisit.field.new_due") + " *",
+                                          TextInput(compact=True, id="new_due",
+                                                    placeholder="YYYY-MM-DD"))
+                yield from self.field_row("reason", _label("reason", True),
+                                          TextInput(compact=True, id="reason"))
+            else:
+                yield from self.field_row("note", _label("note", True),
+                                          TextInput(compact=True, id="note"))
+            yield from self.buttons()
+
+    def _value(self, name: str) -> str:
+        widget = self.query_one(f"#{name}")
+        if isinstance(widget, Select):
+            return "" if widget.value is Select.NULL else str(widget.value)
+        return str(widget.value).strip()
+
+    def action_submit(self) -> None:
+        names = {RevisitAction.RECORD: ["method", "result", "notes"]
+                 + (["satisfaction"] if self.callback else []),
+                 RevisitAction.RESCHEDULE: ["new_due", "reason"],
+                 RevisitAction.REVIEW: ["note"]}[self.step.action]
+        values = {name: self._value(name) for name in names}
+        if "new_due" in values:
+            text = values["new_due"]
+            try:
+                values["new_due"] = dt.date.fromisoformat(text) if text else None
+            except ValueError:
+                self.show_errors({"new_due": t("field_error.bad_date", value=text)})
+                return
+        self.query_one("#ok", Button).disabled = True
+        self.run_step(values)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def run_step(self, v: dict) -> None:
+        app, d = self.app, self.detail
+        try:
+            match self.step.action:
+                case RevisitAction.RECORD:
+                    revisits.record_revisit(app.desk, app.actor, d.id, v["method"], v["result"],
+                                            v.get("satisfaction", ""), v["notes"],
+                                            expected_version=d.row.version)
+                case RevisitAction.RESCHEDULE:
+                    revisits.reschedule(app.desk, app.actor, d.id, v["new_due"], v["reason"],
+                                        expected_version=d.row.version)
+                case RevisitAction.REVIEW:
+                    revisits.review(app.desk, app.actor, d.id, v["note"],
+                                    expected_version=d.row.version)
+        except ValidationFailed as exc:
+            self.post_message(_Outcome(False, fields=exc.fields))
+        except DutyDeskError as exc:
+            self.post_message(_Outcome(False, error=exc.message()))
+        else:
+            self.post_message(_Outcome(True, result=t(
+                "form.done", action=t(f"revisit.action.{self.step.action.value}"),
+                id=d.row.case_id)))
