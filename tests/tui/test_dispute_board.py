@@ -3,6 +3,8 @@ a mediation and a record, bursts across lanes, and the board without colour."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlmodel import select
 
 from dutydesk.store.models import Case, Dispute, Mediation
@@ -41,6 +43,9 @@ async def test_the_board_opens_on_the_red_lane_with_counts_and_the_card_detail(d
         assert board.current_lane.paged_table.current.id == wages
         assert "法律援助工作站" in text and "待报到：区住建局" in text
         assert "520201********0012" in text and "520201198001010012" not in text  # masked
+        yellow = board.query_one("#lane-yellow", DisputeLane).paged_table.rows_shown
+        family = next(card for card in yellow if card.type == "family")
+        assert family.next_revisit == dt.date(2026, 11, 30)  # resolved: its plan's next visit
 
 
 async def test_regrade_with_a_reason_moves_the_card(demo_desk):

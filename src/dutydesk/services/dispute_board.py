@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.disputes import Colour, DisputeStep, FamilyStage, mask_id_number
 from dutydesk.domain.lifecycle import END_STATES, Action, Role, permitted_actions
+from dutydesk.domain.revisits import RevisitKind, RevisitStatus
 from dutydesk.domain.personal import mask_phone
 from dutydesk.errors import PermissionDenied
 from dutydesk.i18n import t
@@ -24,8 +25,8 @@ from dutydesk.services.disputes import _dispute_case, steps_for
 from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
 from dutydesk.services.scope import scope_filter
 from dutydesk.store.models import (
-    Case, CaseUnit, Category, Dispute, DisputeParty, Event, Mediation, Node, Officer, Unit,
-    Whistle,
+    Case, CaseUnit, Category, Dispute, DisputeParty, Event, Mediation, Node, Officer, Revisit,
+    Unit, Whistle,
 )
 
 _OPEN = col(Case.state).not_in([s.value for s in END_STATES])
@@ -61,6 +62,7 @@ class Card:
     outcome: str | None
     late_whistles: int  # departments called in and late to report
     confirm_due_on: dt.date | None
+    next_revisit: dt.date | None = None  # the plan's next revisit still due
 
     @property
     def cursor(self) -> Cursor:
@@ -135,6 +137,11 @@ def lane_page(desk: Desk, actor: Actor, lane: Lane, f: BoardFilter = BoardFilter
             select(Whistle.case_id, func.count()).where(
                 col(Whistle.case_id).in_(ids), col(Whistle.reported_at).is_(None),
                 col(Whistle.due_at) < now).group_by(Whistle.case_id)).all()) if ids else {}
+        revisits = dict(session.exec(
+            select(Revisit.case_id, func.min(Revisit.due_on)).where(
+                col(Revisit.case_id).in_(ids), Revisit.status == RevisitStatus.DUE.value,
+                Revisit.kind == RevisitKind.DISPUTE.value).group_by(Revisit.case_id)).all()) \
+            if ids and lane is not Lane.UNGRADED else {}
     if before is not None:
         raw.reverse()
     today = now.astimezone(LOCAL_TZ).date()
@@ -148,7 +155,7 @@ def lane_page(desk: Desk, actor: Actor, lane: Lane, f: BoardFilter = BoardFilter
             days_open=(today - r[2].astimezone(LOCAL_TZ).date()).days,
             mediator=r[8] if recorded else "", stage=r[9] if recorded else None,
             outcome=r[10] if recorded else None, late_whistles=late.get(r[0], 0),
-            confirm_due_on=r[11] if recorded else None))
+            confirm_due_on=r[11] if recorded else None, next_revisit=revisits.get(r[0])))
     if before is not None:
         return Page(cards, has_before=more, has_after=True)
     return Page(cards, has_before=after is not None, has_after=more)

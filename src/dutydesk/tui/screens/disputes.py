@@ -46,6 +46,8 @@ def card_second_line(card: Card, no_color: bool) -> tuple[str, str]:
         parts.append(printable(card.mediator))
     if card.outcome:
         parts.append(t(f"dispute.outcome.{card.outcome}"))
+    if card.next_revisit:
+        parts.append(t("dispute.card.next_revisit", day=f"{card.next_revisit:%m-%d}"))
     return "  " + " · ".join(parts), "dim"
 
 
