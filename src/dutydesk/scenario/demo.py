@@ -10,8 +10,9 @@ from importlib import resources
 from pathlib import Path
 
 from dutydesk.clock import Clock, SimulatedClock
-from dutydesk.domain.deadlines import TimeLimit, TimeUnit, WorkingHours
+from dutydesk.domain.deadlines import LOCAL_TZ, TimeLimit, TimeUnit, WorkingHours
 from dutydesk.domain.disputes import Colour, DisputeType, RiskFactor
+from dutydesk.domain.duty import Shift
 from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
 from dutydesk.domain.supervision import Ladder
 from dutydesk.domain.text import TextLimits
@@ -86,6 +87,8 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
             raise seed_error("settings.toml", "police", "seed.bad_settings",
                              detail=str(exc)) from None
         settings = replace(settings, police=rules)
+    if "shifts" in settings_doc:
+        settings = replace(settings, shifts=_shifts(settings_doc["shifts"]))
     if "revisits" in settings_doc:
         try:
             settings = replace(settings, revisits=cadence_from_dict(settings_doc["revisits"]))
@@ -356,6 +359,28 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
         _remove_database_files(path)
         os.replace(building, path)
     return path
+
+
+def _shifts(doc: dict) -> tuple[Shift, ...]:
+    """settings.toml [[shifts.shift]]: codes unique, times as HH:MM, and no two shifts over
+    the same hour of the day."""
+    try:
+        shifts = tuple(Shift(str(s["code"]), str(s["name"]), dt.time.fromisoformat(s["start"]),
+                             dt.time.fromisoformat(s["end"]), str(s.get("name_en", "")))
+                       for s in doc["shift"])
+        if not shifts or len({s.code for s in shifts}) != len(shifts):
+            raise ValueError("shift codes must be given and unique")
+        base = dt.date(2026, 1, 5)
+        for hour in range(24):  # every hour is in at most one shift
+            moment = dt.datetime.combine(base, dt.time(hour), LOCAL_TZ)
+            covering = [s for s in shifts for day in (base, base - dt.timedelta(days=1))
+                        if s.bounds(day)[0] <= moment < s.bounds(day)[1]]
+            if len(covering) > 1:
+                raise ValueError(f"shifts overlap at {hour:02d}:00")
+        return shifts
+    except (KeyError, TypeError, ValueError) as exc:
+        raise seed_error("settings.toml", "shifts", "seed.bad_settings",
+                         detail=str(exc)) from None
 
 
 def _dispute_rules(doc: dict) -> DisputeRules:

@@ -13,6 +13,7 @@ from dutydesk.clock import Clock
 from dutydesk.domain.deadlines import DeadlineRules, TimeLimit, TimeUnit, WorkingHours
 from dutydesk.domain.disputes import CONFIRM_WINDOW_DAYS, DEFAULT_CHECKLIST, Colour, RiskFactor
 from dutydesk.domain.lifecycle import Role
+from dutydesk.domain.duty import DEFAULT_SHIFTS, Shift
 from dutydesk.domain.revisits import Cadence, RiskPeriod
 from dutydesk.domain.supervision import Ladder
 from dutydesk.domain.text import TextLimits
@@ -127,6 +128,7 @@ class Settings:
     police: PoliceRules = field(default_factory=lambda: PoliceRules())
     disputes: DisputeRules = field(default_factory=lambda: DisputeRules())
     revisits: Cadence = field(default_factory=Cadence)
+    shifts: tuple[Shift, ...] = DEFAULT_SHIFTS
 
     def to_json(self) -> str:
         return json.dumps({
@@ -143,6 +145,8 @@ class Settings:
             "police": self.police.to_dict(),
             "disputes": self.disputes.to_dict(),
             "revisits": cadence_to_dict(self.revisits),
+            "shifts": [[s.code, s.name, s.start.strftime("%H:%M"), s.end.strftime("%H:%M"),
+                        s.name_en] for s in self.shifts],
         })
 
     @classmethod
@@ -174,6 +178,9 @@ class Settings:
             else defaults.disputes,
             revisits=cadence_from_dict(data["revisits"]) if "revisits" in data
             else defaults.revisits,
+            shifts=tuple(Shift(code, name, dt.time.fromisoformat(a), dt.time.fromisoformat(b),
+                               en) for code, name, a, b, en in data["shifts"])
+            if "shifts" in data else defaults.shifts,
         )
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from dutydesk.domain.lifecycle import OPEN_STATES
 from dutydesk.store.types import UTCDateTime
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # How an older file is brought up to each version (applied in one transaction on open): the
 # changes to existing tables; new tables are created from the models afterwards.
@@ -31,6 +31,7 @@ MIGRATIONS: dict[int, list[str]] = {
     ],
     4: [],  # the dispute tables: new, created from the models
     5: [],  # the revisit tables: new
+    6: [],  # the roster and handover tables: new
 }
 
 OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
@@ -346,6 +347,40 @@ class Revisit(SQLModel, table=True):
     notes: str = ""
     needs_chief: bool = False  # 不满意 or a relapse: the duty chief decides
     reviewed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+
+    @declared_attr  # type: ignore[misc]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class RosterEntry(SQLModel, table=True):
+    """Who is on a shift of a day (排班), and who of them is its duty chief."""
+
+    __tablename__ = "roster_entry"
+
+    day: dt.date = Field(primary_key=True)
+    shift: str = Field(primary_key=True)  # a configured shift's code
+    officer_id: int = Field(foreign_key="officer.id", primary_key=True)
+    chief: bool = False
+
+
+class Handover(SQLModel, table=True):
+    """A handover sheet (交接班): what was open when a shift ended, kept as it was then, and
+    who acknowledged it on both sides."""
+
+    __table_args__ = (Index("ix_handover_created", "created_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: dt.date  # the ending shift's day
+    shift: str
+    sheet: str  # JSON: the sheet's sections, frozen at the moment it was made
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    created_by: int = Field(foreign_key="officer.id")
+    outgoing_by: int | None = Field(default=None, foreign_key="officer.id")
+    outgoing_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    incoming_by: int | None = Field(default=None, foreign_key="officer.id")
+    incoming_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
 
     @declared_attr  # type: ignore[misc]

@@ -1,0 +1,289 @@
+"""Duty roster and handover (交接班): who is on a shift, the sheet made when a shift ends — what
+is open, frozen as it was — and both sides' acknowledgements. One transaction and one event
+each; the sheet's sections are counted in SQL, each with its first items."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, false, func, or_
+from sqlmodel import Session, col, delete, select
+
+from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.duty import ShiftOn, next_shift, shift_at
+from dutydesk.domain.lifecycle import DESK_ROLES, END_STATES, Role
+from dutydesk.domain.revisits import RevisitStatus
+from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
+from dutydesk.i18n import t
+from dutydesk.services.context import Actor, Desk, require_active
+from dutydesk.services.events import append_event
+from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
+from dutydesk.services.scope import scope_filter
+from dutydesk.store.models import (
+    Case, Dispute, Event, Handover, Officer, PoliceTransfer, Revisit, RosterEntry,
+)
+
+ITEMS_SHOWN = 20  # each section keeps its count and this many items
+SECTIONS = ("new", "red_disputes", "overdue", "transfers", "revisits")
+ROSTER_ROLES = frozenset({Role.DUTY_CHIEF, Role.ADMIN})
+
+
+def _shift(desk: Desk, code: str):
+    shift = next((s for s in desk.settings.shifts if s.code == code), None)
+    if shift is None:
+        raise ValidationFailed({"shift": t("duty.error.unknown_shift", code=code)})
+    return shift
+
+
+def current_shift(desk: Desk) -> ShiftOn | None:
+    return shift_at(desk.clock.now(), desk.settings.shifts)
+
+
+# -- the roster -------------------------------------------------------------------------------
+
+def set_roster(desk: Desk, actor: Actor, day: dt.date, shift_code: str, logins: list[str],
+               chief_login: str) -> int:
+    """排班: the officers of a shift and its duty chief (replacing the shift's roster)."""
+    if actor.role not in ROSTER_ROLES:
+        raise PermissionDenied("error.permission", action=t("duty.action.roster"))
+    _shift(desk, shift_code)
+    if chief_login not in logins:
+        raise ValidationFailed({"chief": t("duty.error.chief_not_on_shift", login=chief_login)})
+    with desk.db.write() as session:
+        now = desk.clock.now()
+        require_active(session, actor)
+        officers = []
+        for login in dict.fromkeys(logins):
+            officer = session.exec(select(Officer).where(Officer.login == login)).first()
+            if officer is None or not officer.active or Role(officer.role) not in DESK_ROLES:
+                raise ValidationFailed({"officers": t("duty.error.not_desk_staff", login=login)})
+            officers.append(officer)
+        chief = next(o for o in officers if o.login == chief_login)
+        if Role(chief.role) is not Role.DUTY_CHIEF:
+            raise ValidationFailed({"chief": t("duty.error.not_a_chief", login=chief_login)})
+        session.exec(delete(RosterEntry).where(RosterEntry.day == day,
+                                               RosterEntry.shift == shift_code))
+        for officer in officers:
+            session.add(RosterEntry(day=day, shift=shift_code, officer_id=officer.id,
+                                    chief=officer.id == chief.id))
+        event = append_event(session, actor, now, "roster", subject="duty", payload={
+            "day": day.isoformat(), "shift": shift_code,
+            "officers": [o.name for o in officers], "chief": chief.name})
+        session.flush()
+        return event.id
+
+
+def roster(session: Session, shift_on: ShiftOn) -> list[tuple[int, str, bool]]:
+    """(officer id, name, is chief) of the shift."""
+    return list(session.exec(
+        select(Officer.id, Officer.name, RosterEntry.chief)
+        .join(RosterEntry, col(RosterEntry.officer_id) == Officer.id)
+        .where(RosterEntry.day == shift_on.day, RosterEntry.shift == shift_on.shift.code)
+        .order_by(col(RosterEntry.chief).desc(), col(Officer.id))).all())
+
+
+# -- the sheet --------------------------------------------------------------------------------
+
+def _case_scope(actor: Actor) -> ColumnElement[bool]:
+    return false() if actor.role is Role.UNIT else scope_filter(actor)
+
+
+def make_sheet(session: Session, desk: Desk, actor: Actor, shift_on: ShiftOn,
+               now: dt.datetime) -> dict:
+    """What the next shift must know, counted now: new since the shift began, open red
+    disputes, overdue cases, 110 transfers waiting for sign-for or feedback, and revisits due
+    by today and not done."""
+    open_case = col(Case.state).not_in([s.value for s in END_STATES])
+    scope = _case_scope(actor)
+    today = now.astimezone(LOCAL_TZ).date()
+
+    def section(query, *clauses) -> dict:
+        rows = session.exec(query.where(*clauses).limit(ITEMS_SHOWN)).all()
+        count = session.exec(select(func.count()).select_from(
+            query.where(*clauses).subquery())).one()
+        return {"count": count, "items": [[r[0], r[1]] for r in rows]}
+
+    cases = select(Case.id, Case.summary).order_by(col(Case.created_at).desc(), col(Case.id))
+    sheet = {
+        "new": section(cases, col(Case.created_at) >= shift_on.begins, scope),
+        "red_disputes": section(
+            select(Case.id, Case.summary).join(Dispute, col(Dispute.case_id) == Case.id)
+            .order_by(col(Case.created_at)), Dispute.colour == "red", open_case, scope),
+        "overdue": section(
+            select(Case.id, Case.summary).order_by(col(Case.due_at)),
+            open_case, scope, or_(col(Case.due_at) < now, col(Case.ack_due_at) < now)),
+        "revisits": section(
+            select(Revisit.case_id, Case.summary).join(Case, col(Case.id) == Revisit.case_id)
+            .order_by(col(Revisit.due_on)),
+            Revisit.status == RevisitStatus.DUE.value, col(Revisit.due_on) <= today, scope),
+    }
+    if actor.role in DESK_ROLES:  # the 110 desk is the desk's
+        finished = col(Case.state).in_([s.value for s in END_STATES])
+        waiting = or_(col(PoliceTransfer.state).in_(["waiting", "signed"]),
+                      (PoliceTransfer.state == "diverted") & finished)
+        sheet["transfers"] = section(
+            select(PoliceTransfer.id, PoliceTransfer.number + " " + PoliceTransfer.summary)
+            .outerjoin(Case, col(Case.id) == PoliceTransfer.case_id)
+            .order_by(col(PoliceTransfer.created_at)), waiting)
+    else:
+        sheet["transfers"] = {"count": 0, "items": []}
+    sheet["shift"] = {"code": shift_on.shift.code, "day": shift_on.day.isoformat(),
+                      "begins": shift_on.begins.isoformat(), "ends": shift_on.ends.isoformat()}
+    return sheet
+
+
+def hand_over(desk: Desk, actor: Actor) -> int:
+    """交接班: the sheet of the running shift, made once and kept as it was. Returns its id."""
+    if actor.role not in DESK_ROLES:
+        raise PermissionDenied("error.permission", action=t("duty.action.hand_over"))
+    shift_on = current_shift(desk)
+    if shift_on is None:
+        raise ValidationFailed({"_": t("duty.error.no_shift")})
+    with desk.db.write() as session:
+        now = desk.clock.now()
+        require_active(session, actor)
+        if session.exec(select(Handover.id).where(Handover.day == shift_on.day,
+                                                  Handover.shift == shift_on.shift.code)).first():
+            raise ValidationFailed({"_": t("duty.error.already_made")})
+        sheet = make_sheet(session, desk, actor, shift_on, now)
+        handover = Handover(day=shift_on.day, shift=shift_on.shift.code,
+                            sheet=json.dumps(sheet, ensure_ascii=False), created_at=now,
+                            created_by=actor.id)
+        session.add(handover)
+        session.flush()
+        append_event(session, actor, now, "hand_over", subject=f"handover:{handover.id}",
+                     payload={"shift": shift_on.shift.code, "day": shift_on.day.isoformat(),
+                              **{name: sheet[name]["count"] for name in SECTIONS}})
+        return handover.id
+
+
+def acknowledge(desk: Desk, actor: Actor, handover_id: int,
+                expected_version: int | None = None) -> int:
+    """确认交接: an officer of the shift that ended, then one of the shift that takes over."""
+    if actor.role not in DESK_ROLES:
+        raise PermissionDenied("error.permission", action=t("duty.action.acknowledge"))
+    with desk.db.write() as session:
+        now = desk.clock.now()
+        require_active(session, actor)
+        handover = session.get(Handover, handover_id)
+        if handover is None:
+            raise NotFound("error.not_found", what=handover_id)
+        if expected_version is not None and handover.version != expected_version:
+            raise ValidationFailed({"_": t("duty.error.changed")})
+        ended = ShiftOn(_shift(desk, handover.shift), handover.day)
+        following = next_shift(ended, desk.settings.shifts)
+        outgoing = {row[0] for row in roster(session, ended)}
+        incoming = {row[0] for row in roster(session, following)} if following else set()
+        if handover.outgoing_at is None and actor.id in outgoing:
+            handover.outgoing_by, handover.outgoing_at, side = actor.id, now, "outgoing"
+        elif handover.incoming_at is None and actor.id in incoming:
+            handover.incoming_by, handover.incoming_at, side = actor.id, now, "incoming"
+        else:
+            raise ValidationFailed({"_": t("duty.error.not_yours")})
+        session.add(handover)
+        event = append_event(session, actor, now, "acknowledge_handover",
+                             subject=f"handover:{handover.id}", payload={"side": side})
+        session.flush()
+        return event.id
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HandoverRow:
+    id: int
+    version: int
+    created_at: dt.datetime
+    day: dt.date
+    shift: str
+    outgoing: str
+    incoming: str
+
+    @property
+    def cursor(self) -> Cursor:
+        return Cursor(self.created_at, self.id)
+
+
+def handover_page(desk: Desk, actor: Actor, *, after: Cursor | None = None,
+                  before: Cursor | None = None, limit: int = 20) -> Page:
+    if actor.role not in DESK_ROLES:
+        raise PermissionDenied("error.permission", action=t("duty.title"))
+    limit = max(1, min(limit, PAGE_SIZE_MAX))
+    H = Handover
+    clauses: list = []
+    if after is not None:
+        clauses += [col(H.created_at) <= after.created_at,
+                    or_(col(H.created_at) < after.created_at, col(H.id) < after.id)]
+        order = (col(H.created_at).desc(), col(H.id).desc())
+    elif before is not None:
+        clauses += [col(H.created_at) >= before.created_at,
+                    or_(col(H.created_at) > before.created_at, col(H.id) > before.id)]
+        order = (col(H.created_at).asc(), col(H.id).asc())
+    else:
+        order = (col(H.created_at).desc(), col(H.id).desc())
+    with desk.db.read() as session:
+        raw = list(session.exec(select(H).where(*clauses).order_by(*order).limit(limit + 1)))
+        names = _names(session, {h.outgoing_by for h in raw} | {h.incoming_by for h in raw})
+    more = len(raw) > limit
+    raw = raw[:limit]
+    if before is not None:
+        raw.reverse()
+    rows = [HandoverRow(h.id, h.version, h.created_at, h.day, h.shift,
+                        names.get(h.outgoing_by, ""), names.get(h.incoming_by, ""))
+            for h in raw]
+    if before is not None:
+        return Page(rows, has_before=more, has_after=True)
+    return Page(rows, has_before=after is not None, has_after=more)
+
+
+def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return dict(session.exec(select(Officer.id, Officer.name)
+                             .where(col(Officer.id).in_(wanted))).all())
+
+
+@dataclass(frozen=True)
+class HandoverDetail:
+    row: HandoverRow
+    sheet: dict
+    outgoing_roster: list[str]
+    incoming_roster: list[str]
+    may_acknowledge: bool
+    timeline: list[TimelineEntry]
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+
+def handover_detail(desk: Desk, actor: Actor, handover_id: int) -> HandoverDetail:
+    if actor.role not in DESK_ROLES:
+        raise PermissionDenied("error.permission", action=t("duty.title"))
+    with desk.db.read() as session:
+        h = session.get(Handover, handover_id)
+        if h is None:
+            raise NotFound("error.not_found", what=handover_id)
+        ended = ShiftOn(_shift(desk, h.shift), h.day)
+        following = next_shift(ended, desk.settings.shifts)
+        out_roster = roster(session, ended)
+        in_roster = roster(session, following) if following else []
+        names = _names(session, {h.outgoing_by, h.incoming_by})
+        events = session.exec(
+            select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
+            .where(Event.subject == f"handover:{h.id}").order_by(col(Event.id))).all()
+    mine = (h.outgoing_at is None and actor.id in {r[0] for r in out_roster}) or \
+        (h.incoming_at is None and actor.id in {r[0] for r in in_roster})
+    row = HandoverRow(h.id, h.version, h.created_at, h.day, h.shift,
+                      names.get(h.outgoing_by, ""), names.get(h.incoming_by, ""))
+    return HandoverDetail(
+        row=row, sheet=json.loads(h.sheet),
+        outgoing_roster=[name + ("*" if chief else "") for _, name, chief in out_roster],
+        incoming_roster=[name + ("*" if chief else "") for _, name, chief in in_roster],
+        may_acknowledge=mine,
+        timeline=[TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of,
+                                json.loads(e.payload)) for e, name in events])
+
