@@ -349,6 +349,7 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
         simulated = SimulatedClock(base)
         ids = replay(Desk(db, simulated), simulated, cases)
         replay_disputes(Desk(db, simulated), simulated, scripted_disputes, ids)
+        _demo_roster(Desk(db, simulated), folder, base)
         _import_sample_transfers(Desk(db, simulated), folder)
     except BaseException:
         db.dispose()
@@ -403,6 +404,25 @@ def _dispute_rules(doc: dict) -> DisputeRules:
     except (KeyError, TypeError, ValueError) as exc:
         raise seed_error("settings.toml", "disputes", "seed.bad_settings",
                          detail=str(exc)) from None
+
+
+def _demo_roster(desk: Desk, folder: Path, base: dt.datetime) -> None:
+    """seed/roster.toml: the same roster for the day before the demo's start, its day and the
+    next, set by the demo's duty chief through the roster service."""
+    from dutydesk.services.duty import set_roster
+
+    path = folder / "roster.toml"
+    if not path.exists():
+        return
+    chief = desk.actor(DEMO_LOGIN)
+    today = base.astimezone(LOCAL_TZ).date()
+    for e in entries(path, "roster", {"shift": str, "officers": list, "chief": str}):
+        for offset in (-1, 0, 1):
+            try:
+                set_roster(desk, chief, today + dt.timedelta(days=offset), e.get("shift"),
+                           [str(login) for login in e.get("officers")], e.get("chief"))
+            except DutyDeskError as exc:
+                raise e.fail(None, "seed.replay_failed", detail=exc.message()) from None
 
 
 def _import_sample_transfers(desk: Desk, folder: Path) -> None:

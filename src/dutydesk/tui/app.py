@@ -20,6 +20,7 @@ from dutydesk.tui.commands import QueueCommands
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.screens.help import HelpScreen
 from dutydesk.tui.screens.disputes import DisputeScreen
+from dutydesk.tui.screens.handover import HandoverScreen
 from dutydesk.tui.screens.police import PoliceScreen
 from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.screens.revisits import RevisitScreen
@@ -52,12 +53,14 @@ class DutyDeskApp(ReportsWorkerErrors, App):
 
     def on_mount(self) -> None:
         self.boards = {"queue": QueueScreen()}
-        if self.actor.role in DESK_ROLES:  # the 110 desk is the desk's own work
+        if self.actor.role in DESK_ROLES:  # the 110 desk and the shifts are the desk's own
             self.boards["police"] = PoliceScreen()
         if self.actor.role is not Role.ADMIN:  # the system owner has no case work
             self.boards["disputes"] = DisputeScreen()
         if self.actor.role not in (Role.ADMIN, Role.UNIT):  # the desk's and communities' work
             self.boards["revisits"] = RevisitScreen()
+        if self.actor.role in DESK_ROLES:
+            self.boards["handover"] = HandoverScreen()
         for name, screen in self.boards.items():
             self.install_screen(screen, name)
         self.push_screen("queue")

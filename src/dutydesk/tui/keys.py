@@ -43,6 +43,8 @@ APP_KEYS = (
             help_label="dispute.title"),
     KeySpec("board-revisits", "f5", "app.board('revisits')", "board.revisits", display="F5",
             help_label="revisit.title"),
+    KeySpec("board-handover", "f6", "app.board('handover')", "board.handover", display="F6",
+            help_label="duty.title"),
     KeySpec("focus-next", "tab", "app.focus_next", "key.focus_next", show=False),
     KeySpec("focus-previous", "shift+tab", "app.focus_previous", "key.focus_previous",
             show=False),
@@ -129,6 +131,11 @@ REVISIT_STEP_KEYS = tuple(
     KeySpec(f"revisit-{step.action.value}", step.key, f"revisit_step('{step.action.value}')",
             f"revisit.action.{step.action.value}", show=False)
     for step in REVISIT_STEPS
+)
+
+HANDOVER_KEYS = (
+    KeySpec("hand-over", "g", "hand_over", "duty.action.hand_over"),
+    KeySpec("acknowledge", "a", "acknowledge", "duty.action.acknowledge"),
 )
 
 # Case actions come straight from the lifecycle table: one key per transition. They are listed

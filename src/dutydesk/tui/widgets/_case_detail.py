@@ -47,10 +47,14 @@ class DetailPane(VerticalScroll):
     }
     """
 
-    def __init__(self, facts: Callable[[Any], list[Text]], empty: str, **kwargs) -> None:
+    def __init__(self, facts: Callable[[Any], list[Text]], empty: str, *,
+                 fixed_height: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.facts = facts
         self.empty = empty
+        # A board whose facts are always the same number of lines repaints them without a
+        # layout pass; one whose facts vary (a handover sheet) lays them out and scrolls.
+        self.fixed_height = fixed_height
         self.detail: Any = None
 
     @property
@@ -67,7 +71,7 @@ class DetailPane(VerticalScroll):
                  else Text("\n").join(self.facts(detail)))
         # One line per fact, cut with an ellipsis (CSS text-wrap/text-overflow), so that the
         # line of keys always keeps its place.
-        self.query_one(".detail-facts", Static).update(facts, layout=False)
+        self.query_one(".detail-facts", Static).update(facts, layout=not self.fixed_height)
         if self.expanded:
             self._show_timeline()
 

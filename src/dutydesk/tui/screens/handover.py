@@ -1,0 +1,159 @@
+"""交接班: the handover sheets, newest first (PagedBoard, PagedTable), and the selected sheet in
+full as it was made — the shift, both sides' rosters and acknowledgements, and each section's
+count and first items. `g` makes the running shift's sheet, `a` acknowledges one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.errors import DutyDeskError
+from dutydesk.i18n import language, local_time, t
+from dutydesk.services import duty
+from dutydesk.services.duty import SECTIONS, HandoverDetail, HandoverRow
+from dutydesk.tui import keys
+from dutydesk.tui.format import plain, title_line
+from dutydesk.tui.messages import FeedChanged
+from dutydesk.tui.paging import PagedBoard
+from dutydesk.tui.widgets import Column, DetailPane, PagedTable
+from dutydesk.tui.workers import ReportsWorkerErrors
+
+HANDOVER_COLUMNS = (
+    Column("made", "duty.column.made", 12),
+    Column("shift", "duty.column.shift", 16),
+    Column("outgoing", "duty.column.outgoing", 10),
+    Column("incoming", "duty.column.incoming", flex=True),
+)
+
+
+class HandoverScreen(PagedBoard, ReportsWorkerErrors, Screen):
+    CSS_PATH = "handover.tcss"
+
+    def __init__(self) -> None:
+        super().__init__()
+        keys.install(self, keys.LIST_KEYS + keys.HANDOVER_KEYS)
+        self.init_paging()
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title-bar")
+        yield Static(id="shift-bar")
+        yield PagedTable(HANDOVER_COLUMNS, self._cells, id="handovers")
+        yield DetailPane(self._sheet_lines, t("duty.no_selection"), fixed_height=False,
+                         id="sheet")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_focus(self.paged_table)
+        self.restart_paging()
+        self._draw_bars()
+
+    def _draw_bars(self) -> None:
+        self.query_one("#title-bar", Static).update(
+            title_line(self.desk, self.actor, t("duty.title")))
+        running = duty.current_shift(self.desk)
+        text = t("duty.now", shift=self._shift_text(running.shift.code, running.day)) \
+            if running else t("duty.error.no_shift")
+        self.query_one("#shift-bar", Static).update(plain(text))
+
+    def _shift_text(self, code: str, day: dt.date) -> str:
+        shift = next((s for s in self.desk.settings.shifts if s.code == code), None)
+        return f"{shift.text(language()) if shift else code} {day.isoformat()}"
+
+    def _cells(self, row: HandoverRow, no_color: bool) -> dict[str, tuple[str, str]]:
+        return {"made": (local_time(row.created_at), ""),
+                "shift": (self._shift_text(row.shift, row.day), ""),
+                "outgoing": (row.outgoing or "—", "" if row.outgoing else "bold"),
+                "incoming": (row.incoming or "—", "" if row.incoming else "bold")}
+
+    def _sheet_lines(self, d: HandoverDetail) -> list[Text]:
+        none = t("duty.sheet.none")
+        shift = d.sheet.get("shift", {})
+        begins = dt.datetime.fromisoformat(shift["begins"]).astimezone(LOCAL_TZ) \
+            if shift else None
+        ends = dt.datetime.fromisoformat(shift["ends"]).astimezone(LOCAL_TZ) if shift else None
+        lines = [Text(t("duty.sheet.shift", shift=self._shift_text(d.row.shift, d.row.day),
+                        day="", begins=f"{begins:%H:%M}" if begins else "",
+                        ends=f"{ends:%H:%M}" if ends else ""), style="bold"),
+                 plain(t("duty.sheet.outgoing", names="、".join(d.outgoing_roster) or none,
+                         who=d.row.outgoing or "—")),
+                 plain(t("duty.sheet.incoming", names="、".join(d.incoming_roster) or none,
+                         who=d.row.incoming or "—"))]
+        for name in SECTIONS:
+            section = d.sheet.get(name, {"count": 0, "items": []})
+            lines.append(Text(f"{t('duty.section.' + name)}  {section['count']}",
+                              style="bold underline" if section["count"] else "bold"))
+            for item_id, text in section["items"]:
+                lines.append(plain(f"  #{item_id} {text}"))
+            hidden = section["count"] - len(section["items"])
+            if hidden > 0:
+                lines.append(plain("  " + t("duty.sheet.more", count=hidden)))
+        if d.may_acknowledge:
+            lines.append(Text(f"a {t('duty.action.acknowledge')}", style="bold"))
+        return lines
+
+    # -- paging (PagedBoard) ----------------------------------------------------------------
+
+    @property
+    def paged_table(self) -> PagedTable:
+        return self.query_one("#handovers", PagedTable)
+
+    def fetch_page(self, query, limit: int, after, before):
+        return duty.handover_page(self.desk, self.actor, after=after, before=before, limit=limit)
+
+    def fetch_detail(self, handover_id: int) -> HandoverDetail:
+        return duty.handover_detail(self.desk, self.actor, handover_id)
+
+    def show_detail(self, detail: HandoverDetail | None) -> None:
+        self.query_one(DetailPane).show(detail)
+
+    def on_resize(self) -> None:
+        self.paged_table.setup_columns(self.size.width)
+
+    def on_feed_changed(self, _message: FeedChanged) -> None:
+        self.reload()
+        self._draw_bars()
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def action_hand_over(self) -> None:
+        self.run_worker(self._make, thread=True, exclusive=True, group="handover",
+                        exit_on_error=False)
+
+    def _make(self) -> None:
+        try:
+            duty.hand_over(self.desk, self.actor)
+        except DutyDeskError as exc:
+            self.app.call_from_thread(self.refuse_key, exc.message())
+            return
+        self.app.call_from_thread(self._made, t("duty.made"))
+
+    def _made(self, text: str) -> None:
+        self.notify(text, markup=False)
+        self.restart_paging()
+
+    async def action_acknowledge(self) -> None:
+        detail = await self.settled_detail()
+        if detail is None:
+            return
+        if not detail.may_acknowledge:
+            self.refuse_key(t("duty.error.not_yours"))
+            return
+        self.run_worker(lambda: self._ack(detail), thread=True, exclusive=True,
+                        group="handover", exit_on_error=False)
+
+    def _ack(self, detail: HandoverDetail) -> None:
+        try:
+            duty.acknowledge(self.desk, self.actor, detail.id, detail.row.version)
+        except DutyDeskError as exc:
+            self.app.call_from_thread(self.refuse_key, exc.message())
+            return
+        self.app.call_from_thread(self._acknowledged)
+
+    def _acknowledged(self) -> None:
+        self.notify(t("duty.acknowledged"), markup=False)
+        self.reload()
