@@ -1,6 +1,6 @@
 """The revisit calendar's reads: a month's counts by day and period (SQL GROUP BY on the
 (status, due_on) index), a list of revisits — a day's agenda, the overdue ones, those awaiting
-the duty chief — paged by keyset, one revisit's detail, and the .ics export."""
+the duty chief — paged by keyset on (due_on, id), one revisit's detail, and the .ics export."""
 
 from __future__ import annotations
 
@@ -88,7 +88,9 @@ class RevisitRow:
 
     @property
     def cursor(self) -> Cursor:
-        return Cursor(self.created_at, self.id)
+        # The lists run by day due (latest first), then id: the day takes the place of the
+        # other boards' creation time in the keyset.
+        return Cursor(self.due_on, self.id)  # type: ignore[arg-type]
 
 
 def revisit_page(desk: Desk, actor: Actor, which: RevisitList, *, after: Cursor | None = None,
@@ -104,15 +106,15 @@ def revisit_page(desk: Desk, actor: Actor, which: RevisitList, *, after: Cursor 
     else:
         clauses += [col(R.needs_chief), col(R.reviewed_at).is_(None)]
     if after is not None:
-        clauses += [col(R.created_at) <= after.created_at,
-                    or_(col(R.created_at) < after.created_at, col(R.id) < after.id)]
-        order = (col(R.created_at).desc(), col(R.id).desc())
+        clauses += [col(R.due_on) <= after.created_at,
+                    or_(col(R.due_on) < after.created_at, col(R.id) < after.id)]
+        order = (col(R.due_on).desc(), col(R.id).desc())
     elif before is not None:
-        clauses += [col(R.created_at) >= before.created_at,
-                    or_(col(R.created_at) > before.created_at, col(R.id) > before.id)]
-        order = (col(R.created_at).asc(), col(R.id).asc())
+        clauses += [col(R.due_on) >= before.created_at,
+                    or_(col(R.due_on) > before.created_at, col(R.id) > before.id)]
+        order = (col(R.due_on).asc(), col(R.id).asc())
     else:
-        order = (col(R.created_at).desc(), col(R.id).desc())
+        order = (col(R.due_on).desc(), col(R.id).desc())
     with desk.db.read() as session:
         raw = list(session.exec(
             select(R.id, R.version, R.created_at, R.case_id, Case.summary, R.kind, R.period,

@@ -326,7 +326,8 @@ class Revisit(SQLModel, table=True):
     """One revisit, due on a working day: of a dispute's plan, or a closed case's call-back."""
 
     __table_args__ = (
-        Index("ix_revisit_status_due", "status", "due_on", "id"),  # the calendar, a day
+        Index("ix_revisit_status_due", "status", "due_on", "id"),  # the month, overdue
+        Index("ix_revisit_day", "due_on", "id"),  # a day's agenda, done or not
         Index("ix_revisit_case", "case_id", "id"),
         Index("ix_revisit_chief", "needs_chief", "reviewed_at"),
     )

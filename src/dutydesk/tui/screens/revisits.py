@@ -80,7 +80,7 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
 
     def on_mount(self) -> None:
         self.day = self.desk.clock.now().astimezone(LOCAL_TZ).date()
-        self.set_class(True, "-grid")
+        self._show_grid(True)
         self.load_month()
 
     @property
@@ -209,12 +209,19 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
     def action_chief_list(self) -> None:
         self._open_list(RevisitList(ListKind.CHIEF))
 
+    def _show_grid(self, grid: bool) -> None:
+        """The month or a list. Widgets are shown and hidden one by one: a class on the screen
+        would restyle every node of it (the footer's too) on each Enter and Esc."""
+        for selector in ("#grid", "#day-line"):
+            self.query_one(selector).display = grid
+        for selector in ("#agenda", "#revisit-detail"):
+            self.query_one(selector).display = not grid
+
     def _open_list(self, listing: RevisitList) -> None:
         self.listing = listing
-        self.set_class(False, "-grid")
-        self.set_focus(self.paged_table)
+        self._show_grid(False)
+        self.set_focus(self.paged_table)  # the footer's keys follow the focus
         self.restart_paging()
-        self.refresh_bindings()  # the footer offers the list's keys now
         self._draw()
 
     def action_back(self) -> None:
@@ -222,9 +229,8 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
             self.action_toggle_timeline()
             return
         self.listing = None
-        self.set_class(True, "-grid")
+        self._show_grid(True)
         self.set_focus(None)
-        self.refresh_bindings()
         self.load_month()
         self._draw()
 
