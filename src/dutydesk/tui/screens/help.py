@@ -12,6 +12,7 @@ from textual.widgets import Static
 from dutydesk.domain.lifecycle import DESK_ROLES, TRANSITIONS, Role
 from dutydesk.domain.disputes import DISPUTE_STEPS
 from dutydesk.domain.police import TRANSFER_TRANSITIONS
+from dutydesk.domain.revisits import REVISIT_STEPS
 from dutydesk.i18n import t
 from dutydesk.tui import keys
 
@@ -36,6 +37,10 @@ class HelpScreen(ModalScreen):
                 yield Static(self._police())
             if self.role is not Role.ADMIN:
                 yield Static(self._disputes())
+            if self.role not in (Role.ADMIN, Role.UNIT):
+                yield Static(self._revisits())
+            if self.role in DESK_ROLES:
+                yield Static(self._keys_table(t("duty.title"), keys.HANDOVER_KEYS))
 
     def _general(self) -> Table:
         table = Table(title=t("help.global"), show_header=False, box=None, padding=(0, 2))
@@ -87,6 +92,22 @@ class HelpScreen(ModalScreen):
             mark = "✓" if self.role in step.roles else " "
             table.add_row(f"{mark} {step.key}", t(f"dispute.action.{step.action.value}"),
                           "、".join(t(f"role.{r.value}") for r in sorted(step.roles)))
+        return table
+
+    def _revisits(self) -> Table:
+        """The calendar's keys, and the steps of the revisit's table with who may take them."""
+        table = self._keys_table(t("revisit.title"), keys.REVISIT_GRID_KEYS
+                                 + keys.REVISIT_LIST_KEYS)
+        for step in REVISIT_STEPS:
+            mark = "✓" if self.role in step.roles else " "
+            table.add_row(f"{mark} {step.key}", t(f"revisit.action.{step.action.value}"))
+        return table
+
+    @staticmethod
+    def _keys_table(title: str, specs) -> Table:
+        table = Table(title=title, show_header=False, box=None, padding=(0, 2))
+        for spec in specs:
+            table.add_row(keys.shown_key(spec), t(spec.help_label or spec.label))
         return table
 
     def action_dismiss(self) -> None:
