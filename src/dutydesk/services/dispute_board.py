@@ -22,6 +22,7 @@ from dutydesk.i18n import t
 from dutydesk.services.cases import facts_of, may_act_on, own_part
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.disputes import _dispute_case, steps_for
+from dutydesk.services.keyset import bounds, order, page_of
 from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
 from dutydesk.services.scope import scope_filter
 from dutydesk.store.models import (
@@ -115,23 +116,12 @@ def lane_page(desk: Desk, actor: Actor, lane: Lane, f: BoardFilter = BoardFilter
     if actor.role is Role.ADMIN:
         raise PermissionDenied("error.permission", action=t("dispute.title"))
     limit = max(1, min(limit, PAGE_SIZE_MAX))
-    query, (created, key), clauses = _lane_query(actor, lane, f)
-    if after is not None:
-        clauses += [created <= after.created_at,
-                    or_(created < after.created_at, key < after.id)]
-        order = (created.desc(), key.desc())
-    elif before is not None:
-        clauses += [created >= before.created_at,
-                    or_(created > before.created_at, key > before.id)]
-        order = (created.asc(), key.asc())
-    else:
-        order = (created.desc(), key.desc())
+    query, key, clauses = _lane_query(actor, lane, f)
     now = desk.clock.now()
     with desk.db.read() as session:
-        raw = list(session.exec(query.where(*clauses).order_by(*order).limit(limit + 1)).all())
-        more = len(raw) > limit
-        raw = raw[:limit]
-        ids = [r[0] for r in raw]
+        raw = list(session.exec(query.where(*clauses, *bounds(key, after, before))
+                                .order_by(*order(key, before)).limit(limit + 1)).all())
+        ids = [r[0] for r in raw[:limit]]
         parties = _party_lines(session, ids)
         late = dict(session.exec(
             select(Whistle.case_id, func.count()).where(
@@ -142,23 +132,20 @@ def lane_page(desk: Desk, actor: Actor, lane: Lane, f: BoardFilter = BoardFilter
                 col(Revisit.case_id).in_(ids), Revisit.status == RevisitStatus.DUE.value,
                 Revisit.kind == RevisitKind.DISPUTE.value).group_by(Revisit.case_id)).all()) \
             if ids and lane is not Lane.UNGRADED else {}
-    if before is not None:
-        raw.reverse()
     today = now.astimezone(LOCAL_TZ).date()
-    cards = []
-    for r in raw:
-        recorded = lane is not Lane.UNGRADED
-        cards.append(Card(
+    recorded = lane is not Lane.UNGRADED
+
+    def card(r) -> Card:
+        return Card(
             id=r[0], version=r[1], created_at=r[2], summary=r[3],
             parties=parties.get(r[0]) or r[4] or "—", type=r[7] if recorded else None,
             category=r[5] or "", level=r[6],
             days_open=(today - r[2].astimezone(LOCAL_TZ).date()).days,
             mediator=r[8] if recorded else "", stage=r[9] if recorded else None,
             outcome=r[10] if recorded else None, late_whistles=late.get(r[0], 0),
-            confirm_due_on=r[11] if recorded else None, next_revisit=revisits.get(r[0])))
-    if before is not None:
-        return Page(cards, has_before=more, has_after=True)
-    return Page(cards, has_before=after is not None, has_after=more)
+            confirm_due_on=r[11] if recorded else None, next_revisit=revisits.get(r[0]))
+
+    return page_of(raw, limit, after, before, card)
 
 
 def _party_lines(session: Session, case_ids: list[int]) -> dict[int, str]:

@@ -19,6 +19,7 @@ from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event
+from dutydesk.services.keyset import bounds, order, page_of
 from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
 from dutydesk.services.scope import scope_filter
 from dutydesk.store.models import (
@@ -212,30 +213,14 @@ def handover_page(desk: Desk, actor: Actor, *, after: Cursor | None = None,
         raise PermissionDenied("error.permission", action=t("duty.title"))
     limit = max(1, min(limit, PAGE_SIZE_MAX))
     H = Handover
-    clauses: list = []
-    if after is not None:
-        clauses += [col(H.created_at) <= after.created_at,
-                    or_(col(H.created_at) < after.created_at, col(H.id) < after.id)]
-        order = (col(H.created_at).desc(), col(H.id).desc())
-    elif before is not None:
-        clauses += [col(H.created_at) >= before.created_at,
-                    or_(col(H.created_at) > before.created_at, col(H.id) > before.id)]
-        order = (col(H.created_at).asc(), col(H.id).asc())
-    else:
-        order = (col(H.created_at).desc(), col(H.id).desc())
+    key = (col(H.created_at), col(H.id))
     with desk.db.read() as session:
-        raw = list(session.exec(select(H).where(*clauses).order_by(*order).limit(limit + 1)))
+        raw = list(session.exec(select(H).where(*bounds(key, after, before))
+                                .order_by(*order(key, before)).limit(limit + 1)))
         names = _names(session, {h.outgoing_by for h in raw} | {h.incoming_by for h in raw})
-    more = len(raw) > limit
-    raw = raw[:limit]
-    if before is not None:
-        raw.reverse()
-    rows = [HandoverRow(h.id, h.version, h.created_at, h.day, h.shift,
-                        names.get(h.outgoing_by, ""), names.get(h.incoming_by, ""))
-            for h in raw]
-    if before is not None:
-        return Page(rows, has_before=more, has_after=True)
-    return Page(rows, has_before=after is not None, has_after=more)
+    return page_of(raw, limit, after, before, lambda h: HandoverRow(
+        h.id, h.version, h.created_at, h.day, h.shift, names.get(h.outgoing_by, ""),
+        names.get(h.incoming_by, "")))
 
 
 def _names(session: Session, ids: set[int | None]) -> dict[int, str]:

@@ -30,6 +30,7 @@ from dutydesk.services.cases import (
 )
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event
+from dutydesk.services.keyset import bounds, order, page_of
 from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, DeadlineView, Page, TimelineEntry
 from dutydesk.services.inputs import clean_field
 from dutydesk.services.scope import in_scope
@@ -498,17 +499,7 @@ def transfer_page(desk: Desk, actor: Actor, section: Section, *, after: Cursor |
     _require_desk(actor)
     T = PoliceTransfer
     limit = max(1, min(limit, PAGE_SIZE_MAX))
-    clauses = _case_clauses(section)
-    if after is not None:
-        clauses += [col(T.created_at) <= after.created_at,
-                    or_(col(T.created_at) < after.created_at, col(T.id) < after.id)]
-    elif before is not None:
-        clauses += [col(T.created_at) >= before.created_at,
-                    or_(col(T.created_at) > before.created_at, col(T.id) > before.id)]
-
-    def ordered(created, row_id) -> tuple:
-        return (created.asc(), row_id.asc()) if before is not None \
-            else (created.desc(), row_id.desc())
+    clauses = _case_clauses(section) + bounds((col(T.created_at), col(T.id)), after, before)
 
     def one_state(state: TransferState):
         return (select(T.id, T.version, T.created_at, T.number, T.summary, T.address, T.state,
@@ -516,29 +507,21 @@ def transfer_page(desk: Desk, actor: Actor, section: Section, *, after: Cursor |
                        col(Case.state).label("case_state"), T.diverted_at)
                 .outerjoin(Case, col(Case.id) == T.case_id)
                 .where(T.state == state.value, *clauses)
-                .order_by(*ordered(col(T.created_at), col(T.id))).limit(limit + 1))
+                .order_by(*order((col(T.created_at), col(T.id)), before)).limit(limit + 1))
 
     states = SECTION_STATES[section]
     if len(states) == 1:
         statement = one_state(states[0])
     else:
         merged = union_all(*(select(one_state(state).subquery()) for state in states)).subquery()
-        statement = select(merged).order_by(*ordered(merged.c.created_at, merged.c.id)) \
+        statement = select(merged).order_by(*order((merged.c.created_at, merged.c.id), before)) \
             .limit(limit + 1)
     with desk.db.read() as session:
         raw = list(session.execute(statement).all())
-    more = len(raw) > limit
-    raw = raw[:limit]
-    if before is not None:
-        raw.reverse()
     now = desk.clock.now()
-    rows = [TransferRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7] != "[]",
-                        transfer_deadline(desk, r[6], r[2], r[8], r[12], r[9], now),
-                        r[10], r[11])
-            for r in raw]
-    if before is not None:
-        return Page(rows, has_before=more, has_after=True)
-    return Page(rows, has_before=after is not None, has_after=more)
+    return page_of(raw, limit, after, before, lambda r: TransferRow(
+        r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7] != "[]",
+        transfer_deadline(desk, r[6], r[2], r[8], r[12], r[9], now), r[10], r[11]))
 
 
 def transfer_deadline(desk: Desk, state: str, created_at: dt.datetime,

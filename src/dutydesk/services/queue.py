@@ -25,6 +25,7 @@ from dutydesk.services.cases import (
     suggested_unit_ids,
 )
 from dutydesk.services.context import Actor, Desk
+from dutydesk.services.keyset import Cursor, Page, bounds, order, page_of
 from dutydesk.services.revisits import awaiting_chief_clause
 from dutydesk.services.scope import in_scope, node_in_scope, scope_filter
 from dutydesk.store import search
@@ -57,14 +58,6 @@ class QueueFilter:
 
 
 @dataclass(frozen=True)
-class Cursor:
-    """A keyset position: the (created_at, id) of a row."""
-
-    created_at: dt.datetime
-    id: int
-
-
-@dataclass(frozen=True)
 class DeadlineView:
     kind: str  # "ack" (签收时限), "due" (办结时限), "verify" (核查) or "close" (结案)
     state: DeadlineState
@@ -89,13 +82,6 @@ class CaseRow:
     @property
     def cursor(self) -> Cursor:
         return Cursor(self.created_at, self.id)
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list[CaseRow]
-    has_before: bool  # newer rows exist above this page
-    has_after: bool  # older rows exist below this page
 
 
 def _source(actor: Actor) -> tuple[FromClause, tuple[ColumnElement, ColumnElement],
@@ -192,36 +178,14 @@ def queue_page(desk: Desk, actor: Actor, f: QueueFilter, *, after: Cursor | None
     with desk.db.read() as session:
         clauses = scope + _filters(session, actor, f, now)
         raw = session.exec(_page_statement(source, key, clauses, after, before, limit)).all()
-    more = len(raw) > limit
-    raw = raw[:limit]
-    if before is not None:
-        raw.reverse()
-    rows = [
-        CaseRow(
-            id=r[0], version=r[1], created_at=r[2], channel=r[3], summary=r[4], state=r[5],
-            deadline=deadline_view(desk, r[5], r[6], r[14], r[7], r[8], r[9], r[10], now),
-            extension_pending=r[11] is not None, category=r[12] or "", node=r[13] or "",
-        )
-        for r in raw
-    ]
-    if before is not None:
-        return Page(rows, has_before=more, has_after=True)
-    return Page(rows, has_before=after is not None, has_after=more)
+    return page_of(raw, limit, after, before, lambda r: CaseRow(
+        id=r[0], version=r[1], created_at=r[2], channel=r[3], summary=r[4], state=r[5],
+        deadline=deadline_view(desk, r[5], r[6], r[14], r[7], r[8], r[9], r[10], now),
+        extension_pending=r[11] is not None, category=r[12] or "", node=r[13] or ""))
 
 
 def _page_statement(source, key, clauses: list[ColumnElement], after: Cursor | None,
                     before: Cursor | None, limit: int):
-    # The plain range term first: it is what lets the index seek straight to the cursor.
-    if after is not None:
-        clauses = clauses + [key[0] <= after.created_at,
-                             or_(key[0] < after.created_at, key[1] < after.id)]
-        order = (key[0].desc(), key[1].desc())
-    elif before is not None:
-        clauses = clauses + [key[0] >= before.created_at,
-                             or_(key[0] > before.created_at, key[1] > before.id)]
-        order = (key[0].asc(), key[1].asc())
-    else:
-        order = (key[0].desc(), key[1].desc())
     return (
         select(Case.id, Case.version, Case.created_at, Case.channel, Case.summary, Case.state,
                Case.ack_due_at, Case.due_start_at, Case.due_at, Case.due_unit,
@@ -230,7 +194,8 @@ def _page_statement(source, key, clauses: list[ColumnElement], after: Cursor | N
         .select_from(source)
         .outerjoin(Category, col(Category.id) == Case.category_id)
         .outerjoin(Node, col(Node.id) == Case.node_id)
-        .where(*clauses).order_by(*order).limit(limit + 1)
+        .where(*clauses, *bounds(key, after, before)).order_by(*order(key, before))
+        .limit(limit + 1)
     )
 
 

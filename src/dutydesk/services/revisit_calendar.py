@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, false, func, or_
+from sqlalchemy import ColumnElement, false, func
 from sqlmodel import col, select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
@@ -19,6 +19,7 @@ from dutydesk.domain.revisits import RevisitStatus, RevisitStep, revisit_steps
 from dutydesk.errors import NotFound, PermissionDenied
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk
+from dutydesk.services.keyset import bounds, order, page_of
 from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
 from dutydesk.services.scope import in_scope, scope_filter
 from dutydesk.store.models import Case, Event, Node, Officer, Revisit, RevisitPlan
@@ -105,32 +106,16 @@ def revisit_page(desk: Desk, actor: Actor, which: RevisitList, *, after: Cursor 
         clauses += [R.status == RevisitStatus.DUE.value, col(R.due_on) < today]
     else:
         clauses += [col(R.needs_chief), col(R.reviewed_at).is_(None)]
-    if after is not None:
-        clauses += [col(R.due_on) <= after.created_at,
-                    or_(col(R.due_on) < after.created_at, col(R.id) < after.id)]
-        order = (col(R.due_on).desc(), col(R.id).desc())
-    elif before is not None:
-        clauses += [col(R.due_on) >= before.created_at,
-                    or_(col(R.due_on) > before.created_at, col(R.id) > before.id)]
-        order = (col(R.due_on).asc(), col(R.id).asc())
-    else:
-        order = (col(R.due_on).desc(), col(R.id).desc())
+    key = (col(R.due_on), col(R.id))
     with desk.db.read() as session:
         raw = list(session.exec(
             select(R.id, R.version, R.created_at, R.case_id, Case.summary, R.kind, R.period,
                    R.due_on, R.status, R.needs_chief, R.reviewed_at)
-            .join(Case, col(Case.id) == R.case_id).where(*clauses)
-            .order_by(*order).limit(limit + 1)).all())
-    more = len(raw) > limit
-    raw = raw[:limit]
-    if before is not None:
-        raw.reverse()
-    rows = [RevisitRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8],
-                       r[8] == RevisitStatus.DUE.value and r[7] < today,
-                       bool(r[9]) and r[10] is None) for r in raw]
-    if before is not None:
-        return Page(rows, has_before=more, has_after=True)
-    return Page(rows, has_before=after is not None, has_after=more)
+            .join(Case, col(Case.id) == R.case_id).where(*clauses, *bounds(key, after, before))
+            .order_by(*order(key, before)).limit(limit + 1)).all())
+    return page_of(raw, limit, after, before, lambda r: RevisitRow(
+        r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8],
+        r[8] == RevisitStatus.DUE.value and r[7] < today, bool(r[9]) and r[10] is None))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import calendar as monthcal
 import datetime as dt
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -23,7 +22,7 @@ from dutydesk.services.revisit_calendar import (
     CALLBACK, DayCounts, ListKind, RevisitDetail, RevisitList, RevisitRow,
 )
 from dutydesk.tui import keys
-from dutydesk.tui.format import plain, title_line
+from dutydesk.tui.format import fit_pad, plain, title_line
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.paging import PagedBoard
 from dutydesk.tui.widgets import Column, DetailPane, PagedTable
@@ -123,7 +122,7 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
         calendar = self.desk.rules.calendar
         text = Text()
         for name in t("revisit.weekdays").split():
-            text.append(_pad(name, width), style="bold")
+            text.append(fit_pad(name, width), style="bold")
         text.append("\n")
         weeks = monthcal.Calendar(firstweekday=0).monthdatescalendar(self.day.year,
                                                                      self.day.month)
@@ -145,10 +144,10 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
                     style = (style + " reverse").strip()
                 elif day == self.today:
                     style = (style + " underline").strip()
-                heads.append(_pad(head, width), style=style)
+                heads.append(fit_pad(head, width), style=style)
                 body = "" if not counts else "".join(
                     f"{kind_label(k)}{counts.due[k]}" for k in KINDS if counts.due.get(k))
-                bodies.append(_pad(body, width), style="reverse" if day == self.day else "")
+                bodies.append(fit_pad(body, width), style="reverse" if day == self.day else "")
             text.append(heads)
             text.append("\n")
             text.append(bodies)
@@ -313,16 +312,4 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
             self.refuse_key(t("revisit.error.not_now", action=t(f"revisit.action.{name}")))
             return
         await self.app.push_screen(RevisitStepScreen(step, detail), self._done)
-
-
-def _pad(text: str, width: int) -> str:
-    """`text` cut or padded to `width` terminal cells (CJK characters are two)."""
-    out, used = [], 0
-    for char in text:
-        w = cell_len(char)
-        if used + w > width - 1:
-            break
-        out.append(char)
-        used += w
-    return "".join(out) + " " * (width - used)
 
