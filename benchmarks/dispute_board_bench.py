@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import resource
-import shutil
 import sqlite3
 import sys
 import time
@@ -24,46 +23,38 @@ sys.path.insert(0, str(HERE))
 
 
 def build(cases: int, disputes: int) -> Path:
-    from generate import data_path, generate
+    from generate import derived
 
-    out = HERE / "data" / f"disputes-{cases}-{disputes}.db"
-    if out.exists():
-        return out
-    source = data_path(cases)
-    if not source.exists():
-        print(f"generating {cases:,} cases …", file=sys.stderr)
-        generate(cases, source)
-    partial = out.with_name(out.name + ".part")
-    shutil.copyfile(source, partial)
-    from dutydesk.store.engine import Database
+    def fill(path: Path) -> None:
+        raw = sqlite3.connect(path)
+        with raw:
+            raw.execute(DISPUTES, (disputes,))
+            raw.execute(PARTIES)
+            raw.execute(WHISTLES)
+        raw.close()
 
-    Database.open(partial).dispose()  # brings the schema up to date (the dispute tables)
-    raw = sqlite3.connect(partial)
-    with raw:
-        raw.execute("""
-            INSERT INTO dispute (case_id, type, colour, factors, people, amount_fen, mediator,
-                                 court, created_at, updated_at, version)
-            SELECT c.id,
-                   CASE c.id % 4 WHEN 0 THEN 'family' WHEN 1 THEN 'neighbour'
-                                 WHEN 2 THEN 'property' ELSE 'labour' END,
-                   CASE WHEN c.id % 10 < 2 THEN 'red' WHEN c.id % 10 < 5 THEN 'yellow'
-                        ELSE 'blue' END,
-                   '[]', 2 + c.id % 7, (c.id % 1000) * 10000,
-                   CASE c.id % 3 WHEN 0 THEN '法律援助工作站' WHEN 1 THEN '心理咨询团队' ELSE '' END,
-                   '', c.created_at, c.updated_at, 1
-            FROM case_ c JOIN category g ON g.id = c.category_id
-            WHERE g.is_dispute ORDER BY c.id LIMIT ?""", (disputes,))
-        raw.execute("""
-            INSERT INTO dispute_party (case_id, role, name, phone, id_number)
-            SELECT case_id, 'applicant', '张桂兰', '', '' FROM dispute
-            UNION ALL SELECT case_id, 'respondent', '李明', '', '' FROM dispute""")
-        raw.execute("""
-            INSERT INTO whistle (case_id, unit_id, reason, called_at, due_at, response)
-            SELECT case_id, 1, '请到场', created_at, created_at, '' FROM dispute
-            WHERE case_id % 50 = 0""")
-    raw.close()  # the last connection: its WAL is checkpointed into the file before the rename
-    partial.rename(out)
-    return out
+    return derived(f"disputes-{cases}-{disputes}", cases, fill)
+
+
+DISPUTES = """
+    INSERT INTO dispute (case_id, type, colour, factors, people, amount_fen, mediator,
+                         court, created_at, updated_at, version)
+    SELECT c.id,
+           CASE c.id % 4 WHEN 0 THEN 'family' WHEN 1 THEN 'neighbour'
+                         WHEN 2 THEN 'property' ELSE 'labour' END,
+           CASE WHEN c.id % 10 < 2 THEN 'red' WHEN c.id % 10 < 5 THEN 'yellow' ELSE 'blue' END,
+           '[]', 2 + c.id % 7, (c.id % 1000) * 10000,
+           CASE c.id % 3 WHEN 0 THEN '法律援助工作站' WHEN 1 THEN '心理咨询团队' ELSE '' END,
+           '', c.created_at, c.updated_at, 1
+    FROM case_ c JOIN category g ON g.id = c.category_id
+    WHERE g.is_dispute ORDER BY c.id LIMIT ?"""
+PARTIES = """
+    INSERT INTO dispute_party (case_id, role, name, phone, id_number)
+    SELECT case_id, 'applicant', '张桂兰', '', '' FROM dispute
+    UNION ALL SELECT case_id, 'respondent', '李明', '', '' FROM dispute"""
+WHISTLES = """
+    INSERT INTO whistle (case_id, unit_id, reason, called_at, due_at, response)
+    SELECT case_id, 1, '请到场', created_at, created_at, '' FROM dispute WHERE case_id % 50 = 0"""
 
 
 def main() -> None:

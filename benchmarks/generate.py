@@ -133,6 +133,30 @@ def data_path(count: int) -> Path:
     return DATA / f"cases-{count}.db"
 
 
+def derived(name: str, cases: int, fill) -> Path:
+    """benchmarks/data/<name>.db: a copy of the generated cases (made first if missing), its
+    schema brought up to date, then `fill(path, sqlite3 connection)` — built once, reused."""
+    import shutil
+    import sqlite3
+
+    out = DATA / f"{name}.db"
+    if out.exists():
+        return out
+    source = data_path(cases)
+    if not source.exists():
+        print(f"generating {cases:,} cases …", file=sys.stderr)
+        generate(cases, source)
+    partial = out.with_name(out.name + ".part")
+    shutil.copyfile(source, partial)
+    Database.open(partial).dispose()  # brings the schema up to date (the newer tables)
+    fill(partial)
+    raw = sqlite3.connect(partial)
+    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the file before the rename
+    raw.close()
+    partial.rename(out)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("count", type=int)

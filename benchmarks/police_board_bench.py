@@ -42,7 +42,7 @@ print(repr(__import__("time").time()))
 def build(cases: int, transfers: int) -> Path:
     """A copy of the generated case database with `transfers` imported and spread: 40 % 待签收,
     20 % 待分流, 20 % 分流 (linked to existing cases, open or finished), 10 % 退回, 10 % 已反馈."""
-    from generate import data_path, generate
+    from generate import derived
     from police_import_bench import write_rows
 
     from dutydesk.clock import SystemClock
@@ -50,38 +50,33 @@ def build(cases: int, transfers: int) -> Path:
     from dutydesk.services.police_import import import_file
     from dutydesk.store.engine import Database
 
-    out = HERE / "data" / f"police-{cases}-{transfers}.db"
-    if out.exists():
-        return out
-    source = data_path(cases)
-    if not source.exists():
-        print(f"generating {cases:,} cases …", file=sys.stderr)
-        generate(cases, source)
-    partial = out.with_name(out.name + ".part")
-    shutil.copyfile(source, partial)
-    export = out.with_name(f"export-{transfers}.csv")
-    write_rows(export, transfers)
-    db = Database.open(partial)
-    desk = Desk(db, SystemClock())
-    import_file(desk, desk.actor("liuyang"), export)
-    db.dispose()
-    export.unlink()
-    raw = sqlite3.connect(partial)
-    with raw:
-        raw.execute("""
-            UPDATE police_transfer SET
-              state = CASE WHEN id % 10 < 4 THEN 'waiting' WHEN id % 10 < 6 THEN 'signed'
-                           WHEN id % 10 < 8 THEN 'diverted' WHEN id % 10 = 8 THEN 'returned'
-                           ELSE 'fed_back' END,
-              signed_at = CASE WHEN id % 10 >= 4 THEN created_at END,
-              diverted_at = CASE WHEN id % 10 IN (6, 7, 9) THEN created_at END,
-              feedback_due_at = CASE WHEN id % 10 IN (6, 7, 9) THEN created_at END,
-              fed_back_at = CASE WHEN id % 10 = 9 THEN created_at END,
-              case_id = CASE WHEN id % 10 IN (6, 7, 9)
-                             THEN (id * 7919) % (SELECT max(id) FROM case_) + 1 END""")
-    raw.close()  # the last connection: its WAL is checkpointed into the file before the rename
-    partial.rename(out)
-    return out
+    def fill(path: Path) -> None:
+        export = path.with_name(f"export-{transfers}.csv")
+        write_rows(export, transfers)
+        db = Database.open(path)
+        desk = Desk(db, SystemClock())
+        import_file(desk, desk.actor("liuyang"), export)
+        db.dispose()
+        export.unlink()
+        raw = sqlite3.connect(path)
+        with raw:
+            raw.execute(SPREAD)
+        raw.close()
+
+    return derived(f"police-{cases}-{transfers}", cases, fill)
+
+
+SPREAD = """
+    UPDATE police_transfer SET
+      state = CASE WHEN id % 10 < 4 THEN 'waiting' WHEN id % 10 < 6 THEN 'signed'
+                   WHEN id % 10 < 8 THEN 'diverted' WHEN id % 10 = 8 THEN 'returned'
+                   ELSE 'fed_back' END,
+      signed_at = CASE WHEN id % 10 >= 4 THEN created_at END,
+      diverted_at = CASE WHEN id % 10 IN (6, 7, 9) THEN created_at END,
+      feedback_due_at = CASE WHEN id % 10 IN (6, 7, 9) THEN created_at END,
+      fed_back_at = CASE WHEN id % 10 = 9 THEN created_at END,
+      case_id = CASE WHEN id % 10 IN (6, 7, 9)
+                     THEN (id * 7919) % (SELECT max(id) FROM case_) + 1 END"""
 
 
 def main() -> None:

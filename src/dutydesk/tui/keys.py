@@ -110,7 +110,9 @@ DISPUTE_STEP_KEYS = tuple(
     for step in DISPUTE_STEPS
 )
 
-# The revisit calendar: the month grid's keys, then its lists' (a day, overdue, the chief's).
+# The revisit calendar: the month grid's keys, then those of the month and its lists alike (a
+# day, overdue, the chief's). The footer is the same in both, so moving between them never
+# rebuilds it: Enter opens (the day, or a revisit's timeline), Esc goes back.
 REVISIT_GRID_KEYS = (
     KeySpec("day-left", "left", "move(-1)", "revisit.key.day_before", show=False),
     KeySpec("day-right", "right", "move(1)", "revisit.key.day_after", show=False),
@@ -119,12 +121,11 @@ REVISIT_GRID_KEYS = (
     KeySpec("month-before", "pageup", "month(-1)", "revisit.key.month_before", show=False),
     KeySpec("month-after", "pagedown", "month(1)", "revisit.key.month_after", show=False),
     KeySpec("today", "t", "today", "revisit.key.today", show=False),
-    KeySpec("agenda", "enter", "agenda", "revisit.key.agenda"),
 )
 REVISIT_LIST_KEYS = (
+    KeySpec("open", "enter", "open", "revisit.key.open"),
     KeySpec("overdue", "o", "overdue", "revisit.key.overdue"),
     KeySpec("chief-list", "c", "chief_list", "revisit.key.chief"),
-    KeySpec("revisit-timeline", "space", "toggle_timeline", "key.timeline", show=False),
     KeySpec("back", "escape", "back", "revisit.key.back", priority=False),
 )
 REVISIT_STEP_KEYS = tuple(

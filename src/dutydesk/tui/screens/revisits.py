@@ -73,7 +73,9 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
         yield Static(id="month-bar")
         yield Static(id="grid")
         yield Static(id="day-line")
-        yield PagedTable(REVISIT_COLUMNS, revisit_cells, id="agenda")
+        agenda = PagedTable(REVISIT_COLUMNS, revisit_cells, id="agenda")
+        agenda.can_focus = False
+        yield agenda
         yield DetailPane(self._detail_lines, t("revisit.no_selection"), id="revisit-detail")
         yield Footer()
 
@@ -171,13 +173,20 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         in_grid = self.listing is None
-        if action in ("move", "month", "today", "agenda"):
+        if action in ("move", "month", "today"):
             return in_grid
-        if action in ("nav", "revisit_step", "back", "toggle_timeline"):
+        if action in ("nav", "revisit_step"):
             return not in_grid and (action != "nav" or not self.has_class("-timeline"))
         if action == "chief_list":
             return self.actor.role.value == "duty_chief"
         return True
+
+    def action_open(self) -> None:
+        """The day's agenda from the month; a revisit's timeline from a list."""
+        if self.listing is None:
+            self._open_list(RevisitList(ListKind.DAY, self.day))
+        else:
+            self.action_toggle_timeline()
 
     def _go(self, day: dt.date) -> None:
         month_changed = (day.year, day.month) != (self.day.year, self.day.month)
@@ -199,9 +208,6 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
     def action_today(self) -> None:
         self._go(self.today)
 
-    def action_agenda(self) -> None:
-        self._open_list(RevisitList(ListKind.DAY, self.day))
-
     def action_overdue(self) -> None:
         self._open_list(RevisitList(ListKind.OVERDUE))
 
@@ -217,9 +223,10 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
             self.query_one(selector).display = not grid
 
     def _open_list(self, listing: RevisitList) -> None:
+        # The list's keys are the screen's own (priority bindings): it needs no focus, and
+        # moving none keeps the footer as it is.
         self.listing = listing
         self._show_grid(False)
-        self.set_focus(self.paged_table)  # the footer's keys follow the focus
         self.restart_paging()
         self._draw()
 
@@ -227,9 +234,10 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
         if self.has_class("-timeline"):
             self.action_toggle_timeline()
             return
+        if self.listing is None:
+            return
         self.listing = None
         self._show_grid(True)
-        self.set_focus(None)
         self.load_month()
         self._draw()
 
@@ -237,7 +245,7 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
         self.toggle_class("-timeline")
         pane = self.query_one(DetailPane)
         pane.set_expanded(self.has_class("-timeline"))
-        self.set_focus(pane if pane.expanded else self.paged_table)
+        self.set_focus(pane if pane.expanded else None)  # the timeline scrolls
 
     def on_feed_changed(self, _message: FeedChanged) -> None:
         if self.listing is not None:
