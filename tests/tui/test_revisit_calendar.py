@@ -111,3 +111,23 @@ def test_the_month_grid_at_80x24(demo_desk, snap_compare):
         await settle(pilot)
 
     assert snap_compare(make_app(demo_desk), terminal_size=(80, 24), run_before=open_it)
+
+
+async def test_export_my_revisits_from_the_calendar(desk, tmp_path):
+    from icalendar import Calendar
+
+    from dutydesk.tui.screens.revisit_forms import ExportIcsScreen
+
+    new_case_in(desk, CaseState.CLOSED, FULL_PATH)  # a call-back, the desk's
+    app = make_app(desk)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await _open(pilot)
+        await burst(pilot, ["x"])
+        assert isinstance(app.screen, ExportIcsScreen)
+        app.screen.query_one("#scope").value = "all"
+        app.screen.query_one("#path").value = str(tmp_path / "desk.ics")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, RevisitScreen)
+    events = list(Calendar.from_ical((tmp_path / "desk.ics").read_bytes()).walk("VEVENT"))
+    assert len(events) == 1 and events[0].decoded("dtstart") == dt.date(2026, 11, 26)

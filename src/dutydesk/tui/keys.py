@@ -126,6 +126,7 @@ REVISIT_LIST_KEYS = (
     KeySpec("open", "enter", "open", "revisit.key.open"),
     KeySpec("overdue", "o", "overdue", "revisit.key.overdue"),
     KeySpec("chief-list", "c", "chief_list", "revisit.key.chief"),
+    KeySpec("export-ics", "x", "export_ics", "revisit.key.export", show=False),
     KeySpec("back", "escape", "back", "revisit.key.back", priority=False),
 )
 REVISIT_STEP_KEYS = tuple(

@@ -117,3 +117,55 @@ class RevisitStepScreen(FormScreen):
             self.post_message(_Outcome(True, result=t(
                 "form.done", action=t(f"revisit.action.{self.step.action.value}"),
                 id=d.row.case_id)))
+
+
+class ExportIcsScreen(FormScreen):
+    """The revisits still due as an .ics file a phone calendar imports: mine, my community's
+    or the desk's (within the officer's reach)."""
+
+    AUTO_FOCUS = "#scope"
+
+    def compose(self) -> ComposeResult:
+        actor = self.app.actor
+        scopes = [(t("revisit.ics.mine"), "mine"), (t("revisit.ics.all"), "all")]
+        if actor.community_id is not None:
+            scopes.insert(1, (t("revisit.ics.community"), "community"))
+        with VerticalScroll(classes="form"):
+            yield Static(t("revisit.ics.title"), classes="form-title")
+            yield from self.field_row("scope", t("revisit.ics.scope"), Select(
+                scopes, id="scope", compact=True, value="mine", allow_blank=False))
+            yield from self.field_row("path", t("police.import.path") + " *", TextInput(
+                compact=True, id="path", placeholder="revisits.ics"))
+            yield from self.buttons()
+
+    def action_submit(self) -> None:
+        from pathlib import Path
+
+        raw = str(self.query_one("#path", TextInput).value).strip()
+        if not raw:
+            self.show_errors({"path": t("field_error.required", field=t("police.import.path"))})
+            return
+        self.query_one("#ok", Button).disabled = True
+        self.run_export(str(self.query_one("#scope", Select).value), Path(raw).expanduser())
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def run_export(self, scope: str, path) -> None:
+        from dutydesk.services.revisit_calendar import export_ics
+        from dutydesk.store.models import Node
+
+        app = self.app
+        community = ""
+        if scope == "community":
+            with app.desk.db.read() as session:
+                community = session.get(Node, app.actor.community_id).code
+        try:
+            count = export_ics(app.desk, path, actor=app.actor, community_code=community,
+                               officer_login=app.actor.login if scope == "mine" else "")
+        except DutyDeskError as exc:
+            self.post_message(_Outcome(False, error=exc.message()))
+        except OSError as exc:
+            self.post_message(_Outcome(False, error=t("police.export.failed",
+                                                      detail=exc.strerror or "")))
+        else:
+            self.post_message(_Outcome(True, result=t("revisit.ics.done", count=count,
+                                                      path=str(path))))

@@ -309,6 +309,15 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
             self.reload()
             self.load_month()
 
+    async def action_export_ics(self) -> None:
+        from dutydesk.tui.screens.revisit_forms import ExportIcsScreen
+
+        def done(text: str | None) -> None:
+            if text:
+                self.notify(text, markup=False)
+
+        await self.app.push_screen(ExportIcsScreen(), done)
+
     async def action_revisit_step(self, name: str) -> None:
         from dutydesk.tui.screens.revisit_forms import RevisitStepScreen
 
