@@ -172,7 +172,7 @@ def revisit_detail(desk: Desk, actor: Actor, revisit_id: int) -> RevisitDetail:
 
 
 def export_ics(desk: Desk, path: Path, *, officer_login: str = "", community_code: str = "",
-               actor: Actor | None = None) -> int:
+               community_id: int | None = None, actor: Actor | None = None) -> int:
     """The revisits still due — of one officer, of a community, or the desk's (within the
     actor's reach when one is given) — as all-day events a phone calendar imports. Returns
     how many."""
@@ -191,7 +191,9 @@ def export_ics(desk: Desk, path: Path, *, officer_login: str = "", community_cod
             node = session.exec(select(Node).where(Node.code == community_code)).first()
             if node is None:
                 raise NotFound("error.not_found", what=community_code)
-            clauses.append(Case.community_id == node.id)
+            community_id = node.id
+        if community_id is not None:
+            clauses.append(Case.community_id == community_id)
         rows = session.exec(select(Revisit, Case.summary, Case.address)
                             .join(Case, col(Case.id) == Revisit.case_id).where(*clauses)
                             .order_by(col(Revisit.due_on), col(Revisit.id))).all()

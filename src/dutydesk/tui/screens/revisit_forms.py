@@ -151,16 +151,13 @@ class ExportIcsScreen(FormScreen):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_export(self, scope: str, path) -> None:
         from dutydesk.services.revisit_calendar import export_ics
-        from dutydesk.store.models import Node
 
         app = self.app
-        community = ""
-        if scope == "community":
-            with app.desk.db.read() as session:
-                community = session.get(Node, app.actor.community_id).code
         try:
-            count = export_ics(app.desk, path, actor=app.actor, community_code=community,
-                               officer_login=app.actor.login if scope == "mine" else "")
+            count = export_ics(
+                app.desk, path, actor=app.actor,
+                community_id=app.actor.community_id if scope == "community" else None,
+                officer_login=app.actor.login if scope == "mine" else "")
         except DutyDeskError as exc:
             self.post_message(_Outcome(False, error=exc.message()))
         except OSError as exc:
