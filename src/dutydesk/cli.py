@@ -4,7 +4,6 @@ for a user's mistake."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from pathlib import Path
@@ -59,6 +58,34 @@ def _parser() -> argparse.ArgumentParser:
     total.add_argument("--from", dest="first_day", required=True, help="first day, 2026-11-01")
     total.add_argument("--to", dest="last_day", required=True, help="last day, 2026-11-30")
     total.add_argument("--total", required=True, type=int, help="all 110 calls in the period")
+    serve = commands.add_parser("serve", parents=[common],
+                                help="open the desk as an officer over SSH (authorized_keys' "
+                                     "forced command; the identity is --officer, never the "
+                                     "environment)")
+    serve.add_argument("--officer", required=True, help="the officer's LOGIN")
+    officers = commands.add_parser("officers", parents=[common],
+                                   help="manage officers and their SSH keys (administrators)")
+    which = officers.add_subparsers(dest="officers_command", required=True)
+    add = which.add_parser("add", parents=[common], help="add an officer")
+    add.add_argument("login")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, help="officer, duty_chief, community, unit, admin")
+    add.add_argument("--node", required=True, help="the officer's place (node code)")
+    add.add_argument("--unit", default="", help="a unit liaison's unit (code)")
+    keys_file = argparse.ArgumentParser(add_help=False)
+    keys_file.add_argument("--authorized-keys", type=Path, default=None,
+                           help="default: ~/.ssh/authorized_keys of the account running this")
+    off = which.add_parser("deactivate", parents=[common, keys_file],
+                           help="deactivate an officer (their SSH keys go too)")
+    off.add_argument("login")
+    which.add_parser("list", parents=[common, keys_file], help="officers, with their SSH keys")
+    add_key = which.add_parser("add-key", parents=[common, keys_file],
+                               help="let an officer in with a public key")
+    add_key.add_argument("login")
+    add_key.add_argument("keyfile", type=Path, help="the officer's public key (.pub)")
+    remove_key = which.add_parser("remove-key", parents=[common, keys_file],
+                                  help="take an officer's SSH keys away")
+    remove_key.add_argument("login")
     revisits = commands.add_parser("revisits", parents=[common],
                                    help="write the revisits still due as an iCalendar file")
     revisits.add_argument("--ics", required=True, type=Path, help="the .ics file to write")
@@ -89,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
             return _total_110(args)
         if args.command == "revisits":
             return _revisits_ics(args)
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "officers":
+            return _officers(args)
         return _open(args)
     except DutyDeskError as exc:
         print(f"dutydesk: {exc.message()}", file=sys.stderr)
@@ -266,11 +297,79 @@ def _progress_bar():
     return show
 
 
+def local_login() -> str:
+    """The operating system account running this, by its uid — never from LOGNAME or USER,
+    which anyone can set."""
+    import pwd
+
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
 def _identify(desk, args: argparse.Namespace):
-    """The actor: the login name (the SSH user); `--as` only on demo and training databases."""
+    """The actor: the account running this; `--as` only on demo and training databases."""
     if args.as_login and not desk.settings.is_demo:
         raise DutyDeskError("error.as_not_demo")
-    return desk.actor(args.as_login or getpass.getuser())
+    return desk.actor(args.as_login or local_login())
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """The forced command of an officer's SSH key: the identity is `--officer` alone."""
+    if args.as_login:
+        raise DutyDeskError("error.as_with_serve")
+    args.as_login = None
+    return _open(args, officer=args.officer)
+
+
+def _officers(args: argparse.Namespace) -> int:
+    from dutydesk import ssh_keys
+    from dutydesk.clock import SystemClock
+    from dutydesk.services import officers
+    from dutydesk.services.context import Desk
+    from dutydesk.store.engine import Database, default_path
+
+    keys_path = getattr(args, "authorized_keys", None) or Path.home() / ".ssh" / "authorized_keys"
+    db_path = args.db or default_path()
+    db = Database.open(db_path)
+    try:
+        desk = Desk(db, SystemClock())
+        actor = _identify(desk, args)
+        command = args.officers_command
+        if command == "list":
+            _, entries = ssh_keys.read_entries(keys_path)
+            keys_of: dict[str, int] = {}
+            for entry in entries:
+                keys_of[entry.login] = keys_of.get(entry.login, 0) + 1
+            for row in officers.list_officers(desk):
+                state = "" if row.active else t("officers.inactive")
+                print(f"{row.login}\t{row.name}\t{t('role.' + row.role)}\t{row.place}"
+                      f"\t{row.unit}\t{t('officers.keys', count=keys_of.get(row.login, 0))}"
+                      f"\t{state}".rstrip())
+            return 0
+        if command == "add":
+            officers.add_officer(desk, actor, args.login, args.name, args.role, args.node,
+                                 args.unit)
+        elif command == "deactivate":
+            officers.deactivate(desk, actor, args.login)
+            ssh_keys.remove_keys(keys_path, args.login)
+        elif command == "add-key":
+            if actor.role.value != "admin":
+                raise DutyDeskError("error.permission", action=t("officers.manage"))
+            desk.actor(args.login)  # an active officer, or one clear line
+            try:
+                key = ssh_keys.parse_key(args.keyfile.read_text("utf-8"))
+            except OSError as exc:
+                raise DutyDeskError("ssh.unreadable", path=str(args.keyfile),
+                                    detail=exc.strerror or "") from None
+            program = str(Path(sys.argv[0]).resolve())
+            ssh_keys.add_key(keys_path, args.login, key, program, Path(db_path).resolve())
+        elif command == "remove-key":
+            if actor.role.value != "admin":
+                raise DutyDeskError("error.permission", action=t("officers.manage"))
+            ssh_keys.remove_keys(keys_path, args.login)
+    finally:
+        db.dispose()
+    print(t("officers.done"))
+    return 0
 
 
 def _default_demo_path() -> Path:
@@ -279,7 +378,7 @@ def _default_demo_path() -> Path:
     return Path(user_data_dir("dutydesk")) / "demo.db"
 
 
-def _open(args: argparse.Namespace) -> int:
+def _open(args: argparse.Namespace, officer: str | None = None) -> int:
     from dutydesk.clock import SystemClock
     from dutydesk.services.context import Desk
     from dutydesk.services.queue import reference_choices
@@ -288,7 +387,7 @@ def _open(args: argparse.Namespace) -> int:
     db = Database.open(args.db or default_path())
     try:
         desk = Desk(db, SystemClock())
-        actor = _identify(desk, args)
+        actor = desk.actor(officer) if officer is not None else _identify(desk, args)
         choices = reference_choices(desk, actor)
         from dutydesk.tui.app import DutyDeskApp
 

@@ -1,0 +1,113 @@
+"""Who an officer is: `serve --officer` for SSH sessions (the environment cannot change it), the
+operating system account by uid for local runs (not LOGNAME), and the authorized_keys lines
+that force `serve` for each officer's key."""
+
+from __future__ import annotations
+
+import base64
+import os
+import struct
+
+import pytest
+
+from dutydesk import cli, ssh_keys
+from dutydesk.errors import DutyDeskError
+from dutydesk.services.officers import list_officers
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    """Who the desk would open as (the app is not run)."""
+    seen = []
+
+    def run(self):
+        seen.append(self.actor.login)
+
+    monkeypatch.setattr("dutydesk.tui.app.DutyDeskApp.run", run)
+    return seen
+
+
+def test_serve_acts_as_the_officer_whatever_the_environment_says(db_path, opened, monkeypatch):
+    monkeypatch.setenv("LOGNAME", "zhaolei")
+    monkeypatch.setenv("USER", "zhaolei")
+    assert cli.main(["serve", "--officer", "liuyang", "--db", str(db_path)]) == 0
+    assert opened == ["liuyang"]
+
+
+def test_serve_refuses_an_unknown_officer_and_as(db_path, opened, capsys):
+    assert cli.main(["serve", "--officer", "nobody", "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nobody" in err
+    assert cli.main(["serve", "--officer", "liuyang", "--as", "zhaolei",
+                     "--db", str(db_path)]) == 1
+    assert opened == []
+
+
+def test_a_local_run_is_the_account_by_uid_not_logname(db_path, opened, monkeypatch, capsys):
+    monkeypatch.setenv("LOGNAME", "zhaolei")
+    monkeypatch.setenv("USER", "zhaolei")
+    account = cli.local_login()
+    assert account != "zhaolei" or os.getuid() != 0
+    assert cli.main(["--db", str(db_path)]) == 1  # this machine's account is no officer
+    assert account in capsys.readouterr().err and opened == []
+
+
+def _key(seed: int) -> str:
+    body = struct.pack(">I", 11) + b"ssh-ed25519" + struct.pack(">I", 32) + bytes([seed]) * 32
+    return f"ssh-ed25519 {base64.b64encode(body).decode()} officer@laptop"
+
+
+def test_keys_are_validated_and_given_to_one_officer_only(tmp_path):
+    keys = tmp_path / "authorized_keys"
+    keys.write_text("ssh-ed25519 AAAA-somebody-elses-line kept\n", "utf-8")
+    key = ssh_keys.parse_key(_key(1))
+    ssh_keys.add_key(keys, "liuyang", key, "/opt/dutydesk/bin/dutydesk", tmp_path / "d.db")
+    ssh_keys.add_key(keys, "liuyang", key, "/opt/dutydesk/bin/dutydesk", tmp_path / "d.db")
+    lines = keys.read_text("utf-8").splitlines()
+    assert lines[0] == "ssh-ed25519 AAAA-somebody-elses-line kept"  # not ours: untouched
+    assert len(lines) == 2 and lines[1].startswith(
+        'command="/opt/dutydesk/bin/dutydesk serve --officer liuyang --db ')
+    assert ',restrict,pty ssh-ed25519 ' in lines[1]
+    assert oct(keys.stat().st_mode & 0o777) == "0o600"
+    with pytest.raises(DutyDeskError) as taken:
+        ssh_keys.add_key(keys, "chenjing", key, "/opt/dutydesk/bin/dutydesk", None)
+    assert "liuyang" in taken.value.message()
+    for bad in ("ssh-ed25519", "ssh-dss AAAAB3NzaC1kc3M= x", "ssh-ed25519 !!!notbase64!!!",
+                "ssh-rsa " + _key(2).split()[1]):  # the blob names another type
+        with pytest.raises(DutyDeskError):
+            ssh_keys.parse_key(bad)
+    assert ssh_keys.remove_keys(keys, "liuyang") == 1
+    assert keys.read_text("utf-8").splitlines() == ["ssh-ed25519 AAAA-somebody-elses-line kept"]
+
+
+def test_officers_commands_add_keys_and_deactivate(db_path, tmp_path, capsys):
+    keys = tmp_path / "ak"
+    pub = tmp_path / "liuyang.pub"
+    pub.write_text(_key(3) + "\n", "utf-8")
+    base = ["--db", str(db_path), "--as", "admin", "--authorized-keys", str(keys)]
+    assert cli.main(["officers", "add-key", "liuyang", str(pub), *base]) == 0
+    assert "serve --officer liuyang" in keys.read_text("utf-8")
+    bad = tmp_path / "bad.pub"
+    bad.write_text("not a key", "utf-8")
+    assert cli.main(["officers", "add-key", "liuyang", str(bad), *base]) == 1
+    assert cli.main(["officers", "add-key", "chenjing", str(pub), *base]) == 1  # taken
+    assert cli.main(["officers", "add", "sunli", "--name", "孙丽", "--role", "officer",
+                     "--node", "HTP", "--db", str(db_path), "--as", "admin"]) == 0
+    assert cli.main(["officers", "deactivate", "liuyang", *base]) == 0
+    assert "serve --officer liuyang" not in keys.read_text("utf-8")  # the key goes too
+    capsys.readouterr()
+    assert cli.main(["officers", "list", *base]) == 0
+    listing = capsys.readouterr().out
+    assert "sunli" in listing and "孙丽" in listing
+    from dutydesk.clock import SystemClock
+    from dutydesk.services.context import Desk
+    from dutydesk.store.engine import Database
+
+    db = Database.open(db_path)
+    try:
+        rows = {r.login: r for r in list_officers(Desk(db, SystemClock()))}
+    finally:
+        db.dispose()
+    assert rows["liuyang"].active is False and rows["sunli"].role == "officer"
+    assert cli.main(["officers", "add", "x", "--name", "X", "--role", "officer",
+                     "--node", "HTP", "--db", str(db_path), "--as", "liuyang"]) == 1
