@@ -28,10 +28,16 @@ def opened(monkeypatch):
 
 
 def test_serve_acts_as_the_officer_whatever_the_environment_says(db_path, opened, monkeypatch):
+    monkeypatch.setattr(cli, "_has_terminal", lambda: True)  # as under ssh -t
     monkeypatch.setenv("LOGNAME", "zhaolei")
     monkeypatch.setenv("USER", "zhaolei")
     assert cli.main(["serve", "--officer", "liuyang", "--db", str(db_path)]) == 0
     assert opened == ["liuyang"]
+
+
+def test_serve_without_a_terminal_runs_nothing(db_path, opened, capsys):
+    assert cli.main(["serve", "--officer", "liuyang", "--db", str(db_path)]) == 1
+    assert "ssh -t" in capsys.readouterr().err and opened == []
 
 
 def test_serve_refuses_an_unknown_officer_and_as(db_path, opened, capsys):

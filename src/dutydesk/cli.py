@@ -316,8 +316,11 @@ def _serve(args: argparse.Namespace) -> int:
     """The forced command of an officer's SSH key: the identity is `--officer` alone."""
     if args.as_login:
         raise DutyDeskError("error.as_with_serve")
-    args.as_login = None
     return _open(args, officer=args.officer)
+
+
+def _has_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _officers(args: argparse.Namespace) -> int:
@@ -388,6 +391,9 @@ def _open(args: argparse.Namespace, officer: str | None = None) -> int:
     try:
         desk = Desk(db, SystemClock())
         actor = desk.actor(officer) if officer is not None else _identify(desk, args)
+        if officer is not None and not _has_terminal():
+            # A command asked for instead of the desk (ssh host cmd): nothing runs but this.
+            raise DutyDeskError("error.no_terminal")
         choices = reference_choices(desk, actor)
         from dutydesk.tui.app import DutyDeskApp
 

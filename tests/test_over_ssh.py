@@ -1,0 +1,167 @@
+"""End to end over a real OpenSSH server on 127.0.0.1: sshd (Debian's package, installed by the
+test where it is missing and the machine allows it) on a free port with its own host key,
+config and authorized_keys written by `dutydesk officers add-key`. Two officers log in with
+`ssh -tt` under tmux; one signs for a 110 call and the other's board shows it; a key of no
+officer is refused with one line; an officer cannot run any other command."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dutydesk.cli import main as dutydesk
+
+SSHD = "/usr/sbin/sshd"
+
+
+def _sshd() -> str:
+    if Path(SSHD).exists():
+        return SSHD
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        pytest.skip("no sshd here, and apt-get cannot install it (not root or no apt)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    result = subprocess.run(["apt-get", "install", "-y", "-q", "openssh-server"], env=env,
+                            capture_output=True, text=True, timeout=600)
+    if result.returncode != 0 or not Path(SSHD).exists():
+        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, timeout=600)
+        result = subprocess.run(["apt-get", "install", "-y", "-q", "openssh-server"], env=env,
+                                capture_output=True, text=True, timeout=600)
+    if not Path(SSHD).exists():
+        pytest.skip(f"sshd could not be installed: {result.stderr.strip()[-200:]}")
+    return SSHD
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _keygen(path: Path) -> None:
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)],
+                   check=True)
+
+
+@pytest.fixture
+def server(tmp_path, demo_path):
+    if not shutil.which("tmux") or not shutil.which("ssh"):
+        pytest.skip("tmux and the ssh client are needed")
+    sshd = _sshd()
+    user = getpass.getuser() if os.geteuid() != 0 else "root"
+    port = _free_port()
+    _keygen(tmp_path / "host_key")
+    keys = tmp_path / "authorized_keys"
+    for login in ("liuyang", "chenjing"):
+        _keygen(tmp_path / login)
+        assert dutydesk(["officers", "add-key", login, str(tmp_path / f"{login}.pub"),
+                         "--authorized-keys", str(keys), "--db", str(demo_path),
+                         "--as", "admin"]) == 0
+    _keygen(tmp_path / "ghost")  # a key whose line names no officer
+    program = str(Path(sys.executable).parent / "dutydesk")
+    ghost = (tmp_path / "ghost.pub").read_text().strip()
+    with keys.open("a") as f:
+        f.write(f'command="{program} serve --officer ghost --db {demo_path}",restrict,pty '
+                f"{ghost}\n")
+    lines = keys.read_text()
+    # add-key names the running program: here that is pytest, so point the lines at the
+    # installed console script, as a deployment's `dutydesk officers add-key` would.
+    keys.write_text(lines.replace(str(Path(sys.argv[0]).resolve()), program))
+    config = tmp_path / "sshd_config"
+    config.write_text(f"""Port {port}
+ListenAddress 127.0.0.1
+HostKey {tmp_path / "host_key"}
+PidFile {tmp_path / "sshd.pid"}
+AuthorizedKeysFile {keys}
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+PermitRootLogin prohibit-password
+StrictModes no
+UsePAM no
+AllowUsers {user}
+AcceptEnv LANG COLORTERM
+""")
+    Path("/run/sshd").mkdir(exist_ok=True) if os.geteuid() == 0 else None
+    process = subprocess.Popen([sshd, "-D", "-e", "-f", str(config)],
+                               stderr=subprocess.PIPE, text=True)
+    for _ in range(100):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    else:
+        process.kill()
+        pytest.skip(f"sshd did not start: {process.stderr.read()[-300:]}")
+    yield {"port": port, "user": user, "dir": tmp_path}
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _ssh(server, login: str, *extra: str) -> list[str]:
+    return ["ssh", "-i", str(server["dir"] / login), "-p", str(server["port"]),
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "LogLevel=ERROR", "-o", "BatchMode=yes", *extra,
+            f"{server['user']}@127.0.0.1"]
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True).stdout
+
+
+def _screen(session: str) -> str:
+    return _tmux("capture-pane", "-p", "-t", session)
+
+
+def _wait(session: str, text: str, seconds: float = 20) -> str:
+    deadline = time.time() + seconds
+    screen = ""
+    while time.time() < deadline:
+        screen = _screen(session)
+        if text in screen:
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never shown in {session}:\n{screen}")
+
+
+def test_two_officers_over_ssh_see_each_others_work(server):
+    port = server["port"]  # in the session names: tests on other workers have their own
+    a, b = f"ssh-a-{port}", f"ssh-b-{port}"
+    try:
+        for session, login in ((a, "liuyang"), (b, "chenjing")):
+            command = " ".join(_ssh(server, login, "-tt"))
+            _tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30",
+                  f"{command}; sleep 30")
+        _wait(a, "刘洋")  # each is who their key says
+        _wait(b, "陈静")
+        for session in (a, b):
+            _tmux("send-keys", "-t", session, "F3")
+        _wait(b, "1 待签收 8")
+        _wait(a, "1 待签收 8")
+        _tmux("send-keys", "-t", a, "k", "C-s")  # A signs for the highlighted call
+        _wait(b, "2 待分流 1")  # B's board shows it, from the other session
+    finally:
+        for session in (a, b):
+            _tmux("kill-session", "-t", session)
+
+
+def test_a_key_of_no_officer_is_refused_with_one_line(server):
+    result = subprocess.run(_ssh(server, "ghost", "-tt"), capture_output=True, text=True,
+                            timeout=60)
+    out = (result.stdout + result.stderr).strip()
+    assert "ghost" in out and result.returncode != 0
+    assert "Traceback" not in out
+
+
+def test_an_officer_cannot_run_another_command(server):
+    result = subprocess.run([*_ssh(server, "liuyang", "-T"), "cat /etc/passwd; id"],
+                            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert "root:x:0" not in result.stdout and "uid=" not in result.stdout
+    assert "ssh -t" in result.stderr and result.returncode != 0  # one line, and out
