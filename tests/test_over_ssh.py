@@ -27,6 +27,17 @@ def _sshd() -> str:
         return SSHD
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         pytest.skip("no sshd here, and apt-get cannot install it (not root or no apt)")
+    import fcntl
+
+    # Test workers run side by side: one installs, the others wait for it.
+    with open("/tmp/dutydesk-sshd-install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not Path(SSHD).exists():
+            _install_sshd()
+    return SSHD
+
+
+def _install_sshd() -> None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     result = subprocess.run(["apt-get", "install", "-y", "-q", "openssh-server"], env=env,
                             capture_output=True, text=True, timeout=600)
@@ -36,7 +47,6 @@ def _sshd() -> str:
                                 capture_output=True, text=True, timeout=600)
     if not Path(SSHD).exists():
         pytest.skip(f"sshd could not be installed: {result.stderr.strip()[-200:]}")
-    return SSHD
 
 
 def _free_port() -> int:
