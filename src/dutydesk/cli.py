@@ -58,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     total.add_argument("--from", dest="first_day", required=True, help="first day, 2026-11-01")
     total.add_argument("--to", dest="last_day", required=True, help="last day, 2026-11-30")
     total.add_argument("--total", required=True, type=int, help="all 110 calls in the period")
+    commands.add_parser("sweep", parents=[common],
+                        help="write the supervision ladder's 催办 and 通报 that are due (cron)")
     serve = commands.add_parser("serve", parents=[common],
                                 help="open the desk as an officer over SSH (authorized_keys' "
                                      "forced command; the identity is --officer, never the "
@@ -118,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
             return _revisits_ics(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "sweep":
+            return _sweep(args)
         if args.command == "officers":
             return _officers(args)
         return _open(args)
@@ -317,6 +321,21 @@ def _serve(args: argparse.Namespace) -> int:
     if args.as_login:
         raise DutyDeskError("error.as_with_serve")
     return _open(args, officer=args.officer)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from dutydesk.clock import SystemClock
+    from dutydesk.services.context import Desk
+    from dutydesk.services.sweep import sweep
+    from dutydesk.store.engine import Database, default_path
+
+    db = Database.open(args.db or default_path())
+    try:
+        result = sweep(Desk(db, SystemClock()))
+    finally:
+        db.dispose()
+    print(t("sweep.done", chased=result.chased, circulated=result.circulated))
+    return 0
 
 
 def _has_terminal() -> bool:

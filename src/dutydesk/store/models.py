@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from dutydesk.domain.lifecycle import OPEN_STATES
 from dutydesk.store.types import UTCDateTime
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # How an older file is brought up to each version (applied in one transaction on open): the
 # changes to existing tables; new tables are created from the models afterwards.
@@ -32,6 +32,7 @@ MIGRATIONS: dict[int, list[str]] = {
     4: [],  # the dispute tables: new, created from the models
     5: [],  # the revisit tables: new
     6: [],  # the roster and handover tables: new
+    7: [],  # the supervision steps written by the sweep: new
 }
 
 OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
@@ -387,3 +388,15 @@ class Handover(SQLModel, table=True):
     @declared_attr  # type: ignore[misc]
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}
+
+
+class SupervisionStep(SQLModel, table=True):
+    """A step of the supervision ladder written for a deadline: each (case, card, deadline)
+    once, whichever process saw it first (the primary key makes a second write a no-op)."""
+
+    __tablename__ = "supervision_step"
+
+    case_id: int = Field(foreign_key="case_.id", primary_key=True)
+    card: str = Field(primary_key=True)  # Card: yellow 催办, red 通报
+    due_at: dt.datetime = Field(sa_type=UTCDateTime, primary_key=True)
+    event_id: int = Field(foreign_key="event.id")

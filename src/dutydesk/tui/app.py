@@ -14,6 +14,7 @@ from dutydesk.domain.lifecycle import DESK_ROLES, Role
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.police import newest_transfer
+from dutydesk.services.sweep import sweep
 from dutydesk.services.queue import Choice, last_change
 from dutydesk.tui import keys
 from dutydesk.tui.commands import QueueCommands
@@ -27,6 +28,9 @@ from dutydesk.tui.screens.revisits import RevisitScreen
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 FEED_INTERVAL = 0.1  # seconds between change-feed polls (PRAGMA data_version: microseconds)
+
+
+SWEEP_SECONDS = 60
 
 
 class DutyDeskApp(ReportsWorkerErrors, App):
@@ -67,6 +71,13 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         if self.feed_interval > 0:
             self.set_interval(self.feed_interval, self.poll_feed)
             self.poll_feed()
+            if self.desk.db.writer is not None:  # a read-only session only watches
+                # The supervision ladder is written by whichever running desk sees it first.
+                self.set_interval(SWEEP_SECONDS, self.run_sweep)
+
+    @work(thread=True, exclusive=True, group="sweep", exit_on_error=False)
+    def run_sweep(self) -> None:
+        sweep(self.desk)
 
     @work(thread=True, exclusive=True, group="feed", exit_on_error=False)
     def poll_feed(self) -> None:

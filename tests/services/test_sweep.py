@@ -1,0 +1,85 @@
+"""The supervision sweep writes 催办 and 通报 once per case, card and deadline — whoever runs
+it, however often, even two at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+from sqlmodel import select
+
+from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.lifecycle import Action, CaseState
+from dutydesk.errors import PermissionDenied
+from dutydesk.services.sweep import sweep
+from dutydesk.store.models import Case, Event
+from tests.services.helpers import do, new_case_in
+
+
+def _steps(desk, case_id) -> list[str]:
+    with desk.db.read() as s:
+        return list(s.exec(select(Event.action).where(
+            Event.case_id == case_id, Event.action.in_(["chase", "circulate"]))
+            .order_by(Event.id)))
+
+
+def test_the_ladder_is_written_once_at_its_moments(desk, clock):
+    case_id = new_case_in(desk, CaseState.DISPATCHED)
+    with desk.db.read() as s:
+        due = s.get(Case, case_id).due_at.astimezone(LOCAL_TZ)
+    assert sweep(desk).chased == 0
+    clock.set(due + dt.timedelta(hours=1))  # late, but the card comes the next working day
+    assert sweep(desk).chased == 0
+    clock.set(dt.datetime.combine(due.date() + dt.timedelta(days=1), dt.time(9, 0), LOCAL_TZ))
+    assert sweep(desk).chased == 1
+    assert sweep(desk).chased == 0  # once
+    clock.advance(dt.timedelta(days=7))  # past the fifth working day after the deadline
+    result = sweep(desk)
+    assert (result.chased, result.circulated) == (0, 1)
+    assert sweep(desk) == type(result)(0, 0)
+    assert _steps(desk, case_id) == ["chase", "circulate"]
+
+
+def test_a_new_deadline_starts_the_ladder_again(desk, clock):
+    case_id = new_case_in(desk, CaseState.IN_PROGRESS)
+    do(desk, case_id, Action.REQUEST_EXTENSION)  # asked in time, approved after the deadline
+    clock.advance(dt.timedelta(days=3))
+    assert sweep(desk).chased == 1
+    do(desk, case_id, Action.APPROVE_EXTENSION)
+    with desk.db.read() as s:
+        clock.set(s.get(Case, case_id).due_at + dt.timedelta(days=3))
+    assert sweep(desk).chased == 1  # the new deadline's own 催办
+    assert _steps(desk, case_id)[:2] == ["chase", "chase"]
+
+
+def test_nobody_signs_in_as_the_system(desk, clock):
+    new_case_in(desk, CaseState.DISPATCHED)
+    clock.advance(dt.timedelta(days=3))
+    sweep(desk)
+    with pytest.raises(PermissionDenied):
+        desk.actor("system")
+
+
+SWEEP = """
+import sys, datetime as dt
+from dutydesk.clock import SimulatedClock
+from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.services.context import Desk
+from dutydesk.services.sweep import sweep
+from dutydesk.store.engine import Database
+db = Database.open(sys.argv[1])
+print(sweep(Desk(db, SimulatedClock(dt.datetime.fromisoformat(sys.argv[2])))).chased)
+db.dispose()
+"""
+
+
+def test_two_sweeps_at_once_write_each_step_once(desk, clock, db_path):
+    ids = [new_case_in(desk, CaseState.DISPATCHED) for _ in range(5)]
+    later = (clock.now() + dt.timedelta(days=3)).isoformat()
+    runs = [subprocess.Popen([sys.executable, "-c", SWEEP, str(db_path), later],
+                             stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    written = sorted(int(run.communicate(timeout=120)[0]) for run in runs)
+    assert sum(written) == 5  # between them, each step once
+    assert all(_steps(desk, case_id) == ["chase"] for case_id in ids)
