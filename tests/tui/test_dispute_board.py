@@ -11,7 +11,7 @@ from dutydesk.store.models import Case, Dispute, Mediation
 from dutydesk.tui.screens.dispute_forms import RecordScreen, StepScreen
 from dutydesk.tui.screens.disputes import DisputeLane, DisputeScreen
 from dutydesk.tui.screens.forms import ActionScreen
-from tests.tui.conftest import burst, make_app, screen_text, settle
+from tests.tui.conftest import burst, make_app, screen_text, settle, wait_for
 
 
 def _case_id(desk, summary_start: str) -> int:
@@ -28,8 +28,13 @@ async def _open_board(pilot) -> DisputeScreen:
     await settle(pilot)
     await pilot.press("f4")
     await settle(pilot)
-    assert isinstance(pilot.app.screen, DisputeScreen)
-    return pilot.app.screen
+    board = pilot.app.screen
+    assert isinstance(board, DisputeScreen)
+    # The lanes' pages and the first card's detail come from workers: wait for them, however
+    # busy the machine is.
+    assert await wait_for(pilot, lambda: board.current_lane.detail is not None
+                          and board.query_one("#dispute-detail").detail is not None)
+    return board
 
 
 async def test_the_board_opens_on_the_red_lane_with_counts_and_the_card_detail(demo_desk):

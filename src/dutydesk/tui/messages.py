@@ -31,6 +31,7 @@ class CountLoaded(Message):
 @dataclass
 class DetailLoaded(Message):
     detail: CaseDetail | None
+    row_id: int | None  # the row it was read for (None: no row was highlighted)
 
 
 @dataclass

@@ -129,7 +129,7 @@ class PagedBoard(DeskBound):
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, row_id: int | None) -> None:
-        self.post_message(DetailLoaded(self._read_detail(row_id) if row_id else None))
+        self.post_message(DetailLoaded(self._read_detail(row_id) if row_id else None, row_id))
 
     # -- handlers -----------------------------------------------------------------------------
 
@@ -162,8 +162,10 @@ class PagedBoard(DeskBound):
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         current = self.paged_table.current
-        if message.detail is not None and (current is None or current.id != message.detail.id):
-            return  # the cursor has moved on; a newer request is on its way
+        if message.row_id != (current.id if current is not None else None):
+            # Read for a row the cursor has left (or for none, before a page landed): a newer
+            # answer is on its way, or the page brought its own.
+            return
         self.detail = message.detail
         self.show_detail(message.detail)
 
