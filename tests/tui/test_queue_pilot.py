@@ -435,3 +435,37 @@ async def test_an_action_key_after_a_page_turn_in_one_burst_acts_on_the_new_page
         assert isinstance(app.screen, ActionScreen), (
             [n.message for n in app._notifications], table.current.id, target, key, index)
         assert app.screen.targets == [target]
+
+
+async def test_a_case_dispatched_to_my_unit_rings_in_my_session(desk, db_path):
+    """Written by another process; the unit liaison's session rings and says which case."""
+    import subprocess
+    import sys
+
+    case_id = new_case_in(desk, CaseState.FILED)
+    app = make_app(desk, "wangbo", feed_interval=0.1)
+    rings = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.bell = lambda: rings.append(True)
+        await settle(pilot)
+        await wait_for(pilot, lambda: app.last_event_id is not None)
+        subprocess.run([sys.executable, "-c", DISPATCH, str(db_path), str(case_id)],
+                       check=True, timeout=60)
+        assert await wait_for(pilot, lambda: any(
+            f"新派单 #{case_id}" in n.message for n in app._notifications))
+        assert rings
+
+
+DISPATCH = """
+import sys
+from dutydesk.clock import SystemClock
+from dutydesk.domain.lifecycle import Action
+from dutydesk.services.cases import ActionInput, perform
+from dutydesk.services.context import Desk
+from dutydesk.store.engine import Database
+db = Database.open(sys.argv[1])
+desk = Desk(db, SystemClock())
+perform(desk, desk.actor("liuyang"), int(sys.argv[2]), Action.DISPATCH,
+        ActionInput(lead_unit_code="SWJ"))
+db.dispose()
+"""

@@ -13,6 +13,7 @@ from textual.widgets import Input, TextArea
 from dutydesk.domain.lifecycle import DESK_ROLES, Role
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk
+from dutydesk.services.notices import notices_since
 from dutydesk.services.police import newest_transfer
 from dutydesk.services.sweep import sweep
 from dutydesk.services.queue import Choice, last_change
@@ -31,6 +32,7 @@ FEED_INTERVAL = 0.1  # seconds between change-feed polls (PRAGMA data_version: m
 
 
 SWEEP_SECONDS = 60
+NOTICES_SHOWN = 3
 
 
 class DutyDeskApp(ReportsWorkerErrors, App):
@@ -101,6 +103,22 @@ class DutyDeskApp(ReportsWorkerErrors, App):
                 screen.post_message(FeedChanged(message.last_event_id))
         if "police" in self.boards:
             self.check_new_transfers()
+        self.check_notices(previous)
+
+    @work(thread=True, group="notices", exit_on_error=False)
+    def check_notices(self, after_event_id: int) -> None:
+        notices = notices_since(self.desk, self.actor, after_event_id)
+        if notices:
+            self.call_from_thread(self._notices_seen, notices)
+
+    def _notices_seen(self, notices: list) -> None:
+        """A case dispatched to me, a dispute turning red, a 催办 or 通报: the bell once, and
+        a few lines (a burst is summed up, not scrolled past)."""
+        self.bell()
+        for notice in notices[:NOTICES_SHOWN]:
+            self.notify(notice.text, markup=False, timeout=8)
+        if len(notices) > NOTICES_SHOWN:
+            self.notify(t("notice.more", count=len(notices) - NOTICES_SHOWN), markup=False)
 
     @work(thread=True, exclusive=True, group="arrivals", exit_on_error=False)
     def check_new_transfers(self) -> None:

@@ -1,0 +1,59 @@
+"""Notices for one officer's session, read from the change feed: of the events written since
+the session last looked, those that concern this officer — a case dispatched to their unit, a
+dispute turning red within their reach, a 催办 or 通报 on their unit's case. (New 110 calls
+have their own notice: services.police.newest_transfer.)"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+
+from dutydesk.domain.lifecycle import Role
+from dutydesk.i18n import t
+from dutydesk.services.context import Actor, Desk
+from dutydesk.services.scope import in_scope
+from dutydesk.store.models import Case, CaseUnit, Event
+
+SCAN_MAX = 500  # events looked at per check: a burst beyond it is summed up, not read whole
+
+
+@dataclass(frozen=True)
+class Notice:
+    case_id: int
+    text: str
+
+
+def notices_since(desk: Desk, actor: Actor, after_event_id: int) -> list[Notice]:
+    with desk.db.read() as session:
+        rows = session.exec(
+            select(Event, Case).join(Case, col(Case.id) == Event.case_id)
+            .where(col(Event.id) > after_event_id,
+                   col(Event.action).in_(["dispatch", "record", "regrade", "record_revisit",
+                                          "chase", "circulate"]),
+                   Event.actor_id != actor.id)  # one's own step is no news
+            .order_by(col(Event.id)).limit(SCAN_MAX)).all()
+        units_of = {}
+        if actor.role is Role.UNIT and rows:
+            for case_id, unit_id in session.exec(
+                    select(CaseUnit.case_id, CaseUnit.unit_id).where(
+                        col(CaseUnit.case_id).in_({case.id for _, case in rows}))):
+                units_of.setdefault(case_id, set()).add(unit_id)
+    notices = []
+    for event, case in rows:
+        payload = json.loads(event.payload)
+        mine = in_scope(actor, case, units_of.get(case.id, set()))
+        if not mine:
+            continue
+        if event.action == "dispatch" and actor.role is Role.UNIT:
+            notices.append(Notice(case.id, t("notice.dispatched", case=case.id,
+                                             summary=case.summary[:30])))
+        elif payload.get("colour") == "red" and payload.get("from_colour") != "red":
+            notices.append(Notice(case.id, t("notice.red", case=case.id,
+                                             summary=case.summary[:30])))
+        elif event.action in ("chase", "circulate") and actor.role in (Role.UNIT,
+                                                                        Role.DUTY_CHIEF):
+            notices.append(Notice(case.id, t(f"notice.{event.action}", case=case.id,
+                                             unit=payload.get("unit", ""))))
+    return notices
