@@ -45,3 +45,16 @@ def test_a_chase_reaches_the_late_unit(desk, clock):
     clock.advance(dt.timedelta(days=3))
     sweep(desk)
     assert any(f"催办 #{case_id}" in text for text in _texts(desk, "wangbo", since))
+
+
+def test_due_soon_is_the_units_and_the_desks(desk, clock):
+    from dutydesk.services.notices import due_soon
+    from dutydesk.store.models import Case
+
+    case_id = new_case_in(desk, CaseState.IN_PROGRESS)
+    assert case_id not in due_soon(desk, desk.actor("wangbo"))
+    with desk.db.read() as s:
+        clock.set(s.get(Case, case_id).due_at - dt.timedelta(minutes=30))
+    assert case_id in due_soon(desk, desk.actor("wangbo"))  # the lead unit's
+    assert case_id in due_soon(desk, desk.actor("zhaolei"))  # the desk's
+    assert due_soon(desk, desk.actor("huangxia")) == {}  # community staff: not theirs to ring

@@ -1,19 +1,24 @@
 """Notices for one officer's session, read from the change feed: of the events written since
 the session last looked, those that concern this officer — a case dispatched to their unit, a
 dispute turning red within their reach, a 催办 or 通报 on their unit's case. (New 110 calls
-have their own notice: services.police.newest_transfer.)"""
+have their own notice: services.police.newest_transfer.) And the cases whose deadline has
+turned 临期 for the units and the desk, checked on the session's minute."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 
 from sqlmodel import col, select
 
-from dutydesk.domain.lifecycle import Role
+from dutydesk.domain.deadlines import DeadlineState
+from dutydesk.domain.lifecycle import DESK_ROLES, Role
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.scope import in_scope
+from dutydesk.services.queue import deadline_view
+from dutydesk.services.scope import scope_filter
 from dutydesk.store.models import Case, CaseUnit, Event
 
 SCAN_MAX = 500  # events looked at per check: a burst beyond it is summed up, not read whole
@@ -57,3 +62,31 @@ def notices_since(desk: Desk, actor: Actor, after_event_id: int) -> list[Notice]
             notices.append(Notice(case.id, t(f"notice.{event.action}", case=case.id,
                                              unit=payload.get("unit", ""))))
     return notices
+
+
+DUE_SOON_WINDOW = dt.timedelta(days=7)  # no 临期 lies further ahead than the longest limit's 20 %
+
+
+def due_soon(desk: Desk, actor: Actor) -> dict[int, str]:
+    """The cases now 临期 that the officer's session rings for: a unit's own (dispatched to
+    it), everything in reach for the desk. id -> summary."""
+    if actor.role not in DESK_ROLES and actor.role is not Role.UNIT:
+        return {}
+    now = desk.clock.now()
+    query = select(Case.id, Case.summary, Case.state, Case.ack_due_at, Case.ack_unit,
+                   Case.due_start_at, Case.due_at, Case.due_unit, Case.due_provisional)
+    if actor.role is Role.UNIT:
+        query = query.join(CaseUnit, col(CaseUnit.case_id) == Case.id).where(
+            CaseUnit.unit_id == actor.unit_id)
+    else:
+        query = query.where(scope_filter(actor))
+    with desk.db.read() as session:
+        rows = session.exec(query.where(
+            col(Case.state).in_(["dispatched", "in_progress", "replied", "verified"]),
+            col(Case.due_at) > now, col(Case.due_at) < now + DUE_SOON_WINDOW)).all()
+    found = {}
+    for r in rows:
+        view = deadline_view(desk, r[2], r[3], r[4], r[5], r[6], r[7], r[8], now)
+        if view is not None and view.state is DeadlineState.DUE_SOON:
+            found[r[0]] = r[1]
+    return found

@@ -13,7 +13,7 @@ from textual.widgets import Input, TextArea
 from dutydesk.domain.lifecycle import DESK_ROLES, Role
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk
-from dutydesk.services.notices import notices_since
+from dutydesk.services.notices import Notice, due_soon, notices_since
 from dutydesk.services.police import newest_transfer
 from dutydesk.services.sweep import sweep
 from dutydesk.services.queue import Choice, last_change
@@ -53,6 +53,7 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         self.feed_interval = feed_interval
         self.last_event_id: int | None = None
         self.last_transfer_id: int | None = None
+        self.due_soon_ids: set[int] | None = None  # None until the first look
         self._feed_version: int | None = None
         self.boards: dict[str, Screen] = {}
         self.title = t("app.title")
@@ -73,13 +74,26 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         if self.feed_interval > 0:
             self.set_interval(self.feed_interval, self.poll_feed)
             self.poll_feed()
-            if self.desk.db.writer is not None:  # a read-only session only watches
-                # The supervision ladder is written by whichever running desk sees it first.
-                self.set_interval(SWEEP_SECONDS, self.run_sweep)
+            # The supervision ladder is written by whichever running desk sees it first, and
+            # each session looks for its own 临期 on the same minute.
+            self.set_interval(SWEEP_SECONDS, self.run_sweep)
+            self.run_sweep()
 
     @work(thread=True, exclusive=True, group="sweep", exit_on_error=False)
     def run_sweep(self) -> None:
-        sweep(self.desk)
+        if self.desk.db.writer is not None:  # a read-only session only watches
+            sweep(self.desk)
+        soon = due_soon(self.desk, self.actor)
+        self.call_from_thread(self._due_soon_seen, soon)
+
+    def _due_soon_seen(self, soon: dict[int, str]) -> None:
+        """临期: the bell for cases that turned due-soon since the last look (not for those
+        already so when the session began)."""
+        previous, self.due_soon_ids = self.due_soon_ids, set(soon)
+        fresh = [] if previous is None else [i for i in soon if i not in previous]
+        if fresh:
+            self._notices_seen([Notice(i, t("notice.due_soon", case=i, summary=soon[i][:30]))
+                                for i in fresh])
 
     @work(thread=True, exclusive=True, group="feed", exit_on_error=False)
     def poll_feed(self) -> None:
