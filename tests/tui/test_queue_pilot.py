@@ -469,3 +469,16 @@ perform(desk, desk.actor("liuyang"), int(sys.argv[2]), Action.DISPATCH,
         ActionInput(lead_unit_code="SWJ"))
 db.dispose()
 """
+
+
+async def test_the_full_phone_is_shown_for_a_reason(desk):
+    case_id = create_case(desk, desk.actor("liuyang"), standard_draft())
+    app = make_app(desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "139****1234" in screen_text(app) and "13908571234" not in screen_text(app)
+        await burst(pilot, ["P", *"电话回访"])
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert any(f"#{case_id} 电话：13908571234" in n.message for n in app._notifications)

@@ -68,6 +68,7 @@ QUEUE_KEYS = (
     KeySpec("view-all", "3", "view('all')", "key.view_all", show=False),
     KeySpec("select", "space", "toggle_mark", "key.select", show=False),
     KeySpec("timeline", "enter", "toggle_timeline", "key.timeline", show=False),
+    KeySpec("reveal-phone", "P", "reveal_phone", "privacy.reveal", show=False),
     KeySpec("clear", "escape", "clear", "key.clear_filter", show=False, priority=False),
 )
 

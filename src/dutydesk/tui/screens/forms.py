@@ -706,3 +706,38 @@ class NewTransferScreen(FormScreen):
             self.post_message(_Outcome(False, error=exc.message()))
         else:
             self.post_message(_Outcome(True, result=t("police.new.saved", number=draft.number)))
+
+
+class RevealScreen(FormScreen):
+    """Why the full phone is needed (the reason is logged with who asked and whose it is)."""
+
+    AUTO_FOCUS = "#reason"
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__()
+        self.case_id = case_id
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Static(t("privacy.title"), classes="form-title")
+            yield from self.field_row("reason", _label("reason", True),
+                                      TextInput(compact=True, id="reason"))
+            yield from self.buttons()
+
+    def action_submit(self) -> None:
+        self.query_one("#ok", Button).disabled = True
+        self.run_reveal(self.query_one("#reason", Input).value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def run_reveal(self, reason: str) -> None:
+        from dutydesk.services.privacy import REVEAL_SECONDS, reveal_phone
+
+        try:
+            phone = reveal_phone(self.app.desk, self.app.actor, self.case_id, reason)
+        except ValidationFailed as exc:
+            self.post_message(_Outcome(False, fields=exc.fields))
+        except DutyDeskError as exc:
+            self.post_message(_Outcome(False, error=exc.message()))
+        else:
+            self.post_message(_Outcome(True, result=t(
+                "privacy.shown", case=self.case_id, phone=phone, seconds=REVEAL_SECONDS)))

@@ -18,6 +18,7 @@ from dutydesk.i18n import t
 from dutydesk.services import queue
 from dutydesk.services.cases import REPORTER_ROLES
 from dutydesk.services.queue import CaseDetail, DeskCounts, QueueFilter, View
+from dutydesk.services.privacy import REVEAL_SECONDS
 from dutydesk.tui import keys
 from dutydesk.tui.format import fitted_width, plain, title_line
 from dutydesk.tui.messages import CountLoaded, FeedChanged
@@ -285,6 +286,20 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
                 self.restart()
 
         await self.app.push_screen(NewCaseScreen(), done)
+
+    async def action_reveal_phone(self) -> None:
+        """P: the reporter's full phone, asked with a reason (logged), shown for a while."""
+        from dutydesk.tui.screens.forms import RevealScreen
+
+        detail = await self.settled_detail()
+        if detail is None or not detail.reporter_phone_masked:
+            return
+
+        def done(text: str | None) -> None:
+            if text:
+                self.notify(text, markup=False, timeout=REVEAL_SECONDS)
+
+        await self.app.push_screen(RevealScreen(detail.id), done)
 
     async def action_case_action(self, name: str) -> None:
         from dutydesk.tui.screens.forms import ActionScreen
