@@ -15,7 +15,6 @@ import asyncio
 import resource
 import sqlite3
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -97,24 +96,16 @@ def main() -> None:
 
 
 async def _measure_ui(desk) -> dict:
-    from ui_timing import KeyTimer, ms
+    from ui_timing import desk_app, ms, open_board
 
-    from dutydesk.services.queue import reference_choices
-    from dutydesk.tui.app import DutyDeskApp
     from dutydesk.tui.screens.disputes import DisputeLane, DisputeScreen
     from dutydesk.tui.widgets import DetailPane
 
-    actor = desk.actor("zhaolei")
-    app = DutyDeskApp(desk, actor, reference_choices(desk, actor), feed_interval=0)
-    timer = KeyTimer(app)
+    app, timer = desk_app(desk)
     async with app.run_test(size=(120, 40)) as pilot:
-        await timer.quiet()
-        started = time.perf_counter()
-        await pilot.press("f4")
-        while not (isinstance(app.screen, DisputeScreen) and app.screen.current_lane
-                   and app.screen.current_lane.paged_table.rows_shown):
-            await asyncio.sleep(0.001)
-        opened = time.perf_counter() - started
+        opened = await open_board(pilot, timer, "f4", lambda: (
+            isinstance(app.screen, DisputeScreen) and app.screen.current_lane
+            and app.screen.current_lane.paged_table.rows_shown))
         board = app.screen
         lane = board.current_lane
         timer.watch(lane, lane.paged_table, board.query_one(DetailPane))
@@ -132,7 +123,7 @@ async def _measure_ui(desk) -> dict:
             timer.follow(target, target.paged_table)
             moves.append(await timer.press(key, lambda before, target=target: (
                 board.current_lane is target)))
-    return {"open the board (F4)": round(opened * 1000, 1), "cursor down": ms(down),
+    return {"open the board (F4)": opened, "cursor down": ms(down),
             "page down": ms(page) if page else {"p50": 0.0, "p95": 0.0},
             "lane change (← →)": ms(moves)}
 

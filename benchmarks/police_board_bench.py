@@ -122,25 +122,17 @@ def main() -> None:
 
 
 async def _measure_ui(desk) -> dict:
-    from ui_timing import KeyTimer, ms
+    from ui_timing import desk_app, ms, open_board
 
     from dutydesk.domain.police import Section
-    from dutydesk.services.queue import reference_choices
-    from dutydesk.tui.app import DutyDeskApp
     from dutydesk.tui.screens.police import PoliceScreen
     from dutydesk.tui.widgets import DetailPane, PagedTable
 
-    actor = desk.actor("zhaolei")
-    app = DutyDeskApp(desk, actor, reference_choices(desk, actor), feed_interval=0)
-    timer = KeyTimer(app)
+    app, timer = desk_app(desk)
     async with app.run_test(size=(120, 40)) as pilot:
-        await timer.quiet()
-        started = time.perf_counter()
-        await pilot.press("f3")
-        while not (isinstance(app.screen, PoliceScreen)
-                   and app.screen.query_one(PagedTable).rows_shown):
-            await asyncio.sleep(0.001)
-        opened = time.perf_counter() - started
+        opened = await open_board(pilot, timer, "f3", lambda: (
+            isinstance(app.screen, PoliceScreen)
+            and app.screen.query_one(PagedTable).rows_shown))
         screen = app.screen
         table = screen.query_one(PagedTable)
         timer.watch(screen, table, screen.query_one(DetailPane))
@@ -154,7 +146,7 @@ async def _measure_ui(desk) -> dict:
                 screen.section is list(Section)[int(k) - 1]
                 and table.rows_shown is not before[1])))
             await timer.quiet()
-    return {"open the 110 board (F3)": round(opened * 1000, 1), "cursor down": ms(down),
+    return {"open the 110 board (F3)": opened, "cursor down": ms(down),
             "page down": ms(page), "section change (1–5)": ms(sections)}
 
 

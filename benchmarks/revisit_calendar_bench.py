@@ -91,24 +91,16 @@ def main() -> None:
 
 
 async def _measure_ui(desk) -> dict:
-    from ui_timing import KeyTimer, ms
+    from ui_timing import desk_app, ms, open_board
 
-    from dutydesk.services.queue import reference_choices
-    from dutydesk.tui.app import DutyDeskApp
     from dutydesk.tui.screens.revisits import RevisitScreen
     from dutydesk.tui.widgets import DetailPane
 
-    actor = desk.actor("zhaolei")
-    app = DutyDeskApp(desk, actor, reference_choices(desk, actor), feed_interval=0)
-    timer = KeyTimer(app)
+    app, timer = desk_app(desk)
     async with app.run_test(size=(120, 40)) as pilot:
-        await timer.quiet()
-        started = time.perf_counter()
-        await pilot.press("f5")
-        while not (isinstance(app.screen, RevisitScreen) and app.screen.shown_month):
-            await asyncio.sleep(0.001)
+        opened = await open_board(pilot, timer, "f5", lambda: (
+            isinstance(app.screen, RevisitScreen) and app.screen.shown_month))
         board = app.screen
-        opened = time.perf_counter() - started
         effects: list[float] = []  # when the grid or the list's detail was last drawn
         for owner, name in ((board, "_draw"), (board.query_one(DetailPane), "show")):
             original = getattr(owner, name)
@@ -157,7 +149,7 @@ async def _measure_ui(desk) -> dict:
             await timer.quiet()
             await pilot.press("escape")
             await timer.quiet()
-    return {"open the calendar (F5)": round(opened * 1000, 1), "day move (← →)": ms(days),
+    return {"open the calendar (F5)": opened, "day move (← →)": ms(days),
             "month turn (PgDn/PgUp)": ms(months), "open a day's agenda (Enter)": ms(agenda[1:])}
 
 

@@ -38,6 +38,29 @@ def print_ui(figures: dict) -> None:
         print(line("ui     " + name, value))
 
 
+def desk_app(desk, login: str = "zhaolei"):
+    """The desk's app as `login` sees it (no change feed: nothing moves but the keys), and a
+    KeyTimer on it."""
+    from dutydesk.services.queue import reference_choices
+    from dutydesk.tui.app import DutyDeskApp
+
+    actor = desk.actor(login)
+    app = DutyDeskApp(desk, actor, reference_choices(desk, actor), feed_interval=0)
+    return app, KeyTimer(app)
+
+
+async def open_board(pilot, timer: KeyTimer, key: str, ready) -> float:
+    """Press a board's key and wait until `ready()`; the milliseconds it took."""
+    import asyncio
+
+    await timer.quiet()
+    started = time.perf_counter()
+    await pilot.press(key)
+    while not ready():
+        await asyncio.sleep(0.001)
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
 class KeyTimer:
     """Wraps an app's display (to see repaints) and a board's detail pane (to see the effect
     land); `press` sends one key and returns its key-to-repaint time in seconds."""
