@@ -17,13 +17,12 @@ from dutydesk.domain.disputes import (
     Colour, DisputeAction, DisputeStep, DisputeType, Method, Outcome, PartyRole, SessionResult,
     format_amount, suggest_colour,
 )
-from dutydesk.errors import DutyDeskError, ValidationFailed
 from dutydesk.i18n import language, t
 from dutydesk.services import disputes
 from dutydesk.services.dispute_board import BoardFilter, DisputeDetail
 from dutydesk.services.disputes import DisputeDraft, MediationDraft, PartyDraft
 from dutydesk.tui.format import plain
-from dutydesk.tui.screens.forms import FormScreen, _label, _Outcome, _unit_options
+from dutydesk.tui.screens.forms import FormScreen, _label, _unit_options
 from dutydesk.tui.widgets import TextInput
 
 PARTY_ROWS = 4  # empty lines for parties on a new record; an amendment adds two more
@@ -54,12 +53,12 @@ class _DisputeForm(FormScreen):
             return "" if widget.value is Select.NULL else str(widget.value)
         return str(widget.value)
 
-    def report(self, exc: Exception) -> None:
-        if isinstance(exc, ValidationFailed):
-            self.post_message(_Outcome(False, fields={_widget_id(k): v
-                                                      for k, v in exc.fields.items()}))
-        elif isinstance(exc, DutyDeskError):
-            self.post_message(_Outcome(False, error=exc.message()))
+    def post_step(self, call, action: str) -> None:
+        """The step's outcome; a party's field (party.0.name) is shown by its widget's id."""
+        self.post_outcome(
+            call, lambda _: t("form.done", action=t(f"dispute.action.{action}"),
+                              id=self.detail.id),
+            fields=lambda found: {_widget_id(k): v for k, v in found.items()})
 
     def checklist(self, checked: list[str]) -> SelectionList:
         factors = self.app.desk.settings.disputes.checklist
@@ -161,14 +160,9 @@ class RecordScreen(_DisputeForm):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_record(self, draft: DisputeDraft) -> None:
         app = self.app
-        try:
-            disputes.record(app.desk, app.actor, self.detail.id, draft,
-                            expected_version=self.detail.version)
-        except DutyDeskError as exc:
-            self.report(exc)
-        else:
-            self.post_message(_Outcome(True, result=t(
-                "form.done", action=t("dispute.action.record"), id=self.detail.id)))
+        self.post_step(lambda: disputes.record(app.desk, app.actor, self.detail.id, draft,
+                                               expected_version=self.detail.version),
+                       DisputeAction.RECORD.value)
 
 
 class StepScreen(_DisputeForm):
@@ -252,7 +246,8 @@ class StepScreen(_DisputeForm):
     def run_step(self, v: dict) -> None:
         app, d = self.app, self.detail
         desk, actor, version = app.desk, app.actor, d.version
-        try:
+
+        def step() -> None:
             match self.step.action:
                 case DisputeAction.REGRADE:
                     disputes.regrade(desk, actor, d.id, v["factors"], v["colour"], v["reason"],
@@ -274,11 +269,8 @@ class StepScreen(_DisputeForm):
                                        expected_version=version)
                 case DisputeAction.STAGE:
                     disputes.advance_stage(desk, actor, d.id, expected_version=version)
-        except DutyDeskError as exc:
-            self.report(exc)
-        else:
-            self.post_message(_Outcome(True, result=t(
-                "form.done", action=t(f"dispute.action.{self.step.action.value}"), id=d.id)))
+
+        self.post_step(step, self.step.action.value)
 
 
 def _catalogue() -> dict:

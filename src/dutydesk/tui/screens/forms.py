@@ -7,7 +7,9 @@ and the form stays open — nothing is written on error.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -112,6 +114,23 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
 
     def action_submit(self) -> None:
         raise NotImplementedError
+
+    def post_outcome(self, call: Callable[[], Any], result: Callable[[Any], object],
+                     fields: Callable[[dict[str, str]], dict[str, str]] = dict) -> None:
+        """Run a service call (from a worker thread) and post how it went: refused fields
+        beside their widgets (`fields` may rename them), any other refusal — or a file that
+        cannot be written — as one sentence, else the form's result made from its value."""
+        try:
+            value = call()
+        except ValidationFailed as exc:
+            self.post_message(_Outcome(False, fields=fields(exc.fields)))
+        except DutyDeskError as exc:
+            self.post_message(_Outcome(False, error=exc.message()))
+        except OSError as exc:
+            self.post_message(_Outcome(False, error=t("police.export.failed",
+                                                      detail=exc.strerror or "")))
+        else:
+            self.post_message(_Outcome(True, result=result(value)))
 
     @on(_Outcome)
     def _outcome(self, outcome: _Outcome) -> None:
@@ -472,7 +491,8 @@ class TransferActionScreen(FormScreen):
         app, d = self.app, self.detail
         desk, actor, version = app.desk, app.actor, d.row.version
         action = self.transition.action.value
-        try:
+
+        def step() -> None:
             match action:
                 case "sign":
                     police.sign(desk, actor, d.id, expected_version=version)
@@ -490,13 +510,10 @@ class TransferActionScreen(FormScreen):
                 case "feedback":
                     police.feedback(desk, actor, d.id, str(values.get("feedback", "")),
                                     expected_version=version)
-        except ValidationFailed as exc:
-            self.post_message(_Outcome(False, fields=exc.fields))
-        except DutyDeskError as exc:
-            self.post_message(_Outcome(False, error=exc.message()))
-        else:
-            self.post_message(_Outcome(True, result=t(
-                "police.board.done", action=t(f"police.action.{action}"), number=d.row.number)))
+
+        self.post_outcome(step, lambda _: t("police.board.done",
+                                            action=t(f"police.action.{action}"),
+                                            number=d.row.number))
 
 
 class ImportScreen(FormScreen):
@@ -532,15 +549,11 @@ class ImportScreen(FormScreen):
 
         app = self.app
         bar = self.query_one("#progress")
-        try:
-            result = import_file(app.desk, app.actor, path, lambda done, total: (
-                app.call_from_thread(bar.update, total=total, progress=done)))
-        except DutyDeskError as exc:
-            self.post_message(_Outcome(False, error=exc.message()))
-        else:
-            self.post_message(_Outcome(True, result=t(
-                "police.import.done", file=path.name, added=result.added,
-                present=result.already_present)))
+        self.post_outcome(
+            lambda: import_file(app.desk, app.actor, path, lambda done, total: (
+                app.call_from_thread(bar.update, total=total, progress=done))),
+            lambda result: t("police.import.done", file=path.name, added=result.added,
+                             present=result.already_present))
 
 
 class ExportFeedbackScreen(FormScreen):
@@ -597,16 +610,8 @@ class ExportFeedbackScreen(FormScreen):
     def run_export(self, since, transfer_id, path) -> None:
         from dutydesk.services.police_export import export_feedback
 
-        try:
-            count = export_feedback(self.app.desk, since, path, transfer_id)
-        except DutyDeskError as exc:
-            self.post_message(_Outcome(False, error=exc.message()))
-        except OSError as exc:
-            self.post_message(_Outcome(False, error=t("police.export.failed",
-                                                      detail=exc.strerror or "")))
-        else:
-            self.post_message(_Outcome(True, result=t("police.export.done", count=count,
-                                                      path=str(path))))
+        self.post_outcome(lambda: export_feedback(self.app.desk, since, path, transfer_id),
+                          lambda count: t("police.export.done", count=count, path=str(path)))
 
 
 class CallTotalScreen(FormScreen):
@@ -650,17 +655,12 @@ class CallTotalScreen(FormScreen):
     def run_record(self, first: dt.date, last: dt.date, total: int) -> None:
         from dutydesk.services import police
 
-        try:
-            police.record_call_total(self.app.desk, self.app.actor, first, last, total)
-        except ValidationFailed as exc:
-            # The period's days and total are checked together: say it beside the last field.
-            self.post_message(_Outcome(False, fields={"total": " ".join(exc.fields.values())}))
-        except DutyDeskError as exc:
-            self.post_message(_Outcome(False, error=exc.message()))
-        else:
-            self.post_message(_Outcome(True, result=t(
-                "police.total.done", first=first.isoformat(), last=last.isoformat(),
-                total=total)))
+        self.post_outcome(
+            lambda: police.record_call_total(self.app.desk, self.app.actor, first, last, total),
+            lambda _: t("police.total.done", first=first.isoformat(), last=last.isoformat(),
+                        total=total),
+            # The period's days and total are checked together: said beside the last field.
+            fields=lambda found: {"total": " ".join(found.values())})
 
 
 class NewTransferScreen(FormScreen):
@@ -698,14 +698,8 @@ class NewTransferScreen(FormScreen):
     def save(self, draft) -> None:
         from dutydesk.services.police import receive_transfer
 
-        try:
-            receive_transfer(self.app.desk, self.app.actor, draft)
-        except ValidationFailed as exc:
-            self.post_message(_Outcome(False, fields=exc.fields))
-        except DutyDeskError as exc:
-            self.post_message(_Outcome(False, error=exc.message()))
-        else:
-            self.post_message(_Outcome(True, result=t("police.new.saved", number=draft.number)))
+        self.post_outcome(lambda: receive_transfer(self.app.desk, self.app.actor, draft),
+                          lambda _: t("police.new.saved", number=draft.number))
 
 
 class RevealScreen(FormScreen):
@@ -732,12 +726,7 @@ class RevealScreen(FormScreen):
     def run_reveal(self, reason: str) -> None:
         from dutydesk.services.privacy import REVEAL_SECONDS, reveal_phone
 
-        try:
-            phone = reveal_phone(self.app.desk, self.app.actor, self.case_id, reason)
-        except ValidationFailed as exc:
-            self.post_message(_Outcome(False, fields=exc.fields))
-        except DutyDeskError as exc:
-            self.post_message(_Outcome(False, error=exc.message()))
-        else:
-            self.post_message(_Outcome(True, result=t(
-                "privacy.shown", case=self.case_id, phone=phone, seconds=REVEAL_SECONDS)))
+        self.post_outcome(
+            lambda: reveal_phone(self.app.desk, self.app.actor, self.case_id, reason),
+            lambda phone: t("privacy.shown", case=self.case_id, phone=phone,
+                            seconds=REVEAL_SECONDS))

@@ -13,12 +13,11 @@ from textual.widgets import Button, Select, Static
 from dutydesk.domain.revisits import (
     RevisitAction, RevisitKind, RevisitMethod, RevisitResult, RevisitStep, Satisfaction,
 )
-from dutydesk.errors import DutyDeskError, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services import revisits
 from dutydesk.services.revisit_calendar import RevisitDetail
 from dutydesk.tui.format import plain
-from dutydesk.tui.screens.forms import FormScreen, _label, _Outcome
+from dutydesk.tui.screens.forms import FormScreen, _label
 from dutydesk.tui.widgets import TextInput
 
 
@@ -97,7 +96,8 @@ class RevisitStepScreen(FormScreen):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_step(self, v: dict) -> None:
         app, d = self.app, self.detail
-        try:
+
+        def step() -> None:
             match self.step.action:
                 case RevisitAction.RECORD:
                     revisits.record_revisit(app.desk, app.actor, d.id, v["method"], v["result"],
@@ -109,14 +109,9 @@ class RevisitStepScreen(FormScreen):
                 case RevisitAction.REVIEW:
                     revisits.review(app.desk, app.actor, d.id, v["note"],
                                     expected_version=d.row.version)
-        except ValidationFailed as exc:
-            self.post_message(_Outcome(False, fields=exc.fields))
-        except DutyDeskError as exc:
-            self.post_message(_Outcome(False, error=exc.message()))
-        else:
-            self.post_message(_Outcome(True, result=t(
-                "form.done", action=t(f"revisit.action.{self.step.action.value}"),
-                id=d.row.case_id)))
+
+        self.post_outcome(step, lambda _: t(
+            "form.done", action=t(f"revisit.action.{self.step.action.value}"), id=d.row.case_id))
 
 
 class ExportIcsScreen(FormScreen):
@@ -153,16 +148,9 @@ class ExportIcsScreen(FormScreen):
         from dutydesk.services.revisit_calendar import export_ics
 
         app = self.app
-        try:
-            count = export_ics(
+        self.post_outcome(
+            lambda: export_ics(
                 app.desk, path, actor=app.actor,
                 community_id=app.actor.community_id if scope == "community" else None,
-                officer_login=app.actor.login if scope == "mine" else "")
-        except DutyDeskError as exc:
-            self.post_message(_Outcome(False, error=exc.message()))
-        except OSError as exc:
-            self.post_message(_Outcome(False, error=t("police.export.failed",
-                                                      detail=exc.strerror or "")))
-        else:
-            self.post_message(_Outcome(True, result=t("revisit.ics.done", count=count,
-                                                      path=str(path))))
+                officer_login=app.actor.login if scope == "mine" else ""),
+            lambda count: t("revisit.ics.done", count=count, path=str(path)))
