@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, false, func, or_
 from sqlmodel import Session, col, select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
-from dutydesk.domain.disputes import Colour, DisputeStep, FamilyStage, mask_id_number
+from dutydesk.domain.disputes import Colour, DisputeStep, mask_id_number
 from dutydesk.domain.lifecycle import END_STATES, Action, Role, permitted_actions
 from dutydesk.domain.revisits import RevisitKind, RevisitStatus
 from dutydesk.domain.personal import mask_phone
@@ -266,10 +266,6 @@ def mediators(desk: Desk) -> list[str]:
         named = session.exec(select(Dispute.mediator).where(Dispute.mediator != "")
                              .distinct().limit(200)).all()
     return list(dict.fromkeys([*desk.settings.disputes.teams, *sorted(named)]))
-
-
-def family_stage_label(stage: str | None) -> str:
-    return t(f"dispute.stage.{stage}") if stage in {s.value for s in FamilyStage} else ""
 
 
 def colour_of(lane: Lane) -> Colour | None:

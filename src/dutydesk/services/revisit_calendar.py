@@ -37,10 +37,6 @@ class DayCounts:
     due: dict[str, int]  # period (or "callback") -> revisits still due that day
     overdue: int  # of them, past their day
 
-    @property
-    def total(self) -> int:
-        return sum(self.due.values())
-
 
 def month_counts(desk: Desk, actor: Actor, year: int, month: int) -> dict[dt.date, DayCounts]:
     """Each day's revisits still due, by period, counted in SQL."""
