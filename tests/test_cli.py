@@ -135,3 +135,31 @@ def test_export_110_feedback_and_total_110(db_path, tmp_path, capsys):
     assert capsys.readouterr().err.count("\n") == 1
     assert main(["total-110", "--from", "2026-11-01", "--to", "2026-11-30", "--total", "7000",
                  "--db", str(db_path), "--as", "liuyang"]) == 0
+
+
+def test_report_writes_the_chosen_period_and_refuses_bad_options(demo_path, tmp_path, capsys):
+    out = tmp_path / "week.md"
+    assert main(["report", "weekly", "--period", "2026-W48", "--output", str(out),
+                 "--db", str(demo_path), "--as", "zhaolei"]) == 0
+    assert out.read_text("utf-8").startswith("# 黄土坡街道 工作统计 2026-W48")
+    assert main(["report", "monthly", "--period", "2026-11", "--node", "CJW", "--format", "csv",
+                 "--output", str(tmp_path / "cjw"), "--db", str(demo_path), "--as",
+                 "huangxia"]) == 0
+    assert (tmp_path / "cjw").read_bytes().startswith("\ufeff曹家湾社区".encode())
+    capsys.readouterr()
+    for options, words in ((["weekly", "--period", "2026-11"], "2026-11"),
+                           (["monthly", "--period", "2026-13"], "2026-13"),
+                           (["monthly", "--node", "HTP"], "辖区"),
+                           (["monthly", "--output", str(tmp_path / "r.pdf")], "pdf")):
+        login = "huangxia" if "--node" in options else "zhaolei"
+        assert main(["report", *options, "--db", str(demo_path), "--as", login]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and words in err
+    assert sorted(p.name for p in tmp_path.iterdir() if "demo" not in p.name) == ["cjw", "week.md"]
+
+
+def test_report_defaults_to_the_last_complete_month(demo_path, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "monthly", "--db", str(demo_path), "--as", "zhaolei"]) == 0
+    [written] = tmp_path.glob("report-*.xlsx")
+    assert written.name.startswith("report-20") and "已导出" in capsys.readouterr().out

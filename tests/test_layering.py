@@ -13,6 +13,7 @@ FORBIDDEN = {
                "dutydesk.tui"),
     "tui": ("sqlalchemy", "sqlmodel", "dutydesk.store"),
     "services": ("textual", "dutydesk.tui"),
+    "reports": ("textual", "dutydesk.tui", "sqlalchemy", "sqlmodel", "dutydesk.store"),
     "store": ("textual", "dutydesk.tui", "dutydesk.services"),
 }
 

@@ -88,6 +88,16 @@ def _parser() -> argparse.ArgumentParser:
     remove_key = which.add_parser("remove-key", parents=[common, keys_file],
                                   help="take an officer's SSH keys away")
     remove_key.add_argument("login")
+    report = commands.add_parser("report", parents=[common],
+                                 help="write the weekly report or the monthly ranking (统计)")
+    report.add_argument("kind", choices=("weekly", "monthly"))
+    report.add_argument("--period", default="",
+                        help="2026-W47, 2026-11 or FROM..TO (default: the last complete one)")
+    report.add_argument("--node", default="", help="a place of the org tree (default: yours)")
+    report.add_argument("--format", choices=("xlsx", "csv", "md"), default=None,
+                        help="default: from --output's suffix, else xlsx")
+    report.add_argument("--output", type=Path, default=None,
+                        help="default: report-<period>.<format> in the current folder")
     revisits = commands.add_parser("revisits", parents=[common],
                                    help="write the revisits still due as an iCalendar file")
     revisits.add_argument("--ics", required=True, type=Path, help="the .ics file to write")
@@ -104,27 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         set_language(args.lang)
         if args.as_login is not None and not args.as_login.strip():
             raise DutyDeskError("error.empty_as")
-        if args.command == "demo":
-            return _demo(args)
-        if args.command == "calendar":
-            return _calendar(args)
-        if args.command == "init":
-            return _init(args)
-        if args.command == "import-110":
-            return _import_110(args)
-        if args.command == "export-110-feedback":
-            return _export_110_feedback(args)
-        if args.command == "total-110":
-            return _total_110(args)
-        if args.command == "revisits":
-            return _revisits_ics(args)
-        if args.command == "serve":
-            return _serve(args)
-        if args.command == "sweep":
-            return _sweep(args)
-        if args.command == "officers":
-            return _officers(args)
-        return _open(args)
+        return _COMMANDS.get(args.command, _open)(args)
     except DutyDeskError as exc:
         print(f"dutydesk: {exc.message()}", file=sys.stderr)
         return 1
@@ -274,6 +264,42 @@ def _revisits_ics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from dutydesk.clock import SystemClock
+    from dutydesk.domain.deadlines import LOCAL_TZ
+    from dutydesk.domain.statistics import PeriodError, PeriodKind, last_complete, parse_period
+    from dutydesk.reports.writers import write_report
+    from dutydesk.services.context import Desk
+    from dutydesk.services.statistics import report
+    from dutydesk.store.engine import Database, default_path
+
+    kind = PeriodKind.WEEK if args.kind == "weekly" else PeriodKind.MONTH
+    if args.period:
+        try:
+            period = parse_period(args.period)
+        except PeriodError as exc:
+            raise DutyDeskError(exc.key, text=exc.text) from None
+        if period.kind not in (kind, PeriodKind.CUSTOM):
+            raise DutyDeskError("stats.error.kind_mismatch", text=args.period,
+                                report=t(f"stats.report.{args.kind}"),
+                                expected=t(f"stats.report.{args.kind}_period"))
+    fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output
+                          and args.output.suffix else "xlsx")
+    db = Database.open(args.db or default_path())
+    try:
+        desk = Desk(db, SystemClock())
+        actor = _identify(desk, args)
+        if not args.period:
+            period = last_complete(kind, desk.clock.now().astimezone(LOCAL_TZ).date())
+        result = report(desk, actor, period, args.node or None, _progress_bar())
+    finally:
+        db.dispose()
+    output = args.output or Path(f"report-{period.label.replace('..', '_')}.{fmt}")
+    write_report(result, output, fmt)
+    print(t("stats.exported", path=str(output)))
+    return 0
+
+
 def _local_moment(text: str, option: str):
     import datetime as dt
 
@@ -420,6 +446,12 @@ def _open(args: argparse.Namespace, officer: str | None = None) -> int:
     finally:
         db.dispose()
     return 0
+
+
+_COMMANDS = {"demo": _demo, "calendar": _calendar, "init": _init, "import-110": _import_110,
+             "export-110-feedback": _export_110_feedback, "total-110": _total_110,
+             "revisits": _revisits_ics, "report": _report, "serve": _serve, "sweep": _sweep,
+             "officers": _officers}
 
 
 if __name__ == "__main__":

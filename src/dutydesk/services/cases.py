@@ -369,6 +369,7 @@ def _file(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
           now: dt.datetime) -> dict:
     if case.category_id is None:
         raise ValidationFailed({"category": t("field_error.required", field=t("field.category"))})
+    case.filed_at = case.filed_at or now  # counted once, at the first 立案
     return {}
 
 
@@ -395,6 +396,7 @@ def _dispatch(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
     for unit in {u.id: u for u in co_units if u.id != lead.id}.values():
         s.add(CaseUnit(case_id=case.id, unit_id=unit.id, lead=False, created_at=case.created_at))
     case.lead_unit_id = lead.id
+    case.dispatched_at = case.dispatched_at or now  # a re-dispatch after 退单 is not a new 派单
     ack = desk.rules.compute(now, ack_limit(desk, lead))
     case.ack_due_at, case.ack_unit = ack.due, ack.unit.value
     due = start_clock(desk, case, now, category_limit(category))
@@ -569,15 +571,15 @@ def _close(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
     reply = s.exec(select(Event.payload).where(Event.case_id == case.id, Event.action == "reply")
                    .order_by(col(Event.id).desc()).limit(1)).first()
     due = schedule_callback(s, desk, case, now)  # 主动电话回访 within working days
-    return {"on_time": json.loads(reply).get("on_time") if reply else None,
-            "callback_due": due.isoformat()}
+    case.closed_on_time = json.loads(reply).get("on_time") if reply else None
+    return {"on_time": case.closed_on_time, "callback_due": due.isoformat()}
 
 
 def _reopen(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
             now: dt.datetime) -> dict:
     s.exec(delete(CaseUnit).where(CaseUnit.case_id == case.id))
     _clear_deadline(case)
-    case.closed_at = None
+    case.closed_at = case.closed_on_time = None
     cancel_callbacks(s, case.id, now)
     return {"reason": i.reason.strip()}
 

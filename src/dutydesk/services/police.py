@@ -423,10 +423,28 @@ def police_figures(desk: Desk, first_day: dt.date, last_day: dt.date) -> PoliceF
             func.count().filter(col(T.fed_back_at).is_not(None)),
             func.count().filter(col(T.fed_back_at) <= T.feedback_due_at),
         ).where(col(T.created_at) >= start, col(T.created_at) < end)).one()
-        total = session.get(PoliceCallTotal, (first_day, last_day))
+        all_calls = _all_calls(session, first_day, last_day)
     return PoliceFigures(received=row[0], diverted=row[1], returned=row[2],
-                         all_calls=total.total if total else None, signed=row[3],
+                         all_calls=all_calls, signed=row[3],
                          signed_on_time=row[4], fed_back=row[5], fed_back_on_time=row[6])
+
+
+def _all_calls(session: Session, first_day: dt.date, last_day: dt.date) -> int | None:
+    """All 110 calls of the period: its own recorded total, or the totals recorded for the
+    parts of it when they cover every day once (a month from its weeks); otherwise unknown."""
+    exact = session.get(PoliceCallTotal, (first_day, last_day))
+    if exact is not None:
+        return exact.total
+    parts = session.exec(select(PoliceCallTotal).where(
+        col(PoliceCallTotal.first_day) >= first_day, col(PoliceCallTotal.last_day) <= last_day)
+        .order_by(col(PoliceCallTotal.first_day))).all()
+    day = first_day
+    for part in parts:
+        if part.first_day != day:
+            return None  # a gap or an overlap: no honest sum
+        day = part.last_day + dt.timedelta(days=1)
+    return sum(p.total for p in parts) if parts and day == last_day + dt.timedelta(days=1) \
+        else None
 
 
 def latest_period(desk: Desk) -> tuple[dt.date, dt.date] | None:

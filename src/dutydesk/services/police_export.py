@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.errors import DutyDeskError
+from dutydesk.files import atomic_output
 from dutydesk.services.context import Desk
 from dutydesk.store.models import PoliceTransfer
 
@@ -48,7 +49,12 @@ def export_feedback(desk: Desk, since: dt.datetime | None, output: Path,
     if kind is None:
         raise DutyDeskError("police.export.bad_format", suffix=output.suffix or "—")
     rows = feedback_rows(desk, since, transfer_id)
-    partial = output.with_name(output.name + ".part")  # never a half-written file under the name
+    with atomic_output(output) as partial:
+        _write(kind, partial, rows)
+    return len(rows)
+
+
+def _write(kind: str, partial: Path, rows: list) -> None:
     if kind == "csv":
         with open(partial, "w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
@@ -70,5 +76,3 @@ def export_feedback(desk: Desk, since: dt.datetime | None, output: Path,
         sheet.set_column(2, 2, 50)
         sheet.set_column(3, 3, 20)
         book.close()
-    partial.replace(output)
-    return len(rows)

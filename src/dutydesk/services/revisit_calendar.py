@@ -18,6 +18,7 @@ from dutydesk.domain.lifecycle import Role
 from dutydesk.domain.revisits import RevisitStatus, RevisitStep, revisit_steps
 from dutydesk.errors import NotFound, PermissionDenied
 from dutydesk.i18n import t
+from dutydesk.files import atomic_output
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.keyset import bounds, order, page_of
 from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
@@ -210,7 +211,6 @@ def export_ics(desk: Desk, path: Path, *, officer_login: str = "", community_cod
         event.add("dtend", revisit.due_on + dt.timedelta(days=1))
         event.add("dtstamp", desk.clock.now())
         calendar.add_component(event)
-    partial = path.with_name(path.name + ".part")  # never a half-written file under the name
-    partial.write_bytes(calendar.to_ical())
-    partial.replace(path)
+    with atomic_output(path) as partial:
+        partial.write_bytes(calendar.to_ical())
     return len(rows)

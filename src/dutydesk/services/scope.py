@@ -15,15 +15,21 @@ def scope_filter(actor: Actor) -> ColumnElement[bool]:
     assert actor.role is not Role.UNIT
     if actor.role is Role.ADMIN:
         return false()  # the system owner has no case work, so sees no cases
-    match actor.node_kind:
+    return place_clause(actor.node_kind, actor.node_id, actor.street_id, actor.community_id)
+
+
+def place_clause(kind: str, node_id: int | None, street_id: int | None,
+                 community_id: int | None) -> ColumnElement[bool]:
+    """The cases placed at or under a node of the jurisdiction tree."""
+    match kind:
         case "district":
             return true()
         case "street":
-            return Case.street_id == actor.street_id
+            return Case.street_id == street_id
         case "community":
-            return Case.community_id == actor.community_id
+            return Case.community_id == community_id
         case _:
-            return Case.node_id == actor.node_id
+            return Case.node_id == node_id
 
 
 def in_scope(actor: Actor, case: Case, unit_ids: set[int]) -> bool:

@@ -12,7 +12,11 @@ from sqlmodel import Field, SQLModel
 from dutydesk.domain.lifecycle import OPEN_STATES
 from dutydesk.store.types import UTCDateTime
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
+
+# The steps the statistics count from the log (退单, 重办): a query names the same clause so that
+# SQLite sees it may read the small partial index.
+STAT_STEPS_SQL = "action IN ('return_', 'verify_fail', 'reopen')"
 
 # How an older file is brought up to each version (applied in one transaction on open): the
 # changes to existing tables; new tables are created from the models afterwards.
@@ -33,6 +37,25 @@ MIGRATIONS: dict[int, list[str]] = {
     5: [],  # the revisit tables: new
     6: [],  # the roster and handover tables: new
     7: [],  # the supervision steps written by the sweep: new
+    8: [  # the milestones the statistics count, filled in from the event log
+        "ALTER TABLE case_ ADD COLUMN filed_at DATETIME",
+        "ALTER TABLE case_ ADD COLUMN dispatched_at DATETIME",
+        "ALTER TABLE case_ ADD COLUMN closed_on_time BOOLEAN",
+        "UPDATE case_ SET "
+        "filed_at = (SELECT min(at) FROM event WHERE case_id = case_.id AND action = 'file'), "
+        "dispatched_at = (SELECT min(at) FROM event "
+        "WHERE case_id = case_.id AND action = 'dispatch'), "
+        "closed_on_time = CASE WHEN state = 'closed' THEN (SELECT json_extract(payload, "
+        "'$.on_time') FROM event WHERE case_id = case_.id AND action = 'close' "
+        "ORDER BY id DESC LIMIT 1) END",
+        "CREATE INDEX ix_case_stat_filed ON case_ (filed_at, street_id, community_id, node_id)",
+        "CREATE INDEX ix_case_stat_dispatched ON case_ "
+        "(dispatched_at, street_id, community_id, node_id, lead_unit_id)",
+        "CREATE INDEX ix_case_stat_closed ON case_ (closed_at, street_id, community_id, node_id, "
+        "lead_unit_id, closed_on_time) WHERE dispatched_at IS NOT NULL",
+        "CREATE INDEX ix_event_stat_steps ON event (action, at, case_id) "
+        f"WHERE {STAT_STEPS_SQL}",
+    ],
 }
 
 OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
@@ -115,6 +138,13 @@ class Case(SQLModel, table=True):
         Index("ix_case_open_community", "community_id", "state",
               sqlite_where=text(OPEN_STATES_SQL), postgresql_where=text(OPEN_STATES_SQL)),
         Index("ix_case_merged_into", "merged_into_id"),  # a survivor's merged duplicates
+        # The statistics count milestones in a period, by place and unit, from these alone.
+        Index("ix_case_stat_filed", "filed_at", "street_id", "community_id", "node_id"),
+        Index("ix_case_stat_dispatched", "dispatched_at", "street_id", "community_id", "node_id",
+              "lead_unit_id"),
+        Index("ix_case_stat_closed", "closed_at", "street_id", "community_id", "node_id",
+              "lead_unit_id", "closed_on_time", sqlite_where=text("dispatched_at IS NOT NULL"),
+              postgresql_where=text("dispatched_at IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -132,6 +162,11 @@ class Case(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(sa_type=UTCDateTime)
     closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Milestones the statistics count: the first 立案 and 派单, and whether the unit's 回告
+    # behind the latest 结案 was in time (None: not closed, or closed without a unit).
+    filed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    dispatched_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_on_time: bool | None = None
     ack_due_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     ack_unit: str | None = None
     due_start_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -173,6 +208,8 @@ class Event(SQLModel, table=True):
     __table_args__ = (
         Index("ix_event_case", "case_id", "id"),
         Index("ix_event_subject", "subject", "id"),  # a 110 transfer's own timeline
+        Index("ix_event_stat_steps", "action", "at", "case_id",
+              sqlite_where=text(STAT_STEPS_SQL), postgresql_where=text(STAT_STEPS_SQL)),
     )
 
     id: int | None = Field(default=None, primary_key=True)

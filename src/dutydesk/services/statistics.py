@@ -1,0 +1,405 @@
+"""统计: a period's figures for a place, counted by SQL aggregation over indexed columns, never by
+loading rows (DOMAIN.md, statistics).
+
+Definitions, each counted once per case:
+- 受理: cases received in the period, merged duplicates left out (the survivor counts).
+- 立案 / 派单: cases first filed / first dispatched in the period (a re-dispatch after 退单 or
+  a reopening is not a new one).
+- 结案: dispatched cases whose latest 结案 fell in the period (a reopened case counts where it
+  was closed again; 直接办结 without a unit is not part of the disposal rate). 处置率 = 结案 ÷ 派单.
+- 按时办结率: of those, the ones whose unit replied in time ÷ 结案.
+- 超期: closures in the period whose reply was late, and cases still with their unit whose
+  deadline fell in the period and has passed.
+- 退单 / 重办: the returns and the 核查不通过 or reopenings logged in the period.
+A unit's figures are those of the cases it leads (the lead unit at the time of counting).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, and_, func, text
+from sqlmodel import Session, col, select
+
+from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.disputes import Colour, DisputeType, Outcome
+from dutydesk.domain.lifecycle import DESK_ROLES, CaseState, Role
+from dutydesk.domain.revisits import RevisitKind, RevisitResult, RevisitStatus, Satisfaction
+from dutydesk.domain.statistics import Period, rate
+from dutydesk.domain.supervision import Card
+from dutydesk.errors import NotFound, PermissionDenied
+from dutydesk.services.context import Actor, Desk
+from dutydesk.services.police import PoliceFigures, police_figures
+from dutydesk.services.scope import node_in_scope, place_clause
+from dutydesk.store.models import (
+    STAT_STEPS_SQL, Case, Dispute, Event, Node, Revisit, SupervisionStep, Unit,
+)
+
+MEDIATION_SUCCESS = (Outcome.MEDIATED.value, Outcome.COURT_CONFIRMED.value)
+SATISFIED = (Satisfaction.SATISFIED.value, Satisfaction.BASICALLY.value)
+UNIT_CLOCK = (CaseState.DISPATCHED.value, CaseState.IN_PROGRESS.value)
+REDO_ACTIONS = ("verify_fail", "reopen")
+STEPS = 7  # the report's parts, for a progress bar
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Headline:
+    received: int
+    filed: int
+    dispatched: int
+    closed: int
+    closed_on_time: int
+    overdue: int
+    returned: int
+    redone: int
+
+    @property
+    def disposal_rate(self) -> float | None:
+        return rate(self.closed, self.dispatched)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.closed_on_time, self.closed)
+
+
+@dataclass(frozen=True)
+class DayRow:
+    day: dt.date
+    received: int
+    dispatched: int
+    closed: int
+
+
+@dataclass
+class UnitRow:
+    unit_id: int
+    name: str
+    dispatched: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    overdue: int = 0
+    returned: int = 0
+    redone: int = 0
+    chased: int = 0  # 催办 written in the period
+    circulated: int = 0  # 通报
+    rank: int | None = None  # None: nothing dispatched, nothing to rank by
+    previous_rank: int | None = None
+    previous_rate: float | None = None
+
+    @property
+    def disposal_rate(self) -> float | None:
+        return rate(self.closed, self.dispatched)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.closed_on_time, self.closed)
+
+    @property
+    def rate_change(self) -> float | None:
+        now, before = self.disposal_rate, self.previous_rate
+        return None if now is None or before is None else now - before
+
+    def sort_key(self) -> tuple:
+        # 处置率 first, then the on-time rate; fewer overdue, 退单 and 重办 break ties.
+        return (-(self.disposal_rate or 0), -(self.on_time_rate or 0), self.overdue,
+                self.returned, self.redone, self.name)
+
+
+@dataclass(frozen=True)
+class DisputeFigures:
+    by_colour: dict[str, int]
+    by_type: dict[str, int]
+    by_outcome: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_colour.values())
+
+    @property
+    def concluded(self) -> int:
+        return sum(self.by_outcome.values())
+
+    @property
+    def succeeded(self) -> int:
+        return sum(self.by_outcome.get(o, 0) for o in MEDIATION_SUCCESS)
+
+    @property
+    def success_rate(self) -> float | None:
+        return rate(self.succeeded, self.concluded)
+
+
+@dataclass(frozen=True)
+class RevisitFigures:
+    due: int  # revisits whose day fell in the period, up to today
+    done_on_time: int
+    reached: int  # call-backs done in the period that reached the person
+    satisfied: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.done_on_time, self.due)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return rate(self.satisfied, self.reached)
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    place: Place
+    made_at: dt.datetime
+    headline: Headline
+    days: list[DayRow]
+    units: list[UnitRow]
+    police: PoliceFigures | None  # None below the desk's place: 110 calls are the centre's
+    disputes: DisputeFigures
+    revisits: RevisitFigures
+    notes: dict[str, str] = field(default_factory=dict)  # figure -> why it is shown as —
+
+
+Progress = Callable[[int, int], None]
+
+
+def places(desk: Desk, actor: Actor) -> list[Place]:
+    """The places the actor may report on: the district, streets and communities in reach."""
+    _check_role(actor)
+    with desk.db.read() as session:
+        nodes = session.exec(select(Node).where(col(Node.kind).in_(
+            ("district", "street", "community"))).order_by(col(Node.id))).all()
+        return [Place(n.code, n.name, n.kind) for n in nodes if node_in_scope(actor, n)]
+
+
+def default_place(desk: Desk, actor: Actor) -> Place:
+    """The widest place in the actor's reach (the desk: the district)."""
+    found = places(desk, actor)
+    if not found:
+        raise PermissionDenied("stats.error.no_place")
+    return found[0]
+
+
+def report(desk: Desk, actor: Actor, period: Period, place_code: str | None = None,
+           progress: Progress | None = None) -> Report:
+    """Every figure of the period for the place, read in one transaction (one snapshot)."""
+    _check_role(actor)
+    tick = progress or (lambda done, total: None)
+    start, end = period.utc_bounds()
+    now = desk.clock.now()
+    with desk.db.read() as session:
+        node = _place_node(session, actor, place_code)
+        where = place_clause(node.kind, node.id, node.street_id, node.community_id)
+        headline = _headline(session, where, start, end, now)
+        tick(1, STEPS)
+        days = _days(session, where, period, start, end)
+        tick(2, STEPS)
+        units = _ranking(session, where, period, now)
+        tick(4, STEPS)
+        disputes = _disputes(session, where, start, end)
+        tick(5, STEPS)
+        revisits = _revisits(session, where, period, start, end, now)
+        tick(6, STEPS)
+    notes: dict[str, str] = {}
+    police = None
+    if actor.role in DESK_ROLES and node.id == actor.node_id:  # the centre's whole reach
+        police = police_figures(desk, period.first, period.last)
+        if police.all_calls is None:
+            notes["police_share"] = "stats.note.no_110_total"
+    else:
+        notes["police"] = "stats.note.police_desk_place"
+    tick(STEPS, STEPS)
+    return Report(period, Place(node.code, node.name, node.kind), now, headline, days, units,
+                  police, disputes, revisits, notes)
+
+
+def _check_role(actor: Actor) -> None:
+    # Statistics are the desk's and the communities' (their own place); a unit sees its own
+    # cases in its queue, the system owner has no case work.
+    if actor.role in (Role.UNIT, Role.ADMIN):
+        raise PermissionDenied("stats.error.role")
+
+
+def _place_node(session: Session, actor: Actor, code: str | None) -> Node:
+    if code is None:
+        nodes = session.exec(select(Node).where(col(Node.kind).in_(
+            ("district", "street", "community"))).order_by(col(Node.id))).all()
+        node = next((n for n in nodes if node_in_scope(actor, n)), None)
+        if node is None:
+            raise PermissionDenied("stats.error.no_place")
+        return node
+    node = session.exec(select(Node).where(Node.code == code.strip())).first()
+    if node is None:
+        raise NotFound("stats.error.no_such_place", what=code)
+    if not node_in_scope(actor, node):
+        raise PermissionDenied("stats.error.place_out_of_scope", place=node.name)
+    return node
+
+
+def _count(session: Session, *conditions) -> int:
+    return session.exec(select(func.count()).select_from(Case).where(*conditions)).one()
+
+
+def _between(column, start: dt.datetime, end: dt.datetime) -> ColumnElement[bool]:
+    return and_(col(column) >= start, col(column) < end)
+
+
+def _headline(session: Session, where, start, end, now) -> Headline:
+    received = _count(session, _between(Case.created_at, start, end), where) - _count(
+        session, Case.state == CaseState.MERGED.value, _between(Case.created_at, start, end),
+        where)
+    filed = _count(session, _between(Case.filed_at, start, end), where)
+    dispatched = _count(session, _between(Case.dispatched_at, start, end), where)
+    closed, on_time, late = session.exec(
+        select(func.count(), func.count().filter(col(Case.closed_on_time).is_(True)),
+               func.count().filter(col(Case.closed_on_time).is_(False)))
+        .where(_between(Case.closed_at, start, end), col(Case.dispatched_at).is_not(None),
+               where)).one()
+    open_overdue = _count(session, col(Case.state).in_(UNIT_CLOCK),
+                          _between(Case.due_at, start, min(end, now)), where)
+    steps = dict(session.exec(
+        select(Event.action, func.count()).join(Case, col(Case.id) == Event.case_id)
+        .where(text(STAT_STEPS_SQL), _between(Event.at, start, end), where)
+        .group_by(Event.action)).all())
+    return Headline(received, filed, dispatched, closed, on_time, late + open_overdue,
+                    steps.get("return_", 0), sum(steps.get(a, 0) for a in REDO_ACTIONS))
+
+
+def _local_day(column):
+    # Asia/Shanghai has kept UTC+8 without daylight saving since 1991.
+    return func.date(column, "+8 hours")
+
+
+def _per_day(session: Session, column, where, start, end, *more) -> dict[str, int]:
+    day = _local_day(column)
+    return dict(session.exec(select(day, func.count()).select_from(Case)
+                             .where(_between(column, start, end), where, *more)
+                             .group_by(day)).all())
+
+
+def _days(session: Session, where, period: Period, start, end) -> list[DayRow]:
+    received = _per_day(session, Case.created_at, where, start, end)
+    merged = _per_day(session, Case.created_at, where, start, end,
+                      Case.state == CaseState.MERGED.value)
+    dispatched = _per_day(session, Case.dispatched_at, where, start, end)
+    closed = _per_day(session, Case.closed_at, where, start, end,
+                      col(Case.dispatched_at).is_not(None))
+    rows = []
+    for day in period.each_day():
+        key = day.isoformat()
+        rows.append(DayRow(day, received.get(key, 0) - merged.get(key, 0),
+                           dispatched.get(key, 0), closed.get(key, 0)))
+    return rows
+
+
+def _ranking(session: Session, where, period: Period, now: dt.datetime) -> list[UnitRow]:
+    current = _unit_rows(session, where, period, now)
+    before = _unit_rows(session, where, period.previous(), now)
+    ranked_before = {r.unit_id: r for r in _rank(list(before.values()))}
+    rows = _rank([r for r in current.values() if r.dispatched or r.closed or r.overdue
+                  or r.returned or r.redone or r.chased or r.circulated])
+    for row in rows:
+        previous = ranked_before.get(row.unit_id)
+        if previous is not None:
+            row.previous_rank, row.previous_rate = previous.rank, previous.disposal_rate
+    return rows
+
+
+def _rank(rows: list[UnitRow]) -> list[UnitRow]:
+    """Units with work dispatched in the period, best first; the rest after them, unranked."""
+    rows.sort(key=lambda r: (r.dispatched == 0, r.sort_key()))
+    for number, row in enumerate((r for r in rows if r.dispatched), start=1):
+        row.rank = number
+    return rows
+
+
+def _unit_rows(session: Session, where, period: Period, now: dt.datetime) -> dict[int, UnitRow]:
+    start, end = period.utc_bounds()
+    units = {u.id: UnitRow(u.id, u.name) for u in session.exec(select(Unit)).all()}
+    by_name = {row.name: row for row in units.values()}
+
+    def per_unit(*columns, conditions, join_case: bool = False):
+        query = select(Case.lead_unit_id, *columns)
+        query = query.select_from(Event).join(Case, col(Case.id) == Event.case_id) \
+            if join_case else query.select_from(Case)
+        return session.exec(query.where(*conditions, where, col(Case.lead_unit_id).is_not(None))
+                            .group_by(Case.lead_unit_id)).all()
+
+    for unit_id, n in per_unit(func.count(), conditions=[
+            _between(Case.dispatched_at, start, end)]):
+        units[unit_id].dispatched = n
+    for unit_id, n, on_time, late in per_unit(
+            func.count(), func.count().filter(col(Case.closed_on_time).is_(True)),
+            func.count().filter(col(Case.closed_on_time).is_(False)),
+            conditions=[_between(Case.closed_at, start, end),
+                        col(Case.dispatched_at).is_not(None)]):
+        units[unit_id].closed, units[unit_id].closed_on_time = n, on_time
+        units[unit_id].overdue += late
+    for unit_id, n in per_unit(func.count(), conditions=[
+            col(Case.state).in_(UNIT_CLOCK), _between(Case.due_at, start, min(end, now))]):
+        units[unit_id].overdue += n
+    for unit_id, n in per_unit(func.count(), join_case=True, conditions=[
+            text(STAT_STEPS_SQL), col(Event.action).in_(REDO_ACTIONS),
+            _between(Event.at, start, end)]):
+        units[unit_id].redone = n
+    # A return leaves no lead unit on the case: the unit is named in the return's event.
+    returned_by = func.json_extract(Event.payload, "$.unit")
+    for name, n in session.exec(
+            select(returned_by, func.count()).join(Case, col(Case.id) == Event.case_id)
+            .where(text(STAT_STEPS_SQL), Event.action == "return_",
+                   _between(Event.at, start, end), where).group_by(returned_by)).all():
+        if name in by_name:
+            by_name[name].returned = n
+    card_count = func.count().filter(SupervisionStep.card == Card.YELLOW.value)
+    red_count = func.count().filter(SupervisionStep.card == Card.RED.value)
+    for unit_id, chased, circulated in session.exec(
+            select(Case.lead_unit_id, card_count, red_count).select_from(SupervisionStep)
+            .join(Event, col(Event.id) == SupervisionStep.event_id)
+            .join(Case, col(Case.id) == SupervisionStep.case_id)
+            .where(_between(Event.at, start, end), where, col(Case.lead_unit_id).is_not(None))
+            .group_by(Case.lead_unit_id)).all():
+        units[unit_id].chased, units[unit_id].circulated = chased, circulated
+    return units
+
+
+def _disputes(session: Session, where, start, end) -> DisputeFigures:
+    """The disputes of the cases received in the period, as they stand now."""
+    def by(column) -> dict[str, int]:
+        return dict(session.exec(
+            select(column, func.count()).join(Case, col(Case.id) == Dispute.case_id)
+            .where(_between(Dispute.created_at, start, end), col(column).is_not(None), where)
+            .group_by(column)).all())
+
+    colours, types, outcomes = by(Dispute.colour), by(Dispute.type), by(Dispute.outcome)
+    return DisputeFigures({c.value: colours.get(c.value, 0) for c in Colour},
+                          {k.value: types[k.value] for k in DisputeType if k.value in types},
+                          {o.value: outcomes[o.value] for o in Outcome if o.value in outcomes})
+
+
+def _revisits(session: Session, where, period: Period, start, end,
+              now: dt.datetime) -> RevisitFigures:
+    today = now.astimezone(LOCAL_TZ).date()
+    last_due = min(period.last, today)
+    done_day = _local_day(Revisit.done_at)
+    due, on_time = session.exec(
+        select(func.count(), func.count().filter(
+            Revisit.status == RevisitStatus.DONE.value, done_day <= Revisit.due_on))
+        .join(Case, col(Case.id) == Revisit.case_id)
+        .where(col(Revisit.due_on) >= period.first, col(Revisit.due_on) <= last_due,
+               Revisit.status != RevisitStatus.CANCELLED.value, where)).one()
+    reached, satisfied = session.exec(
+        select(func.count(), func.count().filter(col(Revisit.satisfaction).in_(SATISFIED)))
+        .join(Case, col(Case.id) == Revisit.case_id)
+        .where(Revisit.kind == RevisitKind.SATISFACTION.value,
+               Revisit.status == RevisitStatus.DONE.value,
+               Revisit.result != RevisitResult.UNREACHABLE.value,
+               _between(Revisit.done_at, start, end), where)).one()
+    return RevisitFigures(due, on_time, reached, satisfied)
+

@@ -1,0 +1,201 @@
+"""The statistics: seeds/002's figures, a hand-computed week worked through the real services,
+the edge cases (nothing dispatched, periods, reopening, merged duplicates) and who may ask."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.lifecycle import Action, CaseState
+from dutydesk.domain.statistics import parse_period, percent
+from dutydesk.errors import NotFound, PermissionDenied
+from dutydesk.services import statistics
+from dutydesk.services.cases import ActionInput, create_case, perform
+from dutydesk.services.statistics import report
+from tests.services.helpers import FULL_PATH, do, new_case_in, standard_draft
+
+W48 = parse_period("2026-W48")  # Monday 2026-11-23 (T0) to Sunday 11-29
+
+
+def _local(day: int, hour: int) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, 0, tzinfo=LOCAL_TZ)
+
+
+def _bulk_month(db_path, received: int, dispatched: int, closed: int) -> None:
+    """October 2026 as seeds/002 tells it: cases with their milestones, inserted directly
+    (the services' own stamping of them is checked by the worked week below)."""
+    raw = sqlite3.connect(db_path)
+    node, community, street = raw.execute(
+        "SELECT id, community_id, street_id FROM node WHERE code = 'CJW-02'").fetchone()
+    unit = raw.execute("SELECT id FROM unit WHERE code = 'SWJ'").fetchone()[0]
+    rows = []
+    for n in range(received):
+        at = dt.datetime(2026, 10, 1 + n % 31, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 local
+        stamp = at.strftime("%Y-%m-%d %H:%M:%S.%f")
+        is_dispatched, is_closed = n < dispatched, n < closed
+        rows.append(("phone", "closed" if is_closed else "in_progress" if is_dispatched
+                     else "accepted", node, community, street, "s", "s", stamp, stamp,
+                     stamp if is_dispatched else None, stamp if is_dispatched else None,
+                     stamp if is_closed else None, 1 if is_closed else None,
+                     unit if is_dispatched else None))
+    raw.executemany(
+        "INSERT INTO case_ (channel, state, node_id, community_id, street_id, summary, "
+        "search_text, address, reporter_name, reporter_phone, created_at, updated_at, filed_at, dispatched_at, closed_at, "
+        "closed_on_time, lead_unit_id, level, redo_count, urge_count, version, "
+        "due_provisional) VALUES (?,?,?,?,?,?,?,'','','',?,?,?,?,?,?,?,'grid',0,0,1,0)", rows)
+    raw.commit()
+    raw.close()
+
+
+def test_seeds_002_received_dispatched_closed_give_94_29_percent(desk, db_path):
+    _bulk_month(db_path, 7534, 7389, 6967)
+    result = report(desk, desk.actor("zhaolei"), parse_period("2026-10"))
+    h = result.headline
+    assert (h.received, h.filed, h.dispatched, h.closed) == (7534, 7389, 7389, 6967)
+    assert percent(h.disposal_rate) == "94.29%"
+    assert percent(h.on_time_rate) == "100.00%"
+    assert sum(d.received for d in result.days) == 7534
+    assert [u.name for u in result.units] == ["区水务局"] and result.units[0].rank == 1
+    # November has none of them: nothing dispatched is —, not a division by zero.
+    november = report(desk, desk.actor("zhaolei"), parse_period("2026-11")).headline
+    assert november.dispatched == 0 and november.disposal_rate is None
+    assert percent(november.disposal_rate) == "—"
+
+
+@pytest.fixture
+def worked_week(desk, clock):
+    """Cases worked through the services across weeks 47 and 48 (hand-computed below)."""
+    ids = {}
+    clock.set(_local(20, 11))  # Friday of week 47: E is dispatched (due Monday 11:00)
+    ids["E"] = new_case_in(desk, CaseState.IN_PROGRESS, FULL_PATH[:4])
+    clock.set(_local(23, 10))
+    ids["A"] = new_case_in(desk, CaseState.CLOSED, FULL_PATH)  # closed in time
+    ids["B"] = new_case_in(desk, CaseState.DISPATCHED, FULL_PATH[:3])
+    ids["C"] = create_case(desk, desk.actor("liuyang"), standard_draft(summary="重复来电"))
+    perform(desk, desk.actor("liuyang"), ids["C"], Action.MERGE,  # not received twice
+            ActionInput(merge_into=ids["B"]))
+    do(desk, ids["B"], Action.RETURN)  # 退单 by the unit, then dispatched again
+    do(desk, ids["B"], Action.DISPATCH)
+    ids["D"] = new_case_in(desk, CaseState.CLOSED, FULL_PATH)
+    do(desk, ids["D"], Action.REOPEN)  # 重办: closed again, counted once
+    for action in FULL_PATH[2:]:
+        do(desk, ids["D"], action)
+    ids["F"] = new_case_in(desk, CaseState.IN_PROGRESS, FULL_PATH[:4])  # due Tue 10:00
+    ids["G"] = new_case_in(desk, CaseState.IN_PROGRESS, FULL_PATH[:4])
+    for action in FULL_PATH[4:]:  # E replies in time and closes this week
+        do(desk, ids["E"], action)
+    clock.set(_local(25, 10))
+    for action in FULL_PATH[4:]:  # F replies late; G is still with its unit, overdue
+        do(desk, ids["F"], action)
+    return ids
+
+
+def test_a_worked_week_by_hand(desk, worked_week):
+    result = report(desk, desk.actor("zhaolei"), W48)
+    h = result.headline
+    # received A B D F G (C merged; E was week 47's); filed and dispatched once each.
+    assert (h.received, h.filed, h.dispatched) == (5, 5, 5)
+    # closed A D E F (E dispatched last week); in time A D E; overdue: F replied late, G
+    # signed for and B dispatched again are still with the unit past Tuesday's deadline.
+    assert (h.closed, h.closed_on_time, h.overdue) == (4, 3, 3)
+    assert (h.returned, h.redone) == (1, 1)
+    assert percent(h.disposal_rate) == "80.00%" and percent(h.on_time_rate) == "75.00%"
+    monday = result.days[0]
+    assert (monday.day, monday.received, monday.dispatched, monday.closed) == \
+        (dt.date(2026, 11, 23), 5, 5, 3)
+    assert result.days[2].closed == 1 and sum(d.closed for d in result.days) == 4
+    [unit] = result.units  # the co-unit leads nothing: only the lead unit is ranked
+    assert (unit.name, unit.rank, unit.dispatched, unit.closed, unit.returned, unit.redone,
+            unit.overdue) == ("区水务局", 1, 5, 4, 1, 1, 3)
+    assert (unit.previous_rank, unit.previous_rate) == (1, 0.0)
+    assert unit.rate_change == pytest.approx(0.8)
+
+    week47 = report(desk, desk.actor("zhaolei"), W48.previous()).headline
+    assert (week47.received, week47.dispatched, week47.closed) == (1, 1, 0)
+    assert percent(week47.disposal_rate) == "0.00%"
+
+
+def test_a_reopened_case_counts_where_it_is_closed_again(desk, clock):
+    clock.set(_local(23, 10))
+    case_id = new_case_in(desk, CaseState.CLOSED, FULL_PATH)
+    clock.set(_local(30, 10))  # Monday of the next week
+    do(desk, case_id, Action.REOPEN)
+    for action in FULL_PATH[2:]:
+        do(desk, case_id, action)
+    first = report(desk, desk.actor("zhaolei"), W48).headline
+    second = report(desk, desk.actor("zhaolei"), W48.shift(1)).headline
+    assert (first.dispatched, first.closed, first.redone) == (1, 0, 0)
+    assert (second.dispatched, second.closed, second.redone) == (0, 1, 1)
+
+
+def test_the_place_narrows_every_figure(desk, worked_week, clock):
+    clock.set(_local(23, 12))
+    create_case(desk, desk.actor("liuyang"), standard_draft(node_code="JSZL"))
+    street = report(desk, desk.actor("zhaolei"), W48)
+    cjw = report(desk, desk.actor("zhaolei"), W48, "CJW")
+    jszl = report(desk, desk.actor("zhaolei"), W48, "JSZL")
+    assert (street.headline.received, cjw.headline.received, jszl.headline.received) == (6, 5, 1)
+    assert jszl.headline.dispatched == 0 and jszl.units == []
+    assert street.police is not None and cjw.police is None and "police" in cjw.notes
+
+
+def test_who_may_ask_for_which_place(desk, worked_week):
+    community = desk.actor("huangxia")  # 曹家湾社区
+    assert [p.code for p in statistics.places(desk, community)] == ["CJW"]
+    assert report(desk, community, W48).place.code == "CJW"
+    assert report(desk, community, W48).headline.received == 5
+    with pytest.raises(PermissionDenied):
+        report(desk, community, W48, "HTP")
+    with pytest.raises(PermissionDenied):
+        report(desk, desk.actor("zhoujp"), W48, "CJW")  # another community's
+    for login in ("wangbo", "admin"):
+        with pytest.raises(PermissionDenied):
+            report(desk, desk.actor(login), W48)
+    with pytest.raises(NotFound):
+        report(desk, desk.actor("zhaolei"), W48, "NOWHERE")
+
+
+def test_110_figures_and_the_share_from_recorded_totals(demo_desk):
+    from dutydesk.services.police import record_call_total
+
+    chief = demo_desk.actor("zhaolei")
+    week = parse_period("2026-W48")
+    before = report(demo_desk, chief, week)
+    assert before.police.received > 0 and before.police.share is None
+    assert before.notes["police_share"] == "stats.note.no_110_total"
+    # The week's total recorded as two parts covering every day once: summed.
+    record_call_total(demo_desk, chief, dt.date(2026, 11, 23), dt.date(2026, 11, 25), 300)
+    record_call_total(demo_desk, chief, dt.date(2026, 11, 26), dt.date(2026, 11, 29), 100)
+    after = report(demo_desk, chief, week)
+    assert after.police.all_calls == 400
+    assert after.police.share == pytest.approx(after.police.received / 400)
+    assert "police_share" not in after.notes
+
+
+def test_disputes_and_revisits_in_the_demo(demo_desk):
+    result = report(demo_desk, demo_desk.actor("zhaolei"), parse_period("2026-11"))
+    d = result.disputes
+    assert d.total == sum(d.by_type.values()) and d.total > 0
+    assert d.success_rate == (d.succeeded / d.concluded if d.concluded else None)
+    assert result.revisits.on_time_rate is None or 0 <= result.revisits.on_time_rate <= 1
+
+
+def test_an_older_file_gains_the_milestones_from_its_log(desk, worked_week, db_path):
+    from dutydesk.store.engine import Database
+
+    expected = report(desk, desk.actor("zhaolei"), W48).headline
+    desk.db.dispose()
+    raw = sqlite3.connect(db_path)
+    for index in ("ix_case_stat_filed", "ix_case_stat_dispatched", "ix_case_stat_closed",
+                  "ix_event_stat_steps"):
+        raw.execute(f"DROP INDEX {index}")
+    for column in ("filed_at", "dispatched_at", "closed_on_time"):
+        raw.execute(f"ALTER TABLE case_ DROP COLUMN {column}")
+    raw.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+    raw.commit()
+    raw.close()
+    desk.db = Database.open(db_path)
+    assert report(desk, desk.actor("zhaolei"), W48).headline == expected
