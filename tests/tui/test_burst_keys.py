@@ -55,3 +55,19 @@ async def test_page_keys_in_a_burst_keep_the_position_right(demo_desk):
         first_rank = [r.id for r in everything].index(ids_in_order[0]) + 1
         assert screen.first_index + 1 == first_rank
         assert table.current.id == ids_in_order[-1]  # up from the top row: the page above
+
+
+async def test_editing_keys_in_a_text_field_act_in_order_with_the_characters(demo_desk):
+    """`ab⌫c←X` then ctrl+u and `Z`, in one packet: each key where it was typed."""
+    from tests.tui.conftest import burst, make_app, settle
+
+    app = make_app(demo_desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await burst(pilot, ["n"])  # the new-report form: the summary field
+        summary = app.screen.query_one("#summary")
+        summary.focus()
+        await burst(pilot, ["a", "b", "backspace", "c", "left", "X"])
+        assert summary.value == "aXc"
+        await burst(pilot, ["ctrl+u", "Z", "end", "!"])
+        assert summary.value == "Zc!"

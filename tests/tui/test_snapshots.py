@@ -48,3 +48,23 @@ def test_a_crowded_case_at_80x24(demo_desk, snap_compare):
         await pilot.pause()
 
     assert snap_compare(make_app(demo_desk), terminal_size=(80, 24), run_before=open_it)
+
+
+def test_statistics_at_80x24(demo_desk, snap_compare):
+    async def open_statistics(pilot):
+        await pilot.press("f7")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_desk), terminal_size=(80, 24), run_before=open_statistics)
+
+
+def test_unit_ranking_at_80x24(demo_desk, snap_compare):
+    async def open_the_ranking(pilot):
+        await pilot.press("f7")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("2", "v")
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_desk), terminal_size=(80, 24), run_before=open_the_ranking)

@@ -15,6 +15,8 @@ from enum import StrEnum
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 
+# The report's parts as the statistics screen shows them, one number key each.
+SECTIONS = ("overview", "ranking", "police", "disputes", "revisits")
 MAX_DAYS = 3 * 366  # a custom period longer than this is a typing mistake, not a report
 
 

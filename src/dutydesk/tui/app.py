@@ -26,6 +26,7 @@ from dutydesk.tui.screens.handover import HandoverScreen
 from dutydesk.tui.screens.police import PoliceScreen
 from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.screens.revisits import RevisitScreen
+from dutydesk.tui.screens.stats import StatsScreen
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 FEED_INTERVAL = 0.1  # seconds between change-feed polls (PRAGMA data_version: microseconds)
@@ -68,6 +69,8 @@ class DutyDeskApp(ReportsWorkerErrors, App):
             self.boards["revisits"] = RevisitScreen()
         if self.actor.role in DESK_ROLES:
             self.boards["handover"] = HandoverScreen()
+        if self.actor.role not in (Role.ADMIN, Role.UNIT):  # the desk's and communities' place
+            self.boards["stats"] = StatsScreen()
         for name, screen in self.boards.items():
             self.install_screen(screen, name)
         self.push_screen("queue")

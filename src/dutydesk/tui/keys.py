@@ -11,6 +11,7 @@ from dutydesk.domain.lifecycle import TRANSITIONS
 from dutydesk.domain.disputes import DISPUTE_STEPS
 from dutydesk.domain.police import TRANSFER_TRANSITIONS, Section
 from dutydesk.domain.revisits import REVISIT_STEPS
+from dutydesk.domain.statistics import SECTIONS as STATS_SECTIONS
 from dutydesk.i18n import t
 
 
@@ -45,6 +46,8 @@ APP_KEYS = (
             help_label="revisit.title"),
     KeySpec("board-handover", "f6", "app.board('handover')", "board.handover", display="F6",
             help_label="duty.title"),
+    KeySpec("board-stats", "f7", "app.board('stats')", "board.stats", display="F7",
+            help_label="stats.title"),
     KeySpec("focus-next", "tab", "app.focus_next", "key.focus_next", show=False),
     KeySpec("focus-previous", "shift+tab", "app.focus_previous", "key.focus_previous",
             show=False),
@@ -134,6 +137,29 @@ REVISIT_STEP_KEYS = tuple(
     KeySpec(f"revisit-{step.action.value}", step.key, f"revisit_step('{step.action.value}')",
             f"revisit.action.{step.action.value}", show=False)
     for step in REVISIT_STEPS
+)
+
+STATS_KEYS = (
+    # Four period keys and two arrows, each pair of rows shown once in the footer.
+    KeySpec("stats-day", "d", "period_kind('day')", "stats.key.kinds", display="dwmy",
+            help_label="stats.kind.day"),
+    KeySpec("stats-week", "w", "period_kind('week')", "stats.kind.week", show=False),
+    KeySpec("stats-month", "m", "period_kind('month')", "stats.kind.month", show=False),
+    KeySpec("stats-year", "y", "period_kind('year')", "stats.kind.year", show=False),
+    # The brackets step the period; the arrows too on a chart, and scroll a wide table.
+    KeySpec("stats-previous", "left_square_bracket", "step(-1)", "stats.key.steps",
+            display="[ ]", help_label="stats.key.previous"),
+    KeySpec("stats-next", "right_square_bracket", "step(1)", "stats.key.next", show=False),
+    KeySpec("stats-left", "left", "arrow(-1)", "stats.key.previous", show=False),
+    KeySpec("stats-right", "right", "arrow(1)", "stats.key.next", show=False),
+    KeySpec("stats-period", "p", "choose_period", "stats.key.period"),
+    KeySpec("stats-place", "n", "choose_place", "stats.key.place"),
+    KeySpec("stats-view", "v", "toggle_view", "stats.key.view"),
+    KeySpec("stats-export", "x", "export", "stats.key.export"),
+) + tuple(
+    KeySpec(f"stats-section-{name}", str(number), f"section('{name}')", f"stats.section.{name}",
+            show=False)
+    for number, name in enumerate(STATS_SECTIONS, start=1)
 )
 
 HANDOVER_KEYS = (

@@ -3,12 +3,26 @@ carry escape sequences) or set by code, the text is cleaned before it is drawn."
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Input
 
 from dutydesk.domain.text import strip_controls
 
 
 class TextInput(Input):
+    async def _on_key(self, event: events.Key) -> None:
+        """The field's own editing keys (backspace, arrows, ctrl+u …) act here, in order with
+        the characters around them. Left to Textual they act only once the key has bubbled up
+        to the app, after the characters typed behind them in the same burst (over SSH a
+        packet holds several keys) — `ab⌫c` would read `abc` then lose the `c`."""
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if not event.is_printable:
+                event.stop()
+                event.prevent_default()
+                await self.run_action(binding.action)
+                return
+        await super()._on_key(event)
+
     def replace(self, text: str, start: int, end: int) -> None:
         super().replace(strip_controls(text), start, end)
 

@@ -1,0 +1,108 @@
+"""The statistics screen's forms: a period typed as the reports name it, a place of the org
+tree within reach, and the report written out as XLSX, CSV or Markdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Button, Select, Static
+
+from dutydesk.domain.statistics import Period, PeriodError, parse_period
+from dutydesk.i18n import t
+from dutydesk.reports.writers import FORMATS, write_report
+from dutydesk.services.statistics import Place, Report
+from dutydesk.tui.format import plain
+from dutydesk.tui.screens.forms import FormScreen
+from dutydesk.tui.widgets import TextInput
+
+
+class PeriodScreen(FormScreen):
+    AUTO_FOCUS = "#period"
+
+    def __init__(self, current: Period | None) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Static(t("stats.form.period_title"), classes="form-title")
+            yield from self.field_row("period", t("stats.form.period") + " *", TextInput(
+                value=self.current.label if self.current else "", compact=True, id="period",
+                placeholder="2026-11-01..2026-11-15"))
+            yield Static(t("stats.form.period_help"), classes="form-help")
+            yield from self.buttons()
+
+    def action_submit(self) -> None:
+        try:
+            period = parse_period(str(self.query_one("#period", TextInput).value))
+        except PeriodError as exc:
+            self.show_errors({"period": t(exc.key, text=exc.text)})
+            return
+        self.dismiss(period)
+
+
+class PlaceScreen(FormScreen):
+    """A place of the org tree within the officer's reach (read with the figures)."""
+
+    AUTO_FOCUS = "#place"
+
+    def __init__(self, places: list[Place], current: Place | None) -> None:
+        super().__init__()
+        self.places = {p.code: p for p in places}
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        options = [(plain(f"{p.name}（{t('stats.place.' + p.kind)}）"), p.code)
+                   for p in self.places.values()]
+        current = self.current.code if self.current else options[0][1]
+        with VerticalScroll(classes="form"):
+            yield Static(t("stats.form.place_title"), classes="form-title")
+            yield from self.field_row("place", t("stats.key.place") + " *", Select(
+                options, id="place", compact=True, allow_blank=False, value=current))
+            yield from self.buttons()
+
+    def action_submit(self) -> None:
+        self.dismiss(self.places[str(self.query_one("#place", Select).value)])
+
+
+class ExportReportScreen(FormScreen):
+    AUTO_FOCUS = "#format"
+
+    def __init__(self, report: Report) -> None:
+        super().__init__()
+        self.report = report
+
+    def compose(self) -> ComposeResult:
+        name = f"report-{self.report.period.label.replace('..', '_')}-{self.report.place.code}"
+        with VerticalScroll(classes="form"):
+            yield Static(plain(t("stats.form.export_title", period=self.report.period.label,
+                                 place=self.report.place.name)), classes="form-title")
+            yield from self.field_row("format", t("stats.form.format"), Select(
+                [(t(f"stats.format.{f}"), f) for f in FORMATS], id="format", compact=True,
+                value="xlsx", allow_blank=False))
+            yield from self.field_row("path", t("police.import.path") + " *", TextInput(
+                compact=True, id="path", value=f"{name}.xlsx"))
+            yield from self.buttons()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """The file's suffix follows the chosen format."""
+        path = self.query_one("#path", TextInput)
+        current = Path(str(path.value))
+        if event.value in FORMATS and current.suffix.lstrip(".") in FORMATS:
+            path.value = str(current.with_suffix(f".{event.value}"))
+
+    def action_submit(self) -> None:
+        raw = str(self.query_one("#path", TextInput).value).strip()
+        if not raw:
+            self.show_errors({"path": t("field_error.required", field=t("police.import.path"))})
+            return
+        self.query_one("#ok", Button).disabled = True
+        self.run_export(Path(raw).expanduser(), str(self.query_one("#format", Select).value))
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def run_export(self, path: Path, kind: str) -> None:
+        self.post_outcome(lambda: write_report(self.report, path, kind),
+                          lambda written: t("stats.exported", path=str(written)))
