@@ -10,6 +10,7 @@ services write. About 90 % of cases are finished, as on a desk that has run for 
 from __future__ import annotations
 
 import argparse
+import json
 import datetime as dt
 import random
 import sqlite3
@@ -58,6 +59,7 @@ def generate(count: int, out: Path, seed: int = 7) -> Path:
                         ).fetchall()
     categories = [r[0] for r in raw.execute("SELECT id FROM category")]
     units = [r[0] for r in raw.execute("SELECT id FROM unit")]
+    unit_names = dict(raw.execute("SELECT id, name FROM unit").fetchall())
     officers = [r[0] for r in raw.execute("SELECT id FROM officer WHERE role IN "
                                           "('officer', 'duty_chief')")]
     texts: dict[str, str] = {}  # pinyin is costly: each name and place is converted once
@@ -79,6 +81,7 @@ def generate(count: int, out: Path, seed: int = 7) -> Path:
         initials = " ".join(_initials(texts, part) for part in (reporter, address, grid[1]))
         search_text = f"{summary} {address} {reporter} {grid[1]} {initials}".lower()
         dispatched = state in ("dispatched", "in_progress", "replied", "closed")
+        filed = dispatched or state == "filed"
         due_start = created + dt.timedelta(hours=1) if dispatched else None
         due = due_start + dt.timedelta(days=rng.choice([1, 3, 5, 15])) if dispatched else None
         case_rows.append((
@@ -89,10 +92,22 @@ def generate(count: int, out: Path, seed: int = 7) -> Path:
             _ts(due_start + dt.timedelta(hours=2)) if dispatched else None,
             _ts(due_start), _ts(due), "working_days" if dispatched else None,
             rng.choice(units) if dispatched else None, len(EVENTS_BY_STATE[state]) + 1,
+            # The milestones the statistics count, at the events' own times (10 min a step).
+            _ts(created + dt.timedelta(minutes=20)) if filed else None,
+            _ts(created + dt.timedelta(minutes=30)) if dispatched else None,
+            (rng.random() < 0.92) if state == "closed" else None,
         ))
-        for step, action in enumerate(EVENTS_BY_STATE[state]):
+        actions = list(EVENTS_BY_STATE[state])
+        if dispatched and rng.random() < 0.03:  # a 退单 before the unit signed for it
+            actions[4:4] = ["return_", "dispatch"]
+        if state == "closed" and rng.random() < 0.02:  # a 核查不通过, replied again
+            actions[-2:-2] = ["verify_fail", "reply"]
+        returned_by = json.dumps({"unit": unit_names[case_rows[-1][19]]}, ensure_ascii=False) \
+            if dispatched else "{}"
+        for step, action in enumerate(actions):
             event_rows.append((_ts(created + dt.timedelta(minutes=10 * step)), rng.choice(officers),
-                               case_id, f"case:{case_id}", action, "{}"))
+                               case_id, f"case:{case_id}", action,
+                               returned_by if action == "return_" else "{}"))
         if len(case_rows) >= 20_000:
             _flush(raw, case_rows, event_rows)
             print(f"  {case_id:>9} cases  {time.perf_counter() - started:6.1f} s", file=sys.stderr)
@@ -118,9 +133,9 @@ def _flush(raw: sqlite3.Connection, cases: list, events: list) -> None:
     raw.executemany(
         "INSERT INTO case_ (id, channel, state, category_id, node_id, community_id, street_id, "
         "summary, address, reporter_name, reporter_phone, search_text, created_at, updated_at, "
-        "closed_at, ack_due_at, due_start_at, due_at, due_unit, lead_unit_id, version, level, "
-        "redo_count, urge_count, due_provisional) VALUES "
-        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'grid',0,0,0)", cases)
+        "closed_at, ack_due_at, due_start_at, due_at, due_unit, lead_unit_id, version, filed_at, "
+        "dispatched_at, closed_on_time, level, redo_count, urge_count, due_provisional) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'grid',0,0,0)", cases)
     raw.executemany("INSERT INTO event (at, actor_id, case_id, subject, action, payload) "
                     "VALUES (?,?,?,?,?,?)", events)
     raw.executemany("INSERT INTO case_unit (case_id, unit_id, lead, created_at) "

@@ -199,3 +199,43 @@ def test_an_older_file_gains_the_milestones_from_its_log(desk, worked_week, db_p
     raw.close()
     desk.db = Database.open(db_path)
     assert report(desk, desk.actor("zhaolei"), W48).headline == expected
+
+
+def test_disputes_and_revisits_by_hand(desk, clock):
+    from dutydesk.services import disputes, revisits
+    from dutydesk.services.disputes import DisputeDraft, PartyDraft
+    from dutydesk.store.models import Revisit
+    from sqlmodel import select
+
+    clock.set(_local(23, 10))
+    officer = desk.actor("liuyang")
+    ids = [create_case(desk, officer, standard_draft(summary=f"邻里纠纷{n}",
+                                                     category_code="neighbour_dispute"))
+           for n in range(3)]
+    for case_id, factors in zip(ids, ([], ["violence"], [])):
+        disputes.record(desk, officer, case_id, DisputeDraft(
+            type="neighbour", parties=[PartyDraft("applicant", "张桂兰", "", "")],
+            factors=factors, people="2", amount=""))
+    disputes.record_outcome(desk, officer, ids[0], "mediated", agreement_on=_local(23, 10).date())
+    disputes.record_outcome(desk, officer, ids[1], "failed")
+    closed = [new_case_in(desk, CaseState.CLOSED, FULL_PATH) for _ in range(4)]  # call-backs
+    with desk.db.read() as s:
+        callbacks = [s.exec(select(Revisit).where(Revisit.case_id == c)).one() for c in closed]
+    assert {c.due_on for c in callbacks} == {dt.date(2026, 11, 26)}
+    clock.set(_local(26, 14))
+    revisits.record_revisit(desk, officer, callbacks[0].id, "phone", "stable", "satisfied")
+    revisits.record_revisit(desk, officer, callbacks[1].id, "phone", "stable", "dissatisfied")
+    clock.set(_local(27, 12))  # a day late, and nobody answered
+    revisits.record_revisit(desk, officer, callbacks[2].id, "phone", "unreachable",
+                            "satisfied")
+
+    result = report(desk, desk.actor("zhaolei"), W48)
+    d = result.disputes
+    assert d.by_colour == {"red": 1, "yellow": 0, "blue": 2}
+    assert d.by_type == {"neighbour": 3} and d.by_outcome == {"mediated": 1, "failed": 1}
+    assert (d.concluded, d.succeeded, percent(d.success_rate)) == (2, 1, "50.00%")
+    r = result.revisits
+    # Four call-backs due Thursday (the mediated dispute's first revisit is next month's):
+    # two done that day; of those reached, one satisfied.
+    assert (r.due, r.done_on_time, r.reached, r.satisfied) == (4, 2, 2, 1)
+    assert percent(r.on_time_rate) == "50.00%" and percent(r.satisfaction_rate) == "50.00%"

@@ -52,7 +52,7 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX ix_case_stat_dispatched ON case_ "
         "(dispatched_at, street_id, community_id, node_id, lead_unit_id)",
         "CREATE INDEX ix_case_stat_closed ON case_ (closed_at, street_id, community_id, node_id, "
-        "lead_unit_id, closed_on_time) WHERE dispatched_at IS NOT NULL",
+        "lead_unit_id, closed_on_time, dispatched_at)",
         "CREATE INDEX ix_event_stat_steps ON event (action, at, case_id) "
         f"WHERE {STAT_STEPS_SQL}",
     ],
@@ -143,8 +143,7 @@ class Case(SQLModel, table=True):
         Index("ix_case_stat_dispatched", "dispatched_at", "street_id", "community_id", "node_id",
               "lead_unit_id"),
         Index("ix_case_stat_closed", "closed_at", "street_id", "community_id", "node_id",
-              "lead_unit_id", "closed_on_time", sqlite_where=text("dispatched_at IS NOT NULL"),
-              postgresql_where=text("dispatched_at IS NOT NULL")),
+              "lead_unit_id", "closed_on_time", "dispatched_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -41,6 +41,8 @@ class HelpScreen(ModalScreen):
                 yield Static(self._revisits())
             if self.role in DESK_ROLES:
                 yield Static(self._keys_table(t("duty.title"), keys.HANDOVER_KEYS))
+            if self.role not in (Role.ADMIN, Role.UNIT):
+                yield Static(self._keys_table(t("stats.title"), keys.STATS_KEYS))
 
     def _general(self) -> Table:
         table = Table(title=t("help.global"), show_header=False, box=None, padding=(0, 2))
