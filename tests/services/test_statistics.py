@@ -16,6 +16,7 @@ from dutydesk.services import statistics
 from dutydesk.services.cases import ActionInput, create_case, perform
 from dutydesk.services.statistics import report
 from tests.services.helpers import FULL_PATH, do, new_case_in, standard_draft
+from tests.store.test_engine import _undo_migrations_after
 
 W48 = parse_period("2026-W48")  # Monday 2026-11-23 (T0) to Sunday 11-29
 
@@ -189,12 +190,7 @@ def test_an_older_file_gains_the_milestones_from_its_log(desk, worked_week, db_p
     expected = report(desk, desk.actor("zhaolei"), W48).headline
     desk.db.dispose()
     raw = sqlite3.connect(db_path)
-    for index in ("ix_case_stat_filed", "ix_case_stat_dispatched", "ix_case_stat_closed",
-                  "ix_event_stat_steps"):
-        raw.execute(f"DROP INDEX {index}")
-    for column in ("filed_at", "dispatched_at", "closed_on_time"):
-        raw.execute(f"ALTER TABLE case_ DROP COLUMN {column}")
-    raw.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+    _undo_migrations_after(raw, 7)
     raw.commit()
     raw.close()
     desk.db = Database.open(db_path)

@@ -165,7 +165,9 @@ class Database:
             for step in range(current + 1, models.SCHEMA_VERSION + 1):
                 for statement in models.MIGRATIONS[step]:
                     words = statement.split()
-                    if words[:2] == ["ALTER", "TABLE"] and words[2] not in tables:
+                    table = words[2] if words[:2] == ["ALTER", "TABLE"] else \
+                        words[4] if words[:2] == ["CREATE", "INDEX"] else None
+                    if table is not None and table not in tables:
                         continue  # a table newer than the file: created whole just below
                     connection.exec_driver_sql(statement)
             SQLModel.metadata.create_all(connection)  # new tables only

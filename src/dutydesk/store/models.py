@@ -55,6 +55,7 @@ MIGRATIONS: dict[int, list[str]] = {
         "lead_unit_id, closed_on_time, dispatched_at)",
         "CREATE INDEX ix_event_stat_steps ON event (action, at, case_id) "
         f"WHERE {STAT_STEPS_SQL}",
+        "CREATE INDEX ix_dispute_created ON dispute (created_at, case_id)",
     ],
 }
 
@@ -281,7 +282,10 @@ class Dispute(SQLModel, table=True):
     """A dispute's record on its case (矛盾纠纷): the board is a second way of looking at
     the same cases. Colour changes, sessions and calls-in are in the event log too."""
 
-    __table_args__ = (Index("ix_dispute_colour_created", "colour", "created_at", "case_id"),)
+    __table_args__ = (
+        Index("ix_dispute_colour_created", "colour", "created_at", "case_id"),
+        Index("ix_dispute_created", "created_at", "case_id"),  # a period's disputes (统计)
+    )
 
     case_id: int = Field(foreign_key="case_.id", primary_key=True)
     type: str  # DisputeType
