@@ -113,8 +113,17 @@ def do(desk: Desk, case_id: int, action: Action, login: str | None = None, **ove
 
 
 def event_count(desk: Desk) -> int:
+    """The events of work done: a refused attempt logs an event of its own ("refused"), and
+    leaves this count as it was."""
     with desk.db.read() as s:
-        return s.exec(select(func.count()).select_from(Event)).one()
+        return s.exec(select(func.count()).select_from(Event)
+                      .where(Event.action != "refused")).one()
+
+
+def refusal_count(desk: Desk) -> int:
+    with desk.db.read() as s:
+        return s.exec(select(func.count()).select_from(Event)
+                      .where(Event.action == "refused")).one()
 
 
 def case_row(desk: Desk, case_id: int) -> Case:

@@ -22,7 +22,7 @@ from dutydesk.errors import (
 )
 from dutydesk.i18n import local_time, t
 from dutydesk.services.context import Actor, Desk, require_active
-from dutydesk.services.events import append_event
+from dutydesk.services.events import append_event, refusals_logged
 from dutydesk.services.revisits import cancel_callbacks, schedule_callback
 from dutydesk.services.inputs import clean_field, echo
 from dutydesk.services.scope import in_scope
@@ -78,6 +78,7 @@ FIELD_ATTRIBUTE = {
 
 # -- creation ----------------------------------------------------------------------------------
 
+@refusals_logged
 def create_case(desk: Desk, actor: Actor, draft: CaseDraft) -> int:
     """Register a new report (待受理). Bad input raises ValidationFailed and writes nothing."""
     if actor.role not in REPORTER_ROLES:
@@ -187,6 +188,7 @@ def _by_code(session: Session, model, code: str, errors: dict[str, str], key: st
 
 # -- actions -----------------------------------------------------------------------------------
 
+@refusals_logged
 def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: ActionInput,
             expected_version: int | None = None) -> int:
     """Apply one action of the lifecycle table in one transaction; returns the event id."""

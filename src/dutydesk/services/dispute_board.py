@@ -20,6 +20,7 @@ from dutydesk.domain.personal import mask_phone
 from dutydesk.errors import PermissionDenied
 from dutydesk.i18n import t
 from dutydesk.services.cases import facts_of, may_act_on, own_part
+from dutydesk.services.events import refusals_logged
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.disputes import _dispute_case, steps_for
 from dutydesk.services.keyset import bounds, order, page_of
@@ -109,6 +110,7 @@ def _lane_query(actor: Actor, lane: Lane, f: BoardFilter):
     return query, (col(Dispute.created_at), col(Dispute.case_id)), clauses
 
 
+@refusals_logged
 def lane_page(desk: Desk, actor: Actor, lane: Lane, f: BoardFilter = BoardFilter(), *,
               after: Cursor | None = None, before: Cursor | None = None,
               limit: int = 30) -> Page:
@@ -166,6 +168,7 @@ def _party_lines(session: Session, case_ids: list[int]) -> dict[int, str]:
     return lines
 
 
+@refusals_logged
 def lane_counts(desk: Desk, actor: Actor, f: BoardFilter = BoardFilter()) -> dict[Lane, int]:
     """How many cards each lane holds (the header), counted in SQL."""
     counts = {}
@@ -218,6 +221,7 @@ class DisputeDetail:
     timeline: list[TimelineEntry]
 
 
+@refusals_logged
 def dispute_detail(desk: Desk, actor: Actor, case_id: int) -> DisputeDetail:
     now = desk.clock.now()
     with desk.db.read() as session:  # one snapshot for the record, its lists and timeline

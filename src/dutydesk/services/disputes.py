@@ -27,7 +27,7 @@ from dutydesk.errors import NotFound, PermissionDenied, StaleWrite, ValidationFa
 from dutydesk.i18n import local_time, t
 from dutydesk.services.cases import parse_phone, unit_by_code
 from dutydesk.services.context import Actor, Desk, require_active
-from dutydesk.services.events import append_event
+from dutydesk.services.events import append_event, refusals_logged
 from dutydesk.services.inputs import clean_field, echo
 from dutydesk.services.revisits import open_plan
 from dutydesk.services.scope import in_scope
@@ -244,6 +244,7 @@ def _check_record(desk: Desk, draft: DisputeDraft) -> _Checked:
     return _Checked(kind, parties, factors, suggested, colour, reason, people, amount)
 
 
+@refusals_logged
 def record(desk: Desk, actor: Actor, case_id: int, draft: DisputeDraft,
            expected_version: int | None = None) -> int:
     """建档 (or amend the record): type, parties, people and amount involved, the checked risk
@@ -295,6 +296,7 @@ def _require_colour_change(actor: Actor, old: Colour | None, new: Colour) -> Non
         raise PermissionDenied("dispute.error.red_downgrade", colour=t(f"colour.{new.value}"))
 
 
+@refusals_logged
 def regrade(desk: Desk, actor: Actor, case_id: int, factors: list[str], colour: str = "",
             reason: str = "", expected_version: int | None = None) -> int:
     """调整颜色: the checklist again and the colour; every change is kept with who, when and
@@ -321,6 +323,7 @@ def regrade(desk: Desk, actor: Actor, case_id: int, factors: list[str], colour: 
 
 # -- mediation and outcome ---------------------------------------------------------------------
 
+@refusals_logged
 def record_mediation(desk: Desk, actor: Actor, case_id: int, draft: MediationDraft,
                      expected_version: int | None = None) -> int:
     """A mediation session: date, mediator or team, method, participants, result, notes."""
@@ -362,6 +365,7 @@ def _choice(kind, raw: str, name: str, errors: dict[str, str]) -> str:
         return ""
 
 
+@refusals_logged
 def record_outcome(desk: Desk, actor: Actor, case_id: int, outcome: str, *,
                    agreement_on: dt.date | None = None, court: str = "",
                    court_on: dt.date | None = None, note: str = "",
@@ -418,6 +422,7 @@ def record_outcome(desk: Desk, actor: Actor, case_id: int, outcome: str, *,
 
 # -- 吹哨报到 ------------------------------------------------------------------------------------
 
+@refusals_logged
 def whistle(desk: Desk, actor: Actor, case_id: int, unit_codes: list[str], reason: str,
             expected_version: int | None = None) -> int:
     """吹哨: call departments in; each must report (报到) by the configured limit."""
@@ -453,6 +458,7 @@ def whistle(desk: Desk, actor: Actor, case_id: int, unit_codes: list[str], reaso
     return _step(desk, actor, case_id, DisputeAction.WHISTLE, expected_version, apply)
 
 
+@refusals_logged
 def report_in(desk: Desk, actor: Actor, case_id: int, unit_code: str, response: str,
               expected_version: int | None = None) -> int:
     """报到: a department called in answers (a unit for itself, or the desk on its behalf)."""
@@ -484,6 +490,7 @@ def report_in(desk: Desk, actor: Actor, case_id: int, unit_code: str, response: 
     return _step(desk, actor, case_id, DisputeAction.REPORT, expected_version, apply)
 
 
+@refusals_logged
 def advance_stage(desk: Desk, actor: Actor, case_id: int,
                   expected_version: int | None = None) -> int:
     """A family dispute's next stage: 推送 → 化解 → 关注 → 回访."""

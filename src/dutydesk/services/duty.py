@@ -18,7 +18,7 @@ from dutydesk.domain.revisits import RevisitStatus
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk, require_active
-from dutydesk.services.events import append_event
+from dutydesk.services.events import append_event, refusals_logged
 from dutydesk.services.keyset import bounds, order, page_of
 from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
 from dutydesk.services.scope import scope_filter
@@ -44,6 +44,7 @@ def current_shift(desk: Desk) -> ShiftOn | None:
 
 # -- the roster -------------------------------------------------------------------------------
 
+@refusals_logged
 def set_roster(desk: Desk, actor: Actor, day: dt.date, shift_code: str, logins: list[str],
                chief_login: str) -> int:
     """排班: the officers of a shift and its duty chief (replacing the shift's roster)."""
@@ -135,6 +136,7 @@ def make_sheet(session: Session, desk: Desk, actor: Actor, shift_on: ShiftOn,
     return sheet
 
 
+@refusals_logged
 def hand_over(desk: Desk, actor: Actor) -> int:
     """交接班: the sheet of the running shift, made once and kept as it was. Returns its id."""
     if actor.role not in DESK_ROLES:
@@ -160,6 +162,7 @@ def hand_over(desk: Desk, actor: Actor) -> int:
         return handover.id
 
 
+@refusals_logged
 def acknowledge(desk: Desk, actor: Actor, handover_id: int,
                 expected_version: int | None = None) -> int:
     """确认交接: an officer of the shift that ended, then one of the shift that takes over."""
@@ -207,6 +210,7 @@ class HandoverRow:
         return Cursor(self.created_at, self.id)
 
 
+@refusals_logged
 def handover_page(desk: Desk, actor: Actor, *, after: Cursor | None = None,
                   before: Cursor | None = None, limit: int = 20) -> Page:
     if actor.role not in DESK_ROLES:
@@ -245,6 +249,7 @@ class HandoverDetail:
         return self.row.id
 
 
+@refusals_logged
 def handover_detail(desk: Desk, actor: Actor, handover_id: int) -> HandoverDetail:
     if actor.role not in DESK_ROLES:
         raise PermissionDenied("error.permission", action=t("duty.title"))

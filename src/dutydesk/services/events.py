@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
+from dutydesk.errors import PermissionDenied, StorageError
 from dutydesk.services.context import Actor
 from dutydesk.store.models import Event
+
+T = TypeVar("T")
+REFUSED = "refused"  # the event of an attempt the services refused
 
 
 def append_event(session: Session, actor: Actor, at, action: str, *, case_id: int | None = None,
@@ -22,3 +29,42 @@ def append_event(session: Session, actor: Actor, at, action: str, *, case_id: in
     )
     session.add(event)
     return event
+
+
+# The arguments that name what an attempt was on: its event's case or subject.
+_SUBJECTS = {"case_id": "case", "transfer_id": "transfer", "revisit_id": "revisit",
+             "handover_id": "handover"}
+
+
+def refusals_logged(service: Callable[..., T]) -> Callable[..., T]:
+    """A use-case (desk, actor, …) whose refusals are events: who tried what, on which, and
+    why it was refused — written in a transaction of its own, as the refused attempt itself
+    wrote nothing. (Never wrap a service another one calls inside its transaction.)"""
+    signature = inspect.signature(service)
+
+    @functools.wraps(service)
+    def checked(desk, actor, *args, **kwargs):
+        try:
+            return service(desk, actor, *args, **kwargs)
+        except PermissionDenied as refusal:
+            arguments = signature.bind_partial(desk, actor, *args, **kwargs).arguments
+            _log_refusal(desk, actor, service.__name__, refusal, arguments)
+            raise
+
+    return checked
+
+
+def _log_refusal(desk, actor: Actor, use_case: str, refusal: PermissionDenied,
+                 arguments: dict[str, Any]) -> None:
+    if desk.db.writer is None or actor.id is None:
+        return  # a read-only session writes nothing, not even this
+    # Named by subject only: the audit log holds it, the case's timeline does not.
+    target = next((f"{kind}:{arguments[name]}" for name, kind in _SUBJECTS.items()
+                   if arguments.get(name) is not None), "desk")
+    try:
+        with desk.db.write() as session:
+            append_event(session, actor, desk.clock.now(), REFUSED, subject=f"{REFUSED}:{target}",
+                         payload={"use_case": use_case, "refusal": refusal.key,
+                                  "reason": refusal.message()})
+    except StorageError:
+        pass  # the refusal is what the officer must hear; a busy file must not hide it

@@ -12,7 +12,7 @@ from dutydesk.errors import PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services.cases import node_by_code, unit_by_code
 from dutydesk.services.context import Actor, Desk, require_active
-from dutydesk.services.events import append_event
+from dutydesk.services.events import append_event, refusals_logged
 from dutydesk.services.inputs import clean_field
 from dutydesk.ssh_keys import LOGIN
 from dutydesk.store.models import Node, Officer, Unit
@@ -23,6 +23,7 @@ def _require_admin(actor: Actor) -> None:
         raise PermissionDenied("error.permission", action=t("officers.manage"))
 
 
+@refusals_logged
 def add_officer(desk: Desk, actor: Actor, login: str, name: str, role: str, node_code: str,
                 unit_code: str = "") -> int:
     _require_admin(actor)
@@ -64,6 +65,7 @@ def add_officer(desk: Desk, actor: Actor, login: str, name: str, role: str, node
         return event.id
 
 
+@refusals_logged
 def deactivate(desk: Desk, actor: Actor, login: str) -> int:
     _require_admin(actor)
     with desk.db.write() as session:

@@ -29,7 +29,7 @@ from dutydesk.services.cases import (
     unit_by_code,
 )
 from dutydesk.services.context import Actor, Desk, require_active
-from dutydesk.services.events import append_event
+from dutydesk.services.events import append_event, refusals_logged
 from dutydesk.services.keyset import bounds, order, page_of
 from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, DeadlineView, Page, TimelineEntry
 from dutydesk.services.inputs import clean_field
@@ -103,6 +103,7 @@ def _require_desk(actor: Actor) -> None:
         raise PermissionDenied("error.permission", action=t("police.title"))
 
 
+@refusals_logged
 def receive_transfer(desk: Desk, actor: Actor, draft: TransferDraft) -> int:
     """Enter one transfer by hand; a 警情编号 already on the desk is refused."""
     _require_desk(actor)
@@ -227,6 +228,7 @@ def _required_text(desk: Desk, name: str, raw: str, label: str) -> str:
     return text
 
 
+@refusals_logged
 def sign(desk: Desk, actor: Actor, transfer_id: int, expected_version: int | None = None) -> int:
     """签收: the desk has the call; the late flag says whether the sign-for limit was kept."""
     def apply(session: Session, transfer: PoliceTransfer, now: dt.datetime) -> dict:
@@ -236,6 +238,7 @@ def sign(desk: Desk, actor: Actor, transfer_id: int, expected_version: int | Non
     return _step(desk, actor, transfer_id, TransferAction.SIGN, expected_version, apply)
 
 
+@refusals_logged
 def send_back(desk: Desk, actor: Actor, transfer_id: int, reason: str,
               expected_version: int | None = None) -> int:
     """退回 110: a police matter after all; the reason goes back with it."""
@@ -248,6 +251,7 @@ def send_back(desk: Desk, actor: Actor, transfer_id: int, reason: str,
     return _step(desk, actor, transfer_id, TransferAction.SEND_BACK, expected_version, apply)
 
 
+@refusals_logged
 def divert(desk: Desk, actor: Actor, transfer_id: int, node_code: str, category_code: str,
            *, lead_unit_code: str = "", co_unit_codes: Iterable[str] = (), reason: str = "",
            confirm_danger: bool = False, expected_version: int | None = None) -> int:
@@ -318,6 +322,7 @@ def _routing_units(session: Session, lead_code: str, co_codes: Iterable[str],
     return lead, co_units
 
 
+@refusals_logged
 def feedback(desk: Desk, actor: Actor, transfer_id: int, text: str,
              expected_version: int | None = None) -> int:
     """反馈 110: the result, as it will go back to the 110 system."""
@@ -369,6 +374,7 @@ def _routing(session: Session, desk: Desk, transfer: PoliceTransfer) -> Routing:
     return Routing(node_code, category_code, units)
 
 
+@refusals_logged
 def record_call_total(desk: Desk, actor: Actor, first_day: dt.date, last_day: dt.date,
                       total: int) -> int:
     """The period's total of all 110 calls (replacing an earlier figure for the same period)."""
@@ -509,6 +515,7 @@ def _case_clauses(section: Section) -> list:
     return []
 
 
+@refusals_logged
 def transfer_page(desk: Desk, actor: Actor, section: Section, *, after: Cursor | None = None,
                   before: Cursor | None = None, limit: int = 50) -> Page:
     """One page of a section, newest first, by the same keyset as the queue. A section of
@@ -559,6 +566,7 @@ def transfer_deadline(desk: Desk, state: str, created_at: dt.datetime,
     return None
 
 
+@refusals_logged
 def section_counts(desk: Desk, actor: Actor) -> dict[Section, int]:
     """How many transfers each section holds (the board's header): counted by state on the
     state index, and only the diverted ones looked up in their cases (处置中 or 待反馈)."""
@@ -598,6 +606,7 @@ class TransferDetail:
         return self.row.id
 
 
+@refusals_logged
 def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetail:
     _require_desk(actor)
     with desk.db.read() as session:  # one snapshot for the row, its routing, draft and timeline

@@ -10,7 +10,7 @@ from dutydesk.domain.personal import national_digits
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk, require_active
-from dutydesk.services.events import append_event
+from dutydesk.services.events import append_event, refusals_logged
 from dutydesk.services.inputs import clean_field
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import Case, CaseUnit
@@ -18,6 +18,7 @@ from dutydesk.store.models import Case, CaseUnit
 REVEAL_SECONDS = 30  # how long a revealed number stays on screen
 
 
+@refusals_logged
 def reveal_phone(desk: Desk, actor: Actor, case_id: int, reason: str) -> str:
     """The reporter's phone in full, for this officer, now — written to the log first."""
     if actor.role is Role.ADMIN:

@@ -24,6 +24,7 @@ from dutydesk.services.cases import (
     CASE_ID_MAX, UNIT_CLOCK_STATES, contacts_for, facts_of, may_act_on, own_part,
     suggested_unit_ids,
 )
+from dutydesk.services.events import refusals_logged
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.keyset import Cursor, Page, bounds, order, page_of
 from dutydesk.services.revisits import awaiting_chief_clause
@@ -287,6 +288,7 @@ class CaseDetail:
     contacts: dict[str, list[str]] = field(default_factory=dict)
 
 
+@refusals_logged
 def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
     now = desk.clock.now()
     with desk.db.read() as session:

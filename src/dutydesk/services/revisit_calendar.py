@@ -19,6 +19,7 @@ from dutydesk.domain.revisits import RevisitStatus, RevisitStep, revisit_steps
 from dutydesk.errors import NotFound, PermissionDenied
 from dutydesk.i18n import t
 from dutydesk.files import atomic_output
+from dutydesk.services.events import refusals_logged
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.keyset import bounds, order, page_of
 from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
@@ -133,6 +134,7 @@ class RevisitDetail:
         return self.row.id
 
 
+@refusals_logged
 def revisit_detail(desk: Desk, actor: Actor, revisit_id: int) -> RevisitDetail:
     today = desk.clock.now().astimezone(LOCAL_TZ).date()
     with desk.db.read() as session:

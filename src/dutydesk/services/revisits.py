@@ -21,7 +21,7 @@ from dutydesk.domain.revisits import (
 from dutydesk.errors import NotFound, PermissionDenied, StaleWrite, ValidationFailed
 from dutydesk.i18n import local_time, t
 from dutydesk.services.context import Actor, Desk, require_active
-from dutydesk.services.events import append_event
+from dutydesk.services.events import append_event, refusals_logged
 from dutydesk.services.inputs import clean_field
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import Case, Dispute, Event, Officer, Revisit, RevisitPlan
@@ -125,6 +125,7 @@ def _closer(session: Session, case_id: int) -> int | None:
         .order_by(col(Event.id).desc()).limit(1)).first()
 
 
+@refusals_logged
 def record_revisit(desk: Desk, actor: Actor, revisit_id: int, method: str, result: str,
                    satisfaction: str = "", notes: str = "",
                    expected_version: int | None = None) -> int:
@@ -214,6 +215,7 @@ def _step_plan(session: Session, desk: Desk, revisit: Revisit, found: RevisitRes
     return payload
 
 
+@refusals_logged
 def reschedule(desk: Desk, actor: Actor, revisit_id: int, new_due: dt.date | None, reason: str,
                expected_version: int | None = None) -> int:
     """改期: another working day (a day off moves on to the next working day), with a reason."""
@@ -237,6 +239,7 @@ def reschedule(desk: Desk, actor: Actor, revisit_id: int, new_due: dt.date | Non
     return _step(desk, actor, revisit_id, RevisitAction.RESCHEDULE, expected_version, apply)
 
 
+@refusals_logged
 def review(desk: Desk, actor: Actor, revisit_id: int, note: str,
            expected_version: int | None = None) -> int:
     """The duty chief's answer to a 不满意 or a relapse (to reopen the case is the queue's

@@ -30,6 +30,7 @@ from dutydesk.domain.revisits import RevisitKind, RevisitResult, RevisitStatus, 
 from dutydesk.domain.statistics import Period, rate
 from dutydesk.domain.supervision import Card
 from dutydesk.errors import NotFound, PermissionDenied
+from dutydesk.services.events import refusals_logged
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.police import PoliceFigures, police_figures
 from dutydesk.services.scope import node_in_scope, place_clause
@@ -171,6 +172,7 @@ class Report:
 Progress = Callable[[int, int], None]
 
 
+@refusals_logged
 def places(desk: Desk, actor: Actor) -> list[Place]:
     """The places the actor may report on: the district, streets and communities in reach."""
     _check_role(actor)
@@ -188,6 +190,7 @@ def default_place(desk: Desk, actor: Actor) -> Place:
     return found[0]
 
 
+@refusals_logged
 def report(desk: Desk, actor: Actor, period: Period, place_code: str | None = None,
            progress: Progress | None = None) -> Report:
     """Every figure of the period for the place, read in one transaction (one snapshot)."""
