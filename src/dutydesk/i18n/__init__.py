@@ -50,6 +50,14 @@ def t(key: str, **params: Any) -> str:
     return template.format(**params) if params else template
 
 
+def step_label(action: str) -> str:
+    """An event's step in words: the case table's, else the 110 or the dispute table's."""
+    for key in (f"action.{action}", f"police.action.{action}", f"dispute.action.{action}"):
+        if key in catalogue("zh_CN"):
+            return t(key)
+    return t(f"action.{action}")
+
+
 def local_time(moment: dt.datetime | None, fmt: str = "%m-%d %H:%M") -> str:
     """A UTC moment shown in Asia/Shanghai."""
     if moment is None:

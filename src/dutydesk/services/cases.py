@@ -18,16 +18,16 @@ from dutydesk.domain.personal import InvalidPhone, mask_phone, national_digits, 
 from dutydesk.domain.supervision import card_for
 from dutydesk.domain.text import clean_text, pinyin_initials
 from dutydesk.errors import (
-    InvalidTransition, NotFound, PermissionDenied, StaleWrite, ValidationFailed,
+    InvalidTransition, NotFound, PermissionDenied, ValidationFailed,
 )
 from dutydesk.i18n import local_time, t
 from dutydesk.services.context import Actor, Desk, require_active
-from dutydesk.services.events import append_event, refusals_logged
+from dutydesk.services.events import append_event, refusals_logged, stale_write
 from dutydesk.services.revisits import cancel_callbacks, schedule_callback
 from dutydesk.services.inputs import clean_field, echo
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import (
-    Case, CaseUnit, Category, Contact, Event, Node, Officer, Unit, UnitCategory,
+    Case, CaseUnit, Category, Contact, Event, Node, Unit, UnitCategory,
 )
 
 CASE_ID_MAX = 2**63 - 1  # SQLite's largest integer key
@@ -208,14 +208,15 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
         if not in_scope(actor, case, unit_ids):
             # A case that left the officer's reach since they read it (a concurrent 退单, say)
             # is a stale read: say what changed rather than "outside your area".
-            raise _stale(session, case) if stale else PermissionDenied("error.out_of_scope")
+            raise stale_write(session, Event.case_id == case.id, case.updated_at) if stale \
+                else PermissionDenied("error.out_of_scope")
         if not transition.allows(actor.role):
             raise PermissionDenied("error.permission", action=t(f"action.{action.value}"))
         if not may_act_on(actor, case, transition, part):
             raise PermissionDenied("error.not_co_unit" if transition.part
                                    else "error.not_lead_unit")
         if stale:
-            raise _stale(session, case)
+            raise stale_write(session, Event.case_id == case.id, case.updated_at)
         if CaseState(case.state) not in transition.sources:
             raise InvalidTransition(action=t(f"action.{action.value}"),
                                     state=t(f"state.{case.state}"))
@@ -250,15 +251,6 @@ def _clean_inputs(desk: Desk, inputs: ActionInput) -> ActionInput:
         inputs, **cleaned, category_code=clean_text(inputs.category_code),
         node_code=clean_text(inputs.node_code), lead_unit_code=clean_text(inputs.lead_unit_code),
         co_unit_codes=[clean_text(code) for code in inputs.co_unit_codes])
-
-
-def _stale(session: Session, case: Case) -> StaleWrite:
-    last = session.exec(
-        select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
-        .where(Event.case_id == case.id).order_by(col(Event.id).desc()).limit(1)
-    ).first()
-    who, when = (last[1], last[0].at) if last else ("?", case.updated_at)
-    return StaleWrite("error.stale", who=who, when=local_time(when))
 
 
 def may_act_on(actor: Actor, case: Case, transition: Transition,

@@ -23,16 +23,16 @@ from dutydesk.domain.disputes import (
     ends_work, may_set_colour, next_stage, parse_amount, BadAmount, suggest_colour,
 )
 from dutydesk.domain.lifecycle import CaseState, Role
-from dutydesk.errors import NotFound, PermissionDenied, StaleWrite, ValidationFailed
-from dutydesk.i18n import local_time, t
+from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
+from dutydesk.i18n import t
 from dutydesk.services.cases import parse_phone, unit_by_code
 from dutydesk.services.context import Actor, Desk, require_active
-from dutydesk.services.events import append_event, refusals_logged
+from dutydesk.services.events import append_event, refusals_logged, stale_write
 from dutydesk.services.inputs import clean_field, echo
 from dutydesk.services.revisits import open_plan
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import (
-    Case, CaseUnit, Category, Dispute, DisputeParty, Event, Mediation, Officer, Whistle,
+    Case, CaseUnit, Category, Dispute, DisputeParty, Event, Mediation, Whistle,
 )
 
 PARTIES_MAX = 50  # more parties than this is a group dispute recorded by its representatives
@@ -86,7 +86,7 @@ def _step(desk: Desk, actor: Actor, case_id: int, action: DisputeAction,
         case, dispute = _dispute_case(session, actor, case_id)
         if expected_version is not None and dispute is not None \
                 and dispute.version != expected_version:
-            raise _stale(session, case_id)
+            raise stale_write(session, Event.case_id == case_id)
         facts = _facts(session, actor, dispute, now)
         if step not in dispute_steps(facts, actor.role):
             raise ValidationFailed({"_": t("dispute.error.not_now",
@@ -138,14 +138,6 @@ def _facts(session: Session, actor: Actor, dispute: Dispute | None,
         family=dispute is not None and dispute.type == DisputeType.FAMILY.value,
         stage=FamilyStage(dispute.stage) if dispute and dispute.stage else None,
         whistles_open=bool(whistles))
-
-
-def _stale(session: Session, case_id: int) -> StaleWrite:
-    last = session.exec(
-        select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
-        .where(Event.case_id == case_id).order_by(col(Event.id).desc()).limit(1)).first()
-    who, when = (last[1], last[0].at) if last else ("?", None)
-    return StaleWrite("error.stale", who=who, when=local_time(when))
 
 
 # -- record and colour -------------------------------------------------------------------------

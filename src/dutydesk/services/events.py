@@ -8,11 +8,12 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from dutydesk.errors import PermissionDenied, StorageError
+from dutydesk.errors import PermissionDenied, StaleWrite, StorageError
+from dutydesk.i18n import local_time, step_label
 from dutydesk.services.context import Actor
-from dutydesk.store.models import Event
+from dutydesk.store.models import Event, Officer
 
 T = TypeVar("T")
 REFUSED = "refused"  # the event of an attempt the services refused
@@ -68,3 +69,16 @@ def _log_refusal(desk, actor: Actor, use_case: str, refusal: PermissionDenied,
                                   "reason": refusal.message()})
     except StorageError:
         pass  # the refusal is what the officer must hear; a busy file must not hide it
+
+
+def stale_write(session: Session, where, changed_at=None) -> StaleWrite:
+    """A write refused because the row changed since the officer read it: who changed it,
+    when and with which step (the latest event `where` selects)."""
+    last = session.exec(
+        select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
+        .where(where, Event.action != REFUSED).order_by(col(Event.id).desc()).limit(1)).first()
+    if last is None:
+        return StaleWrite("error.stale", who="?", when=local_time(changed_at), what="—")
+    event, name = last
+    return StaleWrite("error.stale", who=name, when=local_time(event.at),
+                      what=step_label(event.action))

@@ -21,7 +21,7 @@ from dutydesk.domain.police import (
 )
 from dutydesk.domain.text import clean_text
 from dutydesk.errors import (
-    InvalidTransition, NotFound, PermissionDenied, StaleWrite, ValidationFailed,
+    InvalidTransition, NotFound, PermissionDenied, ValidationFailed,
 )
 from dutydesk.i18n import local_time, t
 from dutydesk.services.cases import (
@@ -29,7 +29,7 @@ from dutydesk.services.cases import (
     unit_by_code,
 )
 from dutydesk.services.context import Actor, Desk, require_active
-from dutydesk.services.events import append_event, refusals_logged
+from dutydesk.services.events import append_event, refusals_logged, stale_write
 from dutydesk.services.keyset import bounds, order, page_of
 from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, DeadlineView, Page, TimelineEntry
 from dutydesk.services.inputs import clean_field
@@ -193,7 +193,8 @@ def _step(desk: Desk, actor: Actor, transfer_id: int, action: TransferAction,
         require_active(session, actor)
         transfer = _get(session, transfer_id)
         if expected_version is not None and transfer.version != expected_version:
-            raise _stale(session, transfer)
+            raise stale_write(session, Event.subject == f"transfer:{transfer.id}",
+                              transfer.updated_at)
         if TransferState(transfer.state) not in transition.sources:
             raise InvalidTransition(action=t(f"police.action.{action.value}"),
                                     state=t(f"police.state.{transfer.state}"))
@@ -206,15 +207,6 @@ def _step(desk: Desk, actor: Actor, transfer_id: int, action: TransferAction,
                              subject=f"transfer:{transfer.id}", payload=payload)
         session.flush()
         return event.id
-
-
-def _stale(session: Session, transfer: PoliceTransfer) -> StaleWrite:
-    last = session.exec(
-        select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
-        .where(Event.subject == f"transfer:{transfer.id}").order_by(col(Event.id).desc())
-        .limit(1)).first()
-    who, when = (last[1], last[0].at) if last else ("?", transfer.updated_at)
-    return StaleWrite("error.stale", who=who, when=local_time(when))
 
 
 def _required_text(desk: Desk, name: str, raw: str, label: str) -> str:

@@ -18,13 +18,13 @@ from dutydesk.domain.revisits import (
     RevisitMethod, RevisitResult, RevisitStatus, RiskPeriod, Satisfaction, callback_due,
     next_due, revisit_steps, step_plan, working_day_on_or_after,
 )
-from dutydesk.errors import NotFound, PermissionDenied, StaleWrite, ValidationFailed
-from dutydesk.i18n import local_time, t
+from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
+from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk, require_active
-from dutydesk.services.events import append_event, refusals_logged
+from dutydesk.services.events import append_event, refusals_logged, stale_write
 from dutydesk.services.inputs import clean_field
 from dutydesk.services.scope import in_scope
-from dutydesk.store.models import Case, Dispute, Event, Officer, Revisit, RevisitPlan
+from dutydesk.store.models import Case, Dispute, Event, Revisit, RevisitPlan
 
 
 def _today(desk: Desk, now: dt.datetime) -> dt.date:
@@ -95,7 +95,7 @@ def _step(desk: Desk, actor: Actor, revisit_id: int, action: RevisitAction,
         if not in_scope(actor, case, set()):
             raise PermissionDenied("error.out_of_scope")
         if expected_version is not None and revisit.version != expected_version:
-            raise _stale(session, revisit)
+            raise stale_write(session, Event.case_id == revisit.case_id)
         awaiting = revisit.needs_chief and revisit.reviewed_at is None
         if step not in revisit_steps(RevisitStatus(revisit.status), awaiting, actor.role):
             raise ValidationFailed({"_": t("revisit.error.not_now",
@@ -108,14 +108,6 @@ def _step(desk: Desk, actor: Actor, revisit_id: int, action: RevisitAction,
                              payload=payload)
         session.flush()
         return event.id
-
-
-def _stale(session: Session, revisit: Revisit) -> StaleWrite:
-    last = session.exec(
-        select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
-        .where(Event.case_id == revisit.case_id).order_by(col(Event.id).desc()).limit(1)).first()
-    who, when = (last[1], last[0].at) if last else ("?", None)
-    return StaleWrite("error.stale", who=who, when=local_time(when))
 
 
 def _closer(session: Session, case_id: int) -> int | None:

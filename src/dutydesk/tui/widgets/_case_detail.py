@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from dutydesk.i18n import catalogue, language, local_time, t
+from dutydesk.i18n import catalogue, language, local_time, step_label, t
 from dutydesk.services.queue import CaseDetail, TimelineEntry
 from dutydesk.tui.format import deadline_long, plain
 
@@ -129,19 +129,11 @@ def _facts(d: CaseDetail, now: datetime, no_color: bool) -> list[Text]:
     ]
 
 
-def event_label(action: str) -> str:
-    """An event's step in words: the case table's, else the 110 or the dispute table's."""
-    for key in (f"action.{action}", f"police.action.{action}", f"dispute.action.{action}"):
-        if key in catalogue("zh_CN"):
-            return t(key)
-    return t(f"action.{action}")
-
-
 def timeline_lines(entries: list[TimelineEntry]) -> list[Text]:
     lines = [Text(t("detail.timeline"), style="bold underline")]
     for e in entries:
         line = Text(local_time(e.at) + " ", style="dim")
-        action = event_label(e.action)
+        action = step_label(e.action)
         line.append(action + " " * max(1, 9 - cell_len(action)), style="bold")
         who = e.actor + (t("detail.on_behalf", who=e.on_behalf_of) if e.on_behalf_of else "")
         what = (t("detail.merged_from", id=e.merged_from) if e.merged_from is not None
