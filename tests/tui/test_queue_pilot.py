@@ -482,3 +482,39 @@ async def test_the_full_phone_is_shown_for_a_reason(desk):
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
         assert any(f"#{case_id} 电话：13908571234" in n.message for n in app._notifications)
+
+
+async def test_a_stale_step_says_what_changed_and_reloads_keeping_the_input(desk):
+    """Two officers 督办 the same case: the second form is refused as stale, names who did
+    what and when, and Ctrl+R reads the case again so that the same note can be sent."""
+    from dutydesk.domain.lifecycle import Action, transition_for
+    from dutydesk.services.cases import ActionInput, perform
+    from dutydesk.services.queue import case_detail
+
+    case_id = new_case_in(desk, CaseState.DISPATCHED)
+    app = make_app(desk, "liuyang")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        officer = desk.actor("liuyang")
+        detail = case_detail(desk, officer, case_id)
+        await app.push_screen(ActionScreen(transition_for(Action.URGE), officer.role,
+                                           [case_id], detail))
+        await burst(pilot, list("请今日处理"))
+        perform(desk, desk.actor("zhaolei"), case_id, Action.URGE, ActionInput(note="先到"))
+        bells = []
+        app.bell = lambda: bells.append(1)
+        await burst(pilot, ["ctrl+r"])  # nothing to reload yet: said with the bell
+        assert bells == [1]
+        await burst(pilot, ["ctrl+s"])
+        text = screen_text(app)
+        assert "赵磊" in text and "督办" in text and "Ctrl+R" in text
+        assert isinstance(app.screen, ActionScreen)
+        await burst(pilot, ["ctrl+r"])
+        assert await wait_for(pilot, lambda: "已刷新" in screen_text(app))
+        assert app.screen.query_one("#note").value == "请今日处理"  # what was typed stays
+        await burst(pilot, ["ctrl+s"])
+        assert await wait_for(pilot, lambda: not isinstance(app.screen, ActionScreen))
+    with desk.db.read() as s:
+        notes = [e.payload for e in s.exec(select(Event).where(
+            Event.case_id == case_id, Event.action == "urge").order_by(Event.id))]
+    assert len(notes) == 2 and "请今日处理" in notes[1]

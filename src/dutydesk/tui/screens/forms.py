@@ -23,7 +23,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.lifecycle import Action, CaseState, Channel, Field, Role, Transition
 from dutydesk.domain.text import printable
-from dutydesk.errors import DutyDeskError, ValidationFailed
+from dutydesk.errors import DutyDeskError, StaleWrite, ValidationFailed
 from dutydesk.i18n import local_time, t
 from dutydesk.services import cases
 from dutydesk.services.queue import CaseDetail, Choice, QueueFilter
@@ -43,6 +43,7 @@ class _Outcome(Message):
     result: object = None
     error: str | None = None
     fields: dict[str, str] | None = None
+    stale: bool = False  # refused because the row changed since it was read
 
 
 def _label(field: str, required: bool) -> str:
@@ -58,6 +59,7 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
 
     CSS_PATH = "forms.tcss"
     BINDINGS = FORM_BINDINGS
+    stale = False  # the last attempt was refused as stale: Ctrl+R reads the row again
 
     def field_row(self, name: str, label: str, widget) -> ComposeResult:
         with Horizontal(classes="field-head"):
@@ -135,6 +137,7 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
     @on(_Outcome)
     def _outcome(self, outcome: _Outcome) -> None:
         self.query_one("#ok", Button).disabled = False
+        self.stale = outcome.stale
         if outcome.ok:
             self.dismiss(outcome.result)
         else:
@@ -200,6 +203,8 @@ class ActionScreen(FormScreen):
     Dismisses with (message, error) after the service has run.
     """
 
+    BINDINGS = FORM_BINDINGS + [Binding("ctrl+r", "reload", "", show=False)]
+
     def __init__(self, transition: Transition, role: Role, targets: list[int],
                  detail: CaseDetail | None) -> None:
         super().__init__()
@@ -217,7 +222,7 @@ class ActionScreen(FormScreen):
         with VerticalScroll(classes="form"):
             yield Static(plain(title), classes="form-title")
             if self.detail is not None:
-                yield Static(plain(self.detail.summary), classes="form-context")
+                yield Static(plain(self.detail.summary), classes="form-context", id="case-summary")
                 for line in self._context_lines():
                     yield Static(plain(line), classes="form-context")
             for f in tr.fields + tr.optional:
@@ -340,7 +345,9 @@ class ActionScreen(FormScreen):
                 failures.append(f"#{case_id} {exc.message()}")
             except DutyDeskError as exc:
                 if len(self.targets) == 1:
-                    self.post_message(_Outcome(False, error=exc.message()))
+                    stale = isinstance(exc, StaleWrite) and self.detail is not None
+                    hint = "  " + t("form.reload_hint") if stale else ""
+                    self.post_message(_Outcome(False, error=exc.message() + hint, stale=stale))
                     return
                 failures.append(f"#{case_id} {exc.message()}")
         label = t(f"action.{action.value}")
@@ -350,6 +357,35 @@ class ActionScreen(FormScreen):
             text = t("queue.bulk_done", action=label, ok=done, failed=len(failures))
         self.post_message(_Outcome(True, result=(text, "\n".join(failures) or None)))
 
+
+
+    def action_reload(self) -> None:
+        """Ctrl+R after a stale refusal: read the case again, keep what was typed, and say
+        whether the step still applies to the case as it is now."""
+        if not self.stale or self.detail is None:
+            self.app.bell()
+            return
+        self.reload_case(self.detail.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def reload_case(self, case_id: int) -> None:
+        from dutydesk.services.queue import case_detail
+
+        try:
+            detail = case_detail(self.app.desk, self.app.actor, case_id)
+        except DutyDeskError as exc:
+            self.app.call_from_thread(self.show_errors, None, exc.message())
+            return
+        self.app.call_from_thread(self._reloaded, detail)
+
+    def _reloaded(self, detail: CaseDetail) -> None:
+        self.detail, self.stale = detail, False
+        self.query_one("#case-summary", Static).update(plain(detail.summary))
+        state = t(f"state.{detail.state}")
+        applies = any(a.action is self.transition.action for a in detail.actions)
+        self.query_one("#ok", Button).disabled = not applies
+        self.show_errors(None, t("form.reloaded", state=state) if applies
+                         else t("form.no_longer", state=state))
 
 
 class FilterScreen(FormScreen):
