@@ -214,7 +214,7 @@ def test_a_stale_record_is_refused(desk, case_id):
     officer = desk.actor("liuyang")
     disputes.record(desk, officer, case_id, _draft())
     seen = _dispute(desk, case_id).version
-    disputes.regrade(desk, desk.actor("chenjing"), case_id, ["flare_ups"])
+    disputes.regrade(desk, desk.actor("zhaolei"), case_id, ["flare_ups"])
     with pytest.raises(StaleWrite):
         disputes.regrade(desk, officer, case_id, ["group"], expected_version=seen)
 

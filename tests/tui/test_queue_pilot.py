@@ -518,3 +518,30 @@ async def test_a_stale_step_says_what_changed_and_reloads_keeping_the_input(desk
         notes = [e.payload for e in s.exec(select(Event).where(
             Event.case_id == case_id, Event.action == "urge").order_by(Event.id))]
     assert len(notes) == 2 and "请今日处理" in notes[1]
+
+
+async def test_claiming_releasing_and_the_chief_taking_over_by_keys(desk):
+    from dutydesk.services import claims
+
+    case_id = new_case_in(desk, CaseState.DISPATCHED)
+    claims.release(desk, desk.actor("liuyang"), case_id)
+    app = make_app(desk, "chenjing")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await burst(pilot, ["3", "l"])  # all cases; claim the one there is
+        assert await wait_for(pilot, lambda: "陈静 · " in screen_text(app))
+        await burst(pilot, ["l"])  # mine: let it go
+        assert await wait_for(pilot, lambda: "陈静 · " not in screen_text(app))
+        await burst(pilot, ["L"])  # not the chief: the key is not hers
+        assert not app.screen.query("#reason")
+    claims.claim(desk, desk.actor("chenjing"), case_id)
+    app = make_app(desk, "zhaolei")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await burst(pilot, ["3"])
+        assert await wait_for(pilot, lambda: "陈静 · " in screen_text(app))
+        await burst(pilot, ["L", *"陈静外出走访", "ctrl+s"])
+        assert await wait_for(pilot, lambda: "赵磊 · " in screen_text(app))
+    with desk.db.read() as s:
+        taken = s.exec(select(Event).where(Event.action == "take_over")).one()
+    assert "陈静外出走访" in taken.payload

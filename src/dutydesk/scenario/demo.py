@@ -97,6 +97,12 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
                              detail=str(exc)) from None
     if "disputes" in settings_doc:
         settings = replace(settings, disputes=_dispute_rules(settings_doc["disputes"]))
+    if "claims" in settings_doc:
+        idle = settings_doc["claims"].get("idle_minutes")
+        if not isinstance(idle, int) or not 1 <= idle <= 24 * 60:
+            raise seed_error("settings.toml", "claims.idle_minutes", "seed.bad_settings",
+                             detail=str(idle))
+        settings = replace(settings, claim_idle=dt.timedelta(minutes=idle))
     if not 0 < settings.due_soon_fraction < 1:
         raise seed_error("settings.toml", "deadlines.due_soon_fraction", "seed.bad_fraction")
 

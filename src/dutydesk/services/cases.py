@@ -21,6 +21,7 @@ from dutydesk.errors import (
     InvalidTransition, NotFound, PermissionDenied, ValidationFailed,
 )
 from dutydesk.i18n import local_time, t
+from dutydesk.services import claims
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged, stale_write
 from dutydesk.services.revisits import cancel_callbacks, schedule_callback
@@ -221,6 +222,7 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
             raise InvalidTransition(action=t(f"action.{action.value}"),
                                     state=t(f"state.{case.state}"))
         _check_guard(transition, case, part, now)
+        claims.keep(session, desk, actor, claims.subject_of(case.id), now)
         on_behalf = _check_inputs(session, case, transition, actor, inputs)
         payload = _APPLY[action](desk, session, actor, case, inputs, now)
         if not in_scope(actor, case, unit_ids):

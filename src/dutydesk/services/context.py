@@ -10,6 +10,7 @@ from functools import cached_property
 from sqlmodel import select
 
 from dutydesk.clock import Clock
+from dutydesk.domain.claims import DEFAULT_IDLE
 from dutydesk.domain.deadlines import DeadlineRules, TimeLimit, TimeUnit, WorkingHours
 from dutydesk.domain.disputes import CONFIRM_WINDOW_DAYS, DEFAULT_CHECKLIST, Colour, RiskFactor
 from dutydesk.domain.lifecycle import Role
@@ -129,6 +130,7 @@ class Settings:
     disputes: DisputeRules = field(default_factory=lambda: DisputeRules())
     revisits: Cadence = field(default_factory=Cadence)
     shifts: tuple[Shift, ...] = DEFAULT_SHIFTS
+    claim_idle: dt.timedelta = DEFAULT_IDLE  # a claim left this long unused lapses
 
     def to_json(self) -> str:
         return json.dumps({
@@ -147,6 +149,7 @@ class Settings:
             "revisits": cadence_to_dict(self.revisits),
             "shifts": [[s.code, s.name, s.start.strftime("%H:%M"), s.end.strftime("%H:%M"),
                         s.name_en] for s in self.shifts],
+            "claim_idle_minutes": self.claim_idle.total_seconds() / 60,
         })
 
     @classmethod
@@ -181,6 +184,8 @@ class Settings:
             shifts=tuple(Shift(code, name, dt.time.fromisoformat(a), dt.time.fromisoformat(b),
                                en) for code, name, a, b, en in data["shifts"])
             if "shifts" in data else defaults.shifts,
+            claim_idle=dt.timedelta(minutes=data["claim_idle_minutes"])
+            if "claim_idle_minutes" in data else defaults.claim_idle,
         )
 
 

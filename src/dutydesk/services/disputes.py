@@ -26,6 +26,7 @@ from dutydesk.domain.lifecycle import CaseState, Role
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services.cases import parse_phone, unit_by_code
+from dutydesk.services import claims
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged, stale_write
 from dutydesk.services.inputs import clean_field, echo
@@ -87,6 +88,7 @@ def _step(desk: Desk, actor: Actor, case_id: int, action: DisputeAction,
         if expected_version is not None and dispute is not None \
                 and dispute.version != expected_version:
             raise stale_write(session, Event.case_id == case_id)
+        claims.keep(session, desk, actor, claims.subject_of(case_id), now)
         facts = _facts(session, actor, dispute, now)
         if step not in dispute_steps(facts, actor.role):
             raise ValidationFailed({"_": t("dispute.error.not_now",

@@ -36,7 +36,7 @@ def notices_since(desk: Desk, actor: Actor, after_event_id: int) -> list[Notice]
             select(Event, Case).join(Case, col(Case.id) == Event.case_id)
             .where(col(Event.id) > after_event_id,
                    col(Event.action).in_(["dispatch", "record", "regrade", "record_revisit",
-                                          "chase", "circulate"]),
+                                          "chase", "circulate", "take_over"]),
                    Event.actor_id != actor.id)  # one's own step is no news
             .order_by(col(Event.id)).limit(SCAN_MAX)).all()
         units_of = {}
@@ -51,7 +51,12 @@ def notices_since(desk: Desk, actor: Actor, after_event_id: int) -> list[Notice]
         mine = in_scope(actor, case, units_of.get(case.id, set()))
         if not mine:
             continue
-        if event.action == "dispatch" and actor.role is Role.UNIT:
+        if event.action == "take_over":
+            if payload.get("from_id") == actor.id:  # only its holder needs to hear
+                notices.append(Notice(case.id, t("notice.taken_over", case=case.id,
+                                                 who=payload.get("by", ""),
+                                                 reason=payload.get("reason", ""))))
+        elif event.action == "dispatch" and actor.role is Role.UNIT:
             notices.append(Notice(case.id, t("notice.dispatched", case=case.id,
                                              summary=case.summary[:30])))
         elif payload.get("colour") == "red" and payload.get("from_colour") != "red":

@@ -10,6 +10,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, FromClause, and_, false, func, or_, text
 from sqlmodel import Session, col, select
 
+from dutydesk.domain.claims import Hold
 from dutydesk.domain.deadlines import LOCAL_TZ, DeadlineState, TimeUnit
 from dutydesk.domain.lifecycle import (
     Action, CaseState, Role, Transition, decides_extensions, part_states, permitted_actions,
@@ -25,6 +26,7 @@ from dutydesk.services.cases import (
     suggested_unit_ids,
 )
 from dutydesk.services.events import refusals_logged
+from dutydesk.services import claims
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.keyset import Cursor, Page, bounds, order, page_of
 from dutydesk.services.revisits import awaiting_chief_clause
@@ -284,6 +286,8 @@ class CaseDetail:
     # The units chosen when a 110 call was diverted into this case, until it is dispatched:
     # (lead code, co-unit codes), which 派单 offers.
     planned_units: tuple[str, list[str]] | None = None
+    hold: Hold | None = None  # a live claim (认领) on the case: who works it now
+    hold_until: dt.datetime | None = None  # when it lapses if left idle
     # For steps the desk records on someone's behalf (代录): action -> the people it may name.
     contacts: dict[str, list[str]] = field(default_factory=dict)
 
@@ -322,6 +326,7 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
         if any(tr.action is Action.DISPATCH for tr in actions):
             ids = suggested_unit_ids(session, case.node_id, case.category_id)
             suggested = list(session.exec(select(Unit.code).where(col(Unit.id).in_(ids))))
+        hold = claims.live_hold(desk, session, claims.subject_of(case_id), now)
     planned = None
     if any(tr.action is Action.DISPATCH for tr in actions):
         planned = _planned_units([e for e, _ in events if e.case_id == case_id])
@@ -346,7 +351,8 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
             for e, name in events
         ],
         actions=actions, suggested_units=suggested, merge_candidates=candidates,
-        contacts=contacts, planned_units=planned,
+        contacts=contacts, planned_units=planned, hold=hold,
+        hold_until=hold.expires_at(desk.settings.claim_idle) if hold else None,
     )
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from dutydesk.domain.lifecycle import OPEN_STATES
 from dutydesk.store.types import UTCDateTime
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # The steps the statistics count from the log (退单, 重办): a query names the same clause so that
 # SQLite sees it may read the small partial index.
@@ -57,6 +57,7 @@ MIGRATIONS: dict[int, list[str]] = {
         f"WHERE {STAT_STEPS_SQL}",
         "CREATE INDEX ix_dispute_created ON dispute (created_at, case_id)",
     ],
+    9: [],  # the claims: new
 }
 
 OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
@@ -440,3 +441,12 @@ class SupervisionStep(SQLModel, table=True):
     card: str = Field(primary_key=True)  # Card: yellow 催办, red 通报
     due_at: dt.datetime = Field(sa_type=UTCDateTime, primary_key=True)
     event_id: int = Field(foreign_key="event.id")
+
+
+class Claim(SQLModel, table=True):
+    """认领: who works an item now ("case:12", "transfer:3"); lapses when left idle."""
+
+    subject: str = Field(primary_key=True)
+    officer_id: int = Field(foreign_key="officer.id")
+    claimed_at: dt.datetime = Field(sa_type=UTCDateTime)
+    active_at: dt.datetime = Field(sa_type=UTCDateTime)

@@ -72,6 +72,8 @@ QUEUE_KEYS = (
     KeySpec("select", "space", "toggle_mark", "key.select", show=False),
     KeySpec("timeline", "enter", "toggle_timeline", "key.timeline", show=False),
     KeySpec("reveal-phone", "P", "reveal_phone", "privacy.reveal", show=False),
+    KeySpec("claim", "l", "claim", "claim.action.toggle", show=False),
+    KeySpec("take-over", "L", "take_over", "claim.action.take_over", show=False),
     KeySpec("clear", "escape", "clear", "key.clear_filter", show=False, priority=False),
 )
 

@@ -738,31 +738,29 @@ class NewTransferScreen(FormScreen):
                           lambda _: t("police.new.saved", number=draft.number))
 
 
-class RevealScreen(FormScreen):
-    """Why the full phone is needed (the reason is logged with who asked and whose it is)."""
+class ReasonScreen(FormScreen):
+    """One step that needs only a reason, which is logged with it (P: why the full phone is
+    needed; L: why the chief takes a claim over). `call(reason)` runs the service in a
+    worker; `result(value)` is the text the form closes with."""
 
     AUTO_FOCUS = "#reason"
 
-    def __init__(self, case_id: int) -> None:
+    def __init__(self, title: str, call: Callable[[str], Any],
+                 result: Callable[[Any], str]) -> None:
         super().__init__()
-        self.case_id = case_id
+        self.title_text, self.call, self.result = title, call, result
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Static(t("privacy.title"), classes="form-title")
+            yield Static(plain(self.title_text), classes="form-title")
             yield from self.field_row("reason", _label("reason", True),
                                       TextInput(compact=True, id="reason"))
             yield from self.buttons()
 
     def action_submit(self) -> None:
         self.query_one("#ok", Button).disabled = True
-        self.run_reveal(self.query_one("#reason", Input).value)
+        self.run_step(self.query_one("#reason", Input).value)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def run_reveal(self, reason: str) -> None:
-        from dutydesk.services.privacy import REVEAL_SECONDS, reveal_phone
-
-        self.post_outcome(
-            lambda: reveal_phone(self.app.desk, self.app.actor, self.case_id, reason),
-            lambda phone: t("privacy.shown", case=self.case_id, phone=phone,
-                            seconds=REVEAL_SECONDS))
+    def run_step(self, reason: str) -> None:
+        self.post_outcome(lambda: self.call(reason), self.result)

@@ -12,10 +12,12 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from dutydesk.domain.claims import may_claim
 from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
 from dutydesk.domain.text import printable
+from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import t
-from dutydesk.services import queue
+from dutydesk.services import claims, queue
 from dutydesk.services.cases import REPORTER_ROLES
 from dutydesk.services.queue import CaseDetail, DeskCounts, QueueFilter, View
 from dutydesk.services.privacy import REVEAL_SECONDS
@@ -225,6 +227,10 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
             return False  # typing in the search box: the letter is text, not a command
         if action == "new_case":
             return self.actor.role in REPORTER_ROLES  # units and the admin do not register
+        if action == "claim":
+            return may_claim(self.actor.role)
+        if action == "take_over":
+            return self.actor.role is Role.DUTY_CHIEF
         if action == "case_action":  # whether it applies is decided on the settled row
             if self.marked and Action(parameters[0]) in BULK_ACTIONS:
                 return True
@@ -289,7 +295,8 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
 
     async def action_reveal_phone(self) -> None:
         """P: the reporter's full phone, asked with a reason (logged), shown for a while."""
-        from dutydesk.tui.screens.forms import RevealScreen
+        from dutydesk.services.privacy import reveal_phone
+        from dutydesk.tui.screens.forms import ReasonScreen
 
         detail = await self.settled_detail()
         if detail is None or not detail.reporter_phone_masked:
@@ -299,7 +306,53 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
             if text:
                 self.notify(text, markup=False, timeout=REVEAL_SECONDS)
 
-        await self.app.push_screen(RevealScreen(detail.id), done)
+        await self.app.push_screen(ReasonScreen(
+            t("privacy.title"), lambda reason: reveal_phone(self.desk, self.actor, detail.id,
+                                                             reason),
+            lambda phone: t("privacy.shown", case=detail.id, phone=phone,
+                            seconds=REVEAL_SECONDS)), done)
+
+    async def action_claim(self) -> None:
+        """l: 认领 the case, or let it go if it is mine."""
+        detail = await self.settled_detail()
+        if detail is None:
+            return
+        mine = detail.hold is not None and detail.hold.officer_id == self.actor.id
+        self.run_worker(lambda: self._claim(detail.id, mine), thread=True, group="claim",
+                        exit_on_error=False)
+
+    def _claim(self, case_id: int, mine: bool) -> None:
+        try:
+            (claims.release if mine else claims.claim)(self.desk, self.actor, case_id)
+        except DutyDeskError as exc:
+            self.app.call_from_thread(self.refuse_key, exc.message())
+            return
+        text = t("claim.released" if mine else "claim.claimed", case=case_id)
+        self.app.call_from_thread(self._claimed, text)
+
+    def _claimed(self, text: str) -> None:
+        self.notify(text, markup=False)
+        self.reload()
+
+    async def action_take_over(self) -> None:
+        """L: the duty chief takes another officer's claim over, with a reason."""
+        from dutydesk.tui.screens.forms import ReasonScreen
+
+        detail = await self.settled_detail()
+        if detail is None:
+            return
+        if detail.hold is None or detail.hold.officer_id == self.actor.id:
+            self.refuse_key(t("claim.error.nothing_to_take"))
+            return
+
+        def done(text: str | None) -> None:
+            if text:
+                self._claimed(text)
+
+        await self.app.push_screen(ReasonScreen(
+            t("claim.take_title"),
+            lambda reason: claims.take_over(self.desk, self.actor, detail.id, reason),
+            lambda _event: t("claim.taken", case=detail.id)), done)
 
     async def action_case_action(self, name: str) -> None:
         from dutydesk.tui.screens.forms import ActionScreen

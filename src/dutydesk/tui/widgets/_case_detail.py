@@ -118,14 +118,20 @@ def _facts(d: CaseDetail, now: datetime, no_color: bool) -> list[Text]:
         extra.append(t("detail.urged", count=d.urge_count))
     if d.merged_into_id:
         extra.append(t("detail.merged_into", id=d.merged_into_id))
-    keys = "  ".join(f"{tr.key} {t('action.' + tr.action.value)}" for tr in d.actions)
+    keys = Text()
+    if d.hold is not None:  # who works it now (认领), in front of what may be done
+        keys.append(t("claim.line", who=d.hold.officer_name, since=local_time(d.hold.claimed_at),
+                      until=local_time(d.hold_until)) + "  ", style="reverse")
+    keys.append("  ".join(f"{tr.key} {t('action.' + tr.action.value)}" for tr in d.actions),
+                style="bold")
     return [
         _row(t("detail.title", id=d.id), head),
         _row(t("detail.deadline"), deadline_long(d.deadline, now, no_color)),
         _row(t("detail.node"), where or "—"),
         _row(t("detail.reporter"), who or "—"),
         _row(t("detail.category"), " · ".join(extra)),
-        _row(t("detail.actions"), Text(keys or t("detail.no_actions"), style="bold")),
+        _row(t("detail.actions"), keys if keys.plain else Text(t("detail.no_actions"),
+                                                               style="bold")),
     ]
 
 
