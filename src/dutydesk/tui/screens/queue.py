@@ -12,11 +12,11 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from dutydesk.domain.claims import may_claim
+from dutydesk.domain.claims import blocks, may_claim
 from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
 from dutydesk.domain.text import printable
 from dutydesk.errors import DutyDeskError
-from dutydesk.i18n import t
+from dutydesk.i18n import local_time, t
 from dutydesk.services import claims, queue
 from dutydesk.services.cases import REPORTER_ROLES
 from dutydesk.services.queue import CaseDetail, DeskCounts, QueueFilter, View
@@ -367,6 +367,13 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
                 self.refuse_key(t("error.transition", action=t(f"action.{name}"),
                                   state=t(f"state.{detail.state}")))
                 return
+            if detail.hold is not None and blocks(detail.hold, self.actor.id, self.actor.role,
+                                                  self.desk.clock.now(),
+                                                  self.desk.settings.claim_idle):
+                self.refuse_key(t("claim.error.held", who=detail.hold.officer_name,
+                                  since=local_time(detail.hold.claimed_at),
+                                  until=local_time(detail.hold_until)))
+                return  # said before anything is typed (the service refuses it anyway)
             targets = [detail.id]
         else:
             return
