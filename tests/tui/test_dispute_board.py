@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlmodel import select
 
-from dutydesk.store.models import Case, Dispute, Mediation
+from dutydesk.store.models import Case, Dispute, Event, Mediation
 from dutydesk.tui.screens.dispute_forms import RecordScreen, StepScreen
 from dutydesk.tui.screens.disputes import DisputeLane, DisputeScreen
 from dutydesk.tui.screens.forms import ActionScreen
@@ -184,3 +184,15 @@ async def test_open_the_case_from_the_card(demo_desk):
         assert isinstance(app.screen, QueueScreen)
         await settle(pilot)
         assert [row.id for row in app.screen.query_one(CaseTable).rows_shown] == [wages]
+
+
+async def test_the_parties_in_full_only_with_a_reason_and_for_a_while(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_board(pilot)
+        await burst(pilot, ["P", *"调解前核实身份", "ctrl+s"])
+        assert await wait_for(pilot, lambda: any("520201198001010012" in n.message
+                                                 for n in app._notifications))
+    with demo_desk.db.read() as s:
+        event = s.exec(select(Event).where(Event.action == "reveal_parties")).one()
+    assert "调解前核实身份" in event.payload

@@ -10,7 +10,7 @@ from dutydesk.tui.screens.forms import TransferActionScreen
 from dutydesk.tui.screens.police import PoliceScreen
 from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.widgets import PagedTable
-from tests.tui.conftest import burst, make_app, screen_text, settle
+from tests.tui.conftest import burst, make_app, screen_text, settle, wait_for
 
 
 def _state(desk, number: str) -> str:
@@ -346,3 +346,21 @@ async def test_a_step_the_transfer_does_not_offer_is_refused_aloud(demo_desk):
         await burst(pilot, ["r"])  # 反馈 on a transfer still waiting to be signed for
         assert isinstance(app.screen, PoliceScreen) and rings
         assert any("不能执行「反馈110」" in n.message for n in app._notifications)
+
+
+async def test_the_callers_phone_in_full_only_with_a_reason(demo_desk):
+    from dutydesk.store.models import Event
+
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_board(pilot)
+        detail = app.screen.detail
+        assert detail.phone_masked and "***" in detail.phone_masked
+        await burst(pilot, ["P", "ctrl+s"])  # no reason: refused in the form
+        assert app.screen.query("#reason") and "理由" in screen_text(app)
+        await burst(pilot, [*"回拨核实地址", "ctrl+s"])
+        assert await wait_for(pilot, lambda: any("来电号码" in n.message
+                                                 for n in app._notifications))
+    with demo_desk.db.read() as s:
+        event = s.exec(select(Event).where(Event.action == "reveal_caller")).one()
+    assert event.subject == f"transfer:{detail.id}" and "回拨核实地址" in event.payload

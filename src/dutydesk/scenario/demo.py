@@ -103,6 +103,13 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
             raise seed_error("settings.toml", "claims.idle_minutes", "seed.bad_settings",
                              detail=str(idle))
         settings = replace(settings, claim_idle=dt.timedelta(minutes=idle))
+    if "privacy" in settings_doc:
+        roles = settings_doc["privacy"].get("phone_roles", [])
+        known = {r.value for r in Role}
+        if not isinstance(roles, list) or not set(map(str, roles)) <= known:
+            raise seed_error("settings.toml", "privacy.phone_roles", "seed.bad_settings",
+                             detail=", ".join(sorted(known)))
+        settings = replace(settings, phone_roles=frozenset(map(str, roles)))
     if not 0 < settings.due_soon_fraction < 1:
         raise seed_error("settings.toml", "deadlines.due_soon_fraction", "seed.bad_fraction")
 

@@ -131,6 +131,7 @@ class Settings:
     revisits: Cadence = field(default_factory=Cadence)
     shifts: tuple[Shift, ...] = DEFAULT_SHIFTS
     claim_idle: dt.timedelta = DEFAULT_IDLE  # a claim left this long unused lapses
+    phone_roles: frozenset[str] = frozenset()  # roles shown phones in full (others: masked)
 
     def to_json(self) -> str:
         return json.dumps({
@@ -150,6 +151,7 @@ class Settings:
             "shifts": [[s.code, s.name, s.start.strftime("%H:%M"), s.end.strftime("%H:%M"),
                         s.name_en] for s in self.shifts],
             "claim_idle_minutes": self.claim_idle.total_seconds() / 60,
+            "phone_roles": sorted(self.phone_roles),
         })
 
     @classmethod
@@ -186,6 +188,7 @@ class Settings:
             if "shifts" in data else defaults.shifts,
             claim_idle=dt.timedelta(minutes=data["claim_idle_minutes"])
             if "claim_idle_minutes" in data else defaults.claim_idle,
+            phone_roles=frozenset(data.get("phone_roles", ())),
         )
 
 

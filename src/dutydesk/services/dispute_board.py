@@ -16,11 +16,11 @@ from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.disputes import Colour, DisputeStep, mask_id_number
 from dutydesk.domain.lifecycle import END_STATES, Action, Role, permitted_actions
 from dutydesk.domain.revisits import RevisitKind, RevisitStatus
-from dutydesk.domain.personal import mask_phone
 from dutydesk.errors import PermissionDenied
 from dutydesk.i18n import t
 from dutydesk.services.cases import facts_of, may_act_on, own_part
 from dutydesk.services.events import refusals_logged
+from dutydesk.services.privacy import shown_phone
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.disputes import _dispute_case, steps_for
 from dutydesk.services.keyset import bounds, order, page_of
@@ -246,7 +246,7 @@ def dispute_detail(desk: Desk, actor: Actor, case_id: int) -> DisputeDetail:
         summary=case.summary, category=category.name if category else "", level=case.level,
         colour=dispute.colour if dispute else None, type=dispute.type if dispute else None,
         factors=json.loads(dispute.factors) if dispute else [],
-        parties=[(p.role, p.name, mask_phone(p.phone) if p.phone else "",
+        parties=[(p.role, p.name, shown_phone(desk, actor, p.phone),
                   mask_id_number(p.id_number) if p.id_number else "") for p in parties],
         people=dispute.people if dispute else None,
         amount_fen=dispute.amount_fen if dispute else None,

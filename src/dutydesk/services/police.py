@@ -13,7 +13,6 @@ from sqlalchemy import insert, or_, union_all
 from sqlmodel import Session, col, func, select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
-from dutydesk.domain.personal import mask_phone
 from dutydesk.domain.lifecycle import END_STATES, CaseState, Channel
 from dutydesk.domain.police import (
     SECTION_STATES, TRANSFER_BY_ACTION, Section, TransferAction, TransferState, danger_terms,
@@ -28,6 +27,7 @@ from dutydesk.services.cases import (
     category_by_code, node_by_code, parse_phone, place_case, search_text, suggested_unit_ids,
     unit_by_code,
 )
+from dutydesk.services.privacy import shown_phone
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged, stale_write
 from dutydesk.services.keyset import bounds, order, page_of
@@ -621,7 +621,7 @@ def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetai
                       transfer.case_id, case_state)
     return TransferDetail(
         row=row, called_at=transfer.called_at, caller=transfer.caller,
-        phone_masked=mask_phone(transfer.phone) if transfer.phone else "",
+        phone_masked=shown_phone(desk, actor, transfer.phone),
         station=transfer.station, category_110=transfer.category_110,
         danger=json.loads(transfer.danger), return_reason=transfer.return_reason,
         feedback=transfer.feedback,

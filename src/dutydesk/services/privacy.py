@@ -1,26 +1,89 @@
 """Personal data shown in full only on an explicit request with a reason, which is logged (who,
-whose, why) — everywhere else phones and ID numbers are masked."""
+whose, why) — everywhere else phones and ID numbers are masked, except phones for the roles the
+desk's configuration names (`[privacy] phone_roles`: a unit liaison who must call reporters
+back, say). Three things can be revealed: a case's reporter's phone, a 110 caller's phone, and a
+dispute's parties (their phones and ID numbers)."""
 
 from __future__ import annotations
 
-from sqlmodel import select
+from collections.abc import Callable
 
-from dutydesk.domain.lifecycle import Role
-from dutydesk.domain.personal import national_digits
+from sqlmodel import Session, col, select
+
+from dutydesk.domain.lifecycle import DESK_ROLES, Role
+from dutydesk.domain.personal import mask_phone, national_digits
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged
 from dutydesk.services.inputs import clean_field
 from dutydesk.services.scope import in_scope
-from dutydesk.store.models import Case, CaseUnit
+from dutydesk.store.models import Case, CaseUnit, DisputeParty, PoliceTransfer
 
 REVEAL_SECONDS = 30  # how long a revealed number stays on screen
+
+
+def shown_phone(desk: Desk, actor: Actor, e164: str) -> str:
+    """A phone as this officer's lists and details show it: masked, unless their role is one
+    the configuration lets see phones in full."""
+    if not e164:
+        return ""
+    return national_digits(e164) if actor.role.value in desk.settings.phone_roles \
+        else mask_phone(e164)
 
 
 @refusals_logged
 def reveal_phone(desk: Desk, actor: Actor, case_id: int, reason: str) -> str:
     """The reporter's phone in full, for this officer, now — written to the log first."""
+    def load(session: Session) -> tuple[dict, str]:
+        case = _case_in_reach(session, actor, case_id)
+        if not case.reporter_phone:
+            raise ValidationFailed({"_": t("privacy.no_phone")})
+        return {"whose": case.reporter_name}, national_digits(case.reporter_phone)
+
+    return _reveal(desk, actor, reason, "reveal_phone", load, case_id=case_id)
+
+
+@refusals_logged
+def reveal_caller(desk: Desk, actor: Actor, transfer_id: int, reason: str) -> str:
+    """A 110 caller's phone in full (the desk's: 110 calls are the centre's)."""
+    if actor.role not in DESK_ROLES:
+        raise PermissionDenied("error.permission", action=t("privacy.reveal"))
+
+    def load(session: Session) -> tuple[dict, str]:
+        transfer = session.get(PoliceTransfer, transfer_id)
+        if transfer is None:
+            raise NotFound("error.not_found", what=transfer_id)
+        if not transfer.phone:
+            raise ValidationFailed({"_": t("privacy.no_phone")})
+        return {"whose": transfer.caller, "number": transfer.number}, \
+            national_digits(transfer.phone)
+
+    return _reveal(desk, actor, reason, "reveal_caller", load,
+                   subject=f"transfer:{transfer_id}")
+
+
+@refusals_logged
+def reveal_parties(desk: Desk, actor: Actor, case_id: int, reason: str) -> str:
+    """A dispute's parties with their phones and ID numbers in full, one line each."""
+    def load(session: Session) -> tuple[dict, str]:
+        _case_in_reach(session, actor, case_id)
+        parties = session.exec(select(DisputeParty).where(DisputeParty.case_id == case_id)
+                               .order_by(col(DisputeParty.id))).all()
+        if not any(p.phone or p.id_number for p in parties):
+            raise ValidationFailed({"_": t("privacy.no_party_data")})
+        lines = [" ".join(filter(None, (t(f"dispute.role.{p.role}"), p.name,
+                                         national_digits(p.phone) if p.phone else "",
+                                         p.id_number))) for p in parties]
+        return {"whose": "、".join(p.name for p in parties)}, "\n".join(lines)
+
+    return _reveal(desk, actor, reason, "reveal_parties", load, case_id=case_id)
+
+
+def _reveal(desk: Desk, actor: Actor, reason: str, action: str,
+            load: Callable[[Session], tuple[dict, str]], *, case_id: int | None = None,
+            subject: str | None = None) -> str:
+    """The shared frame: a reason is required; the reveal is logged before it is shown."""
     if actor.role is Role.ADMIN:
         raise PermissionDenied("error.permission", action=t("privacy.reveal"))
     errors: dict[str, str] = {}
@@ -32,14 +95,18 @@ def reveal_phone(desk: Desk, actor: Actor, case_id: int, reason: str) -> str:
     with desk.db.write() as session:
         now = desk.clock.now()
         require_active(session, actor)
-        case = session.get(Case, case_id)
-        if case is None:
-            raise NotFound("error.not_found", what=case_id)
-        units = set(session.exec(select(CaseUnit.unit_id).where(CaseUnit.case_id == case_id)))
-        if not in_scope(actor, case, units):
-            raise PermissionDenied("error.out_of_scope")
-        if not case.reporter_phone:
-            raise ValidationFailed({"_": t("privacy.no_phone")})
-        append_event(session, actor, now, "reveal_phone", case_id=case_id,
-                     payload={"whose": case.reporter_name, "reason": reason})
-        return national_digits(case.reporter_phone)
+        whose, value = load(session)
+        append_event(session, actor, now, action, case_id=case_id, subject=subject,
+                     payload={**whose, "reason": reason})
+        return value
+
+
+def _case_in_reach(session: Session, actor: Actor, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("error.not_found", what=case_id)
+    units = set(session.exec(select(CaseUnit.unit_id).where(CaseUnit.case_id == case_id)))
+    if not in_scope(actor, case, units):
+        raise PermissionDenied("error.out_of_scope")
+    return case
+

@@ -16,7 +16,6 @@ from dutydesk.domain.lifecycle import (
     Action, CaseState, Role, Transition, decides_extensions, part_states, permitted_actions,
     states_needing,
 )
-from dutydesk.domain.personal import mask_phone
 from dutydesk.domain.supervision import Card, card_for
 from dutydesk.domain.text import normalise_query
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
@@ -27,6 +26,7 @@ from dutydesk.services.cases import (
 )
 from dutydesk.services.events import refusals_logged
 from dutydesk.services import claims
+from dutydesk.services.privacy import shown_phone
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.keyset import Cursor, Page, bounds, order, page_of
 from dutydesk.services.revisits import awaiting_chief_clause
@@ -333,7 +333,7 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
     return CaseDetail(
         id=case.id, version=case.version, state=case.state, channel=case.channel,
         summary=case.summary, address=case.address, reporter_name=case.reporter_name,
-        reporter_phone_masked=mask_phone(case.reporter_phone) if case.reporter_phone else "",
+        reporter_phone_masked=shown_phone(desk, actor, case.reporter_phone),
         category_code=category.code if category else "", category=category.name if category else "",
         node_code=node.code if node else "", node=node.name if node else "",
         level=case.level, created_at=case.created_at,

@@ -87,6 +87,7 @@ POLICE_KEYS = tuple(
     KeySpec("export-110", "x", "export_feedback", "police.export.key"),
     KeySpec("total-110", "t", "call_total", "police.total.key"),
     KeySpec("timeline-110", "enter", "toggle_timeline", "key.timeline", show=False),
+    KeySpec("reveal-caller", "P", "reveal_caller", "privacy.reveal", show=False),
     KeySpec("close-timeline-110", "escape", "close_timeline", "key.close_timeline", show=False,
             priority=False),
 )
@@ -103,6 +104,7 @@ DISPUTE_KEYS = (
     KeySpec("lane-right", "right", "lane(1)", "dispute.key.lane_right", show=False),
     KeySpec("dispute-escalate", "t", "escalate", "action.escalate", show=False),
     KeySpec("dispute-open-case", "c", "open_case", "dispute.key.open_case"),
+    KeySpec("dispute-reveal", "P", "reveal_parties", "privacy.reveal_parties", show=False),
     KeySpec("dispute-filter", "f", "filter", "key.filter"),
     KeySpec("dispute-timeline", "enter", "toggle_timeline", "key.timeline", show=False),
     KeySpec("dispute-close-timeline", "escape", "close_timeline", "key.close_timeline",

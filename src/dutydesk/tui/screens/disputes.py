@@ -282,6 +282,20 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
         if hasattr(queue, "show_case"):
             queue.show_case(detail.id)
 
+    async def action_reveal_parties(self) -> None:
+        """P: the parties' phones and ID numbers in full, asked with a reason (logged)."""
+        from dutydesk.services.privacy import REVEAL_SECONDS, reveal_parties
+        from dutydesk.tui.screens.forms import reveal_with_reason
+
+        lane = self.current_lane
+        detail = await lane.settled_detail() if lane is not None else None
+        if detail is None or not detail.parties:
+            return
+        await reveal_with_reason(
+            self, lambda reason: reveal_parties(self.desk, self.actor, detail.id, reason),
+            lambda lines: t("privacy.shown_parties", case=detail.id, lines=lines,
+                            seconds=REVEAL_SECONDS))
+
     async def action_filter(self) -> None:
         from dutydesk.tui.screens.dispute_forms import BoardFilterScreen
 

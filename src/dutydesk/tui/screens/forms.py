@@ -764,3 +764,16 @@ class ReasonScreen(FormScreen):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_step(self, reason: str) -> None:
         self.post_outcome(lambda: self.call(reason), self.result)
+
+
+async def reveal_with_reason(screen, reveal: Callable[[str], str],
+                             shown: Callable[[str], str]) -> None:
+    """P on any board: ask why (the reason is logged with the reveal), then show the personal
+    data for a while as a notification, never in a list."""
+    from dutydesk.services.privacy import REVEAL_SECONDS
+
+    def done(text: str | None) -> None:
+        if text:
+            screen.notify(text, markup=False, timeout=REVEAL_SECONDS)
+
+    await screen.app.push_screen(ReasonScreen(t("privacy.title"), reveal, shown), done)

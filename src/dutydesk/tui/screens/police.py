@@ -214,6 +214,19 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
         self.restart_paging()
         self._render_bars()
 
+    async def action_reveal_caller(self) -> None:
+        """P: the caller's full phone, asked with a reason (logged), shown for a while."""
+        from dutydesk.services.privacy import REVEAL_SECONDS, reveal_caller
+        from dutydesk.tui.screens.forms import reveal_with_reason
+
+        detail = await self.settled_detail()
+        if detail is None or not detail.phone_masked:
+            return
+        await reveal_with_reason(
+            self, lambda reason: reveal_caller(self.desk, self.actor, detail.row.id, reason),
+            lambda phone: t("privacy.shown_caller", number=detail.row.number, phone=phone,
+                            seconds=REVEAL_SECONDS))
+
     async def action_new_transfer(self) -> None:
         from dutydesk.tui.screens.forms import NewTransferScreen
 

@@ -20,7 +20,6 @@ from dutydesk.i18n import local_time, t
 from dutydesk.services import claims, queue
 from dutydesk.services.cases import REPORTER_ROLES
 from dutydesk.services.queue import CaseDetail, DeskCounts, QueueFilter, View
-from dutydesk.services.privacy import REVEAL_SECONDS
 from dutydesk.tui import keys
 from dutydesk.tui.format import fitted_width, plain, title_line
 from dutydesk.tui.messages import CountLoaded, FeedChanged
@@ -295,22 +294,16 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
 
     async def action_reveal_phone(self) -> None:
         """P: the reporter's full phone, asked with a reason (logged), shown for a while."""
-        from dutydesk.services.privacy import reveal_phone
-        from dutydesk.tui.screens.forms import ReasonScreen
+        from dutydesk.services.privacy import REVEAL_SECONDS, reveal_phone
+        from dutydesk.tui.screens.forms import reveal_with_reason
 
         detail = await self.settled_detail()
         if detail is None or not detail.reporter_phone_masked:
             return
-
-        def done(text: str | None) -> None:
-            if text:
-                self.notify(text, markup=False, timeout=REVEAL_SECONDS)
-
-        await self.app.push_screen(ReasonScreen(
-            t("privacy.title"), lambda reason: reveal_phone(self.desk, self.actor, detail.id,
-                                                             reason),
+        await reveal_with_reason(
+            self, lambda reason: reveal_phone(self.desk, self.actor, detail.id, reason),
             lambda phone: t("privacy.shown", case=detail.id, phone=phone,
-                            seconds=REVEAL_SECONDS)), done)
+                            seconds=REVEAL_SECONDS))
 
     async def action_claim(self) -> None:
         """l: 认领 the case, or let it go if it is mine."""
