@@ -107,7 +107,7 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
         roles = settings_doc["privacy"].get("phone_roles", [])
         known = {r.value for r in Role}
         if not isinstance(roles, list) or not set(map(str, roles)) <= known:
-            raise seed_error("settings.toml", "privacy.phone_roles", "seed.bad_settings",
+            raise seed_error("settings.toml", "[privacy] phone_roles", "seed.bad_settings",
                              detail=", ".join(sorted(known)))
         settings = replace(settings, phone_roles=frozenset(map(str, roles)))
     if not 0 < settings.due_soon_fraction < 1:
