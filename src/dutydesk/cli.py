@@ -212,8 +212,7 @@ def _export_110_feedback(args: argparse.Namespace) -> int:
     db = Database.open(args.db or default_path())
     try:
         desk = Desk(db, SystemClock())
-        _identify(desk, args)  # an officer of this desk, as for every command
-        count = export_feedback(desk, since, args.output)
+        count = export_feedback(desk, _identify(desk, args), since, args.output)
     finally:
         db.dispose()
     print(t("police.export.done", count=count, path=str(args.output)))

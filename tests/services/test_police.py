@@ -342,7 +342,7 @@ def test_feedback_is_drafted_from_the_case_and_exported(desk, clock, tmp_path):
     assert f"工单 {case_id}" in text and "已处理" in text  # the unit's 回告 result
     police.feedback(desk, officer, transfer_id, text)
     for name in ("out.csv", "out.jsonl", "out.xlsx"):
-        assert export_feedback(desk, since, tmp_path / name) == 1
+        assert export_feedback(desk, desk.actor("liuyang"), since, tmp_path / name) == 1
     with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0][0] == "警情编号" and rows[1][0] == "J001" and rows[1][2] == text
@@ -364,7 +364,7 @@ def test_one_transfer_exports_alone_and_the_share_uses_the_latest_period(desk, c
         police.sign(desk, officer, ids[-1])
         police.divert(desk, officer, ids[-1], "KLNL-01", "noise")
         police.feedback(desk, officer, ids[-1], f"{number} 已处理")
-    assert export_feedback(desk, None, tmp_path / "one.jsonl", ids[1]) == 1
+    assert export_feedback(desk, desk.actor("liuyang"), None, tmp_path / "one.jsonl", ids[1]) == 1
     assert json.loads((tmp_path / "one.jsonl").read_text("utf-8"))["警情编号"] == "E2"
     assert police.latest_period(desk) is None
     today = clock.now().astimezone(LOCAL_TZ).date()

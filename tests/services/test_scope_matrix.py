@@ -19,6 +19,7 @@ from dutydesk.services.context import Desk
 from dutydesk.services.dispute_board import dispute_detail
 from dutydesk.services.disputes import DisputeDraft, PartyDraft
 from dutydesk.services.police import TransferDraft
+from dutydesk.services.police_export import export_feedback
 from dutydesk.services.queue import QueueFilter, View, case_detail, queue_page
 from dutydesk.services.revisit_calendar import revisit_detail
 from dutydesk.store.engine import Database
@@ -43,6 +44,7 @@ ALLOWED = {
     "handover_page": DESK,
     "report": PLACE | {"other_community"},  # each community its own place
     "report_on_cjw": PLACE,
+    "export_110_feedback": DESK,
     # writes
     "urge": DESK,
     "create_case": PLACE,
@@ -85,7 +87,7 @@ def prepared(tmp_path_factory, configured_template):
     return path, ids
 
 
-def _operations(desk: Desk, ids: dict) -> dict:
+def _operations(desk: Desk, ids: dict, out) -> dict:
     week = parse_period("2026-W48")
     return {
         "case_detail": lambda a: case_detail(desk, a, ids["case"]),
@@ -95,6 +97,7 @@ def _operations(desk: Desk, ids: dict) -> dict:
         "handover_page": lambda a: duty.handover_page(desk, a),
         "report": lambda a: statistics.report(desk, a, week),
         "report_on_cjw": lambda a: statistics.report(desk, a, week, "CJW"),
+        "export_110_feedback": lambda a: export_feedback(desk, a, None, out / f"{a.login}.csv"),
         "urge": lambda a: perform(desk, a, ids["case"], Action.URGE, ActionInput(note="督办")),
         "create_case": lambda a: create_case(desk, a, standard_draft(summary="矩阵新报")),
         "regrade": lambda a: disputes.regrade(desk, a, ids["dispute"], ["violence"]),
@@ -137,7 +140,7 @@ def test_every_service_for_every_role(role, prepared, tmp_path, clock):
         seen = [r.id for r in queue_page(desk, actor, QueueFilter(view=View.ALL)).rows] \
             if actor.role.value != "admin" else []
         assert (ids["case"] in seen) == (role in VISIBLE_IN_QUEUE)
-        for name, operation in _operations(desk, ids).items():
+        for name, operation in _operations(desk, ids, tmp_path).items():
             before_rows, before_events = _fingerprint(path), _events(path)
             try:
                 operation(actor)
@@ -161,4 +164,5 @@ def test_every_service_for_every_role(role, prepared, tmp_path, clock):
 
 def operation_name(name: str) -> str:
     """The use-case behind each operation of the matrix, as its refusal event names it."""
-    return {"report_on_cjw": "report", "urge": "perform", "sign": "sign"}.get(name, name)
+    return {"report_on_cjw": "report", "urge": "perform", "sign": "sign",
+            "export_110_feedback": "export_feedback"}.get(name, name)

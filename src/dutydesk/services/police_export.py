@@ -13,7 +13,11 @@ from sqlmodel import col, select
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.errors import DutyDeskError
 from dutydesk.files import atomic_output
-from dutydesk.services.context import Desk
+from dutydesk.domain.lifecycle import DESK_ROLES
+from dutydesk.errors import PermissionDenied
+from dutydesk.i18n import t
+from dutydesk.services.context import Actor, Desk
+from dutydesk.services.events import refusals_logged
 from dutydesk.store.models import PoliceTransfer
 
 HEADERS = ("警情编号", "接警时间", "处置结果", "反馈时间", "是否按时反馈", "工单编号")
@@ -41,10 +45,14 @@ def _local(moment: dt.datetime | None) -> str:
     return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
-def export_feedback(desk: Desk, since: dt.datetime | None, output: Path,
+@refusals_logged
+def export_feedback(desk: Desk, actor: Actor, since: dt.datetime | None, output: Path,
                     transfer_id: int | None = None) -> int:
     """Write the feedback file (its format from the file name) for the transfers fed back
-    since a moment, or for one transfer; returns how many rows."""
+    since a moment, or for one transfer; returns how many rows. The desk's: 110 calls are the
+    centre's, not a community's or a unit's."""
+    if actor.role not in DESK_ROLES:
+        raise PermissionDenied("error.permission", action=t("police.export.key"))
     kind = FORMATS.get(output.suffix.lower())
     if kind is None:
         raise DutyDeskError("police.export.bad_format", suffix=output.suffix or "—")

@@ -646,7 +646,8 @@ class ExportFeedbackScreen(FormScreen):
     def run_export(self, since, transfer_id, path) -> None:
         from dutydesk.services.police_export import export_feedback
 
-        self.post_outcome(lambda: export_feedback(self.app.desk, since, path, transfer_id),
+        self.post_outcome(lambda: export_feedback(self.app.desk, self.app.actor, since, path,
+                                                  transfer_id),
                           lambda count: t("police.export.done", count=count, path=str(path)))
 
 
