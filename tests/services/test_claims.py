@@ -41,7 +41,7 @@ def test_working_a_case_claims_it_and_holds_off_other_officers(desk, clock):
     assert _holder(desk, case_id) == desk.actor("liuyang").id  # nor taking it by acting
     clock.advance(dt.timedelta(minutes=29))
     with pytest.raises(ClaimHeld):
-        claims.claim(desk, desk.actor("chenjing"), case_id)
+        claims.claim(desk, desk.actor("chenjing"), f"case:{case_id}")
     clock.advance(dt.timedelta(minutes=31))  # left idle past the configured 30 minutes
     _urge(desk, "chenjing", case_id)
     assert _holder(desk, case_id) == desk.actor("chenjing").id
@@ -49,11 +49,11 @@ def test_working_a_case_claims_it_and_holds_off_other_officers(desk, clock):
 
 def test_claim_release_and_keep_alive(desk, clock):
     case_id = new_case_in(desk, CaseState.DISPATCHED)
-    claims.release(desk, desk.actor("liuyang"), case_id)
+    claims.release(desk, desk.actor("liuyang"), f"case:{case_id}")
     assert _holder(desk, case_id) is None
     with pytest.raises(ValidationFailed):
-        claims.release(desk, desk.actor("liuyang"), case_id)  # nothing of hers to release
-    claims.claim(desk, desk.actor("chenjing"), case_id)
+        claims.release(desk, desk.actor("liuyang"), f"case:{case_id}")  # none of hers
+    claims.claim(desk, desk.actor("chenjing"), f"case:{case_id}")
     for _ in range(3):  # working it keeps it alive past the idle time from the claim
         clock.advance(dt.timedelta(minutes=20))
         _urge(desk, "chenjing", case_id)
@@ -61,7 +61,7 @@ def test_claim_release_and_keep_alive(desk, clock):
         _urge(desk, "liuyang", case_id)
     for login in ("huangxia", "wangbo"):  # only the desk claims
         with pytest.raises(PermissionDenied):
-            claims.claim(desk, desk.actor(login), case_id)
+            claims.claim(desk, desk.actor(login), f"case:{case_id}")
 
 
 def test_a_units_own_steps_are_not_held_up(desk):
@@ -75,10 +75,10 @@ def test_the_chief_takes_a_claim_over_with_a_reason_and_its_holder_is_told(desk,
     with desk.db.read() as s:
         last = s.exec(select(Event.id).order_by(Event.id.desc())).first()
     with pytest.raises(ValidationFailed):
-        claims.take_over(desk, chief, case_id, " ")
+        claims.take_over(desk, chief, f"case:{case_id}", " ")
     with pytest.raises(PermissionDenied):
-        claims.take_over(desk, desk.actor("chenjing"), case_id, "我来")
-    claims.take_over(desk, chief, case_id, "刘洋下班，由值班长跟进")
+        claims.take_over(desk, desk.actor("chenjing"), f"case:{case_id}", "我来")
+    claims.take_over(desk, chief, f"case:{case_id}", "刘洋下班，由值班长跟进")
     assert _holder(desk, case_id) == chief.id
     [notice] = notices_since(desk, officer, last)
     assert f"#{case_id}" in notice.text and "赵磊" in notice.text
@@ -86,7 +86,7 @@ def test_the_chief_takes_a_claim_over_with_a_reason_and_its_holder_is_told(desk,
     with pytest.raises(ClaimHeld):
         _urge(desk, "liuyang", case_id)
     with pytest.raises(ValidationFailed):
-        claims.take_over(desk, chief, case_id, "再次")  # already the chief's
+        claims.take_over(desk, chief, f"case:{case_id}", "再次")  # already the chief's
 
 
 def test_the_detail_says_who_holds_it(desk, clock):
@@ -97,3 +97,28 @@ def test_the_detail_says_who_holds_it(desk, clock):
     assert detail.hold is not None and detail.hold.officer_name == "刘洋"
     clock.advance(dt.timedelta(hours=1))
     assert case_detail(desk, desk.actor("chenjing"), case_id).hold is None  # lapsed
+
+
+def test_a_110_call_is_claimed_by_working_it_and_taken_over_by_its_number(desk):
+    import datetime as dt
+
+    from dutydesk.domain.deadlines import LOCAL_TZ
+    from dutydesk.services import police
+
+    transfer_id = police.receive_transfer(desk, desk.actor("liuyang"), police.TransferDraft(
+        number="J321", called_at=dt.datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL_TZ),
+        summary="噪音", phone="13908571111"))
+    with desk.db.read() as s:
+        last = s.exec(select(Event.id).order_by(Event.id.desc())).first()
+    police.sign(desk, desk.actor("liuyang"), transfer_id)
+    with pytest.raises(ClaimHeld):
+        police.send_back(desk, desk.actor("chenjing"), transfer_id, "非本辖区")
+    detail = police.transfer_detail(desk, desk.actor("chenjing"), transfer_id)
+    assert detail.hold.officer_name == "刘洋"
+    claims.take_over(desk, desk.actor("zhaolei"), f"transfer:{transfer_id}", "紧急，值班长处理")
+    [notice] = notices_since(desk, desk.actor("liuyang"), last)
+    assert "J321" in notice.text and "赵磊" in notice.text
+    with desk.db.read() as s:
+        steps = [e.action for e in s.exec(select(Event).where(
+            Event.subject == f"transfer:{transfer_id}").order_by(Event.id))]
+    assert steps == ["receive_110", "sign", "take_over"]  # in the call's own timeline

@@ -364,3 +364,19 @@ async def test_the_callers_phone_in_full_only_with_a_reason(demo_desk):
     with demo_desk.db.read() as s:
         event = s.exec(select(Event).where(Event.action == "reveal_caller")).one()
     assert event.subject == f"transfer:{detail.id}" and "回拨核实地址" in event.payload
+
+
+async def test_a_call_another_officer_holds_is_refused_before_its_form(demo_desk):
+    from dutydesk.services import claims
+
+    app = make_app(demo_desk, "chenjing")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_board(pilot)
+        detail = app.screen.detail
+        claims.claim(demo_desk, demo_desk.actor("liuyang"), f"transfer:{detail.id}")
+        app.screen.reload()
+        assert await wait_for(pilot, lambda: "刘洋 · " in screen_text(app))
+        await burst(pilot, ["k"])
+        assert await wait_for(pilot, lambda: any("刘洋 正在办理" in n.message
+                                                 for n in app._notifications))
+        assert isinstance(app.screen, PoliceScreen)  # no form opened

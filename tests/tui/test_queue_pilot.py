@@ -524,7 +524,7 @@ async def test_claiming_releasing_and_the_chief_taking_over_by_keys(desk):
     from dutydesk.services import claims
 
     case_id = new_case_in(desk, CaseState.DISPATCHED)
-    claims.release(desk, desk.actor("liuyang"), case_id)
+    claims.release(desk, desk.actor("liuyang"), f"case:{case_id}")
     app = make_app(desk, "chenjing")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -534,7 +534,7 @@ async def test_claiming_releasing_and_the_chief_taking_over_by_keys(desk):
         assert await wait_for(pilot, lambda: "陈静 · " not in screen_text(app))
         await burst(pilot, ["L"])  # not the chief: the key is not hers
         assert not app.screen.query("#reason")
-    claims.claim(desk, desk.actor("chenjing"), case_id)
+    claims.claim(desk, desk.actor("chenjing"), f"case:{case_id}")
     app = make_app(desk, "zhaolei")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

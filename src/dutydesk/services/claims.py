@@ -1,6 +1,7 @@
-"""认领 (domain.claims): claim a case, let it go, take it over (the duty chief, with a reason),
-and the check every case step makes inside its own transaction — working a case claims it, and
-another officer's live claim refuses the step, saying who holds it and until when."""
+"""认领 (domain.claims): claim an item — a case ("case:12") or a 110 transfer ("transfer:3") —,
+let it go, take it over (the duty chief, with a reason), and the check every step on an item
+makes inside its own transaction: working it claims it, and another officer's live claim
+refuses the step, saying who holds it and until when."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged
 from dutydesk.services.inputs import clean_field
 from dutydesk.services.scope import in_scope
-from dutydesk.store.models import Case, CaseUnit, Claim, Officer
+from dutydesk.store.models import Case, CaseUnit, Claim, Officer, PoliceTransfer
 
 
 class ClaimHeld(PermissionDenied):
@@ -27,6 +28,10 @@ class ClaimHeld(PermissionDenied):
 
 def subject_of(case_id: int) -> str:
     return f"case:{case_id}"
+
+
+def transfer_subject(transfer_id: int) -> str:
+    return f"transfer:{transfer_id}"
 
 
 def holds(session: Session, subjects: list[str]) -> dict[str, Hold]:
@@ -70,54 +75,60 @@ def _put(session: Session, subject: str, officer_id: int, now: dt.datetime,
     session.add(row)
 
 
-def _case_in_reach(session: Session, actor: Actor, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound("error.not_found", what=case_id)
-    units = set(session.exec(select(CaseUnit.unit_id).where(CaseUnit.case_id == case_id)))
+def _in_reach(session: Session, actor: Actor, subject: str) -> tuple[dict, str]:
+    """The item must exist and be the officer's to see; returns where its events go and how
+    people name it (#12, or the 警情编号)."""
+    kind, _, raw = subject.partition(":")
+    item_id = int(raw) if raw.isdigit() else -1
+    if kind == "transfer":
+        transfer = session.get(PoliceTransfer, item_id)
+        if transfer is None:
+            raise NotFound("error.not_found", what=subject)
+        return {"subject": subject}, transfer.number  # 110 calls are the whole desk's
+    if kind != "case" or (case := session.get(Case, item_id)) is None:
+        raise NotFound("error.not_found", what=subject)
+    units = set(session.exec(select(CaseUnit.unit_id).where(CaseUnit.case_id == item_id)))
     if not in_scope(actor, case, units):
         raise PermissionDenied("error.out_of_scope")
-    return case
+    return {"case_id": item_id}, f"#{item_id}"
 
 
 @refusals_logged
-def claim(desk: Desk, actor: Actor, case_id: int) -> int:
-    """认领: the officer works this case now; refused while another officer's claim is live."""
+def claim(desk: Desk, actor: Actor, subject: str) -> int:
+    """认领: the officer works this item now; refused while another officer's claim is live."""
     if not may_claim(actor.role):
         raise PermissionDenied("error.permission", action=t("claim.action.claim"))
-    subject = subject_of(case_id)
     with desk.db.write() as session:
         now = desk.clock.now()
         require_active(session, actor)
-        _case_in_reach(session, actor, case_id)
+        where, _label = _in_reach(session, actor, subject)
         hold = live_hold(desk, session, subject, now)
         if hold is not None and hold.officer_id != actor.id:
             raise _held(desk, hold)
         _put(session, subject, actor.id, now, hold)
-        event = append_event(session, actor, now, "claim", case_id=case_id)
+        event = append_event(session, actor, now, "claim", **where)
         session.flush()
         return event.id
 
 
 @refusals_logged
-def release(desk: Desk, actor: Actor, case_id: int) -> int:
-    """释放: the holder lets the case go."""
-    subject = subject_of(case_id)
+def release(desk: Desk, actor: Actor, subject: str) -> int:
+    """释放: the holder lets the item go."""
     with desk.db.write() as session:
         now = desk.clock.now()
         require_active(session, actor)
-        _case_in_reach(session, actor, case_id)
+        where, _label = _in_reach(session, actor, subject)
         hold = live_hold(desk, session, subject, now)
         if hold is None or hold.officer_id != actor.id:
             raise ValidationFailed({"_": t("claim.error.not_yours")})
         session.delete(session.get(Claim, subject))
-        event = append_event(session, actor, now, "release", case_id=case_id)
+        event = append_event(session, actor, now, "release", **where)
         session.flush()
         return event.id
 
 
 @refusals_logged
-def take_over(desk: Desk, actor: Actor, case_id: int, reason: str) -> int:
+def take_over(desk: Desk, actor: Actor, subject: str, reason: str) -> int:
     """接管: the duty chief takes a live claim from its officer, with a reason (the officer is
     told in their session)."""
     if actor.role is not Role.DUTY_CHIEF:
@@ -128,17 +139,16 @@ def take_over(desk: Desk, actor: Actor, case_id: int, reason: str) -> int:
         errors["reason"] = t("field_error.required", field=t("field.reason"))
     if errors:
         raise ValidationFailed(errors)
-    subject = subject_of(case_id)
     with desk.db.write() as session:
         now = desk.clock.now()
         require_active(session, actor)
-        _case_in_reach(session, actor, case_id)
+        where, label = _in_reach(session, actor, subject)
         hold = live_hold(desk, session, subject, now)
         if hold is None or hold.officer_id == actor.id:
             raise ValidationFailed({"_": t("claim.error.nothing_to_take")})
         _put(session, subject, actor.id, now, None)
-        event = append_event(session, actor, now, "take_over", case_id=case_id, payload={
+        event = append_event(session, actor, now, "take_over", **where, payload={
             "from": hold.officer_name, "from_id": hold.officer_id, "by": actor.name,
-            "reason": reason})
+            "reason": reason, "item": label})
         session.flush()
         return event.id

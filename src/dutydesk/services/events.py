@@ -34,7 +34,7 @@ def append_event(session: Session, actor: Actor, at, action: str, *, case_id: in
 
 # The arguments that name what an attempt was on: its event's case or subject.
 _SUBJECTS = {"case_id": "case", "transfer_id": "transfer", "revisit_id": "revisit",
-             "handover_id": "handover"}
+             "handover_id": "handover", "subject": ""}
 
 
 def refusals_logged(service: Callable[..., T]) -> Callable[..., T]:
@@ -60,8 +60,9 @@ def _log_refusal(desk, actor: Actor, use_case: str, refusal: PermissionDenied,
     if desk.db.writer is None or actor.id is None:
         return  # a read-only session writes nothing, not even this
     # Named by subject only: the audit log holds it, the case's timeline does not.
-    target = next((f"{kind}:{arguments[name]}" for name, kind in _SUBJECTS.items()
-                   if arguments.get(name) is not None), "desk")
+    target = next((f"{kind}:{arguments[name]}" if kind else str(arguments[name])
+                   for name, kind in _SUBJECTS.items() if arguments.get(name) is not None),
+                  "desk")
     try:
         with desk.db.write() as session:
             append_event(session, actor, desk.clock.now(), REFUSED, subject=f"{REFUSED}:{target}",

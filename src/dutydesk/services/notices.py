@@ -36,7 +36,7 @@ def notices_since(desk: Desk, actor: Actor, after_event_id: int) -> list[Notice]
             select(Event, Case).join(Case, col(Case.id) == Event.case_id)
             .where(col(Event.id) > after_event_id,
                    col(Event.action).in_(["dispatch", "record", "regrade", "record_revisit",
-                                          "chase", "circulate", "take_over"]),
+                                          "chase", "circulate"]),
                    Event.actor_id != actor.id)  # one's own step is no news
             .order_by(col(Event.id)).limit(SCAN_MAX)).all()
         units_of = {}
@@ -45,18 +45,23 @@ def notices_since(desk: Desk, actor: Actor, after_event_id: int) -> list[Notice]
                     select(CaseUnit.case_id, CaseUnit.unit_id).where(
                         col(CaseUnit.case_id).in_({case.id for _, case in rows}))):
                 units_of.setdefault(case_id, set()).add(unit_id)
+        # A claim taken over (a case's or a 110 call's): only its holder needs to hear.
+        taken = session.exec(select(Event).where(col(Event.id) > after_event_id,
+                                                 Event.action == "take_over")
+                             .order_by(col(Event.id)).limit(SCAN_MAX)).all()
     notices = []
+    for event in taken:
+        payload = json.loads(event.payload)
+        if payload.get("from_id") == actor.id:
+            notices.append(Notice(event.case_id or 0, t(
+                "notice.taken_over", item=payload.get("item", ""), who=payload.get("by", ""),
+                reason=payload.get("reason", ""))))
     for event, case in rows:
         payload = json.loads(event.payload)
         mine = in_scope(actor, case, units_of.get(case.id, set()))
         if not mine:
             continue
-        if event.action == "take_over":
-            if payload.get("from_id") == actor.id:  # only its holder needs to hear
-                notices.append(Notice(case.id, t("notice.taken_over", case=case.id,
-                                                 who=payload.get("by", ""),
-                                                 reason=payload.get("reason", ""))))
-        elif event.action == "dispatch" and actor.role is Role.UNIT:
+        if event.action == "dispatch" and actor.role is Role.UNIT:
             notices.append(Notice(case.id, t("notice.dispatched", case=case.id,
                                              summary=case.summary[:30])))
         elif payload.get("colour") == "red" and payload.get("from_colour") != "red":

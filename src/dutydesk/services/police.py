@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy import insert, or_, union_all
 from sqlmodel import Session, col, func, select
 
+from dutydesk.domain.claims import Hold
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.lifecycle import END_STATES, CaseState, Channel
 from dutydesk.domain.police import (
@@ -28,6 +29,7 @@ from dutydesk.services.cases import (
     unit_by_code,
 )
 from dutydesk.services.privacy import shown_phone
+from dutydesk.services import claims
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged, stale_write
 from dutydesk.services.keyset import bounds, order, page_of
@@ -198,6 +200,7 @@ def _step(desk: Desk, actor: Actor, transfer_id: int, action: TransferAction,
         if TransferState(transfer.state) not in transition.sources:
             raise InvalidTransition(action=t(f"police.action.{action.value}"),
                                     state=t(f"police.state.{transfer.state}"))
+        claims.keep(session, desk, actor, claims.transfer_subject(transfer.id), now)
         payload = {"number": transfer.number, **apply(session, transfer, now)}
         transfer.state = transition.target.value
         transfer.updated_at = now
@@ -592,6 +595,8 @@ class TransferDetail:
     draft_feedback: str
     actions: list  # the TransferTransitions open to the actor now
     timeline: list[TimelineEntry]
+    hold: Hold | None = None  # a live claim (认领): who works the call now
+    hold_until: dt.datetime | None = None
 
     @property
     def id(self) -> int:
@@ -605,6 +610,8 @@ def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetai
         transfer = _get(session, transfer_id)
         state = TransferState(transfer.state)
         case_state = session.get(Case, transfer.case_id).state if transfer.case_id else None
+        hold = claims.live_hold(desk, session, claims.transfer_subject(transfer_id),
+                                desk.clock.now())
         routing = _routing(session, desk, transfer) if state is TransferState.SIGNED \
             else Routing(None, None, [])
         draft = _draft_feedback(session, transfer) if state is TransferState.DIVERTED else ""
@@ -629,6 +636,7 @@ def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetai
         actions=transfer_actions(state, actor.role),
         timeline=[TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of,
                                 json.loads(e.payload)) for e, name in events],
+        hold=hold, hold_until=hold.expires_at(desk.settings.claim_idle) if hold else None,
     )
 
 

@@ -88,6 +88,8 @@ POLICE_KEYS = tuple(
     KeySpec("total-110", "t", "call_total", "police.total.key"),
     KeySpec("timeline-110", "enter", "toggle_timeline", "key.timeline", show=False),
     KeySpec("reveal-caller", "P", "reveal_caller", "privacy.reveal", show=False),
+    KeySpec("claim-110", "l", "claim", "claim.action.toggle", show=False),
+    KeySpec("take-over-110", "L", "take_over", "claim.action.take_over", show=False),
     KeySpec("close-timeline-110", "escape", "close_timeline", "key.close_timeline", show=False,
             priority=False),
 )

@@ -16,8 +16,10 @@ from dutydesk.domain.police import TRANSFER_BY_ACTION, Section, TransferAction
 from dutydesk.domain.text import printable
 from dutydesk.i18n import local_time, t
 from dutydesk.services import police
+from dutydesk.services import claims
 from dutydesk.services.police import TransferDetail, TransferRow
 from dutydesk.tui import keys
+from dutydesk.tui.claiming import ClaimKeys, hold_text
 from dutydesk.tui.format import deadline_label, deadline_long, plain, title_line
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.paging import PagedBoard
@@ -48,7 +50,7 @@ def transfer_cells(row: TransferRow, no_color: bool) -> dict[str, tuple[str, str
     }
 
 
-class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
+class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
     CSS_PATH = "police.tcss"
 
     def __init__(self) -> None:
@@ -187,10 +189,15 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
             lines.append(plain(t("police.board.routing", node=d.routing.node_code,
                                  category=d.routing.category_code or "—",
                                  units="、".join(d.routing.unit_codes) or "—")))
-        keys_line = "  ".join(f"{tr.key} {t('police.action.' + tr.action.value)}"
-                              for tr in d.actions)
-        lines.append(Text(keys_line or t("detail.no_actions"), style="bold"))
+        keys_line = hold_text(d)
+        keys_line.append("  ".join(f"{tr.key} {t('police.action.' + tr.action.value)}"
+                                   for tr in d.actions), style="bold")
+        lines.append(keys_line if keys_line.plain else Text(t("detail.no_actions"),
+                                                            style="bold"))
         return lines
+
+    def claim_item(self, detail: TransferDetail) -> tuple[str, str]:
+        return claims.transfer_subject(detail.id), detail.row.number
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -278,6 +285,8 @@ class PoliceScreen(PagedBoard, ReportsWorkerErrors, Screen):
         if transition not in detail.actions:
             self.refuse_key(t("error.transition", action=t(f"police.action.{name}"),
                               state=t(f"police.state.{detail.row.state}")))
+            return
+        if self.held_elsewhere(detail):
             return
 
         def finished(text: str | None) -> None:

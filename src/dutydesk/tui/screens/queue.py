@@ -12,15 +12,14 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from dutydesk.domain.claims import blocks, may_claim
 from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
 from dutydesk.domain.text import printable
-from dutydesk.errors import DutyDeskError
-from dutydesk.i18n import local_time, t
+from dutydesk.i18n import t
 from dutydesk.services import claims, queue
 from dutydesk.services.cases import REPORTER_ROLES
 from dutydesk.services.queue import CaseDetail, DeskCounts, QueueFilter, View
 from dutydesk.tui import keys
+from dutydesk.tui.claiming import ClaimKeys
 from dutydesk.tui.format import fitted_width, plain, title_line
 from dutydesk.tui.messages import CountLoaded, FeedChanged
 from dutydesk.tui.paging import PagedBoard
@@ -30,7 +29,7 @@ from dutydesk.tui.workers import ReportsWorkerErrors
 BULK_ACTIONS = frozenset({Action.URGE, Action.DISPATCH})
 
 
-class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
+class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
     CSS_PATH = "queue.tcss"
 
     def __init__(self) -> None:
@@ -226,10 +225,6 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
             return False  # typing in the search box: the letter is text, not a command
         if action == "new_case":
             return self.actor.role in REPORTER_ROLES  # units and the admin do not register
-        if action == "claim":
-            return may_claim(self.actor.role)
-        if action == "take_over":
-            return self.actor.role is Role.DUTY_CHIEF
         if action == "case_action":  # whether it applies is decided on the settled row
             if self.marked and Action(parameters[0]) in BULK_ACTIONS:
                 return True
@@ -305,47 +300,8 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
             lambda phone: t("privacy.shown", case=detail.id, phone=phone,
                             seconds=REVEAL_SECONDS))
 
-    async def action_claim(self) -> None:
-        """l: 认领 the case, or let it go if it is mine."""
-        detail = await self.settled_detail()
-        if detail is None:
-            return
-        mine = detail.hold is not None and detail.hold.officer_id == self.actor.id
-        self.run_worker(lambda: self._claim(detail.id, mine), thread=True, group="claim",
-                        exit_on_error=False)
-
-    def _claim(self, case_id: int, mine: bool) -> None:
-        try:
-            (claims.release if mine else claims.claim)(self.desk, self.actor, case_id)
-        except DutyDeskError as exc:
-            self.app.call_from_thread(self.refuse_key, exc.message())
-            return
-        text = t("claim.released" if mine else "claim.claimed", case=case_id)
-        self.app.call_from_thread(self._claimed, text)
-
-    def _claimed(self, text: str) -> None:
-        self.notify(text, markup=False)
-        self.reload()
-
-    async def action_take_over(self) -> None:
-        """L: the duty chief takes another officer's claim over, with a reason."""
-        from dutydesk.tui.screens.forms import ReasonScreen
-
-        detail = await self.settled_detail()
-        if detail is None:
-            return
-        if detail.hold is None or detail.hold.officer_id == self.actor.id:
-            self.refuse_key(t("claim.error.nothing_to_take"))
-            return
-
-        def done(text: str | None) -> None:
-            if text:
-                self._claimed(text)
-
-        await self.app.push_screen(ReasonScreen(
-            t("claim.take_title"),
-            lambda reason: claims.take_over(self.desk, self.actor, detail.id, reason),
-            lambda _event: t("claim.taken", case=detail.id)), done)
+    def claim_item(self, detail: CaseDetail) -> tuple[str, str]:
+        return claims.subject_of(detail.id), f"#{detail.id}"
 
     async def action_case_action(self, name: str) -> None:
         from dutydesk.tui.screens.forms import ActionScreen
@@ -360,12 +316,7 @@ class QueueScreen(PagedBoard, ReportsWorkerErrors, Screen):
                 self.refuse_key(t("error.transition", action=t(f"action.{name}"),
                                   state=t(f"state.{detail.state}")))
                 return
-            if detail.hold is not None and blocks(detail.hold, self.actor.id, self.actor.role,
-                                                  self.desk.clock.now(),
-                                                  self.desk.settings.claim_idle):
-                self.refuse_key(t("claim.error.held", who=detail.hold.officer_name,
-                                  since=local_time(detail.hold.claimed_at),
-                                  until=local_time(detail.hold_until)))
+            if self.held_elsewhere(detail):
                 return  # said before anything is typed (the service refuses it anyway)
             targets = [detail.id]
         else:

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from dutydesk.tui.claiming import hold_text
 from dutydesk.i18n import catalogue, language, local_time, step_label, t
 from dutydesk.services.queue import CaseDetail, TimelineEntry
 from dutydesk.tui.format import deadline_long, plain
@@ -118,10 +119,7 @@ def _facts(d: CaseDetail, now: datetime, no_color: bool) -> list[Text]:
         extra.append(t("detail.urged", count=d.urge_count))
     if d.merged_into_id:
         extra.append(t("detail.merged_into", id=d.merged_into_id))
-    keys = Text()
-    if d.hold is not None:  # who works it now (认领), in front of what may be done
-        keys.append(t("claim.line", who=d.hold.officer_name, since=local_time(d.hold.claimed_at),
-                      until=local_time(d.hold_until)) + "  ", style="reverse")
+    keys = hold_text(d)  # who works it now (认领), in front of what may be done
     keys.append("  ".join(f"{tr.key} {t('action.' + tr.action.value)}" for tr in d.actions),
                 style="bold")
     return [
