@@ -15,7 +15,7 @@ from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import local_time, t
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged
-from dutydesk.services.inputs import clean_field
+from dutydesk.services.inputs import required_reason
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import Case, CaseUnit, Claim, Officer, PoliceTransfer
 
@@ -134,9 +134,7 @@ def take_over(desk: Desk, actor: Actor, subject: str, reason: str) -> int:
     if actor.role is not Role.DUTY_CHIEF:
         raise PermissionDenied("error.permission", action=t("claim.action.take_over"))
     errors: dict[str, str] = {}
-    reason = clean_field(desk, "reason", reason, errors)
-    if not reason and "reason" not in errors:
-        errors["reason"] = t("field_error.required", field=t("field.reason"))
+    reason = required_reason(desk, reason, errors)
     if errors:
         raise ValidationFailed(errors)
     with desk.db.write() as session:

@@ -29,7 +29,7 @@ from dutydesk.services.cases import parse_phone, unit_by_code
 from dutydesk.services import claims
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged, stale_write
-from dutydesk.services.inputs import clean_field, echo
+from dutydesk.services.inputs import clean_field, echo, required_reason
 from dutydesk.services.revisits import open_plan
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import (
@@ -421,9 +421,7 @@ def whistle(desk: Desk, actor: Actor, case_id: int, unit_codes: list[str], reaso
             expected_version: int | None = None) -> int:
     """吹哨: call departments in; each must report (报到) by the configured limit."""
     errors: dict[str, str] = {}
-    reason = clean_field(desk, "reason", reason, errors)
-    if not reason and "reason" not in errors:
-        errors["reason"] = t("field_error.required", field=t("field.reason"))
+    reason = required_reason(desk, reason, errors)
     codes = list(dict.fromkeys(code for code in unit_codes if code.strip()))
     if not codes:
         errors["units"] = t("field_error.required", field=t("dispute.field.units"))

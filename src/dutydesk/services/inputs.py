@@ -46,6 +46,14 @@ def clean_field(desk: Desk, name: str, raw: str, errors: dict[str, str]) -> str:
     return text
 
 
+def required_reason(desk: Desk, raw: str, errors: dict[str, str]) -> str:
+    """A reason the step cannot go without: cleaned, held to its limit, and not empty."""
+    reason = clean_field(desk, "reason", raw, errors)
+    if not reason and "reason" not in errors:
+        errors["reason"] = t("field_error.required", field=t("field.reason"))
+    return reason
+
+
 def echo(value: object) -> str:
     """A bad value as quoted back to the officer: printable and short."""
     try:

@@ -16,7 +16,7 @@ from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged
-from dutydesk.services.inputs import clean_field
+from dutydesk.services.inputs import required_reason
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import Case, CaseUnit, DisputeParty, PoliceTransfer
 
@@ -87,9 +87,7 @@ def _reveal(desk: Desk, actor: Actor, reason: str, action: str,
     if actor.role is Role.ADMIN:
         raise PermissionDenied("error.permission", action=t("privacy.reveal"))
     errors: dict[str, str] = {}
-    reason = clean_field(desk, "reason", reason, errors)
-    if not reason and "reason" not in errors:
-        errors["reason"] = t("field_error.required", field=t("field.reason"))
+    reason = required_reason(desk, reason, errors)
     if errors:
         raise ValidationFailed(errors)
     with desk.db.write() as session:

@@ -22,7 +22,7 @@ from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged, stale_write
-from dutydesk.services.inputs import clean_field
+from dutydesk.services.inputs import clean_field, required_reason
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import Case, Dispute, Event, Revisit, RevisitPlan
 
@@ -212,9 +212,7 @@ def reschedule(desk: Desk, actor: Actor, revisit_id: int, new_due: dt.date | Non
                expected_version: int | None = None) -> int:
     """改期: another working day (a day off moves on to the next working day), with a reason."""
     errors: dict[str, str] = {}
-    reason = clean_field(desk, "reason", reason, errors)
-    if not reason and "reason" not in errors:
-        errors["reason"] = t("field_error.required", field=t("field.reason"))
+    reason = required_reason(desk, reason, errors)
     if new_due is None:
         errors["new_due"] = t("field_error.required", field=t("revisit.field.new_due"))
     elif new_due < _today(desk, desk.clock.now()):

@@ -53,16 +53,12 @@ class Place:
     kind: str
 
 
-@dataclass(frozen=True)
-class Headline:
-    received: int
-    filed: int
+class DisposalRates:
+    """处置率 and 按时办结率 of anything that counts dispatched, closed and closed-on-time."""
+
     dispatched: int
     closed: int
     closed_on_time: int
-    overdue: int
-    returned: int
-    redone: int
 
     @property
     def disposal_rate(self) -> float | None:
@@ -74,6 +70,18 @@ class Headline:
 
 
 @dataclass(frozen=True)
+class Headline(DisposalRates):
+    received: int
+    filed: int
+    dispatched: int
+    closed: int
+    closed_on_time: int
+    overdue: int
+    returned: int
+    redone: int
+
+
+@dataclass(frozen=True)
 class DayRow:
     day: dt.date
     received: int
@@ -82,7 +90,7 @@ class DayRow:
 
 
 @dataclass
-class UnitRow:
+class UnitRow(DisposalRates):
     unit_id: int
     name: str
     dispatched: int = 0
@@ -96,14 +104,6 @@ class UnitRow:
     rank: int | None = None  # None: nothing dispatched, nothing to rank by
     previous_rank: int | None = None
     previous_rate: float | None = None
-
-    @property
-    def disposal_rate(self) -> float | None:
-        return rate(self.closed, self.dispatched)
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return rate(self.closed_on_time, self.closed)
 
     @property
     def rate_change(self) -> float | None:

@@ -133,16 +133,12 @@ class StatsScreen(DeskBound, ReportsWorkerErrors, Screen):
             first=period.first.isoformat(), last=period.last.isoformat(), place=place)))
 
     def _draw_headline(self) -> None:
-        h = self.report.headline
-        figures = [("received", str(h.received)), ("filed", str(h.filed)),
-                   ("dispatched", str(h.dispatched)), ("closed", str(h.closed)),
-                   ("disposal_rate", percent(h.disposal_rate)),
-                   ("on_time_rate", percent(h.on_time_rate)), ("overdue", str(h.overdue)),
-                   ("returned", str(h.returned)), ("redone", str(h.redone))]
+        """The headline table's figures on two lines: the same words and values as sent up."""
+        table = self._tables["headline"]
         text = Text()
-        for index, (key, value) in enumerate(figures):
-            text.append(("  " if index else "") + t(f"stats.figure.{key}") + " ")
-            text.append(value, style="bold")
+        for index, (name, value) in enumerate(table.rows):
+            text.append(("  " if index else "") + name + " ")
+            text.append(cell_text(value, table.kinds(index)[1]), style="bold")
         self.query_one("#headline", Static).update(text)
 
     def _draw_section(self) -> None:
