@@ -380,3 +380,23 @@ async def test_a_call_another_officer_holds_is_refused_before_its_form(demo_desk
         assert await wait_for(pilot, lambda: any("刘洋 正在办理" in n.message
                                                  for n in app._notifications))
         assert isinstance(app.screen, PoliceScreen)  # no form opened
+
+
+async def test_a_stale_step_on_a_call_reloads_it_and_says_it_no_longer_applies(demo_desk):
+    from dutydesk.services import police
+    from dutydesk.tui.screens.forms import TransferActionScreen
+
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_board(pilot)
+        detail = app.screen.detail
+        await burst(pilot, ["b", *"非本辖区"])  # 退回 form open, reason typed
+        assert isinstance(app.screen, TransferActionScreen)
+        police.sign(demo_desk, demo_desk.actor("zhaolei"), detail.id)  # someone was faster
+        await burst(pilot, ["ctrl+s"])
+        assert await wait_for(pilot, lambda: "赵磊" in screen_text(app)
+                              and "Ctrl+R" in screen_text(app))
+        await burst(pilot, ["ctrl+r"])
+        assert await wait_for(pilot, lambda: "已刷新" in screen_text(app))
+        assert app.screen.query_one("#reason").value == "非本辖区"
+    assert _state(demo_desk, detail.row.number) == "signed"

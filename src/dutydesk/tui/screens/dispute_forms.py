@@ -38,9 +38,20 @@ def _widget_id(field: str) -> str:
 
 
 class _DisputeForm(FormScreen):
+    step: DisputeStep | None = None  # the step a StepScreen records (RecordScreen: 建档)
+
     def __init__(self, detail: DisputeDetail) -> None:
         super().__init__()
         self.detail = detail
+
+    def fetch_detail(self) -> DisputeDetail:
+        from dutydesk.services.dispute_board import dispute_detail
+
+        return dispute_detail(self.app.desk, self.app.actor, self.detail.id)
+
+    def step_applies(self, detail: DisputeDetail) -> tuple[bool, str]:
+        state = t(f"colour.{detail.colour}") if detail.colour else t("dispute.ungraded")
+        return self.step is None or self.step in detail.steps, state
 
     def head(self, title: str) -> ComposeResult:
         yield Static(plain(t("form.action_title", action=title, id=f"#{self.detail.id}")),

@@ -55,11 +55,27 @@ def _options(choices: list[Choice]) -> list[tuple[Text, str]]:
 
 
 class FormScreen(ReportsWorkerErrors, ModalScreen):
-    """Shared frame: a title, fields with error labels, OK/Cancel, Esc and Ctrl+S."""
+    """Shared frame: a title, fields with error labels, OK/Cancel, Esc and Ctrl+S.
+
+    A form on an item read from a board (`detail`) may say how to read it again
+    (`fetch_detail`) and whether its step still applies (`step_applies`): a write refused as
+    stale then offers Ctrl+R, which reads the item again keeping what was typed."""
 
     CSS_PATH = "forms.tcss"
-    BINDINGS = FORM_BINDINGS
-    stale = False  # the last attempt was refused as stale: Ctrl+R reads the row again
+    BINDINGS = FORM_BINDINGS + [Binding("ctrl+r", "reload", "", show=False)]
+    stale = False  # the last attempt was refused as stale: Ctrl+R reads the item again
+    detail: Any = None
+
+    def fetch_detail(self) -> Any:
+        """The item as it is now (a service read, from a worker); None: no reload here."""
+        return None
+
+    def step_applies(self, detail: Any) -> tuple[bool, str]:
+        """Whether the form's step still applies to the item as it is now, and its state."""
+        return True, ""
+
+    def on_reloaded(self, detail: Any) -> None:
+        """Redraw what the form shows of the item (its summary line)."""
 
     def field_row(self, name: str, label: str, widget) -> ComposeResult:
         with Horizontal(classes="field-head"):
@@ -126,6 +142,8 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
             value = call()
         except ValidationFailed as exc:
             self.post_message(_Outcome(False, fields=fields(exc.fields)))
+        except StaleWrite as exc:
+            self.post_stale(exc)
         except DutyDeskError as exc:
             self.post_message(_Outcome(False, error=exc.message()))
         except OSError as exc:
@@ -133,6 +151,34 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
                                                       detail=exc.strerror or "")))
         else:
             self.post_message(_Outcome(True, result=result(value)))
+
+    def post_stale(self, exc: StaleWrite) -> None:
+        """Who changed the item, when and how — and Ctrl+R, where the form can read it again."""
+        stale = self.detail is not None and type(self).fetch_detail is not FormScreen.fetch_detail
+        hint = "  " + t("form.reload_hint") if stale else ""
+        self.post_message(_Outcome(False, error=exc.message() + hint, stale=stale))
+
+    def action_reload(self) -> None:
+        if not self.stale:
+            self.app.bell()
+            return
+        self._reload()
+
+    @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
+    def _reload(self) -> None:
+        try:
+            detail = self.fetch_detail()
+        except DutyDeskError as exc:
+            self.app.call_from_thread(self.show_errors, None, exc.message())
+            return
+        self.app.call_from_thread(self._reloaded, detail)
+
+    def _reloaded(self, detail: Any) -> None:
+        self.detail, self.stale = detail, False
+        self.on_reloaded(detail)
+        applies, state = self.step_applies(detail)
+        self.query_one("#ok", Button).disabled = not applies
+        self.show_errors(None, t("form.reloaded" if applies else "form.no_longer", state=state))
 
     @on(_Outcome)
     def _outcome(self, outcome: _Outcome) -> None:
@@ -202,8 +248,6 @@ class ActionScreen(FormScreen):
     Its fields are the transition's declared fields; with none it is a confirmation.
     Dismisses with (message, error) after the service has run.
     """
-
-    BINDINGS = FORM_BINDINGS + [Binding("ctrl+r", "reload", "", show=False)]
 
     def __init__(self, transition: Transition, role: Role, targets: list[int],
                  detail: CaseDetail | None) -> None:
@@ -343,11 +387,14 @@ class ActionScreen(FormScreen):
                     self.post_message(_Outcome(False, fields=exc.fields))
                     return
                 failures.append(f"#{case_id} {exc.message()}")
+            except StaleWrite as exc:
+                if len(self.targets) == 1:
+                    self.post_stale(exc)
+                    return
+                failures.append(f"#{case_id} {exc.message()}")
             except DutyDeskError as exc:
                 if len(self.targets) == 1:
-                    stale = isinstance(exc, StaleWrite) and self.detail is not None
-                    hint = "  " + t("form.reload_hint") if stale else ""
-                    self.post_message(_Outcome(False, error=exc.message() + hint, stale=stale))
+                    self.post_message(_Outcome(False, error=exc.message()))
                     return
                 failures.append(f"#{case_id} {exc.message()}")
         label = t(f"action.{action.value}")
@@ -359,33 +406,17 @@ class ActionScreen(FormScreen):
 
 
 
-    def action_reload(self) -> None:
-        """Ctrl+R after a stale refusal: read the case again, keep what was typed, and say
-        whether the step still applies to the case as it is now."""
-        if not self.stale or self.detail is None:
-            self.app.bell()
-            return
-        self.reload_case(self.detail.id)
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def reload_case(self, case_id: int) -> None:
+    def fetch_detail(self) -> CaseDetail:
         from dutydesk.services.queue import case_detail
 
-        try:
-            detail = case_detail(self.app.desk, self.app.actor, case_id)
-        except DutyDeskError as exc:
-            self.app.call_from_thread(self.show_errors, None, exc.message())
-            return
-        self.app.call_from_thread(self._reloaded, detail)
+        return case_detail(self.app.desk, self.app.actor, self.detail.id)
 
-    def _reloaded(self, detail: CaseDetail) -> None:
-        self.detail, self.stale = detail, False
+    def step_applies(self, detail: CaseDetail) -> tuple[bool, str]:
+        return (any(a.action is self.transition.action for a in detail.actions),
+                t(f"state.{detail.state}"))
+
+    def on_reloaded(self, detail: CaseDetail) -> None:
         self.query_one("#case-summary", Static).update(plain(detail.summary))
-        state = t(f"state.{detail.state}")
-        applies = any(a.action is self.transition.action for a in detail.actions)
-        self.query_one("#ok", Button).disabled = not applies
-        self.show_errors(None, t("form.reloaded", state=state) if applies
-                         else t("form.no_longer", state=state))
 
 
 class FilterScreen(FormScreen):
@@ -464,6 +495,14 @@ class TransferActionScreen(FormScreen):
         super().__init__()
         self.transition = transition
         self.detail = detail
+
+    def fetch_detail(self):
+        from dutydesk.services.police import transfer_detail
+
+        return transfer_detail(self.app.desk, self.app.actor, self.detail.id)
+
+    def step_applies(self, detail) -> tuple[bool, str]:
+        return self.transition in detail.actions, t(f"police.state.{detail.row.state}")
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Checkbox

@@ -33,6 +33,14 @@ class RevisitStepScreen(FormScreen):
         self.step = step
         self.detail = detail
 
+    def fetch_detail(self) -> RevisitDetail:
+        from dutydesk.services.revisit_calendar import revisit_detail
+
+        return revisit_detail(self.app.desk, self.app.actor, self.detail.id)
+
+    def step_applies(self, detail: RevisitDetail) -> tuple[bool, str]:
+        return self.step in detail.steps, t(f"revisit.status.{detail.row.status}")
+
     @property
     def callback(self) -> bool:
         return self.detail.row.kind == RevisitKind.SATISFACTION.value
