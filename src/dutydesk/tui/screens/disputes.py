@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.disputes import DISPUTE_STEP, DisputeAction, format_amount
@@ -21,7 +21,7 @@ from dutydesk.tui import keys
 from dutydesk.tui.format import plain, title_line
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.paging import DeskBound, PagedBoard
-from dutydesk.tui.widgets import Column, DetailPane, PagedTable
+from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 CARD_COLUMNS = (
@@ -124,7 +124,7 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
             for lane in Lane:
                 yield DisputeLane(lane)
         yield DetailPane(self._detail_lines, t("dispute.no_selection"), id="dispute-detail")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self._select_lane(self.query_one("#lane-red", DisputeLane))

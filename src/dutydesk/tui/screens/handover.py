@@ -9,7 +9,7 @@ import datetime as dt
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.errors import DutyDeskError
@@ -20,7 +20,7 @@ from dutydesk.tui import keys
 from dutydesk.tui.format import plain, title_line
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.paging import PagedBoard
-from dutydesk.tui.widgets import Column, DetailPane, PagedTable
+from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 HANDOVER_COLUMNS = (
@@ -45,7 +45,7 @@ class HandoverScreen(PagedBoard, ReportsWorkerErrors, Screen):
         yield PagedTable(HANDOVER_COLUMNS, self._cells, id="handovers")
         yield DetailPane(self._sheet_lines, t("duty.no_selection"), fixed_height=False,
                          id="sheet")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.paged_table)

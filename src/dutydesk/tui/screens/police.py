@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.police import TRANSFER_BY_ACTION, Section, TransferAction
@@ -23,7 +23,7 @@ from dutydesk.tui.claiming import ClaimKeys, hold_text
 from dutydesk.tui.format import deadline_label, deadline_long, plain, title_line
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.paging import PagedBoard
-from dutydesk.tui.widgets import Column, DetailPane, PagedTable
+from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 TRANSFER_COLUMNS = (
@@ -70,7 +70,7 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         yield Static(id="status-bar")
         yield DetailPane(self._detail_lines, t("police.board.no_selection"),
                          id="transfer-detail")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.paged_table)

@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
 from dutydesk.domain.text import printable
@@ -23,7 +23,7 @@ from dutydesk.tui.claiming import ClaimKeys
 from dutydesk.tui.format import fitted_width, plain, title_line
 from dutydesk.tui.messages import CountLoaded, FeedChanged
 from dutydesk.tui.paging import PagedBoard
-from dutydesk.tui.widgets import CaseDetailView, CaseTable, TextInput
+from dutydesk.tui.widgets import CaseDetailView, CaseTable, DeskFooter, TextInput
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 BULK_ACTIONS = frozenset({Action.URGE, Action.DISPATCH})
@@ -53,7 +53,7 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         yield CaseTable(id="cases")
         yield Static(id="status-bar")
         yield CaseDetailView(id="detail")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(CaseTable))

@@ -11,7 +11,7 @@ import datetime as dt
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.revisits import PERIODS, REVISIT_STEP, RevisitAction
@@ -25,7 +25,7 @@ from dutydesk.tui import keys
 from dutydesk.tui.format import fit_pad, plain, title_line
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.paging import PagedBoard
-from dutydesk.tui.widgets import Column, DetailPane, PagedTable
+from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 KINDS = [p.value for p in PERIODS] + [CALLBACK]
@@ -77,7 +77,7 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
         agenda.can_focus = False
         yield agenda
         yield DetailPane(self._detail_lines, t("revisit.no_selection"), id="revisit-detail")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.day = self.desk.clock.now().astimezone(LOCAL_TZ).date()

@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, DataTable, Footer, ProgressBar, Static
+from textual.widgets import ContentSwitcher, DataTable, ProgressBar, Static
 from textual_plotext import PlotextPlot
 
 from dutydesk.domain.deadlines import LOCAL_TZ
@@ -29,6 +29,7 @@ from dutydesk.tui import keys
 from dutydesk.tui.format import plain, title_line
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.paging import DeskBound
+from dutydesk.tui.widgets import DeskFooter
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 TABLE_OF = {"overview": "days", "ranking": "ranking", "police": "police",
@@ -70,7 +71,7 @@ class StatsScreen(DeskBound, ReportsWorkerErrors, Screen):
             with Vertical(id="table-view"):
                 yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
                 yield Static(id="notes")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#title-bar", Static).update(
