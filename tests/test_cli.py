@@ -163,3 +163,23 @@ def test_report_defaults_to_the_last_complete_month(demo_path, tmp_path, monkeyp
     assert main(["report", "monthly", "--db", str(demo_path), "--as", "zhaolei"]) == 0
     [written] = tmp_path.glob("report-*.xlsx")
     assert written.name.startswith("report-20") and "已导出" in capsys.readouterr().out
+
+
+def test_an_older_file_is_announced_before_it_is_brought_up_to_date(demo_path, tmp_path,
+                                                                     capsys):
+    import sqlite3
+
+    from dutydesk.store.models import SCHEMA_VERSION
+    from tests.store.test_engine import _undo_migrations_after
+
+    raw = sqlite3.connect(demo_path)
+    _undo_migrations_after(raw, 7)
+    raw.commit()
+    raw.close()
+    assert main(["report", "weekly", "--period", "2026-W48", "--output",
+                 str(tmp_path / "w.md"), "--db", str(demo_path), "--as", "zhaolei"]) == 0
+    err = capsys.readouterr().err
+    assert f"版本 7 → {SCHEMA_VERSION}" in err and err.count("\n") == 1
+    assert main(["report", "weekly", "--period", "2026-W48", "--output",
+                 str(tmp_path / "w2.md"), "--db", str(demo_path), "--as", "zhaolei"]) == 0
+    assert capsys.readouterr().err == ""  # once

@@ -112,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.lang not in LANGUAGES:
             raise DutyDeskError("error.bad_lang", value=args.lang)
         set_language(args.lang)
+        _tell_upgrades()
         if args.as_login is not None and not args.as_login.strip():
             raise DutyDeskError("error.empty_as")
         return _COMMANDS.get(args.command, _open)(args)
@@ -120,6 +121,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _tell_upgrades() -> None:
+    """One line before an older database file is brought up to date (it may take a while)."""
+    from dutydesk.store import engine
+
+    def tell(path, old: int, new: int) -> None:
+        print(t("cli.upgrading", path=str(path), old=old, new=new), file=sys.stderr, flush=True)
+
+    engine.on_upgrade = tell
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -109,6 +109,11 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
+# Told before an older file is brought up to date (the CLI prints a line: a file of a million
+# cases takes some seconds); None: nobody is told.
+on_upgrade: Callable[[Path, int, int], None] | None = None
+
+
 class Database:
     """One database file: a write engine and a read engine (none for writing when read-only)."""
 
@@ -151,6 +156,8 @@ class Database:
             raise SchemaError("error.older_schema_read_only", path=str(path), found=version)
         database = cls(path, read_only=not writable, busy_timeout_ms=busy_timeout_ms)
         if int(version) < models.SCHEMA_VERSION:
+            if on_upgrade is not None:  # a big file takes a while: say so first
+                on_upgrade(path, int(version), models.SCHEMA_VERSION)
             database._migrate(int(version))
         return database
 
