@@ -411,20 +411,25 @@ class PoliceFigures:
 
 def police_figures(desk: Desk, first_day: dt.date, last_day: dt.date) -> PoliceFigures:
     """Counted in SQL over the period's transfers, never by loading them."""
+    with desk.db.read() as session:
+        return figures_in(session, first_day, last_day)
+
+
+def figures_in(session: Session, first_day: dt.date, last_day: dt.date) -> PoliceFigures:
+    """The period's 110 figures, read in the caller's transaction (a report's snapshot)."""
     start = dt.datetime.combine(first_day, dt.time(0), LOCAL_TZ)
     end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), LOCAL_TZ)
     T = PoliceTransfer
-    with desk.db.read() as session:
-        row = session.exec(select(
-            func.count(),
-            func.count().filter(col(T.diverted_at).is_not(None)),
-            func.count().filter(T.state == TransferState.RETURNED.value),
-            func.count().filter(col(T.signed_at).is_not(None)),
-            func.count().filter(col(T.signed_at) <= T.sign_due_at),
-            func.count().filter(col(T.fed_back_at).is_not(None)),
-            func.count().filter(col(T.fed_back_at) <= T.feedback_due_at),
-        ).where(col(T.created_at) >= start, col(T.created_at) < end)).one()
-        all_calls = _all_calls(session, first_day, last_day)
+    row = session.exec(select(
+        func.count(),
+        func.count().filter(col(T.diverted_at).is_not(None)),
+        func.count().filter(T.state == TransferState.RETURNED.value),
+        func.count().filter(col(T.signed_at).is_not(None)),
+        func.count().filter(col(T.signed_at) <= T.sign_due_at),
+        func.count().filter(col(T.fed_back_at).is_not(None)),
+        func.count().filter(col(T.fed_back_at) <= T.feedback_due_at),
+    ).where(col(T.created_at) >= start, col(T.created_at) < end)).one()
+    all_calls = _all_calls(session, first_day, last_day)
     return PoliceFigures(received=row[0], diverted=row[1], returned=row[2],
                          all_calls=all_calls, signed=row[3],
                          signed_on_time=row[4], fed_back=row[5], fed_back_on_time=row[6])

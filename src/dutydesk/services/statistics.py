@@ -32,7 +32,7 @@ from dutydesk.domain.supervision import Card
 from dutydesk.errors import NotFound, PermissionDenied
 from dutydesk.services.events import refusals_logged
 from dutydesk.services.context import Actor, Desk
-from dutydesk.services.police import PoliceFigures, police_figures
+from dutydesk.services.police import PoliceFigures, figures_in
 from dutydesk.services.scope import node_in_scope, place_clause
 from dutydesk.store.models import (
     OPEN_STATES_SQL, STAT_STEPS_SQL, Case, Dispute, Event, Node, Revisit, SupervisionStep,
@@ -174,20 +174,17 @@ Progress = Callable[[int, int], None]
 
 @refusals_logged
 def places(desk: Desk, actor: Actor) -> list[Place]:
-    """The places the actor may report on: the district, streets and communities in reach."""
+    """The places the actor may report on: the district, streets and communities in reach,
+    the widest first."""
     _check_role(actor)
     with desk.db.read() as session:
-        nodes = session.exec(select(Node).where(col(Node.kind).in_(
-            ("district", "street", "community"))).order_by(col(Node.id))).all()
-        return [Place(n.code, n.name, n.kind) for n in nodes if node_in_scope(actor, n)]
+        return [Place(n.code, n.name, n.kind) for n in _reportable(session, actor)]
 
 
-def default_place(desk: Desk, actor: Actor) -> Place:
-    """The widest place in the actor's reach (the desk: the district)."""
-    found = places(desk, actor)
-    if not found:
-        raise PermissionDenied("stats.error.no_place")
-    return found[0]
+def _reportable(session: Session, actor: Actor) -> list[Node]:
+    nodes = session.exec(select(Node).where(col(Node.kind).in_(
+        ("district", "street", "community"))).order_by(col(Node.id))).all()
+    return [n for n in nodes if node_in_scope(actor, n)]
 
 
 @refusals_logged
@@ -211,14 +208,14 @@ def report(desk: Desk, actor: Actor, period: Period, place_code: str | None = No
         tick(5, STEPS)
         revisits = _revisits(session, where, period, start, end, now)
         tick(6, STEPS)
-    notes: dict[str, str] = {}
-    police = None
-    if actor.role in DESK_ROLES and node.id == actor.node_id:  # the centre's whole reach
-        police = police_figures(desk, period.first, period.last)
-        if police.all_calls is None:
-            notes["police_share"] = "stats.note.no_110_total"
-    else:
-        notes["police"] = "stats.note.police_desk_place"
+        notes: dict[str, str] = {}
+        police = None
+        if actor.role in DESK_ROLES and node.id == actor.node_id:  # the centre's whole reach
+            police = figures_in(session, period.first, period.last)
+            if police.all_calls is None:
+                notes["police_share"] = "stats.note.no_110_total"
+        else:
+            notes["police"] = "stats.note.police_desk_place"
     tick(STEPS, STEPS)
     return Report(period, Place(node.code, node.name, node.kind), now, headline, days, units,
                   police, disputes, revisits, notes)
@@ -232,13 +229,11 @@ def _check_role(actor: Actor) -> None:
 
 
 def _place_node(session: Session, actor: Actor, code: str | None) -> Node:
-    if code is None:
-        nodes = session.exec(select(Node).where(col(Node.kind).in_(
-            ("district", "street", "community"))).order_by(col(Node.id))).all()
-        node = next((n for n in nodes if node_in_scope(actor, n)), None)
-        if node is None:
+    if code is None:  # the widest place in reach
+        nodes = _reportable(session, actor)
+        if not nodes:
             raise PermissionDenied("stats.error.no_place")
-        return node
+        return nodes[0]
     node = session.exec(select(Node).where(Node.code == code.strip())).first()
     if node is None:
         raise NotFound("stats.error.no_such_place", what=code)
