@@ -115,7 +115,8 @@ class StatsScreen(DeskBound, ReportsWorkerErrors, Screen):
         self._draw_period()
 
     def _counted(self, result: Report) -> None:
-        if result.period != self.period:
+        if result.period != self.period or (self.place is not None
+                                            and result.place.code != self.place.code):
             return  # the officer has moved on; the newer count is on its way
         self.report, self.place = result, result.place
         self._tables = {table.key: table for table in report_tables(result)}
