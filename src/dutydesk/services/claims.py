@@ -1,4 +1,4 @@
-"""认领 (domain.claims): claim an item — a case ("case:12") or a 110 transfer ("transfer:3") —,
+"""认领 (domain.claims): claim an item (a case, "case:12", or a 110 transfer, "transfer:3"),
 let it go, take it over (the duty chief, with a reason), and the check every step on an item
 makes inside its own transaction: working it claims it, and another officer's live claim
 refuses the step, saying who holds it and until when."""
