@@ -83,3 +83,21 @@ def test_two_sweeps_at_once_write_each_step_once(desk, clock, db_path):
     written = sorted(int(run.communicate(timeout=120)[0]) for run in runs)
     assert sum(written) == 5  # between them, each step once
     assert all(_steps(desk, case_id) == ["chase"] for case_id in ids)
+
+
+async def test_a_sweep_racing_open_desks_writes_each_step_once(desk, clock, db_path):
+    """Two desks opening (each sweeps on start) while cron's sweep runs: each 催办 once."""
+    import asyncio
+
+    from tests.tui.conftest import make_app, settle
+
+    ids = [new_case_in(desk, CaseState.DISPATCHED) for _ in range(8)]
+    clock.advance(dt.timedelta(days=3))
+    cron = subprocess.Popen([sys.executable, "-c", SWEEP, str(db_path), clock.now().isoformat()],
+                            stdout=subprocess.PIPE, text=True)
+    first, second = make_app(desk, feed_interval=0.05), make_app(desk, "chenjing",
+                                                                feed_interval=0.05)
+    async with first.run_test(size=(80, 24)) as one, second.run_test(size=(80, 24)) as two:
+        await asyncio.gather(settle(one), settle(two))
+        await asyncio.to_thread(cron.communicate, timeout=120)
+    assert all(_steps(desk, case_id) == ["chase"] for case_id in ids)
