@@ -183,3 +183,16 @@ def test_an_older_file_is_announced_before_it_is_brought_up_to_date(demo_path, t
     assert main(["report", "weekly", "--period", "2026-W48", "--output",
                  str(tmp_path / "w2.md"), "--db", str(demo_path), "--as", "zhaolei"]) == 0
     assert capsys.readouterr().err == ""  # once
+
+
+def test_a_bad_option_is_quoted_back_safe_and_short(demo_path, capsys):
+    """What was typed comes back in the message without its escape sequences, and cut."""
+    for value in ("2026\x1b[31mRED", "9" * 5000):
+        assert main(["report", "monthly", "--period", value, "--db", str(demo_path),
+                     "--as", "zhaolei"]) == 1
+        err = capsys.readouterr().err
+        assert "\x1b" not in err and err.count("\n") == 1 and len(err) < 400
+    assert main(["report", "monthly", "--node", "\x1b]0;pwned\x07", "--db", str(demo_path),
+                 "--as", "zhaolei"]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err and "␛" in err

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from dutydesk.domain.text import printable
 from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import LANGUAGES, set_language, t
 
@@ -117,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             raise DutyDeskError("error.empty_as")
         return _COMMANDS.get(args.command, _open)(args)
     except DutyDeskError as exc:
-        print(f"dutydesk: {exc.message()}", file=sys.stderr)
+        # A message may quote what was typed: drawn safe, never as escape sequences.
+        print(f"dutydesk: {printable(exc.message(), multiline=True)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -280,6 +282,7 @@ def _report(args: argparse.Namespace) -> int:
     from dutydesk.domain.statistics import PeriodError, PeriodKind, last_complete, parse_period
     from dutydesk.reports.writers import write_report
     from dutydesk.services.context import Desk
+    from dutydesk.services.inputs import echo
     from dutydesk.services.statistics import report
     from dutydesk.store.engine import Database, default_path
 
@@ -288,9 +291,9 @@ def _report(args: argparse.Namespace) -> int:
         try:
             period = parse_period(args.period)
         except PeriodError as exc:
-            raise DutyDeskError(exc.key, text=exc.text) from None
+            raise DutyDeskError(exc.key, text=echo(exc.text)) from None
         if period.kind not in (kind, PeriodKind.CUSTOM):
-            raise DutyDeskError("stats.error.kind_mismatch", text=args.period,
+            raise DutyDeskError("stats.error.kind_mismatch", text=echo(args.period),
                                 report=t(f"stats.report.{args.kind}"),
                                 expected=t(f"stats.report.{args.kind}_period"))
     fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output

@@ -31,6 +31,7 @@ from dutydesk.domain.statistics import Period, rate
 from dutydesk.domain.supervision import Card
 from dutydesk.errors import NotFound, PermissionDenied
 from dutydesk.services.events import refusals_logged
+from dutydesk.services.inputs import echo
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.police import PoliceFigures, figures_in
 from dutydesk.services.scope import node_in_scope, place_clause
@@ -236,7 +237,7 @@ def _place_node(session: Session, actor: Actor, code: str | None) -> Node:
         return nodes[0]
     node = session.exec(select(Node).where(Node.code == code.strip())).first()
     if node is None:
-        raise NotFound("stats.error.no_such_place", what=code)
+        raise NotFound("stats.error.no_such_place", what=echo(code))
     if not node_in_scope(actor, node):
         raise PermissionDenied("stats.error.place_out_of_scope", place=node.name)
     return node

@@ -13,6 +13,7 @@ from textual.widgets import Button, Select, Static
 from dutydesk.domain.statistics import Period, PeriodError, parse_period
 from dutydesk.i18n import t
 from dutydesk.reports.writers import FORMATS, write_report
+from dutydesk.services.inputs import echo
 from dutydesk.services.statistics import Place, Report
 from dutydesk.tui.format import plain
 from dutydesk.tui.screens.forms import FormScreen
@@ -39,7 +40,7 @@ class PeriodScreen(FormScreen):
         try:
             period = parse_period(str(self.query_one("#period", TextInput).value))
         except PeriodError as exc:
-            self.show_errors({"period": t(exc.key, text=exc.text)})
+            self.show_errors({"period": t(exc.key, text=echo(exc.text))})
             return
         self.dismiss(period)
 
