@@ -118,11 +118,13 @@ def main() -> None:
     errors = [e for r in results for e in r["errors"]]
     lost = (ok_created - created) + (ok_urged - urges)
     print(f"  reads              {sum(r['reads'] for r in results):>8,}")
-    print(f"  writes             {ok_created + ok_urged:>8,}  ({(ok_created + ok_urged) / elapsed:.1f}"
-          f" per second; {ok_created:,} new reports, {ok_urged:,} 督办)")
+    done = ok_created + ok_urged
+    print(f"  writes             {done:>8,}  ({done / elapsed:.1f} per second; "
+          f"{ok_created:,} new reports, {ok_urged:,} 督办)")
     print(f"  write latency      p50 {_pct(writes, 0.5):7.1f} ms   p99 {_pct(writes, 0.99):7.1f} ms"
           f"   max {writes[-1] * 1000 if writes else 0:7.1f} ms")
-    print(f"  conflicts          {sum(r['conflicts'] for r in results):>8,}  (stale 督办 refused)")
+    conflicts = sum(r["conflicts"] for r in results)
+    print(f"  conflicts          {conflicts:>8,}  (stale 督办 refused)")
     print(f"  errors             {len(errors):>8,}")
     for error in sorted(set(errors))[:5]:
         print(f"      {error[:150]}")

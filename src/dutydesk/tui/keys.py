@@ -85,7 +85,7 @@ POLICE_KEYS = tuple(
     KeySpec("new-110", "n", "new_transfer", "police.new.key"),
     KeySpec("import-110", "i", "import_file", "police.import.key"),
     KeySpec("export-110", "x", "export_feedback", "police.export.key"),
-    KeySpec("total-110", "t", "call_total", "police.total.key"),
+    KeySpec("total-110", "t", "call_total", "police.total.key", show=False),  # listed in ?
     KeySpec("timeline-110", "enter", "toggle_timeline", "key.timeline", show=False),
     KeySpec("reveal-caller", "P", "reveal_caller", "privacy.reveal", show=False),
     KeySpec("claim-110", "l", "claim", "claim.action.toggle", show=False),
