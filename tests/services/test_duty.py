@@ -91,3 +91,23 @@ def test_an_officer_on_neither_shift_cannot_acknowledge(desk, clock):
     handover_id = duty.hand_over(desk, desk.actor("liuyang"))
     with pytest.raises(ValidationFailed):
         duty.acknowledge(desk, desk.actor("chenjing"), handover_id)
+
+
+def test_the_sheet_names_what_is_still_claimed_and_by_whom(desk, clock):
+    from dutydesk.services import claims
+
+    _roster(desk)
+    officer = desk.actor("liuyang")
+    kept = create_case(desk, officer, standard_draft(summary="刘洋手上的一件"))
+    lapsed = create_case(desk, officer, standard_draft(summary="早已放下的一件"))
+    transfer = police.receive_transfer(desk, officer, TransferDraft(
+        "H2", dt.datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL_TZ), "楼下噪音"))
+    clock.set(_at(23, 15, 0))
+    claims.claim(desk, officer, f"case:{lapsed}")
+    clock.set(_at(23, 16, 45))  # the first claim has lapsed by the end of the shift
+    claims.claim(desk, officer, f"case:{kept}")
+    claims.claim(desk, desk.actor("chenjing"), f"transfer:{transfer}")
+    clock.set(_at(23, 17, 0))
+    sheet = duty.handover_detail(desk, officer, duty.hand_over(desk, officer)).sheet
+    assert sheet["claimed"] == {"count": 2, "items": [[kept, "刘洋：刘洋手上的一件"],
+                                                      [transfer, "陈静：H2 楼下噪音"]]}

@@ -21,13 +21,13 @@ from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged
 from dutydesk.services.keyset import bounds, order, page_of
 from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
-from dutydesk.services.scope import scope_filter
+from dutydesk.services.scope import in_scope, scope_filter
 from dutydesk.store.models import (
-    Case, Dispute, Event, Handover, Officer, PoliceTransfer, Revisit, RosterEntry,
+    Case, Claim, Dispute, Event, Handover, Officer, PoliceTransfer, Revisit, RosterEntry,
 )
 
 ITEMS_SHOWN = 20  # each section keeps its count and this many items
-SECTIONS = ("new", "red_disputes", "overdue", "transfers", "revisits")
+SECTIONS = ("new", "red_disputes", "overdue", "transfers", "revisits", "claimed")
 ROSTER_ROLES = frozenset({Role.DUTY_CHIEF, Role.ADMIN})
 
 
@@ -131,9 +131,30 @@ def make_sheet(session: Session, desk: Desk, actor: Actor, shift_on: ShiftOn,
             .order_by(col(PoliceTransfer.created_at)), waiting)
     else:
         sheet["transfers"] = {"count": 0, "items": []}
+    sheet["claimed"] = _claimed(session, desk, actor, now)
     sheet["shift"] = {"code": shift_on.shift.code, "day": shift_on.day.isoformat(),
                       "begins": shift_on.begins.isoformat(), "ends": shift_on.ends.isoformat()}
     return sheet
+
+
+def _claimed(session: Session, desk: Desk, actor: Actor, now: dt.datetime) -> dict:
+    """认领 still live as the shift ends: who holds what (to release or pass on)."""
+    rows = session.exec(
+        select(Claim, Officer.name).join(Officer, col(Officer.id) == Claim.officer_id)
+        .where(col(Claim.active_at) > now - desk.settings.claim_idle)
+        .order_by(col(Claim.claimed_at))).all()
+    items = []
+    for claim, holder in rows:
+        kind, _, raw = claim.subject.partition(":")
+        if kind == "case":
+            case = session.get(Case, int(raw))
+            if case is not None and in_scope(actor, case, set()):
+                items.append([case.id, f"{holder}：{case.summary}"])
+        elif kind == "transfer" and actor.role in DESK_ROLES:
+            transfer = session.get(PoliceTransfer, int(raw))
+            if transfer is not None:
+                items.append([transfer.id, f"{holder}：{transfer.number} {transfer.summary}"])
+    return {"count": len(items), "items": items[:ITEMS_SHOWN]}
 
 
 @refusals_logged
