@@ -545,3 +545,18 @@ async def test_claiming_releasing_and_the_chief_taking_over_by_keys(desk):
     with desk.db.read() as s:
         taken = s.exec(select(Event).where(Event.action == "take_over")).one()
     assert "陈静外出走访" in taken.payload
+
+
+async def test_a_claim_taken_over_rings_in_its_holders_session(desk):
+    from dutydesk.services import claims
+
+    case_id = new_case_in(desk, CaseState.DISPATCHED)  # liuyang's: she worked it
+    app = make_app(desk, "liuyang", feed_interval=0.05)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        bells = []
+        app.bell = lambda: bells.append(1)
+        claims.take_over(desk, desk.actor("zhaolei"), f"case:{case_id}", "我来跟进")
+        assert await wait_for(pilot, lambda: any("已由 赵磊 接管" in n.message
+                                                 for n in app._notifications))
+        assert bells
