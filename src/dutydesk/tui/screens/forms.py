@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -125,6 +126,14 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def typed_path(self) -> Path | None:
+        """The file the `#path` field names, or None (and the field says it is required)."""
+        raw = str(self.query_one("#path", Input).value).strip()
+        if not raw:
+            self.show_errors({"path": t("field_error.required", field=t("police.import.path"))})
+            return None
+        return Path(raw).expanduser()
 
     def worker_failed(self, text: str) -> None:
         self.query_one("#ok", Button).disabled = False
@@ -609,14 +618,10 @@ class ImportScreen(FormScreen):
             yield from self.buttons()
 
     def action_submit(self) -> None:
-        from pathlib import Path
-
-        raw = self.query_one("#path", Input).value.strip()
-        if not raw:
-            self.show_errors({"path": t("field_error.required", field=t("police.import.path"))})
+        if (path := self.typed_path()) is None:
             return
         self.query_one("#ok", Button).disabled = True
-        self.run_import(Path(raw).expanduser())
+        self.run_import(path)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_import(self, path) -> None:
@@ -659,8 +664,6 @@ class ExportFeedbackScreen(FormScreen):
             yield from self.buttons()
 
     def action_submit(self) -> None:
-        from pathlib import Path
-
         from textual.widgets import Checkbox
 
         only = self.current is not None and self.query_one("#only-this", Checkbox).value

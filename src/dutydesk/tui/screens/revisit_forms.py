@@ -142,14 +142,10 @@ class ExportIcsScreen(FormScreen):
             yield from self.buttons()
 
     def action_submit(self) -> None:
-        from pathlib import Path
-
-        raw = str(self.query_one("#path", TextInput).value).strip()
-        if not raw:
-            self.show_errors({"path": t("field_error.required", field=t("police.import.path"))})
+        if (path := self.typed_path()) is None:
             return
         self.query_one("#ok", Button).disabled = True
-        self.run_export(str(self.query_one("#scope", Select).value), Path(raw).expanduser())
+        self.run_export(str(self.query_one("#scope", Select).value), path)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_export(self, scope: str, path) -> None:

@@ -96,12 +96,10 @@ class ExportReportScreen(FormScreen):
             path.value = str(current.with_suffix(f".{event.value}"))
 
     def action_submit(self) -> None:
-        raw = str(self.query_one("#path", TextInput).value).strip()
-        if not raw:
-            self.show_errors({"path": t("field_error.required", field=t("police.import.path"))})
+        if (path := self.typed_path()) is None:
             return
         self.query_one("#ok", Button).disabled = True
-        self.run_export(Path(raw).expanduser(), str(self.query_one("#format", Select).value))
+        self.run_export(path, str(self.query_one("#format", Select).value))
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_export(self, path: Path, kind: str) -> None:
