@@ -16,8 +16,8 @@ from dutydesk.i18n import local_time, t
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged
 from dutydesk.services.inputs import required_reason
-from dutydesk.services.scope import in_scope
-from dutydesk.store.models import Case, CaseUnit, Claim, Officer, PoliceTransfer
+from dutydesk.services.scope import case_in_reach
+from dutydesk.store.models import Claim, Officer, PoliceTransfer
 
 
 class ClaimHeld(PermissionDenied):
@@ -85,11 +85,9 @@ def _in_reach(session: Session, actor: Actor, subject: str) -> tuple[dict, str]:
         if transfer is None:
             raise NotFound("error.not_found", what=subject)
         return {"subject": subject}, transfer.number  # 110 calls are the whole desk's
-    if kind != "case" or (case := session.get(Case, item_id)) is None:
+    if kind != "case":
         raise NotFound("error.not_found", what=subject)
-    units = set(session.exec(select(CaseUnit.unit_id).where(CaseUnit.case_id == item_id)))
-    if not in_scope(actor, case, units):
-        raise PermissionDenied("error.out_of_scope")
+    case_in_reach(session, actor, item_id)
     return {"case_id": item_id}, f"#{item_id}"
 
 

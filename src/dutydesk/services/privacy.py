@@ -17,8 +17,8 @@ from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged
 from dutydesk.services.inputs import required_reason
-from dutydesk.services.scope import in_scope
-from dutydesk.store.models import Case, CaseUnit, DisputeParty, PoliceTransfer
+from dutydesk.services.scope import case_in_reach
+from dutydesk.store.models import DisputeParty, PoliceTransfer
 
 REVEAL_SECONDS = 30  # how long a revealed number stays on screen
 
@@ -36,7 +36,7 @@ def shown_phone(desk: Desk, actor: Actor, e164: str) -> str:
 def reveal_phone(desk: Desk, actor: Actor, case_id: int, reason: str) -> str:
     """The reporter's phone in full, for this officer, now — written to the log first."""
     def load(session: Session) -> tuple[dict, str]:
-        case = _case_in_reach(session, actor, case_id)
+        case = case_in_reach(session, actor, case_id)
         if not case.reporter_phone:
             raise ValidationFailed({"_": t("privacy.no_phone")})
         return {"whose": case.reporter_name}, national_digits(case.reporter_phone)
@@ -67,7 +67,7 @@ def reveal_caller(desk: Desk, actor: Actor, transfer_id: int, reason: str) -> st
 def reveal_parties(desk: Desk, actor: Actor, case_id: int, reason: str) -> str:
     """A dispute's parties with their phones and ID numbers in full, one line each."""
     def load(session: Session) -> tuple[dict, str]:
-        _case_in_reach(session, actor, case_id)
+        case_in_reach(session, actor, case_id)
         parties = session.exec(select(DisputeParty).where(DisputeParty.case_id == case_id)
                                .order_by(col(DisputeParty.id))).all()
         if not any(p.phone or p.id_number for p in parties):
@@ -97,14 +97,4 @@ def _reveal(desk: Desk, actor: Actor, reason: str, action: str,
         append_event(session, actor, now, action, case_id=case_id, subject=subject,
                      payload={**whose, "reason": reason})
         return value
-
-
-def _case_in_reach(session: Session, actor: Actor, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound("error.not_found", what=case_id)
-    units = set(session.exec(select(CaseUnit.unit_id).where(CaseUnit.case_id == case_id)))
-    if not in_scope(actor, case, units):
-        raise PermissionDenied("error.out_of_scope")
-    return case
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, true
+from sqlmodel import Session, select
 
 from dutydesk.domain.lifecycle import Role
+from dutydesk.errors import NotFound, PermissionDenied
 from dutydesk.services.context import Actor
-from dutydesk.store.models import Case, Node
+from dutydesk.store.models import Case, CaseUnit, Node
 
 
 def scope_filter(actor: Actor) -> ColumnElement[bool]:
@@ -36,6 +38,18 @@ def in_scope(actor: Actor, case: Case, unit_ids: set[int]) -> bool:
     if actor.role is Role.UNIT:
         return actor.unit_id is not None and actor.unit_id in unit_ids
     return _place_in_reach(actor, case.node_id, case.community_id, case.street_id)
+
+
+def case_in_reach(session: Session, actor: Actor, case_id: int) -> Case:
+    """The case, if it exists and is within the actor's reach (a unit's: dispatched to it)."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("error.not_found", what=case_id)
+    units = set(session.exec(select(CaseUnit.unit_id).where(CaseUnit.case_id == case_id))) \
+        if actor.role is Role.UNIT else set()
+    if not in_scope(actor, case, units):
+        raise PermissionDenied("error.out_of_scope")
+    return case
 
 
 def node_in_scope(actor: Actor, node: Node) -> bool:

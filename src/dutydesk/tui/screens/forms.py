@@ -396,14 +396,12 @@ class ActionScreen(FormScreen):
                     self.post_message(_Outcome(False, fields=exc.fields))
                     return
                 failures.append(f"#{case_id} {exc.message()}")
-            except StaleWrite as exc:
-                if len(self.targets) == 1:
-                    self.post_stale(exc)
-                    return
-                failures.append(f"#{case_id} {exc.message()}")
             except DutyDeskError as exc:
                 if len(self.targets) == 1:
-                    self.post_message(_Outcome(False, error=exc.message()))
+                    if isinstance(exc, StaleWrite):
+                        self.post_stale(exc)
+                    else:
+                        self.post_message(_Outcome(False, error=exc.message()))
                     return
                 failures.append(f"#{case_id} {exc.message()}")
         label = t(f"action.{action.value}")
