@@ -317,7 +317,7 @@ def test_figures_count_in_sql_and_share_needs_the_period_total(desk, clock):
     assert (figures.fed_back, figures.fed_back_on_time) == (1, 1)
     assert figures.share is None  # no total recorded: no share, never a made-up one
     police.record_call_total(desk, officer, today, today, 16)
-    assert police.police_figures(desk, today, today).share == 0.25
+    assert police.police_figures(desk, today, today).share == 1 / 16  # 分流 ÷ all calls
     with pytest.raises(ValidationFailed):
         police.record_call_total(desk, officer, today, today - dt.timedelta(days=1), 5)
 
@@ -345,7 +345,7 @@ def test_feedback_is_drafted_from_the_case_and_exported(desk, clock, tmp_path):
         assert export_feedback(desk, desk.actor("liuyang"), since, tmp_path / name) == 1
     with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0][0] == "警情编号" and rows[1][0] == "J001" and rows[1][2] == text
+    assert rows[0][0] == "警情编号" and rows[1][0] == "J001" and rows[1][4] == text
     assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel's BOM
     line = json.loads((tmp_path / "out.jsonl").read_text("utf-8"))
     assert line["警情编号"] == "J001" and line["是否按时反馈"] == "是"
@@ -373,7 +373,7 @@ def test_one_transfer_exports_alone_and_the_share_uses_the_latest_period(desk, c
     police.record_call_total(desk, officer, today.replace(day=1), today, 8)
     period = police.latest_period(desk)
     assert period == (today.replace(day=1), today)
-    assert police.police_figures(desk, *period).share == 0.25
+    assert police.police_figures(desk, *period).share == 0.25  # two diverted of eight
 
 
 def test_the_board_sections_page_and_count(desk, clock):
@@ -478,3 +478,99 @@ def test_any_sequence_of_steps_follows_the_table(desk, clock, steps):
     for transfer_id, state in expected.items():
         assert _transfer(desk, transfer_id).state == state.value
     assert event_count(desk) == events
+
+
+# -- issue 15: 110 rules ---------------------------------------------------------------------
+
+def test_figures_count_by_the_time_of_the_call_and_the_share_is_of_diverted(desk, clock):
+    """Ten calls made at 23:50 on 11-30 and imported at 08:40 on 12-01 are November's."""
+    officer = desk.actor("liuyang")
+    clock.set(dt.datetime(2026, 12, 1, 8, 40, tzinfo=LOCAL_TZ))
+    called = dt.datetime(2026, 11, 30, 23, 50, tzinfo=LOCAL_TZ)
+    ids = [police.receive_transfer(desk, officer, _draft(number=f"N{i}", called_at=called))
+           for i in range(10)]
+    for transfer_id in ids[:6]:
+        police.sign(desk, officer, transfer_id)
+        police.divert(desk, officer, transfer_id, "KLNL-01", "noise")
+    police.send_back(desk, officer, ids[6], "属警务")
+    police.record_call_total(desk, officer, dt.date(2026, 11, 1), dt.date(2026, 11, 30), 100)
+    november = police.police_figures(desk, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert (november.received, november.diverted, november.returned) == (10, 6, 1)
+    assert november.share == 0.06  # 分流 ÷ all calls: the one sent back is not in it
+    december = police.police_figures(desk, dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+    assert december.received == 0
+
+
+def test_the_board_shows_when_the_public_called(desk, clock):
+    from dutydesk.domain.police import Section
+
+    officer = desk.actor("liuyang")
+    clock.set(dt.datetime(2026, 11, 23, 13, 10, tzinfo=LOCAL_TZ))
+    called = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LOCAL_TZ)
+    transfer_id = police.receive_transfer(desk, officer, _draft(called_at=called))
+    row = police.transfer_page(desk, officer, Section.WAITING).rows[0]
+    assert (row.called_at, row.created_at) == (called, clock.now())
+    assert police.transfer_detail(desk, officer, transfer_id).row.called_at == called
+
+
+def test_the_feedback_export_lists_every_decided_transfer(desk, clock, tmp_path):
+    import csv
+
+    from dutydesk.domain.lifecycle import Action
+    from dutydesk.services.police_export import export_feedback
+    from tests.services.helpers import do
+
+    officer = desk.actor("liuyang")
+    since = clock.now()
+    returned = police.receive_transfer(desk, officer, _draft(number="R1", summary="扬言轻生"))
+    police.send_back(desk, officer, returned, "有轻生风险，属警务")
+    diverted = police.receive_transfer(desk, officer, _draft(number="D1"))
+    police.sign(desk, officer, diverted)
+    case_id = police.divert(desk, officer, diverted, "CJW-02", "canal")
+    for action in (Action.FILE, Action.DISPATCH, Action.ACKNOWLEDGE, Action.REPLY):
+        do(desk, case_id, action)
+    police.feedback(desk, officer, diverted, "已清理")
+    police.receive_transfer(desk, officer, _draft(number="W1"))  # not decided: not listed
+    assert export_feedback(desk, officer, since, tmp_path / "out.csv") == 2
+    with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    header, *body = rows
+    by_number = {row[0]: dict(zip(header, row)) for row in body}
+    assert by_number["R1"]["处置方式"] == "退回110"
+    assert by_number["R1"]["处置结果"] == "有轻生风险，属警务"
+    assert by_number["D1"]["处置方式"] == "分流"
+    assert by_number["D1"]["承办单位"] == "区水务局"
+    assert by_number["D1"]["处置结果"] == "已清理"
+
+
+DANGER = [
+    "邻居扬言要喝农药", "男子在阳台要上吊", "女子割腕后被家人发现", "他说要杀了邻居全家",
+    "楼道里燃气泄漏味道很重", "有人落水在河边呼救", "八岁孩子走失两小时", "老人被困电梯",
+    "丈夫持刀威胁妻子", "两伙人在烧烤摊打架", "醉汉殴打路人", "有人扬言跳楼讨薪",
+    "年轻人在桥上准备跳河", "厨房起火冒烟", "仓库着火", "出租屋煤气味刺鼻",
+    "男子吞药后昏迷", "妻子长期遭受家暴", "有人持械聚集", "工地发生爆炸",
+    "小孩在水库溺水", "母亲称女儿失踪", "有人抢劫小卖部", "前夫砸门闯入",
+    "讨债人员掐脖子", "劳资纠纷工人扬言同归于尽", "被刀砍伤流血不止", "女儿说不想活了要轻生",
+    "邻居天然气泄漏", "男子持枪在小区游荡", "他拿刀追着邻居", "有人服毒自杀",
+]
+NOT_DANGER = [
+    "老人血压高需要帮助联系家属", "刀削面馆油烟扰民", "物业砍树未经业主同意", "小孩玩水枪弄湿路人",
+    "宠物狗走失请求帮助寻找", "楼上打架子鼓太吵", "商铺火灾隐患请求检查", "楼下烧烤噪音扰民",
+    "路灯不亮", "井盖缺失", "小区停车位被占", "广场舞音响太大", "楼顶漏水", "垃圾清运不及时",
+    "装修噪音持续到深夜", "物业费纠纷", "工资拖欠三个月", "网购退货被拒",
+    "邻居在楼道堆放杂物", "下水道堵塞", "流浪狗扰民", "违规搭建彩钢瓦",
+    "饭店排污进河道", "共享单车乱停", "商户占道经营", "树枝遮挡信号灯",
+    "献血车停在人行道上", "电焊枪火花溅到车上", "猫走失三天", "邻居借菜刀不还",
+    "小区水压不足", "砍价不成发生口角",
+]
+
+
+def test_danger_words_are_phrases_not_characters(desk):
+    rules = desk.settings.police
+    assert len(DANGER) >= 30 and len(NOT_DANGER) >= 30
+    missed = [s for s in DANGER
+              if not danger_terms(s, rules.danger_terms, rules.danger_exclusions)]
+    raised = {s: danger_terms(s, rules.danger_terms, rules.danger_exclusions)
+              for s in NOT_DANGER}
+    assert missed == []
+    assert {s: found for s, found in raised.items() if found} == {}

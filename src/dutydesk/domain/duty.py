@@ -68,3 +68,15 @@ def shift_at(moment: dt.datetime, shifts: tuple[Shift, ...]) -> ShiftOn | None:
 def next_shift(current: ShiftOn, shifts: tuple[Shift, ...]) -> ShiftOn | None:
     """The shift that takes over when `current` ends."""
     return shift_at(current.ends, shifts)
+
+
+def shift_handing_over(moment: dt.datetime, shifts: tuple[Shift, ...],
+                       grace: dt.timedelta) -> ShiftOn | None:
+    """The shift whose handover sheet is made at `moment`: the shift that is ending. That is
+    the running shift, except within `grace` after a shift's end, when the sheet is still the
+    outgoing one's (a sheet saved at 17:35 belongs to the day shift that ended at 17:30)."""
+    running = shift_at(moment, shifts)
+    just_ended = shift_at(moment - grace, shifts)
+    if just_ended is not None and just_ended != running:
+        return just_ended
+    return running

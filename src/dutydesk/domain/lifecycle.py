@@ -47,6 +47,8 @@ class CaseState(StrEnum):
 
 END_STATES = frozenset({CaseState.REJECTED, CaseState.MERGED, CaseState.CLOSED})
 OPEN_STATES = frozenset(CaseState) - END_STATES
+# States in which the unit's clock runs (签收时限, 办结时限); it stops at 回告.
+UNIT_CLOCK_STATES = frozenset({CaseState.DISPATCHED, CaseState.IN_PROGRESS})
 
 
 class Level(StrEnum):

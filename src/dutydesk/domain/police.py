@@ -59,10 +59,15 @@ def transfer_actions(state: TransferState, role: Role) -> list[TransferTransitio
     return [tr for tr in TRANSFER_TRANSITIONS if state in tr.sources and role in tr.roles]
 
 
-def danger_terms(summary: str, terms: tuple[str, ...]) -> list[str]:
-    """The configured danger words (持刀, 打人, 自杀 …) the summary mentions, in list order:
-    any of them makes the call likely a police matter. A word found only inside a longer one
-    found (刀 in 持刀) is not listed twice."""
+def danger_terms(summary: str, terms: tuple[str, ...],
+                 exclusions: tuple[str, ...] = ()) -> list[str]:
+    """The configured danger phrases (持刀, 喝农药, 燃气泄漏 …) the summary mentions, in list
+    order: any of them makes the call likely a police matter. Phrases, not characters: 血压 or
+    刀削面 mention no danger. An excluded phrase (宠物走失, 火灾隐患) is taken out of the text
+    before looking, and a phrase found only inside a longer one found is not listed twice."""
+    for phrase in exclusions:
+        if phrase:
+            summary = summary.replace(phrase, "\x00")
     found = [term for term in terms if term and term in summary]
     return [term for term in found
             if not any(term != other and term in other for other in found)]

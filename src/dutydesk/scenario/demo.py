@@ -82,13 +82,15 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
                 TimeLimit(int(police["feedback_limit"]["amount"]),
                           TimeUnit(police["feedback_limit"]["unit"])),
                 tuple(str(term) for term in police["danger_terms"]),
-                {str(k): str(v) for k, v in police.get("categories", {}).items()})
+                {str(k): str(v) for k, v in police.get("categories", {}).items()},
+                tuple(str(term) for term in police.get("danger_exclusions", ())))
         except (KeyError, TypeError, ValueError) as exc:
             raise seed_error("settings.toml", "police", "seed.bad_settings",
                              detail=str(exc)) from None
         settings = replace(settings, police=rules)
     if "shifts" in settings_doc:
-        settings = replace(settings, shifts=_shifts(settings_doc["shifts"]))
+        settings = replace(settings, shifts=_shifts(settings_doc["shifts"]),
+                           handover_grace=_handover_grace(settings_doc["shifts"]))
     if "revisits" in settings_doc:
         try:
             settings = replace(settings, revisits=cadence_from_dict(settings_doc["revisits"]))
@@ -395,6 +397,16 @@ def _shifts(doc: dict) -> tuple[Shift, ...]:
     except (KeyError, TypeError, ValueError) as exc:
         raise seed_error("settings.toml", "shifts", "seed.bad_settings",
                          detail=str(exc)) from None
+
+
+def _handover_grace(doc: dict) -> dt.timedelta:
+    """settings.toml [shifts] handover_grace_minutes: how long after a shift's end its sheet
+    may still be made (0 to 180 minutes)."""
+    minutes = doc.get("handover_grace_minutes", 30)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= 180:
+        raise seed_error("settings.toml", "shifts.handover_grace_minutes", "seed.bad_settings",
+                         detail=f"{minutes!r}: a whole number of minutes from 0 to 180")
+    return dt.timedelta(minutes=minutes)
 
 
 def _dispute_rules(doc: dict) -> DisputeRules:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, delete, select
 from dutydesk.domain.deadlines import Deadline, TimeLimit, TimeUnit
 from dutydesk.domain.lifecycle import (
     END_STATES, Action, CaseFacts, CaseState, Channel, Field, Level, Role,
-    LADDER, PartFacts, Transition, guard_refusal, level_of_node, next_level, transition_for,
+    LADDER, UNIT_CLOCK_STATES, PartFacts, Transition, guard_refusal, level_of_node, next_level, transition_for,
 )
 from dutydesk.domain.personal import InvalidPhone, mask_phone, national_digits, normalise_phone
 from dutydesk.domain.supervision import card_for
@@ -33,7 +33,6 @@ from dutydesk.store.models import (
 
 CASE_ID_MAX = 2**63 - 1  # SQLite's largest integer key
 REPORTER_ROLES = frozenset({Role.OFFICER, Role.DUTY_CHIEF, Role.COMMUNITY})
-UNIT_CLOCK_STATES = frozenset({CaseState.DISPATCHED, CaseState.IN_PROGRESS})
 
 
 @dataclass

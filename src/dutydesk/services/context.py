@@ -31,19 +31,22 @@ class PoliceRules:
 
     sign_limit: TimeLimit = TimeLimit(10, TimeUnit.NATURAL_MINUTES)
     feedback_limit: TimeLimit = TimeLimit(24, TimeUnit.NATURAL_HOURS)
-    danger_terms: tuple[str, ...] = ("持刀", "打人", "自杀", "跳楼", "着火", "血")
+    danger_terms: tuple[str, ...] = ("持刀", "打人", "自杀", "轻生", "跳楼", "着火", "燃气泄漏")
     categories: dict[str, str] = field(default_factory=dict)  # 110 category -> category code
+    danger_exclusions: tuple[str, ...] = ()  # phrases that only look like danger (宠物走失)
 
     def to_dict(self) -> dict:
         return {"sign_limit": [self.sign_limit.amount, self.sign_limit.unit.value],
                 "feedback_limit": [self.feedback_limit.amount, self.feedback_limit.unit.value],
-                "danger_terms": list(self.danger_terms), "categories": self.categories}
+                "danger_terms": list(self.danger_terms), "categories": self.categories,
+                "danger_exclusions": list(self.danger_exclusions)}
 
     @classmethod
     def from_dict(cls, data: dict) -> PoliceRules:
         return cls(TimeLimit(data["sign_limit"][0], TimeUnit(data["sign_limit"][1])),
                    TimeLimit(data["feedback_limit"][0], TimeUnit(data["feedback_limit"][1])),
-                   tuple(data["danger_terms"]), dict(data["categories"]))
+                   tuple(data["danger_terms"]), dict(data["categories"]),
+                   tuple(data.get("danger_exclusions", ())))
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,8 @@ class Settings:
     disputes: DisputeRules = field(default_factory=lambda: DisputeRules())
     revisits: Cadence = field(default_factory=Cadence)
     shifts: tuple[Shift, ...] = DEFAULT_SHIFTS
+    # A handover sheet made this soon after a shift's end is still the outgoing shift's.
+    handover_grace: dt.timedelta = dt.timedelta(minutes=30)
     claim_idle: dt.timedelta = DEFAULT_IDLE  # a claim left this long unused lapses
     phone_roles: frozenset[str] = frozenset()  # roles shown phones in full (others: masked)
 
@@ -150,6 +155,7 @@ class Settings:
             "revisits": cadence_to_dict(self.revisits),
             "shifts": [[s.code, s.name, s.start.strftime("%H:%M"), s.end.strftime("%H:%M"),
                         s.name_en] for s in self.shifts],
+            "handover_grace_minutes": self.handover_grace.total_seconds() / 60,
             "claim_idle_minutes": self.claim_idle.total_seconds() / 60,
             "phone_roles": sorted(self.phone_roles),
         })
@@ -186,6 +192,8 @@ class Settings:
             shifts=tuple(Shift(code, name, dt.time.fromisoformat(a), dt.time.fromisoformat(b),
                                en) for code, name, a, b, en in data["shifts"])
             if "shifts" in data else defaults.shifts,
+            handover_grace=dt.timedelta(minutes=data["handover_grace_minutes"])
+            if "handover_grace_minutes" in data else defaults.handover_grace,
             claim_idle=dt.timedelta(minutes=data["claim_idle_minutes"])
             if "claim_idle_minutes" in data else defaults.claim_idle,
             phone_roles=frozenset(data.get("phone_roles", ())),

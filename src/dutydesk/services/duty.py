@@ -12,22 +12,28 @@ from sqlalchemy import ColumnElement, false, func, or_
 from sqlmodel import Session, col, delete, select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
-from dutydesk.domain.duty import ShiftOn, next_shift, shift_at
+from dutydesk.domain.duty import ShiftOn, next_shift, shift_at, shift_handing_over
 from dutydesk.domain.lifecycle import DESK_ROLES, END_STATES, Role
+from dutydesk.domain.police import TransferState
 from dutydesk.domain.revisits import RevisitStatus
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged
+from dutydesk.services.inputs import clean_field
 from dutydesk.services.keyset import bounds, order, page_of
+from dutydesk.services.overdue import overdue_clause
 from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
+from dutydesk.services.revisits import awaiting_chief_clause
 from dutydesk.services.scope import in_scope, scope_filter
 from dutydesk.store.models import (
-    Case, Claim, Dispute, Event, Handover, Officer, PoliceTransfer, Revisit, RosterEntry,
+    Case, Claim, Dispute, Event, Handover, Officer, PoliceTransfer, Revisit, RosterEntry, Unit,
+    Whistle,
 )
 
 ITEMS_SHOWN = 20  # each section keeps its count and this many items
-SECTIONS = ("new", "red_disputes", "overdue", "transfers", "revisits", "claimed")
+SECTIONS = ("new", "red_disputes", "overdue", "extensions", "awaiting_chief", "late_report_in",
+            "transfers", "to_divert", "revisits", "claimed")
 ROSTER_ROLES = frozenset({Role.DUTY_CHIEF, Role.ADMIN})
 
 
@@ -40,6 +46,13 @@ def _shift(desk: Desk, code: str):
 
 def current_shift(desk: Desk) -> ShiftOn | None:
     return shift_at(desk.clock.now(), desk.settings.shifts)
+
+
+def shift_handing_over_now(desk: Desk) -> ShiftOn | None:
+    """The shift whose sheet `g` makes now: the one ending (still the outgoing one for a
+    while after its end)."""
+    return shift_handing_over(desk.clock.now(), desk.settings.shifts,
+                              desk.settings.handover_grace)
 
 
 # -- the roster -------------------------------------------------------------------------------
@@ -93,10 +106,12 @@ def _case_scope(actor: Actor) -> ColumnElement[bool]:
 
 
 def make_sheet(session: Session, desk: Desk, actor: Actor, shift_on: ShiftOn,
-               now: dt.datetime) -> dict:
+               now: dt.datetime, notes: str = "") -> dict:
     """What the next shift must know, counted now: new since the shift began, open red
-    disputes, overdue cases, 110 transfers waiting for sign-for or feedback, and revisits due
-    by today and not done."""
+    disputes, overdue cases (the queue's 超期), pending extension requests, what awaits the duty
+    chief (不满意 call-backs, relapses), departments late to 报到, 110 transfers waiting for
+    sign-for or feedback and those signed for but not yet decided, revisits due by today and not
+    done, what is still claimed — and the outgoing side's own 交接事项."""
     open_case = col(Case.state).not_in([s.value for s in END_STATES])
     scope = _case_scope(actor)
     today = now.astimezone(LOCAL_TZ).date()
@@ -115,26 +130,45 @@ def make_sheet(session: Session, desk: Desk, actor: Actor, shift_on: ShiftOn,
             .order_by(col(Case.created_at)), Dispute.colour == "red", open_case, scope),
         "overdue": section(
             select(Case.id, Case.summary).order_by(col(Case.due_at)),
-            open_case, scope, or_(col(Case.due_at) < now, col(Case.ack_due_at) < now)),
+            overdue_clause(now), scope),
+        "extensions": section(
+            select(Case.id, Case.summary).order_by(col(Case.extension_due_at)),
+            col(Case.extension_due_at).is_not(None), open_case, scope),
+        "awaiting_chief": section(
+            select(Case.id, Case.summary).order_by(col(Case.id)),
+            col(Case.id).in_(awaiting_chief_clause()), scope),
+        "late_report_in": section(
+            select(Whistle.case_id, Unit.name + "：" + Case.summary)
+            .join(Unit, col(Unit.id) == Whistle.unit_id)
+            .join(Case, col(Case.id) == Whistle.case_id).order_by(col(Whistle.due_at)),
+            col(Whistle.reported_at).is_(None), col(Whistle.due_at) < now, scope),
         "revisits": section(
             select(Revisit.case_id, Case.summary).join(Case, col(Case.id) == Revisit.case_id)
             .order_by(col(Revisit.due_on)),
             Revisit.status == RevisitStatus.DUE.value, col(Revisit.due_on) <= today, scope),
     }
-    if actor.role in DESK_ROLES:  # the 110 desk is the desk's
-        finished = col(Case.state).in_([s.value for s in END_STATES])
-        waiting = or_(col(PoliceTransfer.state).in_(["waiting", "signed"]),
-                      (PoliceTransfer.state == "diverted") & finished)
-        sheet["transfers"] = section(
-            select(PoliceTransfer.id, PoliceTransfer.number + " " + PoliceTransfer.summary)
-            .outerjoin(Case, col(Case.id) == PoliceTransfer.case_id)
-            .order_by(col(PoliceTransfer.created_at)), waiting)
-    else:
-        sheet["transfers"] = {"count": 0, "items": []}
+    sheet.update(_transfer_sections(section, actor))
     sheet["claimed"] = _claimed(session, desk, actor, now)
+    sheet["notes"] = notes
     sheet["shift"] = {"code": shift_on.shift.code, "day": shift_on.day.isoformat(),
                       "begins": shift_on.begins.isoformat(), "ends": shift_on.ends.isoformat()}
     return sheet
+
+
+def _transfer_sections(section, actor: Actor) -> dict:
+    """110 calls waiting for 签收 or for feedback, and those signed for but not decided
+    (待分流): the 110 desk is the desk's."""
+    if actor.role not in DESK_ROLES:
+        return {"transfers": {"count": 0, "items": []}, "to_divert": {"count": 0, "items": []}}
+    T = PoliceTransfer
+    finished = col(Case.state).in_([s.value for s in END_STATES])
+    calls = (select(T.id, T.number + " " + T.summary)
+             .outerjoin(Case, col(Case.id) == T.case_id).order_by(col(T.created_at)))
+    return {
+        "transfers": section(calls, or_(T.state == TransferState.WAITING.value,
+                                        (T.state == TransferState.DIVERTED.value) & finished)),
+        "to_divert": section(calls, T.state == TransferState.SIGNED.value),
+    }
 
 
 def _claimed(session: Session, desk: Desk, actor: Actor, now: dt.datetime) -> dict:
@@ -158,11 +192,16 @@ def _claimed(session: Session, desk: Desk, actor: Actor, now: dt.datetime) -> di
 
 
 @refusals_logged
-def hand_over(desk: Desk, actor: Actor) -> int:
-    """交接班: the sheet of the running shift, made once and kept as it was. Returns its id."""
+def hand_over(desk: Desk, actor: Actor, notes: str = "") -> int:
+    """交接班: the sheet of the shift that is ending, made once by someone of that shift (or
+    the duty chief) and kept as it was, with their 交接事项. Returns its id."""
     if actor.role not in DESK_ROLES:
         raise PermissionDenied("error.permission", action=t("duty.action.hand_over"))
-    shift_on = current_shift(desk)
+    errors: dict[str, str] = {}
+    notes = clean_field(desk, "handover_notes", notes, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    shift_on = shift_handing_over_now(desk)
     if shift_on is None:
         raise ValidationFailed({"_": t("duty.error.no_shift")})
     with desk.db.write() as session:
@@ -171,7 +210,10 @@ def hand_over(desk: Desk, actor: Actor) -> int:
         if session.exec(select(Handover.id).where(Handover.day == shift_on.day,
                                                   Handover.shift == shift_on.shift.code)).first():
             raise ValidationFailed({"_": t("duty.error.already_made")})
-        sheet = make_sheet(session, desk, actor, shift_on, now)
+        on_roster = actor.id in {row[0] for row in roster(session, shift_on)}
+        if not on_roster and actor.role is not Role.DUTY_CHIEF:
+            raise ValidationFailed({"_": t("duty.error.not_outgoing")})
+        sheet = make_sheet(session, desk, actor, shift_on, now, notes)
         handover = Handover(day=shift_on.day, shift=shift_on.shift.code,
                             sheet=json.dumps(sheet, ensure_ascii=False), created_at=now,
                             created_by=actor.id)
@@ -185,10 +227,16 @@ def hand_over(desk: Desk, actor: Actor) -> int:
 
 @refusals_logged
 def acknowledge(desk: Desk, actor: Actor, handover_id: int,
-                expected_version: int | None = None) -> int:
-    """确认交接: an officer of the shift that ended, then one of the shift that takes over."""
+                expected_version: int | None = None, reason: str = "") -> int:
+    """确认交接: one officer of the shift that ended and another of the shift that takes over —
+    two different people. The duty chief may stand in for a side with nobody of its roster to
+    confirm it, with a reason."""
     if actor.role not in DESK_ROLES:
         raise PermissionDenied("error.permission", action=t("duty.action.acknowledge"))
+    errors: dict[str, str] = {}
+    reason = clean_field(desk, "reason", reason, errors).strip()
+    if errors:
+        raise ValidationFailed(errors)
     with desk.db.write() as session:
         now = desk.clock.now()
         require_active(session, actor)
@@ -197,21 +245,50 @@ def acknowledge(desk: Desk, actor: Actor, handover_id: int,
             raise NotFound("error.not_found", what=handover_id)
         if expected_version is not None and handover.version != expected_version:
             raise ValidationFailed({"_": t("duty.error.changed")})
-        ended = ShiftOn(_shift(desk, handover.shift), handover.day)
-        following = next_shift(ended, desk.settings.shifts)
-        outgoing = {row[0] for row in roster(session, ended)}
-        incoming = {row[0] for row in roster(session, following)} if following else set()
-        if handover.outgoing_at is None and actor.id in outgoing:
-            handover.outgoing_by, handover.outgoing_at, side = actor.id, now, "outgoing"
-        elif handover.incoming_at is None and actor.id in incoming:
-            handover.incoming_by, handover.incoming_at, side = actor.id, now, "incoming"
+        side, stand_in = _side_for(session, desk, actor, handover, reason)
+        if side == "outgoing":
+            handover.outgoing_by, handover.outgoing_at = actor.id, now
         else:
-            raise ValidationFailed({"_": t("duty.error.not_yours")})
+            handover.incoming_by, handover.incoming_at = actor.id, now
         session.add(handover)
+        payload: dict = {"side": side}
+        if stand_in:
+            payload.update(stand_in=True, reason=reason)
         event = append_event(session, actor, now, "acknowledge_handover",
-                             subject=f"handover:{handover.id}", payload={"side": side})
+                             subject=f"handover:{handover.id}", payload=payload)
         session.flush()
         return event.id
+
+
+def _rosters(session: Session, desk: Desk, handover: Handover) -> tuple[set[int], set[int]]:
+    ended = ShiftOn(_shift(desk, handover.shift), handover.day)
+    following = next_shift(ended, desk.settings.shifts)
+    outgoing = {row[0] for row in roster(session, ended)}
+    incoming = {row[0] for row in roster(session, following)} if following else set()
+    return outgoing, incoming
+
+
+def _side_for(session: Session, desk: Desk, actor: Actor, handover: Handover,
+              reason: str) -> tuple[str, bool]:
+    """Which side `actor` acknowledges, and whether as the chief standing in; or why not."""
+    outgoing, incoming = _rosters(session, desk, handover)
+    open_sides = [(side, names) for side, names, at, other in (
+        ("outgoing", outgoing, handover.outgoing_at, handover.incoming_by),
+        ("incoming", incoming, handover.incoming_at, handover.outgoing_by)) if at is None]
+    if not open_sides:
+        raise ValidationFailed({"_": t("duty.error.both_done")})
+    if actor.id in (handover.outgoing_by, handover.incoming_by):
+        raise ValidationFailed({"_": t("duty.error.other_side")})
+    for side, names in open_sides:
+        if actor.id in names:
+            return side, False
+    if actor.role is Role.DUTY_CHIEF:
+        side = open_sides[0][0]
+        if not reason:
+            raise ValidationFailed({"reason": t("duty.error.stand_in_reason",
+                                                side=t(f"duty.side.{side}"))})
+        return side, True
+    raise ValidationFailed({"_": t("duty.error.not_yours")})
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -263,6 +340,7 @@ class HandoverDetail:
     outgoing_roster: list[str]
     incoming_roster: list[str]
     may_acknowledge: bool
+    stand_in_side: str | None  # the side the duty chief would confirm standing in (a reason)
     timeline: list[TimelineEntry]
 
     @property
@@ -286,15 +364,21 @@ def handover_detail(desk: Desk, actor: Actor, handover_id: int) -> HandoverDetai
         events = session.exec(
             select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
             .where(Event.subject == f"handover:{h.id}").order_by(col(Event.id))).all()
-    mine = (h.outgoing_at is None and actor.id in {r[0] for r in out_roster}) or \
-        (h.incoming_at is None and actor.id in {r[0] for r in in_roster})
+    already = actor.id in (h.outgoing_by, h.incoming_by)
+    by_roster = not already and (
+        (h.outgoing_at is None and actor.id in {r[0] for r in out_roster})
+        or (h.incoming_at is None and actor.id in {r[0] for r in in_roster}))
+    open_sides = [side for side, at in (("outgoing", h.outgoing_at), ("incoming", h.incoming_at))
+                  if at is None]
+    stand_in = open_sides[0] if (not already and not by_roster and open_sides
+                                 and actor.role is Role.DUTY_CHIEF) else None
     row = HandoverRow(h.id, h.version, h.created_at, h.day, h.shift,
                       names.get(h.outgoing_by, ""), names.get(h.incoming_by, ""))
     return HandoverDetail(
         row=row, sheet=json.loads(h.sheet),
         outgoing_roster=[name + ("*" if chief else "") for _, name, chief in out_roster],
         incoming_roster=[name + ("*" if chief else "") for _, name, chief in in_roster],
-        may_acknowledge=mine,
+        may_acknowledge=by_roster or stand_in is not None, stand_in_side=stand_in,
         timeline=[TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of,
                                 json.loads(e.payload)) for e, name in events])
 

@@ -31,6 +31,7 @@ TEXT_FIELDS: dict[str, tuple[str, bool]] = {
     "participants": ("note", False),
     "notes": ("note", True),
     "response": ("note", True),
+    "handover_notes": ("note", True),
 }
 ECHO_MAX = 40  # at most this much of a bad value is quoted back in a message
 

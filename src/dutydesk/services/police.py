@@ -93,7 +93,8 @@ def _transfer_values(desk: Desk, draft: TransferDraft, now: dt.datetime) -> dict
         number=draft.number, called_at=draft.called_at, caller=draft.caller, phone=draft.phone,
         address=draft.address, station=draft.station, category_110=draft.category_110,
         summary=draft.summary,
-        danger=json.dumps(danger_terms(draft.summary, rules.danger_terms), ensure_ascii=False),
+        danger=json.dumps(danger_terms(draft.summary, rules.danger_terms,
+                                       rules.danger_exclusions), ensure_ascii=False),
         state=TransferState.WAITING.value, created_at=now, updated_at=now,
         sign_due_at=desk.rules.compute(now, rules.sign_limit).due, version=1,
         return_reason="", feedback="",
@@ -393,7 +394,8 @@ def record_call_total(desk: Desk, actor: Actor, first_day: dt.date, last_day: dt
 
 @dataclass(frozen=True)
 class PoliceFigures:
-    """A period's 110 figures (by 接收 time, local days); a share is None without a total."""
+    """A period's 110 figures, by 接警时间 (when the public called, local days); the share is
+    None without a total of all 110 calls."""
 
     received: int
     diverted: int
@@ -406,7 +408,9 @@ class PoliceFigures:
 
     @property
     def share(self) -> float | None:
-        return self.received / self.all_calls if self.all_calls else None
+        """Transfers accepted as non-police (分流) ÷ all 110 calls; calls sent back to the
+        police are not in it."""
+        return self.diverted / self.all_calls if self.all_calls else None
 
 
 def police_figures(desk: Desk, first_day: dt.date, last_day: dt.date) -> PoliceFigures:
@@ -428,7 +432,7 @@ def figures_in(session: Session, first_day: dt.date, last_day: dt.date) -> Polic
         func.count().filter(col(T.signed_at) <= T.sign_due_at),
         func.count().filter(col(T.fed_back_at).is_not(None)),
         func.count().filter(col(T.fed_back_at) <= T.feedback_due_at),
-    ).where(col(T.created_at) >= start, col(T.created_at) < end)).one()
+    ).where(col(T.called_at) >= start, col(T.called_at) < end)).one()
     all_calls = _all_calls(session, first_day, last_day)
     return PoliceFigures(received=row[0], diverted=row[1], returned=row[2],
                          all_calls=all_calls, signed=row[3],
@@ -490,7 +494,8 @@ def _draft_feedback(session: Session, transfer: PoliceTransfer) -> str:
 class TransferRow:
     id: int
     version: int
-    created_at: dt.datetime
+    created_at: dt.datetime  # when the call reached the desk (the list's order)
+    called_at: dt.datetime  # 接警时间: when the public called (what the list shows)
     number: str
     summary: str
     address: str
@@ -529,7 +534,7 @@ def transfer_page(desk: Desk, actor: Actor, section: Section, *, after: Cursor |
     def one_state(state: TransferState):
         return (select(T.id, T.version, T.created_at, T.number, T.summary, T.address, T.state,
                        T.danger, T.sign_due_at, T.feedback_due_at, T.case_id,
-                       col(Case.state).label("case_state"), T.diverted_at)
+                       col(Case.state).label("case_state"), T.diverted_at, T.called_at)
                 .outerjoin(Case, col(Case.id) == T.case_id)
                 .where(T.state == state.value, *clauses)
                 .order_by(*order((col(T.created_at), col(T.id)), before)).limit(limit + 1))
@@ -545,7 +550,7 @@ def transfer_page(desk: Desk, actor: Actor, section: Section, *, after: Cursor |
         raw = list(session.execute(statement).all())
     now = desk.clock.now()
     return page_of(raw, limit, after, before, lambda r: TransferRow(
-        r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7] != "[]",
+        r[0], r[1], r[2], r[13], r[3], r[4], r[5], r[6], r[7] != "[]",
         transfer_deadline(desk, r[6], r[2], r[8], r[12], r[9], now), r[10], r[11]))
 
 
@@ -624,7 +629,8 @@ def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetai
             select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
             .where(or_(Event.subject == f"transfer:{transfer_id}",
                        Event.id == transfer.import_event_id)).order_by(col(Event.id))).all()
-    row = TransferRow(transfer.id, transfer.version, transfer.created_at, transfer.number,
+    row = TransferRow(transfer.id, transfer.version, transfer.created_at, transfer.called_at,
+                      transfer.number,
                       transfer.summary, transfer.address, transfer.state,
                       transfer.danger != "[]",
                       transfer_deadline(desk, transfer.state, transfer.created_at,

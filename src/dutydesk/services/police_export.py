@@ -1,5 +1,7 @@
-"""Feedback for the 110 system to take back: the transfers fed back since a moment, as CSV
-(UTF-8 with BOM, so that Excel opens it), JSON lines or XLSX, with the export's own headers."""
+"""Feedback for the 110 system to take back: every transfer the desk has decided since a
+moment — diverted and fed back (分流, with the handling unit and the result) or sent back (退回,
+with the reason) — as CSV (UTF-8 with BOM, so that Excel opens it), JSON lines or XLSX, with
+the export's own headers."""
 
 from __future__ import annotations
 
@@ -8,37 +10,54 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from sqlalchemy import case, or_
 from sqlmodel import col, select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.errors import DutyDeskError
 from dutydesk.files import atomic_output
 from dutydesk.domain.lifecycle import DESK_ROLES
+from dutydesk.domain.police import TransferState
 from dutydesk.errors import PermissionDenied
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.events import refusals_logged
-from dutydesk.store.models import PoliceTransfer
+from dutydesk.store.models import Case, Node, PoliceTransfer, Unit
 
-HEADERS = ("警情编号", "接警时间", "处置结果", "反馈时间", "是否按时反馈", "工单编号")
+HEADERS = ("警情编号", "接警时间", "处置方式", "承办单位", "处置结果", "反馈时间", "是否按时反馈",
+           "工单编号")
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".xlsx": "xlsx"}
 
 
 def feedback_rows(desk: Desk, since: dt.datetime | None = None,
                   transfer_id: int | None = None) -> list[tuple]:
-    """One row per transfer fed back at or after `since` (or the one transfer), oldest first."""
+    """One row per transfer decided at or after `since` (or the one transfer), oldest first:
+    fed back after 分流, or sent back to 110 (its reason is its feedback)."""
     T = PoliceTransfer
-    clauses = [col(T.fed_back_at).is_not(None)]
+    returned = T.state == TransferState.RETURNED.value
+    # A sent-back transfer ends with its 退回: its last change is when 110 was told.
+    decided_at = case((returned, T.updated_at), else_=T.fed_back_at)
+    clauses = [or_(returned, col(T.fed_back_at).is_not(None))]
     if since is not None:
-        clauses.append(col(T.fed_back_at) >= since)
+        clauses.append(decided_at >= since)
     if transfer_id is not None:
         clauses.append(T.id == transfer_id)
     with desk.db.read() as session:
-        transfers = session.exec(select(T).where(*clauses)
-                                 .order_by(col(T.fed_back_at), col(T.id))).all()
-    return [(t.number, _local(t.called_at), t.feedback, _local(t.fed_back_at),
-             "是" if t.feedback_due_at is None or t.fed_back_at <= t.feedback_due_at else "否",
-             t.case_id or "") for t in transfers]
+        rows = session.exec(
+            select(T, Unit.name, Node.name).outerjoin(Case, col(Case.id) == T.case_id)
+            .outerjoin(Unit, col(Unit.id) == Case.lead_unit_id)
+            .outerjoin(Node, col(Node.id) == Case.community_id)
+            .where(*clauses).order_by(decided_at, col(T.id))).all()
+    return [_row(tr, unit or community or "") for tr, unit, community in rows]
+
+
+def _row(tr: PoliceTransfer, handler: str) -> tuple:
+    if tr.state == TransferState.RETURNED.value:
+        return (tr.number, _local(tr.called_at), "退回110", "", tr.return_reason,
+                _local(tr.updated_at), "", "")
+    on_time = tr.feedback_due_at is None or tr.fed_back_at <= tr.feedback_due_at
+    return (tr.number, _local(tr.called_at), "分流", handler, tr.feedback,
+            _local(tr.fed_back_at), "是" if on_time else "否", tr.case_id or "")
 
 
 def _local(moment: dt.datetime | None) -> str:
@@ -81,6 +100,7 @@ def _write(kind: str, partial: Path, rows: list) -> None:
         for index, row in enumerate(rows, start=1):
             sheet.write_row(index, 0, row)
         sheet.set_column(0, 1, 20)
-        sheet.set_column(2, 2, 50)
-        sheet.set_column(3, 3, 20)
+        sheet.set_column(2, 3, 14)
+        sheet.set_column(4, 4, 50)
+        sheet.set_column(5, 5, 20)
         book.close()

@@ -21,7 +21,7 @@ from dutydesk.domain.text import normalise_query
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services.cases import (
-    CASE_ID_MAX, UNIT_CLOCK_STATES, contacts_for, facts_of, may_act_on, own_part,
+    CASE_ID_MAX, contacts_for, facts_of, may_act_on, own_part,
     suggested_unit_ids,
 )
 from dutydesk.services.events import refusals_logged
@@ -29,6 +29,7 @@ from dutydesk.services import claims
 from dutydesk.services.privacy import shown_phone
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.keyset import Cursor, Page, bounds, order, page_of
+from dutydesk.services.overdue import overdue_clause
 from dutydesk.services.revisits import awaiting_chief_clause
 from dutydesk.services.scope import in_scope, node_in_scope, scope_filter
 from dutydesk.store import search
@@ -118,11 +119,8 @@ def _filters(session: Session, actor: Actor, f: QueueFilter,
             mine = or_(mine, col(Case.id).in_(awaiting_chief_clause()))
         clauses.append(mine)
     elif f.view is View.OVERDUE:
-        clauses += [_OPEN, or_(col(Case.due_at) < now,
-                               and_(Case.state == CaseState.DISPATCHED.value,
-                                    col(Case.ack_due_at) < now))]
-        if actor.role is Role.UNIT:  # the unit's clock stops at 回告: later lateness is the desk's
-            clauses.append(col(Case.state).in_([s.value for s in UNIT_CLOCK_STATES]))
+        # A unit's clock stops at 回告: later lateness is the desk's, not the unit's.
+        clauses.append(overdue_clause(now, unit_clock_only=actor.role is Role.UNIT))
     if f.channel:
         clauses.append(Case.channel == f.channel)
     if f.state:

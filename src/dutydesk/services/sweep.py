@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from dutydesk.domain.lifecycle import Role
 from dutydesk.domain.supervision import Card, card_for
-from dutydesk.services.cases import UNIT_CLOCK_STATES
+from dutydesk.services.overdue import overdue_clause
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.events import append_event
 from dutydesk.store.models import Case, Node, Officer, SupervisionStep, Unit
@@ -46,8 +46,8 @@ def _due_steps(session: Session, desk: Desk, now) -> list[tuple[int, Card, objec
     overdue = session.exec(
         select(Case.id, Case.due_at, Unit.name)
         .outerjoin(Unit, col(Unit.id) == Case.lead_unit_id)
-        .where(col(Case.state).in_([s.value for s in UNIT_CLOCK_STATES]),
-               col(Case.due_at) < now)).all()
+        .where(overdue_clause(now, unit_clock_only=True),
+               col(Case.due_at).is_not(None))).all()
     if not overdue:
         return []
     written = {(row[0], row[1], row[2]) for row in session.exec(

@@ -780,21 +780,23 @@ class NewTransferScreen(FormScreen):
 
 
 class ReasonScreen(FormScreen):
-    """One step that needs only a reason, which is logged with it (P: why the full phone is
-    needed; L: why the chief takes a claim over). `call(reason)` runs the service in a
-    worker; `result(value)` is the text the form closes with."""
+    """One step that needs only a line of text, logged with it (P: why the full phone is
+    needed; L: why the chief takes a claim over; the 交接事项 of a handover). `call(text)` runs
+    the service in a worker; `result(value)` is the text the form closes with."""
 
     AUTO_FOCUS = "#reason"
 
     def __init__(self, title: str, call: Callable[[str], Any],
-                 result: Callable[[Any], str]) -> None:
+                 result: Callable[[Any], str], field: str = "reason",
+                 required: bool = True) -> None:
         super().__init__()
         self.title_text, self.call, self.result = title, call, result
+        self.field, self.required = field, required
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
             yield Static(plain(self.title_text), classes="form-title")
-            yield from self.field_row("reason", _label("reason", True),
+            yield from self.field_row(self.field, _label(self.field, self.required),
                                       TextInput(compact=True, id="reason"))
             yield from self.buttons()
 

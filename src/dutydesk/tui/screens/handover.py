@@ -1,6 +1,7 @@
 """交接班: the handover sheets, newest first (PagedBoard, PagedTable), and the selected sheet in
 full as it was made — the shift, both sides' rosters and acknowledgements, and each section's
-count and first items. `g` makes the running shift's sheet, `a` acknowledges one."""
+count and first items. `g` makes the sheet of the shift that is ending (with its 交接事项), `a`
+acknowledges one (the duty chief standing in for a side says why)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from dutydesk.tui import keys
 from dutydesk.tui.format import plain, title_line
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.paging import PagedBoard
+from dutydesk.tui.screens.forms import ReasonScreen
 from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable
 from dutydesk.tui.workers import ReportsWorkerErrors
 
@@ -58,6 +60,10 @@ class HandoverScreen(PagedBoard, ReportsWorkerErrors, Screen):
         running = duty.current_shift(self.desk)
         text = t("duty.now", shift=self._shift_text(running.shift.code, running.day)) \
             if running else t("duty.error.no_shift")
+        ending = duty.shift_handing_over_now(self.desk)
+        if ending is not None and ending != running:
+            text += "  " + t("duty.sheet_for", shift=self._shift_text(ending.shift.code,
+                                                                      ending.day))
         self.query_one("#shift-bar", Static).update(plain(text))
 
     def _shift_text(self, code: str, day: dt.date) -> str:
@@ -83,6 +89,8 @@ class HandoverScreen(PagedBoard, ReportsWorkerErrors, Screen):
                          who=d.row.outgoing or "—")),
                  plain(t("duty.sheet.incoming", names="、".join(d.incoming_roster) or none,
                          who=d.row.incoming or "—"))]
+        if d.sheet.get("notes"):
+            lines.append(plain(t("duty.sheet.notes", notes=d.sheet["notes"])))
         for name in SECTIONS:
             section = d.sheet.get(name, {"count": 0, "items": []})
             lines.append(Text(f"{t('duty.section.' + name)}  {section['count']}",
@@ -120,21 +128,20 @@ class HandoverScreen(PagedBoard, ReportsWorkerErrors, Screen):
 
     # -- keys ---------------------------------------------------------------------------------
 
-    def action_hand_over(self) -> None:
-        self.run_worker(self._make, thread=True, exclusive=True, group="handover",
-                        exit_on_error=False)
-
-    def _make(self) -> None:
-        try:
-            duty.hand_over(self.desk, self.actor)
-        except DutyDeskError as exc:
-            self.app.call_from_thread(self.refuse_key, exc.message())
+    async def action_hand_over(self) -> None:
+        ending = duty.shift_handing_over_now(self.desk)
+        if ending is None:
+            self.refuse_key(t("duty.error.no_shift"))
             return
-        self.app.call_from_thread(self._made, t("duty.made"))
+        title = t("duty.make_title", shift=self._shift_text(ending.shift.code, ending.day))
+        await self.app.push_screen(ReasonScreen(
+            title, lambda notes: duty.hand_over(self.desk, self.actor, notes),
+            lambda _id: t("duty.made"), field="handover_notes", required=False), self._made)
 
-    def _made(self, text: str) -> None:
-        self.notify(text, markup=False)
-        self.restart_paging()
+    def _made(self, text: str | None) -> None:
+        if text:
+            self.notify(text, markup=False)
+            self.restart_paging()
 
     async def action_acknowledge(self) -> None:
         detail = await self.settled_detail()
@@ -143,8 +150,19 @@ class HandoverScreen(PagedBoard, ReportsWorkerErrors, Screen):
         if not detail.may_acknowledge:
             self.refuse_key(t("duty.error.not_yours"))
             return
+        if detail.stand_in_side:  # the chief standing in for a side says why
+            await self.app.push_screen(ReasonScreen(
+                t("duty.stand_in_title", side=t(f"duty.side.{detail.stand_in_side}")),
+                lambda reason: duty.acknowledge(self.desk, self.actor, detail.id,
+                                                detail.row.version, reason),
+                lambda _id: t("duty.acknowledged")), self._made_ack)
+            return
         self.run_worker(lambda: self._ack(detail), thread=True, exclusive=True,
                         group="handover", exit_on_error=False)
+
+    def _made_ack(self, text: str | None) -> None:
+        if text:
+            self._acknowledged()
 
     def _ack(self, detail: HandoverDetail) -> None:
         try:

@@ -28,7 +28,7 @@ from dutydesk.tui.workers import ReportsWorkerErrors
 
 TRANSFER_COLUMNS = (
     Column("number", "police.field.number", 17),
-    Column("time", "column.time", 12, keep=1),
+    Column("time", "police.field.called_at", 12, keep=1),
     Column("summary", "police.field.summary", flex=True),
     Column("state", "column.state", 10),
     Column("deadline", "column.deadline", 8),
@@ -42,7 +42,7 @@ def transfer_cells(row: TransferRow, no_color: bool) -> dict[str, tuple[str, str
         state = t(f"state.{row.case_state}")
     return {
         "number": (row.number, ""),
-        "time": (local_time(row.created_at), ""),
+        "time": (local_time(row.called_at), ""),
         "summary": (("⚠ " if row.danger else "") + printable(row.summary),
                     "bold" if row.danger else ""),
         "state": (state, ""),
@@ -180,7 +180,9 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         else:
             lines.append(deadline_long(d.row.deadline, self.desk.clock.now(),
                                        self.app.no_color))
-        lines.append(plain(f"{local_time(d.called_at)}  {d.caller} {d.phone_masked}  "
+        lines.append(plain(t("police.board.times", called=local_time(d.called_at),
+                             arrived=local_time(d.row.created_at))
+                           + f"  {d.caller} {d.phone_masked}  "
                            f"{d.row.address}  {d.station}  {d.category_110}"))
         if d.row.case_id:
             lines.append(plain(t("police.board.case", case=d.row.case_id,
