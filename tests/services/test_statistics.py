@@ -172,7 +172,7 @@ def test_110_figures_and_the_share_from_recorded_totals(demo_desk):
     record_call_total(demo_desk, chief, dt.date(2026, 11, 26), dt.date(2026, 11, 29), 100)
     after = report(demo_desk, chief, week)
     assert after.police.all_calls == 400
-    assert after.police.share == pytest.approx(after.police.received / 400)
+    assert after.police.share == pytest.approx(after.police.diverted / 400)  # 分流 ÷ all
     assert "police_share" not in after.notes
 
 

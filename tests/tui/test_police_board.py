@@ -288,7 +288,7 @@ async def test_recording_the_period_total_gives_the_share(demo_desk):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, PoliceScreen)
-        assert "占110 10%(11-01~11-23)" in screen_text(app)  # 8 calls of 80
+        assert "占110 0%(11-01~11-23)" in screen_text(app)  # none diverted yet of 80
 
 
 async def test_one_fed_back_transfer_exports_alone(demo_desk, tmp_path):
