@@ -32,6 +32,14 @@ def _draft(number="J001", summary="楼上装修噪音持续到深夜", **changes
     return TransferDraft(**values)
 
 
+def _result(desk, case_id) -> None:
+    """The case diverted from a call gets its result (直接办结): 110 may now be told."""
+    from dutydesk.domain.lifecycle import Action
+    from tests.services.helpers import do
+
+    do(desk, case_id, Action.RESOLVE)
+
+
 def _transfer(desk, transfer_id) -> PoliceTransfer:
     with desk.db.read() as s:
         return s.get(PoliceTransfer, transfer_id)
@@ -66,8 +74,12 @@ def test_sign_divert_and_feed_back_with_their_timers(desk, clock):
                                                          "楼上装修噪音持续到深夜")
     assert event.case_id == case_id and event.action == "divert"  # the case's timeline starts
     diverted = _transfer(desk, transfer_id)
-    assert diverted.feedback_due_at == clock.now() + dt.timedelta(hours=24)
+    assert diverted.feedback_due_at is None  # no result yet: only the first contact's clock
+    assert police.transfer_detail(desk, officer, transfer_id).row.deadline.due_at \
+        == clock.now() + dt.timedelta(hours=1)
     clock.advance(dt.timedelta(hours=3))
+    _result(desk, case_id)
+    assert _transfer(desk, transfer_id).feedback_due_at == clock.now() + dt.timedelta(hours=24)
     police.feedback(desk, officer, transfer_id, "已协调装修方停工，居民满意")
     assert _transfer(desk, transfer_id).state == TransferState.FED_BACK.value
 
@@ -121,10 +133,12 @@ def test_a_diverted_case_names_the_110_steps_on_its_timeline(desk):
     transfer_id = police.receive_transfer(desk, officer, _draft())
     police.sign(desk, officer, transfer_id)
     case_id = police.divert(desk, officer, transfer_id, "KLNL-01", "noise")
+    police.contact(desk, officer, transfer_id, "已告知报警人由社区处理")
+    _result(desk, case_id)
     police.feedback(desk, officer, transfer_id, "已处理")
     text = "\n".join(line.plain for line in timeline_lines(
         case_detail(desk, officer, case_id).timeline))
-    assert "分流" in text and "反馈110" in text and "⟨" not in text
+    assert "分流" in text and "联系报警人" in text and "反馈110" in text and "⟨" not in text
 
 
 def test_sending_back_needs_a_reason_and_ends_it(desk):
@@ -237,7 +251,7 @@ def test_a_bad_file_is_refused_whole_with_every_line_column_and_reason(desk, tmp
         "A2,昨天晚上,时间坏了,\n"
         ",2026-11-24 21:06:00,没有编号,\n"
         "A1,2026-11-24 21:07:00,编号重复,\n"
-        "A5,2026-11-24 21:08:00,电话坏了,12345\n", "utf-8")
+        "A5,2026-11-24 21:08:00,电话过长,%s\n" % ("1" * 60), "utf-8")  # kept as given: not so
     before = (_count(desk), event_count(desk))
     with pytest.raises(ImportRefused) as refused:
         import_file(desk, desk.actor("liuyang"), path)
@@ -306,7 +320,7 @@ def test_figures_count_in_sql_and_share_needs_the_period_total(desk, clock):
     today = clock.now().astimezone(LOCAL_TZ).date()
     ids = [police.receive_transfer(desk, officer, _draft(number=f"F{i}")) for i in range(4)]
     police.sign(desk, officer, ids[0])
-    police.divert(desk, officer, ids[0], "KLNL-01", "noise")
+    _result(desk, police.divert(desk, officer, ids[0], "KLNL-01", "noise"))
     police.feedback(desk, officer, ids[0], "已处理")
     clock.advance(dt.timedelta(minutes=30))  # late for the next sign-for
     police.sign(desk, officer, ids[1])
@@ -362,7 +376,7 @@ def test_one_transfer_exports_alone_and_the_share_uses_the_latest_period(desk, c
     for number in ("E1", "E2"):
         ids.append(police.receive_transfer(desk, officer, _draft(number=number)))
         police.sign(desk, officer, ids[-1])
-        police.divert(desk, officer, ids[-1], "KLNL-01", "noise")
+        _result(desk, police.divert(desk, officer, ids[-1], "KLNL-01", "noise"))
         police.feedback(desk, officer, ids[-1], f"{number} 已处理")
     assert export_feedback(desk, desk.actor("liuyang"), None, tmp_path / "one.jsonl", ids[1]) == 1
     assert json.loads((tmp_path / "one.jsonl").read_text("utf-8"))["警情编号"] == "E2"
@@ -407,7 +421,7 @@ def test_the_board_sections_page_and_count(desk, clock):
     assert [(r.id, r.case_state) for r in due.rows] == [(ids[1], "closed")]
     detail = police.transfer_detail(desk, officer, ids[1])
     assert "办结" in detail.draft_feedback
-    assert [tr.action.value for tr in detail.actions] == ["feedback"]
+    assert [tr.action.value for tr in detail.actions] == ["contact", "feedback"]
     assert [e.action for e in detail.timeline] == ["receive_110", "sign", "divert"]
     with pytest.raises(PermissionDenied):
         police.transfer_page(desk, desk.actor("wangbo"), Section.WAITING)
@@ -429,7 +443,7 @@ def test_a_section_of_two_states_pages_in_one_order_both_ways(desk, clock):
             police.send_back(desk, officer, transfer_id, "属警务")
         else:
             police.sign(desk, officer, transfer_id)
-            police.divert(desk, officer, transfer_id, "KLNL-01", "noise")
+            _result(desk, police.divert(desk, officer, transfer_id, "KLNL-01", "noise"))
             police.feedback(desk, officer, transfer_id, "已处理")
     pages, page = [], police.transfer_page(desk, officer, Section.DONE, limit=2)
     pages.append(page)
@@ -460,8 +474,11 @@ def test_any_sequence_of_steps_follows_the_table(desk, clock, steps):
     events = event_count(desk)
     run = {
         TransferAction.SIGN: lambda i: police.sign(desk, officer, i),
-        TransferAction.DIVERT: lambda i: police.divert(desk, officer, i, "KLNL-01", "noise"),
+        # (the diverted case gets its result at once: feedback's own guard is tested apart)
+        TransferAction.DIVERT: lambda i: _result(
+            desk, police.divert(desk, officer, i, "KLNL-01", "noise")),
         TransferAction.SEND_BACK: lambda i: police.send_back(desk, officer, i, "属警务"),
+        TransferAction.CONTACT: lambda i: police.contact(desk, officer, i, "告知进展"),
         TransferAction.FEEDBACK: lambda i: police.feedback(desk, officer, i, "已处理"),
     }
     for index, transition, minutes in steps:
@@ -474,7 +491,7 @@ def test_any_sequence_of_steps_follows_the_table(desk, clock, steps):
             continue
         assert expected[transfer_id] in transition.sources
         expected[transfer_id] = transition.target
-        events += 1
+        events += 2 if transition.action is TransferAction.DIVERT else 1  # and its 直接办结
     for transfer_id, state in expected.items():
         assert _transfer(desk, transfer_id).state == state.value
     assert event_count(desk) == events
@@ -574,3 +591,86 @@ def test_danger_words_are_phrases_not_characters(desk):
               for s in NOT_DANGER}
     assert missed == []
     assert {s: found for s, found in raised.items() if found} == {}
+
+
+@pytest.mark.parametrize("given", ["139****1111", "8221234", "13908571111 13908572222"])
+def test_an_unverifiable_caller_number_is_kept_as_given_and_marked(desk, tmp_path, given):
+    path = tmp_path / "night.csv"
+    path.write_text("警情编号,接警时间,简要警情,联系电话\n"
+                    f"U1,2026-11-23 09:00,楼下噪音,{given}\n"
+                    "U2,2026-11-23 09:05,路灯不亮,13908573333\n", encoding="utf-8")
+    import_file(desk, desk.actor("liuyang"), path)
+    with desk.db.read() as s:
+        kept = s.exec(select(PoliceTransfer).where(PoliceTransfer.number == "U1")).one()
+    assert kept.phone == given
+    detail = police.transfer_detail(desk, desk.actor("liuyang"), kept.id)
+    assert detail.phone_masked.endswith("（未核验）") and detail.phone_masked[:-6] != given
+    from dutydesk.services.privacy import reveal_caller
+    assert reveal_caller(desk, desk.actor("liuyang"), kept.id, "回电核实") == given + "（未核验）"
+
+
+def test_a_column_named_twice_refuses_the_file(desk, tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_text("警情编号,接警时间,简要警情,简要警情\nT1,2026-11-23 09:00,噪音,路灯\n",
+                    encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(desk, desk.actor("liuyang"), path)
+    assert "简要警情" in refused.value.message() and "两次" in refused.value.message()
+    lines = tmp_path / "twice.jsonl"
+    lines.write_text('{"警情编号": "T2", "接警时间": "2026-11-23 09:00", "简要警情": "噪音", '
+                     '"简要警情": "路灯"}\n', encoding="utf-8")
+    with pytest.raises(ImportRefused):
+        import_file(desk, desk.actor("liuyang"), lines)
+    assert _count(desk) == 0
+
+
+def test_a_call_signed_for_but_not_decided_has_a_timer(desk, clock):
+    from dutydesk.domain.deadlines import DeadlineState
+
+    officer = desk.actor("liuyang")
+    transfer_id = police.receive_transfer(desk, officer, _draft())
+    police.sign(desk, officer, transfer_id)
+    deadline = police.transfer_detail(desk, officer, transfer_id).row.deadline
+    assert deadline.kind == "decide" and deadline.due_at == clock.now() + dt.timedelta(minutes=30)
+    clock.advance(dt.timedelta(minutes=31))
+    assert police.transfer_detail(desk, officer, transfer_id).row.deadline.state \
+        is DeadlineState.OVERDUE
+
+
+def test_two_feedback_clocks_contact_from_divert_result_from_the_result(desk, clock):
+    """A unit finishing on time in three days leaves the transfer on time: the 24 hours run
+    from the result; before it only interim contact is possible, and feedback finishes it."""
+    from dutydesk.domain.deadlines import DeadlineState
+    from dutydesk.domain.lifecycle import Action
+    from tests.services.helpers import do
+
+    officer = desk.actor("liuyang")
+    transfer_id = police.receive_transfer(desk, officer, _draft())
+    police.sign(desk, officer, transfer_id)
+    case_id = police.divert(desk, officer, transfer_id, "CJW-02", "canal")
+    deadline = police.transfer_detail(desk, officer, transfer_id).row.deadline
+    assert (deadline.kind, deadline.due_at) == ("contact", clock.now() + dt.timedelta(hours=1))
+    clock.advance(dt.timedelta(minutes=40))
+    police.contact(desk, officer, transfer_id, "已告知报警人由区水务局处理")
+    assert police.transfer_detail(desk, officer, transfer_id).row.deadline is None
+    with pytest.raises(ValidationFailed) as refused:  # only 受理: no result to feed back
+        police.feedback(desk, officer, transfer_id, "目前已受理")
+    assert "尚无处置结果" in refused.value.message()
+    assert [a.action.value for a in
+            police.transfer_detail(desk, officer, transfer_id).actions] == ["contact"]
+    for action in (Action.FILE, Action.DISPATCH, Action.ACKNOWLEDGE):
+        do(desk, case_id, action)
+    clock.advance(dt.timedelta(days=3))
+    police.contact(desk, officer, transfer_id, "单位正在处理")  # an interim note, any time
+    do(desk, case_id, Action.REPLY)  # the result is known now
+    deadline = police.transfer_detail(desk, officer, transfer_id).row.deadline
+    assert deadline.kind == "feedback" and deadline.state is DeadlineState.ON_TIME
+    assert deadline.due_at == clock.now() + dt.timedelta(hours=24)
+    assert "已处理" in police.draft_feedback(desk, transfer_id)
+    police.feedback(desk, officer, transfer_id, police.draft_feedback(desk, transfer_id))
+    fed_back = _transfer(desk, transfer_id)
+    assert fed_back.state == TransferState.FED_BACK.value and fed_back.contacted_at is not None
+    with desk.db.read() as s:
+        contacts = s.exec(select(Event.payload).where(Event.action == "contact")
+                          .order_by(Event.id)).all()
+    assert [json.loads(p)["first"] for p in contacts] == [True, False]

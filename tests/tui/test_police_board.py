@@ -200,7 +200,7 @@ async def test_exporting_feedback_from_the_board(demo_desk, tmp_path):
         first = s.exec(select(PoliceTransfer).where(
             PoliceTransfer.number == "J5202261124001")).one()
     police.sign(demo_desk, officer, first.id)
-    police.divert(demo_desk, officer, first.id, "KLNL-01", "noise")
+    _resolve(demo_desk, police.divert(demo_desk, officer, first.id, "KLNL-01", "noise"))
     police.feedback(demo_desk, officer, first.id, "已协调停工")
     app = make_app(demo_desk)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -302,7 +302,7 @@ async def test_one_fed_back_transfer_exports_alone(demo_desk, tmp_path):
         rows = s.exec(select(PoliceTransfer).order_by(PoliceTransfer.number)).all()[:2]
     for row in rows:
         police.sign(demo_desk, officer, row.id)
-        police.divert(demo_desk, officer, row.id, "KLNL-01", "noise")
+        _resolve(demo_desk, police.divert(demo_desk, officer, row.id, "KLNL-01", "noise"))
         police.feedback(demo_desk, officer, row.id, f"{row.number} 已处理")
     app = make_app(demo_desk)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -400,3 +400,11 @@ async def test_a_stale_step_on_a_call_reloads_it_and_says_it_no_longer_applies(d
         assert await wait_for(pilot, lambda: "已刷新" in screen_text(app))
         assert app.screen.query_one("#reason").value == "非本辖区"
     assert _state(demo_desk, detail.row.number) == "signed"
+
+
+def _resolve(desk, case_id: int) -> None:
+    """The diverted case gets its result (直接办结), so that 110 may be told."""
+    from dutydesk.domain.lifecycle import Action
+    from tests.services.helpers import do
+
+    do(desk, case_id, Action.RESOLVE)

@@ -140,8 +140,9 @@ class Transition:
     optional: tuple[Field, ...] = ()
     on_behalf_roles: frozenset[Role] = frozenset()  # desk may record it for these roles (代录)
     guard: Guard = Guard.NONE
-    counts_redo: bool = False
+    counts_redo: bool = False  # 重办: counted against the case and its unit
     part: bool = False  # acts on the acting co-unit's own part, not on the lead's case
+    gives_result: bool = False  # the case's result is known (110's feedback clock starts)
 
     @property
     def reason_required(self) -> bool:
@@ -177,7 +178,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.MERGE, frozenset({S.NEW, S.ACCEPTED}), S.MERGED, _roles(Role.OFFICER), "m",
                fields=(Field.MERGE_INTO,)),
     Transition(Action.RESOLVE, frozenset({S.ACCEPTED}), S.CLOSED, _roles(Role.OFFICER), "j",
-               fields=(Field.RESULT,)),
+               fields=(Field.RESULT,), gives_result=True),
     Transition(Action.FILE, frozenset({S.ACCEPTED}), S.FILED, _roles(Role.DUTY_CHIEF), "f"),
     # A reason is needed only for a lead unit that does not handle the category in that place.
     Transition(Action.DISPATCH, frozenset({S.FILED}), S.DISPATCHED, _roles(Role.OFFICER), "p",
@@ -197,12 +198,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     # The lead's 回告 needs every co-unit's part, or a reason (checked by the service).
     Transition(Action.REPLY, frozenset({S.IN_PROGRESS}), S.REPLIED, _UNIT, "r",
                fields=(Field.RESULT,), optional=(Field.EVIDENCE, Field.REASON),
-               on_behalf_roles=_UNIT),
+               on_behalf_roles=_UNIT, gives_result=True),
     Transition(Action.VERIFY, frozenset({S.REPLIED}), S.VERIFIED, _COMMUNITY, "v",
                optional=(Field.NOTE,), on_behalf_roles=_COMMUNITY),
     Transition(Action.VERIFY_FAIL, frozenset({S.REPLIED}), S.IN_PROGRESS, _COMMUNITY, "V",
                fields=(Field.REASON,), on_behalf_roles=_COMMUNITY, counts_redo=True),
-    Transition(Action.CLOSE, frozenset({S.VERIFIED}), S.CLOSED, _roles(Role.DUTY_CHIEF), "c"),
+    Transition(Action.CLOSE, frozenset({S.VERIFIED}), S.CLOSED, _roles(Role.DUTY_CHIEF), "c",
+               gives_result=True),
     Transition(Action.REOPEN, frozenset({S.CLOSED}), S.FILED, _roles(Role.DUTY_CHIEF), "o",
                fields=(Field.REASON,)),
     # 督办 only where someone else must act: the unit (派单, 处置中) or the checker (已回告).

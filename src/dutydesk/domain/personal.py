@@ -58,12 +58,30 @@ def _parse_phone(text: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def is_verified(stored: str) -> bool:
+    """A stored phone is verified when it is E.164; anything else (a masked 139****1111, a
+    local number without its area code, two numbers in one cell, from a 110 file) was kept as
+    given, 未核验."""
+    return stored.startswith("+")
+
+
 def national_digits(e164: str) -> str:
     return e164[3:] if e164.startswith("+86") else e164.lstrip("+")
 
 
 def mask_phone(e164: str, keep_head: int = 3, keep_tail: int = 4) -> str:
-    """138****8000: the head and tail kept, the middle masked."""
+    """138****8000: the head and tail kept, the middle masked. A number kept as given shows
+    only its last digits, its other characters as they are."""
+    if not is_verified(e164):
+        shown = len([c for c in e164 if c.isdigit()]) - keep_tail
+        masked = []
+        for char in e164:
+            if char.isdigit():
+                masked.append("*" if shown > 0 else char)
+                shown -= 1
+            else:
+                masked.append(char)
+        return "".join(masked)
     digits = national_digits(e164)
     if len(digits) <= keep_head + keep_tail:
         return "*" * len(digits)

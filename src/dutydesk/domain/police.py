@@ -2,8 +2,9 @@
 and the routing suggestion — plain rules, no storage.
 
 A transfer is signed for (签收) within minutes, then either diverted (分流: it becomes a case,
-channel 110转办) or sent back to 110 (退回, a reason required); a diverted one is reported back
-to 110 (反馈) before its feedback deadline.
+channel 110转办) or sent back to 110 (退回, a reason required). A diverted one runs two clocks:
+the caller is contacted (联系报警人) soon after 分流 — later contacts are interim notes — and
+the result is fed back to 110 (反馈) once the case has one; that feedback finishes it.
 """
 
 from __future__ import annotations
@@ -26,10 +27,8 @@ class TransferAction(StrEnum):
     SIGN = "sign"
     DIVERT = "divert"
     SEND_BACK = "send_back"
+    CONTACT = "contact"
     FEEDBACK = "feedback"
-
-
-TRANSFER_END_STATES = frozenset({TransferState.RETURNED, TransferState.FED_BACK})
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,7 @@ class TransferTransition:
     roles: frozenset[Role]
     key: str  # the key that performs it on the 110 board
     fields: tuple[str, ...] = ()  # required inputs beyond the transfer itself
+    needs_result: bool = False  # only once the linked case's result is known
 
 
 S = TransferState
@@ -49,14 +49,21 @@ TRANSFER_TRANSITIONS: tuple[TransferTransition, ...] = (
                        fields=("node", "category")),
     TransferTransition(TransferAction.SEND_BACK, frozenset({S.WAITING, S.SIGNED}), S.RETURNED,
                        DESK_ROLES, "b", fields=("reason",)),
+    # 联系报警人: the first contact (its own clock), then any interim note; no change of state.
+    TransferTransition(TransferAction.CONTACT, frozenset({S.DIVERTED}), S.DIVERTED, DESK_ROLES,
+                       "c", fields=("note",)),
     TransferTransition(TransferAction.FEEDBACK, frozenset({S.DIVERTED}), S.FED_BACK, DESK_ROLES,
-                       "r", fields=("feedback",)),
+                       "r", fields=("feedback",), needs_result=True),
 )
 TRANSFER_BY_ACTION = {tr.action: tr for tr in TRANSFER_TRANSITIONS}
 
 
-def transfer_actions(state: TransferState, role: Role) -> list[TransferTransition]:
-    return [tr for tr in TRANSFER_TRANSITIONS if state in tr.sources and role in tr.roles]
+def transfer_actions(state: TransferState, role: Role,
+                     has_result: bool = False) -> list[TransferTransition]:
+    """The steps open to `role` on a transfer in `state` (the result feedback only once the
+    case has a result)."""
+    return [tr for tr in TRANSFER_TRANSITIONS if state in tr.sources and role in tr.roles
+            and (has_result or not tr.needs_result)]
 
 
 def danger_terms(summary: str, terms: tuple[str, ...],
@@ -89,8 +96,8 @@ class Section(StrEnum):
 
     WAITING = "waiting"  # 待签收 (the sign-for countdown)
     TO_DIVERT = "to_divert"  # 待分流
-    IN_HAND = "in_hand"  # 处置中 (the linked case's state)
-    FEEDBACK_DUE = "feedback_due"  # 待反馈: the case is finished, 110 not yet told
+    IN_HAND = "in_hand"  # 处置中 (the linked case's state): no result yet
+    FEEDBACK_DUE = "feedback_due"  # 待反馈: the case's result is known, 110 not yet told
     DONE = "done"  # 已反馈 / 已退回
 
 

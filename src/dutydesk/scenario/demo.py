@@ -77,13 +77,16 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
     if "police" in settings_doc:
         police = settings_doc["police"]
         try:
+            def police_limit(key: str) -> TimeLimit:
+                return TimeLimit(int(police[key]["amount"]), TimeUnit(police[key]["unit"])) \
+                    if key in police else getattr(PoliceRules, key)
+
             rules = PoliceRules(
-                TimeLimit(int(police["sign_limit"]["amount"]), TimeUnit(police["sign_limit"]["unit"])),
-                TimeLimit(int(police["feedback_limit"]["amount"]),
-                          TimeUnit(police["feedback_limit"]["unit"])),
+                police_limit("sign_limit"), police_limit("feedback_limit"),
                 tuple(str(term) for term in police["danger_terms"]),
                 {str(k): str(v) for k, v in police.get("categories", {}).items()},
-                tuple(str(term) for term in police.get("danger_exclusions", ())))
+                tuple(str(term) for term in police.get("danger_exclusions", ())),
+                police_limit("decide_limit"), police_limit("contact_limit"))
         except (KeyError, TypeError, ValueError) as exc:
             raise seed_error("settings.toml", "police", "seed.bad_settings",
                              detail=str(exc)) from None

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy import update
 from sqlmodel import Session, col, delete, select
 
 from dutydesk.domain.deadlines import Deadline, TimeLimit, TimeUnit
@@ -14,6 +15,7 @@ from dutydesk.domain.lifecycle import (
     END_STATES, Action, CaseFacts, CaseState, Channel, Field, Level, Role,
     LADDER, UNIT_CLOCK_STATES, PartFacts, Transition, guard_refusal, level_of_node, next_level, transition_for,
 )
+from dutydesk.domain.police import TransferState
 from dutydesk.domain.personal import InvalidPhone, mask_phone, national_digits, normalise_phone
 from dutydesk.domain.supervision import card_for
 from dutydesk.domain.text import clean_text, pinyin_initials
@@ -28,7 +30,7 @@ from dutydesk.services.revisits import cancel_callbacks, schedule_callback
 from dutydesk.services.inputs import clean_field, echo
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import (
-    Case, CaseUnit, Category, Contact, Event, Node, Unit, UnitCategory,
+    Case, CaseUnit, Category, Contact, Event, Node, Unit, UnitCategory, PoliceTransfer,
 )
 
 CASE_ID_MAX = 2**63 - 1  # SQLite's largest integer key
@@ -236,7 +238,20 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
         event = append_event(session, actor, now, action.value, case_id=case.id,
                              on_behalf_of=on_behalf, payload=payload)
         session.flush()
+        if transition.gives_result:  # (after the flush: the case is written once)
+            _start_feedback_clock(session, desk, case.id, now)
         return event.id
+
+
+def _start_feedback_clock(session: Session, desk: Desk, case_id: int, now: dt.datetime) -> None:
+    """The case's result is known: a 110 transfer diverted into it starts its result-feedback
+    clock (反馈 110 within the feedback limit), once."""
+    T = PoliceTransfer
+    due = desk.rules.compute(now, desk.settings.police.feedback_limit).due
+    session.execute(update(T).where(
+        T.case_id == case_id, T.state == TransferState.DIVERTED.value,
+        col(T.result_at).is_(None)).values(result_at=now, feedback_due_at=due,
+                                           version=T.version + 1))
 
 
 def _clean_inputs(desk: Desk, inputs: ActionInput) -> ActionInput:

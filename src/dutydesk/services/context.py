@@ -34,19 +34,27 @@ class PoliceRules:
     danger_terms: tuple[str, ...] = ("持刀", "打人", "自杀", "轻生", "跳楼", "着火", "燃气泄漏")
     categories: dict[str, str] = field(default_factory=dict)  # 110 category -> category code
     danger_exclusions: tuple[str, ...] = ()  # phrases that only look like danger (宠物走失)
+    decide_limit: TimeLimit = TimeLimit(30, TimeUnit.NATURAL_MINUTES)  # 待分流: 签收 to decision
+    contact_limit: TimeLimit = TimeLimit(1, TimeUnit.NATURAL_HOURS)  # 分流 to the first contact
 
     def to_dict(self) -> dict:
         return {"sign_limit": [self.sign_limit.amount, self.sign_limit.unit.value],
                 "feedback_limit": [self.feedback_limit.amount, self.feedback_limit.unit.value],
                 "danger_terms": list(self.danger_terms), "categories": self.categories,
-                "danger_exclusions": list(self.danger_exclusions)}
+                "danger_exclusions": list(self.danger_exclusions),
+                "decide_limit": [self.decide_limit.amount, self.decide_limit.unit.value],
+                "contact_limit": [self.contact_limit.amount, self.contact_limit.unit.value]}
 
     @classmethod
     def from_dict(cls, data: dict) -> PoliceRules:
-        return cls(TimeLimit(data["sign_limit"][0], TimeUnit(data["sign_limit"][1])),
-                   TimeLimit(data["feedback_limit"][0], TimeUnit(data["feedback_limit"][1])),
+        def limit(key: str) -> TimeLimit:
+            return TimeLimit(data[key][0], TimeUnit(data[key][1])) if key in data \
+                else getattr(cls, key)
+
+        return cls(limit("sign_limit"), limit("feedback_limit"),
                    tuple(data["danger_terms"]), dict(data["categories"]),
-                   tuple(data.get("danger_exclusions", ())))
+                   tuple(data.get("danger_exclusions", ())), limit("decide_limit"),
+                   limit("contact_limit"))
 
 
 @dataclass(frozen=True)

@@ -161,12 +161,11 @@ def _transfer_sections(section, actor: Actor) -> dict:
     if actor.role not in DESK_ROLES:
         return {"transfers": {"count": 0, "items": []}, "to_divert": {"count": 0, "items": []}}
     T = PoliceTransfer
-    finished = col(Case.state).in_([s.value for s in END_STATES])
-    calls = (select(T.id, T.number + " " + T.summary)
-             .outerjoin(Case, col(Case.id) == T.case_id).order_by(col(T.created_at)))
+    calls = select(T.id, T.number + " " + T.summary).order_by(col(T.created_at))
     return {
         "transfers": section(calls, or_(T.state == TransferState.WAITING.value,
-                                        (T.state == TransferState.DIVERTED.value) & finished)),
+                                        (T.state == TransferState.DIVERTED.value)
+                                        & col(T.result_at).is_not(None))),
         "to_divert": section(calls, T.state == TransferState.SIGNED.value),
     }
 

@@ -18,6 +18,7 @@ TEXT_FIELDS: dict[str, tuple[str, bool]] = {
     "reporter_name": ("name", False),
     "on_behalf_of": ("name", False),
     "caller": ("name", False),
+    "caller_phone": ("name", False),  # a 110 caller's number kept as given (未核验)
     "station": ("name", False),
     "category_110": ("name", False),
     "reason": ("note", True),

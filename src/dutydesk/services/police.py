@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from dutydesk.domain.claims import Hold
 from dutydesk.domain.deadlines import LOCAL_TZ
-from dutydesk.domain.lifecycle import END_STATES, CaseState, Channel
+from dutydesk.domain.lifecycle import CaseState, Channel
 from dutydesk.domain.police import (
     SECTION_STATES, TRANSFER_BY_ACTION, Section, TransferAction, TransferState, danger_terms,
     suggest_place, transfer_actions,
@@ -72,10 +72,14 @@ def check_draft(desk: Desk, draft: TransferDraft) -> tuple[TransferDraft, dict[s
     summary = clean_field(desk, "summary", draft.summary, errors)
     if not summary and "summary" not in errors:
         errors["summary"] = t("field_error.required", field=t("field.summary"))
+    # A caller's number that does not validate does not keep the call out: it is kept as
+    # given, 未核验 (not E.164), and shown as such.
     phone_errors: dict[str, str] = {}
     phone = parse_phone(draft.phone, phone_errors)
     if phone_errors:
-        errors["phone"] = phone_errors["reporter_phone"]
+        phone = clean_field(desk, "caller_phone", draft.phone, errors)
+        if "caller_phone" in errors:
+            errors["phone"] = errors.pop("caller_phone")
     cleaned = TransferDraft(
         number=number, called_at=draft.called_at, summary=summary,
         caller=clean_field(desk, "caller", draft.caller, errors),
@@ -201,6 +205,8 @@ def _step(desk: Desk, actor: Actor, transfer_id: int, action: TransferAction,
         if TransferState(transfer.state) not in transition.sources:
             raise InvalidTransition(action=t(f"police.action.{action.value}"),
                                     state=t(f"police.state.{transfer.state}"))
+        if transition.needs_result and transfer.result_at is None:
+            raise ValidationFailed({"_": t("police.error.no_result")})
         claims.keep(session, desk, actor, claims.transfer_subject(transfer.id), now)
         payload = {"number": transfer.number, **apply(session, transfer, now)}
         transfer.state = transition.target.value
@@ -288,8 +294,7 @@ def divert(desk: Desk, actor: Actor, transfer_id: int, node_code: str, category_
         session.flush()
         created.append(case.id)
         transfer.case_id = case.id
-        transfer.diverted_at = now
-        transfer.feedback_due_at = desk.rules.compute(now, desk.settings.police.feedback_limit).due
+        transfer.diverted_at = now  # the first-contact clock runs from here
         payload = {"case": case.id, "node": node.name, "category": category.name}
         if lead is not None:
             payload.update(lead_unit=lead.name, co_units=[u.name for u in co_units],
@@ -319,9 +324,32 @@ def _routing_units(session: Session, lead_code: str, co_codes: Iterable[str],
 
 
 @refusals_logged
+def contact(desk: Desk, actor: Actor, transfer_id: int, note: str,
+            expected_version: int | None = None) -> int:
+    """联系报警人: the caller hears who has the matter (the first contact, on its own clock);
+    later contacts are interim notes. Neither finishes the transfer."""
+    note = _required_text(desk, "note", note, "field.note")
+
+    def apply(session: Session, transfer: PoliceTransfer, now: dt.datetime) -> dict:
+        first = transfer.contacted_at is None
+        if first:
+            transfer.contacted_at = now
+        late = first and now > contact_due(desk, transfer.diverted_at)
+        return {"note": note, "first": first, **({"late": True} if late else {})}
+
+    return _step(desk, actor, transfer_id, TransferAction.CONTACT, expected_version, apply)
+
+
+def contact_due(desk: Desk, diverted_at: dt.datetime | None) -> dt.datetime:
+    assert diverted_at is not None
+    return desk.rules.compute(diverted_at, desk.settings.police.contact_limit).due
+
+
+@refusals_logged
 def feedback(desk: Desk, actor: Actor, transfer_id: int, text: str,
              expected_version: int | None = None) -> int:
-    """反馈 110: the result, as it will go back to the 110 system."""
+    """反馈 110: the result, as it will go back to the 110 system — only once the case has one;
+    it finishes the transfer."""
     text = _required_text(desk, "feedback", text, "police.field.feedback")
 
     def apply(session: Session, transfer: PoliceTransfer, now: dt.datetime) -> dict:
@@ -511,12 +539,11 @@ class TransferRow:
 
 
 def _case_clauses(section: Section) -> list:
-    """处置中 and 待反馈 are both 已分流: told apart by whether the linked case is finished."""
-    finished = col(Case.state).in_([s.value for s in END_STATES])
+    """处置中 and 待反馈 are both 已分流: told apart by whether the case's result is known."""
     if section is Section.IN_HAND:
-        return [~finished]
+        return [col(PoliceTransfer.result_at).is_(None)]
     if section is Section.FEEDBACK_DUE:
-        return [finished]
+        return [col(PoliceTransfer.result_at).is_not(None)]
     return []
 
 
@@ -534,7 +561,8 @@ def transfer_page(desk: Desk, actor: Actor, section: Section, *, after: Cursor |
     def one_state(state: TransferState):
         return (select(T.id, T.version, T.created_at, T.number, T.summary, T.address, T.state,
                        T.danger, T.sign_due_at, T.feedback_due_at, T.case_id,
-                       col(Case.state).label("case_state"), T.diverted_at, T.called_at)
+                       col(Case.state).label("case_state"), T.diverted_at, T.called_at,
+                       T.signed_at, T.contacted_at, T.result_at)
                 .outerjoin(Case, col(Case.id) == T.case_id)
                 .where(T.state == state.value, *clauses)
                 .order_by(*order((col(T.created_at), col(T.id)), before)).limit(limit + 1))
@@ -551,21 +579,36 @@ def transfer_page(desk: Desk, actor: Actor, section: Section, *, after: Cursor |
     now = desk.clock.now()
     return page_of(raw, limit, after, before, lambda r: TransferRow(
         r[0], r[1], r[2], r[13], r[3], r[4], r[5], r[6], r[7] != "[]",
-        transfer_deadline(desk, r[6], r[2], r[8], r[12], r[9], now), r[10], r[11]))
+        transfer_deadline(desk, r[6], r[2], r[8], r[12], r[9], now, r[14], r[15], r[16]),
+        r[10], r[11]))
 
 
 def transfer_deadline(desk: Desk, state: str, created_at: dt.datetime,
                       sign_due_at: dt.datetime, diverted_at: dt.datetime | None,
                       feedback_due_at: dt.datetime | None,
-                      now: dt.datetime) -> DeadlineView | None:
-    """The timer a transfer is on: 签收 while waiting, 反馈 once diverted (natural time)."""
+                      now: dt.datetime, signed_at: dt.datetime | None = None,
+                      contacted_at: dt.datetime | None = None,
+                      result_at: dt.datetime | None = None) -> DeadlineView | None:
+    """The timer a transfer is on: 签收 while waiting, the decision (分流 or 退回) once signed
+    for; once diverted, the first contact with the caller, then — when the case's result is
+    known — the result feedback."""
     rules = desk.settings.police
     if state == TransferState.WAITING.value:
         return DeadlineView("sign", desk.rules.state(created_at, sign_due_at,
                                                      rules.sign_limit.unit, now),
                             sign_due_at, False)
-    if state == TransferState.DIVERTED.value and diverted_at and feedback_due_at:
-        return DeadlineView("feedback", desk.rules.state(diverted_at, feedback_due_at,
+    if state == TransferState.SIGNED.value and signed_at is not None:
+        decide = desk.rules.compute(signed_at, rules.decide_limit)
+        return DeadlineView("decide", desk.rules.state(signed_at, decide.due, decide.unit, now),
+                            decide.due, decide.provisional)
+    if state != TransferState.DIVERTED.value or diverted_at is None:
+        return None
+    if contacted_at is None:
+        due = contact_due(desk, diverted_at)
+        return DeadlineView("contact", desk.rules.state(diverted_at, due,
+                                                        rules.contact_limit.unit, now), due, False)
+    if result_at is not None and feedback_due_at is not None:
+        return DeadlineView("feedback", desk.rules.state(result_at, feedback_due_at,
                                                          rules.feedback_limit.unit, now),
                             feedback_due_at, False)
     return None
@@ -580,9 +623,8 @@ def section_counts(desk: Desk, actor: Actor) -> dict[Section, int]:
     with desk.db.read() as session:
         by_state = dict(session.exec(select(T.state, func.count()).group_by(T.state)).all())
         finished = session.exec(
-            select(func.count()).select_from(T).join(Case, col(Case.id) == T.case_id)
-            .where(T.state == TransferState.DIVERTED.value,
-                   col(Case.state).in_([s.value for s in END_STATES]))).one()
+            select(func.count()).select_from(T)
+            .where(T.state == TransferState.DIVERTED.value, col(T.result_at).is_not(None))).one()
     counts = {section: sum(by_state.get(state.value, 0) for state in states)
               for section, states in SECTION_STATES.items()}
     counts[Section.FEEDBACK_DUE] = finished
@@ -624,7 +666,8 @@ def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetai
                                 desk.clock.now())
         routing = _routing(session, desk, transfer) if state is TransferState.SIGNED \
             else Routing(None, None, [])
-        draft = _draft_feedback(session, transfer) if state is TransferState.DIVERTED else ""
+        draft = _draft_feedback(session, transfer) \
+            if state is TransferState.DIVERTED and transfer.result_at is not None else ""
         events = session.exec(
             select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
             .where(or_(Event.subject == f"transfer:{transfer_id}",
@@ -635,7 +678,9 @@ def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetai
                       transfer.danger != "[]",
                       transfer_deadline(desk, transfer.state, transfer.created_at,
                                         transfer.sign_due_at, transfer.diverted_at,
-                                        transfer.feedback_due_at, desk.clock.now()),
+                                        transfer.feedback_due_at, desk.clock.now(),
+                                        transfer.signed_at, transfer.contacted_at,
+                                        transfer.result_at),
                       transfer.case_id, case_state)
     return TransferDetail(
         row=row, called_at=transfer.called_at, caller=transfer.caller,
@@ -644,7 +689,7 @@ def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetai
         danger=json.loads(transfer.danger), return_reason=transfer.return_reason,
         feedback=transfer.feedback,
         routing=routing, draft_feedback=draft,
-        actions=transfer_actions(state, actor.role),
+        actions=transfer_actions(state, actor.role, transfer.result_at is not None),
         timeline=[TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of,
                                 json.loads(e.payload)) for e, name in events],
         hold=hold, hold_until=hold.expires_at(desk.settings.claim_idle) if hold else None,

@@ -87,6 +87,9 @@ def _rows(path: Path) -> Iterator[RawRow]:
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise ImportRefused(name, [t("police.import.bad_header", column=c) for c in missing])
+    twice = [column for column in COLUMNS if header.count(column) > 1]
+    if twice:  # which of the two is meant cannot be guessed
+        raise ImportRefused(name, [t("police.import.duplicate_header", column=c) for c in twice])
     for number, values in enumerate(table, start=2):
         if all(v in (None, "") for v in values):
             continue  # a blank line
@@ -136,15 +139,32 @@ def _read_json_lines(path: Path) -> Iterator[RawRow]:
             if not text.strip():
                 continue
             try:
-                value = json.loads(text)
+                value = json.loads(text, object_pairs_hook=_no_repeated_keys)
             except json.JSONDecodeError as exc:
                 yield RawRow(number, {}, t("police.import.bad_json", detail=exc.msg))
+                continue
+            except _RepeatedKey as exc:
+                yield RawRow(number, {}, t("police.import.duplicate_header", column=str(exc)))
                 continue
             if not isinstance(value, dict):
                 yield RawRow(number, {}, t("police.import.bad_json",
                                            detail=type(value).__name__))
                 continue
             yield RawRow(number, {k: v for k, v in value.items() if k in COLUMNS})
+
+
+class _RepeatedKey(ValueError):
+    pass
+
+
+def _no_repeated_keys(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object naming one of the export's columns twice is refused, as a CSV header is."""
+    seen: set[str] = set()
+    for key, _value in pairs:
+        if key in seen and key in COLUMNS:
+            raise _RepeatedKey(key)
+        seen.add(key)
+    return dict(pairs)
 
 
 def parse_time(value: object) -> dt.datetime | None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from sqlmodel import Session, col, select
 
 from dutydesk.domain.lifecycle import DESK_ROLES, Role
-from dutydesk.domain.personal import mask_phone, national_digits
+from dutydesk.domain.personal import is_verified, mask_phone, national_digits
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk, require_active
@@ -28,8 +28,16 @@ def shown_phone(desk: Desk, actor: Actor, e164: str) -> str:
     the configuration lets see phones in full."""
     if not e164:
         return ""
-    return national_digits(e164) if actor.role.value in desk.settings.phone_roles \
-        else mask_phone(e164)
+    if actor.role.value in desk.settings.phone_roles:
+        return full_phone(e164)
+    return mask_phone(e164) + ("" if is_verified(e164) else t("privacy.unverified"))
+
+
+def full_phone(stored: str) -> str:
+    """A phone in full: national digits, or as given and marked 未核验 — never passed off as
+    a valid number."""
+    return national_digits(stored) if is_verified(stored) \
+        else stored + t("privacy.unverified")
 
 
 @refusals_logged
@@ -39,7 +47,7 @@ def reveal_phone(desk: Desk, actor: Actor, case_id: int, reason: str) -> str:
         case = case_in_reach(session, actor, case_id)
         if not case.reporter_phone:
             raise ValidationFailed({"_": t("privacy.no_phone")})
-        return {"whose": case.reporter_name}, national_digits(case.reporter_phone)
+        return {"whose": case.reporter_name}, full_phone(case.reporter_phone)
 
     return _reveal(desk, actor, reason, "reveal_phone", load, case_id=case_id)
 
@@ -57,7 +65,7 @@ def reveal_caller(desk: Desk, actor: Actor, transfer_id: int, reason: str) -> st
         if not transfer.phone:
             raise ValidationFailed({"_": t("privacy.no_phone")})
         return {"whose": transfer.caller, "number": transfer.number}, \
-            national_digits(transfer.phone)
+            full_phone(transfer.phone)
 
     return _reveal(desk, actor, reason, "reveal_caller", load,
                    subject=f"transfer:{transfer_id}")
@@ -73,7 +81,7 @@ def reveal_parties(desk: Desk, actor: Actor, case_id: int, reason: str) -> str:
         if not any(p.phone or p.id_number for p in parties):
             raise ValidationFailed({"_": t("privacy.no_party_data")})
         lines = [" ".join(filter(None, (t(f"dispute.role.{p.role}"), p.name,
-                                         national_digits(p.phone) if p.phone else "",
+                                         full_phone(p.phone) if p.phone else "",
                                          p.id_number))) for p in parties]
         return {"whose": "、".join(p.name for p in parties)}, "\n".join(lines)
 

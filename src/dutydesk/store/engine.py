@@ -173,7 +173,8 @@ class Database:
                 for statement in models.MIGRATIONS[step]:
                     words = statement.split()
                     table = words[2] if words[:2] == ["ALTER", "TABLE"] else \
-                        words[4] if words[:2] == ["CREATE", "INDEX"] else None
+                        words[4] if words[:2] == ["CREATE", "INDEX"] else \
+                        words[1] if words[0] == "UPDATE" else None
                     if table is not None and table not in tables:
                         continue  # a table newer than the file: created whole just below
                     connection.exec_driver_sql(statement)

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from dutydesk.domain.lifecycle import OPEN_STATES
 from dutydesk.store.types import UTCDateTime
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # The steps the statistics count from the log (退单, 重办): a query names the same clause so that
 # SQLite sees it may read the small partial index.
@@ -58,6 +58,13 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX ix_dispute_created ON dispute (created_at, case_id)",
     ],
     9: [],  # the claims: new
+    10: [  # 110's two feedback clocks: the first contact, and the result being known
+        "ALTER TABLE police_transfer ADD COLUMN contacted_at DATETIME",
+        "ALTER TABLE police_transfer ADD COLUMN result_at DATETIME",
+        "UPDATE police_transfer SET result_at = (SELECT min(at) FROM event "
+        "WHERE event.case_id = police_transfer.case_id "
+        "AND action IN ('reply', 'resolve', 'close')) WHERE state IN ('diverted', 'fed_back')",
+    ],
 }
 
 OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
@@ -255,6 +262,10 @@ class PoliceTransfer(SQLModel, table=True):
     sign_due_at: dt.datetime = Field(sa_type=UTCDateTime)
     signed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     diverted_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Two clocks after 分流: the first contact with the caller (from 分流), and the result
+    # feedback (from `result_at`, when the case's result is known: 回告, 直接办结 or 结案).
+    contacted_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    result_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     feedback_due_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     fed_back_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     case_id: int | None = Field(default=None, foreign_key="case_.id")

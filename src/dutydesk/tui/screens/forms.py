@@ -496,7 +496,8 @@ def _unit_options(units, suggested: list[str]) -> list[tuple[Text, str]]:
 class TransferActionScreen(FormScreen):
     """One step of a 110 transfer: 签收 (a confirmation), 分流 (place and category prefilled from
     the routing suggestion; a dangerous summary needs the confirmation box and a reason), 退回
-    (a reason) or 反馈 (the text drafted from the case's outcome, editable)."""
+    (a reason), 联系报警人 (what the caller was told) or 反馈 (the text drafted from the case's
+    result, editable)."""
 
     def __init__(self, transition, detail) -> None:
         super().__init__()
@@ -548,6 +549,9 @@ class TransferActionScreen(FormScreen):
             elif action == "send_back":
                 yield from self.field_row("reason", _label("reason", True),
                                           TextInput(compact=True, id="reason"))
+            elif action == "contact":
+                yield from self.field_row("note", _label("note", True),
+                                          TextInput(compact=True, id="note"))
             elif action == "feedback":
                 yield from self.field_row("feedback", t("police.field.feedback") + " *",
                                           TextInput(d.draft_feedback, compact=True,
@@ -589,6 +593,9 @@ class TransferActionScreen(FormScreen):
                 case "send_back":
                     police.send_back(desk, actor, d.id, str(values.get("reason", "")),
                                      expected_version=version)
+                case "contact":
+                    police.contact(desk, actor, d.id, str(values.get("note", "")),
+                                   expected_version=version)
                 case "feedback":
                     police.feedback(desk, actor, d.id, str(values.get("feedback", "")),
                                     expected_version=version)

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from dutydesk.domain.deadlines import LOCAL_TZ
-from dutydesk.domain.police import TRANSFER_BY_ACTION, Section, TransferAction
+from dutydesk.domain.police import TRANSFER_BY_ACTION, Section, TransferAction, TransferState
 from dutydesk.domain.text import printable
 from dutydesk.i18n import local_time, t
 from dutydesk.services import police
@@ -285,8 +285,10 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
             return
         transition = TRANSFER_BY_ACTION[TransferAction(name)]
         if transition not in detail.actions:
-            self.refuse_key(t("error.transition", action=t(f"police.action.{name}"),
-                              state=t(f"police.state.{detail.row.state}")))
+            in_state = TransferState(detail.row.state) in transition.sources
+            self.refuse_key(t("police.error.no_result") if in_state and transition.needs_result
+                            else t("error.transition", action=t(f"police.action.{name}"),
+                                   state=t(f"police.state.{detail.row.state}")))
             return
         if self.held_elsewhere(detail):
             return
