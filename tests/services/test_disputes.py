@@ -21,7 +21,7 @@ from dutydesk.errors import PermissionDenied, ValidationFailed
 from dutydesk.services import disputes
 from dutydesk.services.cases import create_case
 from dutydesk.services.disputes import DisputeDraft, MediationDraft, PartyDraft
-from dutydesk.store.models import Dispute, DisputeParty, Event, Whistle
+from dutydesk.store.models import Dispute, DisputeParty, Event, Officer, Whistle
 from tests.services.helpers import event_count, standard_draft
 
 GOOD_ID = "11010519491231002X"  # a valid check digit and birth date
@@ -289,3 +289,70 @@ def test_amending_the_record_keeps_phones_and_ids_left_empty(desk, case_id):
         parties = s.exec(select(DisputeParty).order_by(DisputeParty.id)).all()
     assert [(p.name, p.phone, p.id_number) for p in parties] == [
         ("张桂兰", "+8613908571234", GOOD_ID), ("李明", "+8613908579999", "")]
+
+
+# -- issue 15: facts are factors; only the chief grades below the checklist --------------------
+
+def test_recorded_facts_are_factors_ticked_or_not(desk, case_id):
+    disputes.record(desk, desk.actor("liuyang"), case_id,
+                    _draft(people="30", amount="450,000", factors=[]))
+    dispute = _dispute(desk, case_id)
+    assert dispute.colour == "red"  # 30 people: 群体性
+    assert set(json.loads(dispute.factors)) == {"group", "large_sum"}
+
+
+@pytest.mark.parametrize("people,amount,colour", [
+    ("4", "100,000", "blue"),  # under five people; the sum itself is not over the line
+    ("5", "", "red"),
+    ("2", "100,000.01", "yellow"),
+])
+def test_the_thresholds_of_the_facts(desk, case_id, people, amount, colour):
+    disputes.record(desk, desk.actor("liuyang"), case_id, _draft(people=people, amount=amount))
+    assert _dispute(desk, case_id).colour == colour
+
+
+def test_only_the_chief_grades_below_the_checklist(desk, case_id):
+    before = event_count(desk)
+    for login in ("huangxia", "liuyang"):  # community staff and an officer: violence + group
+        with pytest.raises(PermissionDenied) as refused:
+            disputes.record(desk, desk.actor(login), case_id,
+                            _draft(factors=["violence", "group"], colour="blue", reason="看似平静"))
+        assert "值班长" in refused.value.message()
+    assert event_count(desk) == before and _dispute(desk, case_id) is None
+    disputes.record(desk, desk.actor("liuyang"), case_id, _draft(factors=["flare_ups"]))
+    with pytest.raises(PermissionDenied):  # a violent yellow regraded blue by an officer
+        disputes.regrade(desk, desk.actor("liuyang"), case_id, ["flare_ups"], colour="blue",
+                         reason="已经好转")
+    with pytest.raises(ValidationFailed):  # the chief may, with a reason
+        disputes.regrade(desk, desk.actor("zhaolei"), case_id, ["flare_ups"], colour="blue")
+    disputes.regrade(desk, desk.actor("zhaolei"), case_id, ["flare_ups"], colour="blue",
+                     reason="三个月未再发作")
+    assert _dispute(desk, case_id).colour == "blue"
+    disputes.regrade(desk, desk.actor("liuyang"), case_id, [], colour="red",
+                     reason="当事人扬言报复")  # raising: anyone, with a reason
+    assert _dispute(desk, case_id).colour == "red"
+
+
+def test_the_demos_group_dispute_is_the_chiefs_decision(demo_desk):
+    with demo_desk.db.read() as s:
+        rows = s.exec(select(Dispute, Event).join(Event, Event.case_id == Dispute.case_id)
+                      .where(Dispute.people >= 5, Event.action.in_(("record", "regrade")))).all()
+    assert rows
+    for dispute, event in rows:
+        payload = json.loads(event.payload)
+        colour = Colour(payload["colour"])
+        if colour.rank < Colour(payload["suggested"]).rank:
+            with demo_desk.db.read() as s:
+                assert s.get(Officer, event.actor_id).role == "duty_chief" and payload["reason"]
+
+
+def test_whistle_on_any_hard_case_not_only_disputes(desk):
+    case_id = create_case(desk, desk.actor("liuyang"), standard_draft(
+        summary="小区楼顶违法加建，多部门职责交叉", category_code="illegal_building"))
+    disputes.whistle(desk, desk.actor("liuyang"), case_id, ["ZJJ", "CGJ"], "需住建、城管联合到场")
+    with desk.db.read() as s:
+        called = s.exec(select(Whistle).where(Whistle.case_id == case_id)).all()
+    assert len(called) == 2
+    disputes.report_in(desk, desk.actor("liuyang"), case_id, "ZJJ", "已到场核实")
+    with pytest.raises(ValidationFailed):  # the dispute's own steps stay the disputes'
+        disputes.record(desk, desk.actor("liuyang"), case_id, _draft())

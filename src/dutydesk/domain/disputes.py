@@ -75,9 +75,34 @@ def suggest_colour(checked: Iterable[str], checklist: Sequence[RiskFactor]) -> C
     return max(colours, key=lambda c: c.rank, default=Colour.BLUE)
 
 
-def may_set_colour(role: Role, old: Colour | None, new: Colour) -> bool:
-    """A red dispute is never silently downgraded: only the duty chief lowers it."""
-    return old is not Colour.RED or new is Colour.RED or role is Role.DUTY_CHIEF
+# The recorded facts that are factors by themselves, ticked or not: 涉及人数 at or over the
+# group size is 群体性, an amount over the configured sum is 数额较大.
+GROUP_FACTOR, LARGE_SUM_FACTOR = "group", "large_sum"
+
+
+@dataclass(frozen=True)
+class FactThresholds:
+    group_people: int = 5
+    large_sum_fen: int = 100_000 * 100  # ¥100,000
+
+
+def implied_factors(people: int | None, amount_fen: int | None,
+                    thresholds: FactThresholds) -> list[str]:
+    """The checklist factors the recorded facts make true."""
+    implied = []
+    if people is not None and people >= thresholds.group_people:
+        implied.append(GROUP_FACTOR)
+    if amount_fen is not None and amount_fen > thresholds.large_sum_fen:
+        implied.append(LARGE_SUM_FACTOR)
+    return implied
+
+
+def may_set_colour(role: Role, old: Colour | None, new: Colour, suggested: Colour) -> bool:
+    """Anyone may grade at or above the checklist; only the duty chief grades below it (with
+    a reason) — and only the duty chief lowers a red dispute."""
+    if role is Role.DUTY_CHIEF:
+        return True
+    return new.rank >= suggested.rank and (old is not Colour.RED or new is Colour.RED)
 
 
 class PartyRole(StrEnum):
@@ -150,6 +175,7 @@ class DisputeStep:
     needs_record: bool = True  # only on a graded dispute
     needs_open: bool = True  # not once an outcome ends it (报到 and 建档 excepted)
     family_only: bool = False
+    any_case: bool = False  # 吹哨报到 serves any hard case, not only disputes
 
 
 DISPUTE_STEPS: tuple[DisputeStep, ...] = (
@@ -161,9 +187,10 @@ DISPUTE_STEPS: tuple[DisputeStep, ...] = (
                 ("held_on", "mediator", "method", "result", "participants", "notes")),
     DisputeStep(DisputeAction.OUTCOME, "o", _DESK_AND_COMMUNITY,
                 ("outcome", "agreement_on", "court", "court_on", "note")),
-    DisputeStep(DisputeAction.WHISTLE, "w", DESK_ROLES, ("units", "reason")),
+    DisputeStep(DisputeAction.WHISTLE, "w", DESK_ROLES, ("units", "reason"), needs_record=False,
+                any_case=True),
     DisputeStep(DisputeAction.REPORT, "r", DESK_ROLES | {Role.UNIT}, ("unit", "response"),
-                needs_open=False),
+                needs_record=False, needs_open=False, any_case=True),
     DisputeStep(DisputeAction.STAGE, "s", _DESK_AND_COMMUNITY, family_only=True),
 )
 DISPUTE_STEP = {step.action: step for step in DISPUTE_STEPS}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dutydesk.clock import Clock, SimulatedClock
 from dutydesk.domain.deadlines import LOCAL_TZ, TimeLimit, TimeUnit, WorkingHours
-from dutydesk.domain.disputes import Colour, DisputeType, RiskFactor
+from dutydesk.domain.disputes import FactThresholds, Colour, DisputeType, RiskFactor
 from dutydesk.domain.duty import Shift
 from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
 from dutydesk.domain.supervision import Ladder
@@ -428,7 +428,9 @@ def _dispute_rules(doc: dict) -> DisputeRules:
                             TimeLimit(int(limit["amount"]), TimeUnit(limit["unit"])),
                             int(doc["confirm_days"]),
                             tuple(str(team) for team in doc.get("teams", [])),
-                            {str(k): DisputeType(v).value for k, v in doc.get("types", {}).items()})
+                            {str(k): DisputeType(v).value for k, v in doc.get("types", {}).items()},
+                            FactThresholds(int(doc.get("group_people", 5)),
+                                           int(doc.get("large_sum_yuan", 100_000)) * 100))
     except (KeyError, TypeError, ValueError) as exc:
         raise seed_error("settings.toml", "disputes", "seed.bad_settings",
                          detail=str(exc)) from None

@@ -12,7 +12,9 @@ from sqlmodel import select
 from dutydesk.clock import Clock
 from dutydesk.domain.claims import DEFAULT_IDLE
 from dutydesk.domain.deadlines import DeadlineRules, TimeLimit, TimeUnit, WorkingHours
-from dutydesk.domain.disputes import CONFIRM_WINDOW_DAYS, DEFAULT_CHECKLIST, Colour, RiskFactor
+from dutydesk.domain.disputes import (
+    CONFIRM_WINDOW_DAYS, DEFAULT_CHECKLIST, Colour, FactThresholds, RiskFactor,
+)
 from dutydesk.domain.lifecycle import Role
 from dutydesk.domain.duty import DEFAULT_SHIFTS, Shift
 from dutydesk.domain.revisits import Cadence, RiskPeriod
@@ -88,6 +90,7 @@ class DisputeRules:
     confirm_days: int = CONFIRM_WINDOW_DAYS
     teams: tuple[str, ...] = ()
     category_types: dict[str, str] = field(default_factory=dict)  # category -> DisputeType
+    facts: FactThresholds = field(default_factory=FactThresholds)  # facts that are factors
 
     def to_dict(self) -> dict:
         return {
@@ -97,6 +100,7 @@ class DisputeRules:
             "whistle_limit": [self.whistle_limit.amount, self.whistle_limit.unit.value],
             "confirm_days": self.confirm_days, "teams": list(self.teams),
             "category_types": self.category_types,
+            "facts": [self.facts.group_people, self.facts.large_sum_fen],
         }
 
     @classmethod
@@ -106,7 +110,8 @@ class DisputeRules:
                   for code, label, colour, label_en in data["checklist"]),
             {Colour(c): BoardColumn(*col) for c, col in data["columns"].items()},
             TimeLimit(data["whistle_limit"][0], TimeUnit(data["whistle_limit"][1])),
-            int(data["confirm_days"]), tuple(data["teams"]), dict(data["category_types"]))
+            int(data["confirm_days"]), tuple(data["teams"]), dict(data["category_types"]),
+            FactThresholds(*data["facts"]) if "facts" in data else FactThresholds())
 
 
 def cadence_to_dict(cadence: Cadence) -> dict:

@@ -234,7 +234,7 @@ def dispute_detail(desk: Desk, actor: Actor, case_id: int) -> DisputeDetail:
         whistles = session.exec(
             select(Whistle, Unit.name).join(Unit, col(Unit.id) == Whistle.unit_id)
             .where(Whistle.case_id == case_id).order_by(col(Whistle.id))).all()
-        steps = steps_for(session, actor, dispute, now)
+        steps = steps_for(session, actor, case_id, dispute, now)
         part = own_part(session, actor, case_id)
         may_escalate = any(tr.action is Action.ESCALATE and may_act_on(actor, case, tr, part)
                            for tr in permitted_actions(facts_of(case, part), actor.role, now))

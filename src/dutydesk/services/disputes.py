@@ -20,7 +20,8 @@ from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.disputes import (
     DISPUTE_STEP, Colour, DisputeAction, DisputeFacts, DisputeStep, DisputeType, FamilyStage,
     Method, Outcome, PartyRole, SessionResult, check_id_number, confirm_due, dispute_steps,
-    ends_work, may_set_colour, next_stage, parse_amount, BadAmount, suggest_colour,
+    ends_work, implied_factors, may_set_colour, next_stage, parse_amount, BadAmount,
+    suggest_colour,
 )
 from dutydesk.domain.lifecycle import CaseState, Role
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
@@ -84,12 +85,12 @@ def _step(desk: Desk, actor: Actor, case_id: int, action: DisputeAction,
     with desk.db.write() as session:
         now = desk.clock.now()
         require_active(session, actor)
-        case, dispute = _dispute_case(session, actor, case_id)
+        case, dispute = _dispute_case(session, actor, case_id, step.any_case)
         if expected_version is not None and dispute is not None \
                 and dispute.version != expected_version:
             raise stale_write(session, Event.case_id == case_id)
         claims.keep(session, desk, actor, claims.subject_of(case_id), now)
-        facts = _facts(session, actor, dispute, now)
+        facts = _facts(session, actor, case_id, dispute, now)
         if step not in dispute_steps(facts, actor.role):
             raise ValidationFailed({"_": t("dispute.error.not_now",
                                            action=t(f"dispute.action.{action.value}"))})
@@ -103,14 +104,15 @@ def _step(desk: Desk, actor: Actor, case_id: int, action: DisputeAction,
         return event.id
 
 
-def _dispute_case(session: Session, actor: Actor, case_id: int) -> tuple[Case, Dispute | None]:
+def _dispute_case(session: Session, actor: Actor, case_id: int,
+                  any_case: bool = False) -> tuple[Case, Dispute | None]:
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound("error.not_found", what=case_id)
     if not _may_see(session, actor, case):
         raise PermissionDenied("error.out_of_scope")
     category = session.get(Category, case.category_id) if case.category_id else None
-    if category is None or not category.is_dispute:
+    if not any_case and (category is None or not category.is_dispute):
         raise ValidationFailed({"_": t("dispute.error.not_a_dispute", case=case_id)})
     if case.state in (CaseState.MERGED.value, CaseState.REJECTED.value):
         raise ValidationFailed({"_": t("dispute.error.not_a_dispute", case=case_id)})
@@ -126,10 +128,10 @@ def _may_see(session: Session, actor: Actor, case: Case) -> bool:
     return in_scope(actor, case, set())
 
 
-def _facts(session: Session, actor: Actor, dispute: Dispute | None,
+def _facts(session: Session, actor: Actor, case_id: int, dispute: Dispute | None,
            now: dt.datetime) -> DisputeFacts:
-    whistles = [] if dispute is None else session.exec(
-        select(Whistle.unit_id).where(Whistle.case_id == dispute.case_id,
+    whistles = session.exec(
+        select(Whistle.unit_id).where(Whistle.case_id == case_id,
                                       col(Whistle.reported_at).is_(None))).all()
     if actor.role is Role.UNIT:  # a unit answers its own whistle only
         whistles = [unit for unit in whistles if unit == actor.unit_id]
@@ -148,34 +150,58 @@ def _facts(session: Session, actor: Actor, dispute: Dispute | None,
 class _Checked:
     type: DisputeType
     parties: list[PartyDraft]
-    factors: list[str]
-    suggested: Colour
-    colour: Colour
-    reason: str
+    grading: _Grading
     people: int | None
     amount_fen: int | None
 
 
+@dataclass(frozen=True)
+class _Grading:
+    """The checklist as ticked and the colour asked for (None: the checklist's), checked
+    before any lock; graded against the recorded facts by `_grade`."""
+
+    ticked: list[str]
+    colour: Colour | None
+    reason: str
+
+
 def _check_grading(desk: Desk, factors: list[str], colour: str, reason: str,
-                   errors: dict[str, str]) -> tuple[list[str], Colour, Colour, str]:
+                   errors: dict[str, str]) -> _Grading:
     checklist = desk.settings.disputes.checklist
     known = {f.code for f in checklist}
     unknown = [code for code in factors if code not in known]
     if unknown:
         errors["factors"] = t("dispute.error.unknown_factor", code=echo(unknown[0]))
-    chosen = [f.code for f in checklist if f.code in set(factors)]  # checklist order
-    suggested = suggest_colour(chosen, checklist)
-    try:
-        final = Colour(colour) if colour.strip() else suggested
-    except ValueError:
-        errors["colour"] = t("dispute.error.bad_colour", value=echo(colour))
-        final = suggested
-    reason = clean_field(desk, "reason", reason, errors)
-    if final is not suggested and not reason:
-        errors["reason"] = t("dispute.error.override_reason",
-                             suggested=t(f"colour.{suggested.value}"),
-                             colour=t(f"colour.{final.value}"))
-    return chosen, suggested, final, reason
+    asked = None
+    if colour.strip():
+        try:
+            asked = Colour(colour)
+        except ValueError:
+            errors["colour"] = t("dispute.error.bad_colour", value=echo(colour))
+    return _Grading(list(factors), asked, clean_field(desk, "reason", reason, errors))
+
+
+def _grade(desk: Desk, actor: Actor, grading: _Grading, old: Colour | None,
+           people: int | None, amount_fen: int | None) -> tuple[list[str], Colour, Colour]:
+    """(factors, suggested, colour): the ticked factors and those the facts make true, the
+    checklist's colour, and the colour given. Another colour needs a reason; below the
+    checklist (or lowering a red one) needs the duty chief."""
+    rules = desk.settings.disputes
+    implied = implied_factors(people, amount_fen, rules.facts)
+    chosen = [f.code for f in rules.checklist if f.code in set(grading.ticked) | set(implied)]
+    suggested = suggest_colour(chosen, rules.checklist)
+    final = grading.colour or suggested
+    if not may_set_colour(actor.role, old, final, suggested):
+        raise PermissionDenied("dispute.error.below_checklist" if final.rank < suggested.rank
+                               else "dispute.error.red_downgrade",
+                               colour=t(f"colour.{final.value}"),
+                               suggested=t(f"colour.{suggested.value}"))
+    lowering_red = old is Colour.RED and final is not Colour.RED
+    if (final is not suggested or lowering_red) and not grading.reason:
+        raise ValidationFailed({"reason": t("dispute.error.override_reason",
+                                            suggested=t(f"colour.{suggested.value}"),
+                                            colour=t(f"colour.{final.value}"))})
+    return chosen, suggested, final
 
 
 def _check_record(desk: Desk, draft: DisputeDraft) -> _Checked:
@@ -218,8 +244,7 @@ def _check_record(desk: Desk, draft: DisputeDraft) -> _Checked:
     if not any(p.role == PartyRole.APPLICANT.value for p in parties) and not any(
             k.startswith("party.") for k in errors):
         errors["parties"] = t("dispute.error.no_applicant")
-    factors, suggested, colour, reason = _check_grading(desk, draft.factors, draft.colour,
-                                                        draft.reason, errors)
+    grading = _check_grading(desk, draft.factors, draft.colour, draft.reason, errors)
     people = None
     if draft.people.strip():
         try:
@@ -235,7 +260,7 @@ def _check_record(desk: Desk, draft: DisputeDraft) -> _Checked:
         amount = None
     if errors:
         raise ValidationFailed(errors)
-    return _Checked(kind, parties, factors, suggested, colour, reason, people, amount)
+    return _Checked(kind, parties, grading, people, amount)
 
 
 @refusals_logged
@@ -249,17 +274,18 @@ def record(desk: Desk, actor: Actor, case_id: int, draft: DisputeDraft,
     def apply(session: Session, case: Case, dispute: Dispute | None,
               now: dt.datetime) -> tuple[str, dict]:
         old = Colour(dispute.colour) if dispute else None
-        _require_colour_change(actor, old, checked.colour)
+        factors, suggested, colour = _grade(desk, actor, checked.grading, old, checked.people,
+                                            checked.amount_fen)
         if dispute is None:
             dispute = Dispute(case_id=case.id, type=checked.type.value,
-                              colour=checked.colour.value, created_at=case.created_at,
+                              colour=colour.value, created_at=case.created_at,
                               updated_at=now)
         if checked.type is DisputeType.FAMILY and dispute.stage is None:
             dispute.stage = FamilyStage.PUSHED.value
         elif checked.type is not DisputeType.FAMILY:
             dispute.stage = None
-        dispute.type, dispute.colour = checked.type.value, checked.colour.value
-        dispute.factors = json.dumps(checked.factors)
+        dispute.type, dispute.colour = checked.type.value, colour.value
+        dispute.factors = json.dumps(factors)
         dispute.people, dispute.amount_fen = checked.people, checked.amount_fen
         session.add(dispute)
         # A party whose phone or ID number is left empty keeps the stored one: the form never
@@ -273,21 +299,16 @@ def record(desk: Desk, actor: Actor, case_id: int, draft: DisputeDraft,
                 case_id=case.id, role=party.role, name=party.name,
                 phone=party.phone or (before.phone if before else ""),
                 id_number=party.id_number or (before.id_number if before else "")))
-        payload = {"type": checked.type.value, "colour": checked.colour.value,
-                   "suggested": checked.suggested.value, "factors": checked.factors,
+        payload = {"type": checked.type.value, "colour": colour.value,
+                   "suggested": suggested.value, "factors": factors,
                    "parties": len(checked.parties)}
-        if old is not None and old is not checked.colour:
+        if old is not None and old is not colour:
             payload["from_colour"] = old.value
-        if checked.reason:
-            payload["reason"] = checked.reason
+        if checked.grading.reason:
+            payload["reason"] = checked.grading.reason
         return DisputeAction.RECORD.value, payload
 
     return _step(desk, actor, case_id, DisputeAction.RECORD, expected_version, apply)
-
-
-def _require_colour_change(actor: Actor, old: Colour | None, new: Colour) -> None:
-    if not may_set_colour(actor.role, old, new):
-        raise PermissionDenied("dispute.error.red_downgrade", colour=t(f"colour.{new.value}"))
 
 
 @refusals_logged
@@ -296,7 +317,7 @@ def regrade(desk: Desk, actor: Actor, case_id: int, factors: list[str], colour: 
     """调整颜色: the checklist again and the colour; every change is kept with who, when and
     why; lowering a red dispute needs the duty chief."""
     errors: dict[str, str] = {}
-    chosen, suggested, final, reason = _check_grading(desk, factors, colour, reason, errors)
+    grading = _check_grading(desk, factors, colour, reason, errors)
     if errors:
         raise ValidationFailed(errors)
 
@@ -304,13 +325,12 @@ def regrade(desk: Desk, actor: Actor, case_id: int, factors: list[str], colour: 
               now: dt.datetime) -> tuple[str, dict]:
         assert dispute is not None
         old = Colour(dispute.colour)
-        _require_colour_change(actor, old, final)
-        if old is Colour.RED and final is not Colour.RED and not reason:  # why it is safe now
-            raise ValidationFailed({"reason": t("field_error.required", field=t("field.reason"))})
+        chosen, suggested, final = _grade(desk, actor, grading, old, dispute.people,
+                                          dispute.amount_fen)
         dispute.colour, dispute.factors = final.value, json.dumps(chosen)
         return DisputeAction.REGRADE.value, {"from_colour": old.value, "colour": final.value,
                                              "suggested": suggested.value, "factors": chosen,
-                                             "reason": reason}
+                                             "reason": grading.reason}
 
     return _step(desk, actor, case_id, DisputeAction.REGRADE, expected_version, apply)
 
@@ -498,7 +518,7 @@ def advance_stage(desk: Desk, actor: Actor, case_id: int,
     return _step(desk, actor, case_id, DisputeAction.STAGE, expected_version, apply)
 
 
-def steps_for(session: Session, actor: Actor, dispute: Dispute | None,
+def steps_for(session: Session, actor: Actor, case_id: int, dispute: Dispute | None,
               now: dt.datetime) -> list[DisputeStep]:
     """The dispute steps open to the actor now (for a detail pane and its keys)."""
-    return dispute_steps(_facts(session, actor, dispute, now), actor.role)
+    return dispute_steps(_facts(session, actor, case_id, dispute, now), actor.role)
