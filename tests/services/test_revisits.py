@@ -171,3 +171,81 @@ def test_a_month_counts_due_revisits_by_day_and_period(desk, clock):
     clock.advance(dt.timedelta(days=5))
     assert month_counts(desk, desk.actor("zhaolei"), 2026, 11)[dt.date(2026, 11, 26)].overdue == 2
     assert month_counts(desk, desk.actor("wangbo"), 2026, 11) == {}  # units: none
+
+
+# -- issue 15: revisit rules -----------------------------------------------------------------
+
+@pytest.mark.parametrize("login", ["huangxia", "chenjing"])
+def test_nobody_who_handled_the_case_rates_it(desk, clock, login):
+    """The verifier (huangxia, of the verifying community) and an officer who recorded the
+    unit's 回告 on its behalf (chenjing) do not rate it (a unit records no revisit at all)."""
+    case_id = new_case_in(desk, CaseState.IN_PROGRESS)
+    clock.advance(dt.timedelta(minutes=31))  # liuyang's claim from 派单 has lapsed
+    do(desk, case_id, Action.REPLY, login="chenjing", on_behalf_of="王科长")
+    do(desk, case_id, Action.VERIFY)
+    do(desk, case_id, Action.CLOSE)
+    [callback] = _revisits(desk, case_id)
+    with pytest.raises(PermissionDenied) as refused:
+        revisits.record_revisit(desk, desk.actor(login), callback.id, "phone", "stable",
+                                "satisfied")
+    assert "经办" in refused.value.message()
+    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "stable",
+                            "satisfied")
+
+
+def test_rescheduling_cannot_hide_lateness(desk, clock):
+    from dutydesk.services.statistics import report
+    from dutydesk.domain.statistics import parse_period
+
+    case_id = new_case_in(desk, CaseState.CLOSED, FULL_PATH)
+    [callback] = _revisits(desk, case_id)  # due Thursday 26 November
+    clock.set(dt.datetime(2026, 11, 27, 10, 0, tzinfo=LOCAL_TZ))  # missed
+    with pytest.raises(ValidationFailed) as refused:
+        revisits.reschedule(desk, desk.actor("liuyang"), callback.id, dt.date(2026, 11, 30),
+                            "当事人外出")
+    assert "已过" in refused.value.message()
+    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "stable",
+                            "satisfied")
+    figures = report(desk, desk.actor("zhaolei"), parse_period("2026-W48")).revisits
+    assert (figures.due, figures.done_on_time) == (1, 0)  # recorded late: late
+
+
+def test_a_rescheduled_revisit_is_judged_against_its_first_day(desk, clock):
+    from dutydesk.services.statistics import report
+    from dutydesk.domain.statistics import parse_period
+
+    case_id = new_case_in(desk, CaseState.CLOSED, FULL_PATH)
+    [callback] = _revisits(desk, case_id)  # due Thursday 26 November
+    revisits.reschedule(desk, desk.actor("liuyang"), callback.id, dt.date(2026, 12, 1),
+                        "当事人外出")  # moved before it was late
+    clock.set(dt.datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TZ))
+    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "stable",
+                            "satisfied")
+    figures = report(desk, desk.actor("zhaolei"), parse_period("2026-W48")).revisits
+    assert (figures.due, figures.done_on_time) == (1, 0)
+
+
+def test_a_call_back_cancelled_by_a_reopening_still_counts_as_due(desk, clock):
+    from dutydesk.services.statistics import report
+    from dutydesk.domain.statistics import parse_period
+
+    case_id = new_case_in(desk, CaseState.CLOSED, FULL_PATH)
+    clock.set(dt.datetime(2026, 11, 27, 10, 0, tzinfo=LOCAL_TZ))
+    do(desk, case_id, Action.REOPEN)
+    figures = report(desk, desk.actor("zhaolei"), parse_period("2026-W48")).revisits
+    assert (figures.due, figures.done_on_time) == (1, 0)
+
+
+def test_reopening_also_answers_a_relapse_awaiting_the_chief(desk):
+    officer = desk.actor("liuyang")
+    case_id = _resolved_dispute(desk, [])
+    due = _revisits(desk, case_id)[0]
+    revisits.record_revisit(desk, officer, due.id, "phone", "relapse", notes="再次争吵")
+    chief = desk.actor("zhaolei")
+    mine = {r.id for r in queue_page(desk, chief, QueueFilter(view=View.MINE), limit=200).rows}
+    assert case_id in mine
+    for action in (Action.ACCEPT, Action.RESOLVE):
+        do(desk, case_id, action)
+    do(desk, case_id, Action.REOPEN)
+    relapse = next(r for r in _revisits(desk, case_id) if r.result == "relapse")
+    assert relapse.reviewed_at is not None

@@ -49,7 +49,7 @@ ALLOWED = {
     "urge": DESK,
     "create_case": PLACE,
     "regrade": PLACE,
-    "record_revisit": {"officer", "community"},  # the chief closed the case: not the asker
+    "record_revisit": {"officer"},  # the chief closed it and the community verified it
     "sign": DESK,
     "hand_over": DESK,
     "reveal_phone": ON_CASE,

@@ -19,6 +19,7 @@ from dutydesk.domain.revisits import (
     next_due, revisit_steps, step_plan, working_day_on_or_after,
 )
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
+from dutydesk.domain.lifecycle import Role
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged, stale_write
@@ -47,8 +48,9 @@ def open_plan(session: Session, desk: Desk, dispute: Dispute, now: dt.datetime,
     session.add(plan)
     due = next_due(_today(desk, now), period, desk.settings.revisits, desk.rules.calendar)
     session.add(Revisit(case_id=dispute.case_id, kind=RevisitKind.DISPUTE.value,
-                        period=period.value, due_on=due, status=RevisitStatus.DUE.value,
-                        assignee_id=assignee_id, created_at=now))
+                        period=period.value, due_on=due, first_due_on=due,
+                        status=RevisitStatus.DUE.value, assignee_id=assignee_id,
+                        created_at=now))
     return due
 
 
@@ -57,17 +59,18 @@ def schedule_callback(session: Session, desk: Desk, case: Case, now: dt.datetime
     days."""
     due = callback_due(_today(desk, now), desk.settings.revisits, desk.rules.calendar)
     session.add(Revisit(case_id=case.id, kind=RevisitKind.SATISFACTION.value, due_on=due,
-                        status=RevisitStatus.DUE.value, created_at=now))
+                        first_due_on=due, status=RevisitStatus.DUE.value, created_at=now))
     return due
 
 
 def cancel_callbacks(session: Session, case_id: int, now: dt.datetime) -> None:
-    """A reopened case: its pending call-back is moot, and a 不满意 awaiting the chief has had
-    its answer."""
+    """A reopened case: its pending call-back is moot (it still counts as due), and a 不满意 or
+    a relapse awaiting the chief has had its answer."""
     with session.no_autoflush:  # the case's own change is flushed once, with its step
         for revisit in session.exec(select(Revisit).where(
-                Revisit.case_id == case_id, Revisit.kind == RevisitKind.SATISFACTION.value,
-                or_(Revisit.status == RevisitStatus.DUE.value,
+                Revisit.case_id == case_id,
+                or_(and_(Revisit.kind == RevisitKind.SATISFACTION.value,
+                         Revisit.status == RevisitStatus.DUE.value),
                     and_(col(Revisit.needs_chief), col(Revisit.reviewed_at).is_(None))))):
             if revisit.status == RevisitStatus.DUE.value:
                 revisit.status = RevisitStatus.CANCELLED.value
@@ -110,11 +113,22 @@ def _step(desk: Desk, actor: Actor, revisit_id: int, action: RevisitAction,
         return event.id
 
 
-def _closer(session: Session, case_id: int) -> int | None:
-    """Who closed the case last (结案 or 直接办结)."""
-    return session.exec(select(Event.actor_id).where(
-        Event.case_id == case_id, col(Event.action).in_(["close", "resolve"]))
-        .order_by(col(Event.id).desc()).limit(1)).first()
+# Steps whose author handled the case: they do not rate its satisfaction.
+HANDLING_ACTIONS = ("close", "resolve", "verify", "verify_fail")
+
+
+def _handled(session: Session, actor: Actor, case: Case) -> bool:
+    """Whether `actor` handled the case: closed or verified it, recorded a step on someone's
+    behalf (代录), or belongs to its lead unit or to the community that verifies it."""
+    if actor.role is Role.UNIT and actor.unit_id is not None \
+            and actor.unit_id == case.lead_unit_id:
+        return True
+    if actor.role is Role.COMMUNITY and actor.community_id == case.community_id:
+        return True
+    return session.exec(select(Event.id).where(
+        Event.case_id == case.id, Event.actor_id == actor.id,
+        or_(col(Event.action).in_(HANDLING_ACTIONS), col(Event.on_behalf_of).is_not(None)))
+        .limit(1)).first() is not None
 
 
 @refusals_logged
@@ -145,7 +159,7 @@ def record_revisit(desk: Desk, actor: Actor, revisit_id: int, method: str, resul
         found = RevisitResult(result)
         payload: dict = {"method": method, "result": result}
         if revisit.kind == RevisitKind.SATISFACTION.value:
-            if _closer(session, case.id) == actor.id:
+            if _handled(session, actor, case):
                 raise PermissionDenied("revisit.error.closer")
             if found is RevisitResult.RELAPSE:
                 raise ValidationFailed({"result": t("revisit.error.callback_result")})
@@ -190,7 +204,7 @@ def _step_plan(session: Session, desk: Desk, revisit: Revisit, found: RevisitRes
     else:
         due = next_due(_today(desk, now), after.period, cadence, desk.rules.calendar)
         session.add(Revisit(case_id=revisit.case_id, kind=RevisitKind.DISPUTE.value,
-                            period=after.period.value, due_on=due,
+                            period=after.period.value, due_on=due, first_due_on=due,
                             status=RevisitStatus.DUE.value, assignee_id=revisit.assignee_id,
                             created_at=now))
         payload["next_due"] = due.isoformat()
@@ -210,7 +224,8 @@ def _step_plan(session: Session, desk: Desk, revisit: Revisit, found: RevisitRes
 @refusals_logged
 def reschedule(desk: Desk, actor: Actor, revisit_id: int, new_due: dt.date | None, reason: str,
                expected_version: int | None = None) -> int:
-    """改期: another working day (a day off moves on to the next working day), with a reason."""
+    """改期: another working day (a day off moves on to the next working day), with a reason —
+    only for a revisit not yet late; it stays judged against the day it was first due."""
     errors: dict[str, str] = {}
     reason = required_reason(desk, reason, errors)
     if new_due is None:
@@ -222,6 +237,9 @@ def reschedule(desk: Desk, actor: Actor, revisit_id: int, new_due: dt.date | Non
     assert new_due is not None
 
     def apply(session: Session, revisit: Revisit, case: Case, now: dt.datetime) -> dict:
+        if revisit.due_on < _today(desk, now):  # 改期 never hides lateness
+            raise ValidationFailed({"new_due": t("revisit.error.late_reschedule",
+                                                 day=revisit.due_on.isoformat())})
         day = working_day_on_or_after(new_due, desk.rules.calendar)
         before, revisit.due_on = revisit.due_on, day
         return {"from_day": before.isoformat(), "to_day": day.isoformat(), "reason": reason}

@@ -142,7 +142,7 @@ class DisputeFigures:
 
 @dataclass(frozen=True)
 class RevisitFigures:
-    due: int  # revisits whose day fell in the period, up to today
+    due: int  # revisits first due in the period, up to today (a cancelled call-back too)
     done_on_time: int
     reached: int  # call-backs done in the period that reached the person
     satisfied: int
@@ -399,12 +399,14 @@ def _revisits(session: Session, where, period: Period, start, end,
     today = now.astimezone(LOCAL_TZ).date()
     last_due = min(period.last, today)
     done_day = _local_day(Revisit.done_at)
+    # Judged against the day first due: 改期 moves the visit, never the lateness; a call-back
+    # cancelled by a reopening was due all the same.
+    first_due = col(Revisit.first_due_on)
     due, on_time = session.exec(
         select(func.count(), func.count().filter(
-            Revisit.status == RevisitStatus.DONE.value, done_day <= Revisit.due_on))
+            Revisit.status == RevisitStatus.DONE.value, done_day <= first_due))
         .join(Case, col(Case.id) == Revisit.case_id)
-        .where(col(Revisit.due_on) >= period.first, col(Revisit.due_on) <= last_due,
-               Revisit.status != RevisitStatus.CANCELLED.value, where)).one()
+        .where(first_due >= period.first, first_due <= last_due, where)).one()
     reached, satisfied = session.exec(
         select(func.count(), func.count().filter(col(Revisit.satisfaction).in_(SATISFIED)))
         .join(Case, col(Case.id) == Revisit.case_id)

@@ -64,6 +64,11 @@ MIGRATIONS: dict[int, list[str]] = {
         "UPDATE police_transfer SET result_at = (SELECT min(at) FROM event "
         "WHERE event.case_id = police_transfer.case_id "
         "AND action IN ('reply', 'resolve', 'close')) WHERE state IN ('diverted', 'fed_back')",
+        # A revisit is on time if done by the day it was first due, whatever 改期 did since.
+        "ALTER TABLE revisit ADD COLUMN first_due_on DATE",
+        "UPDATE revisit SET first_due_on = coalesce((SELECT json_extract(payload, '$.from_day') "
+        "FROM event WHERE event.case_id = revisit.case_id AND action = 'reschedule' "
+        "AND json_extract(payload, '$.revisit') = revisit.id ORDER BY event.id LIMIT 1), due_on)",
     ],
 }
 
@@ -390,6 +395,7 @@ class Revisit(SQLModel, table=True):
     kind: str  # RevisitKind
     period: str | None = None  # RiskPeriod, for a plan's revisits
     due_on: dt.date
+    first_due_on: dt.date | None = None  # as first scheduled: on time is judged against it
     status: str  # RevisitStatus
     assignee_id: int | None = Field(default=None, foreign_key="officer.id")
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
