@@ -99,26 +99,29 @@ def test_a_worked_week_by_hand(desk, worked_week):
     h = result.headline
     # received A B D F G (C merged; E was week 47's); filed and dispatched once each.
     assert (h.received, h.filed, h.dispatched) == (5, 5, 5)
-    # closed A D E F (E dispatched last week); in time A D E; overdue: F replied late, G
-    # signed for and B dispatched again are still with the unit past Tuesday's deadline.
-    assert (h.closed, h.closed_on_time, h.overdue) == (4, 3, 3)
+    # 处置率 is a cohort: of A B D F G (dispatched this week) A D F were closed by its end (E,
+    # dispatched last week, is last week's); in time A D; overdue: F replied late, G signed
+    # for and B dispatched again are still with the unit past Tuesday's deadline.
+    assert (h.closed, h.closed_on_time, h.overdue) == (3, 2, 3)
     assert (h.returned, h.redone) == (1, 1)
-    assert percent(h.disposal_rate) == "80.00%" and percent(h.on_time_rate) == "75.00%"
+    assert percent(h.disposal_rate) == "60.00%" and percent(h.on_time_rate) == "66.67%"
     monday = result.days[0]
     assert (monday.day, monday.received, monday.dispatched, monday.closed) == \
         (dt.date(2026, 11, 23), 5, 5, 3)
     assert result.days[2].closed == 1 and sum(d.closed for d in result.days) == 4
     [unit] = result.units  # the co-unit leads nothing: only the lead unit is ranked
     assert (unit.name, unit.rank, unit.dispatched, unit.closed, unit.returned, unit.redone,
-            unit.overdue) == ("区水务局", 1, 5, 4, 1, 1, 3)
+            unit.overdue) == ("区水务局", 1, 5, 3, 1, 1, 3)
     assert (unit.previous_rank, unit.previous_rate) == (1, 0.0)
-    assert unit.rate_change == pytest.approx(0.8)
+    assert unit.rate_change == pytest.approx(0.6)
 
     week47 = report(desk, desk.actor("zhaolei"), W48.previous()).headline
     assert (week47.received, week47.dispatched, week47.closed) == (1, 1, 0)
     assert percent(week47.disposal_rate) == "0.00%"
 
 
+@pytest.mark.xfail(strict=True, reason="issue 15 item 18: a past period's figures as of its "
+                   "end, from the event log — not built yet (the cohort reads today's closed_at)")
 def test_a_reopened_case_counts_where_it_is_closed_again(desk, clock):
     clock.set(_local(23, 10))
     case_id = new_case_in(desk, CaseState.CLOSED, FULL_PATH)
@@ -128,8 +131,9 @@ def test_a_reopened_case_counts_where_it_is_closed_again(desk, clock):
         do(desk, case_id, action)
     first = report(desk, desk.actor("zhaolei"), W48).headline
     second = report(desk, desk.actor("zhaolei"), W48.shift(1)).headline
-    assert (first.dispatched, first.closed, first.redone) == (1, 0, 0)
-    assert (second.dispatched, second.closed, second.redone) == (0, 1, 1)
+    # Week 48 closed it by its end: a reopening next week does not rewrite that.
+    assert (first.dispatched, first.closed, first.redone) == (1, 1, 0)
+    assert (second.dispatched, second.redone) == (0, 1)
 
 
 def test_the_place_narrows_every_figure(desk, worked_week, clock):
@@ -235,3 +239,27 @@ def test_disputes_and_revisits_by_hand(desk, clock):
     # two done that day; of those reached, one satisfied.
     assert (r.due, r.done_on_time, r.reached, r.satisfied) == (4, 2, 2, 1)
     assert percent(r.on_time_rate) == "50.00%" and percent(r.satisfaction_rate) == "50.00%"
+
+
+def test_the_disposal_rate_never_exceeds_a_hundred_percent(desk, clock):
+    """Cases dispatched last week and closed this week are last week's cohort, not this
+    week's (the 300 % a unit showed)."""
+    clock.set(_local(20, 10))
+    ids = [new_case_in(desk, CaseState.IN_PROGRESS, FULL_PATH[:4]) for _ in range(3)]
+    clock.set(_local(23, 10))
+    new_case_in(desk, CaseState.DISPATCHED, FULL_PATH[:3])
+    for case_id in ids:
+        for action in FULL_PATH[4:]:
+            do(desk, case_id, action)
+    result = report(desk, desk.actor("zhaolei"), W48)
+    assert (result.headline.dispatched, result.headline.closed) == (1, 0)
+    assert all((u.disposal_rate or 0) <= 1 for u in result.units)
+
+
+def test_a_case_weeks_overdue_is_overdue_this_month(desk, clock):
+    clock.set(_local(2, 10))  # dispatched early in November; never replied
+    new_case_in(desk, CaseState.IN_PROGRESS, FULL_PATH[:4])
+    clock.set(dt.datetime(2026, 12, 8, 10, 0, tzinfo=LOCAL_TZ))
+    december = report(desk, desk.actor("zhaolei"), parse_period("2026-12"))
+    assert december.headline.overdue == 1
+    assert [u.overdue for u in december.units] == [1]

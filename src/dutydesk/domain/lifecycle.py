@@ -206,7 +206,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.CLOSE, frozenset({S.VERIFIED}), S.CLOSED, _roles(Role.DUTY_CHIEF), "c",
                gives_result=True),
     Transition(Action.REOPEN, frozenset({S.CLOSED}), S.FILED, _roles(Role.DUTY_CHIEF), "o",
-               fields=(Field.REASON,)),
+               fields=(Field.REASON,), counts_redo=True),
     # 督办 only where someone else must act: the unit (派单, 处置中) or the checker (已回告).
     Transition(Action.URGE, frozenset({S.DISPATCHED, S.IN_PROGRESS, S.REPLIED}), None,
                _roles(Role.OFFICER), "u", optional=(Field.NOTE,)),
@@ -235,6 +235,12 @@ def transition_for(action: Action) -> Transition:
 def available_actions(state: CaseState, role: Role) -> list[Transition]:
     """Actions whose source state and role fit (guards are checked against the case later)."""
     return [t for t in TRANSITIONS if state in t.sources and t.allows(role)]
+
+
+def redo_actions() -> tuple[str, ...]:
+    """The steps that count as 重办 (核查不通过 and 重新打开): one rule for the case's count,
+    its detail and the statistics."""
+    return tuple(t.action.value for t in TRANSITIONS if t.counts_redo)
 
 
 def states_needing(role: Role) -> frozenset[CaseState]:

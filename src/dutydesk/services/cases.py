@@ -226,6 +226,9 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
         claims.keep(session, desk, actor, claims.subject_of(case.id), now)
         on_behalf = _check_inputs(session, case, transition, actor, inputs)
         payload = _APPLY[action](desk, session, actor, case, inputs, now)
+        if transition.counts_redo:  # 重办, from the table (after the effect's reads)
+            case.redo_count += 1
+            payload["redo_count"] = case.redo_count
         if not in_scope(actor, case, unit_ids):
             raise PermissionDenied("error.moved_out_of_scope")
         if transition.target is not None:
@@ -568,8 +571,7 @@ def _verify(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
 def _verify_fail(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
                  now: dt.datetime) -> dict:
     category = s.get(Category, case.category_id) if case.category_id else None
-    case.redo_count += 1  # (after the read: an autoflush would write the case twice)
-    payload: dict = {"reason": i.reason.strip(), "redo_count": case.redo_count}
+    payload: dict = {"reason": i.reason.strip()}
     if category is not None:  # the redo (重办) gets a fresh 办结时限
         payload["due_at"] = start_clock(desk, case, now, category_limit(category)).due.isoformat()
     return payload

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.disputes import Colour, DisputeType, Outcome
-from dutydesk.domain.lifecycle import DESK_ROLES, CaseState, Role
+from dutydesk.domain.lifecycle import DESK_ROLES, CaseState, Role, redo_actions
 from dutydesk.domain.revisits import RevisitKind, RevisitResult, RevisitStatus, Satisfaction
 from dutydesk.domain.statistics import Period, rate
 from dutydesk.domain.supervision import Card
@@ -43,7 +43,7 @@ from dutydesk.store.models import (
 MEDIATION_SUCCESS = (Outcome.MEDIATED.value, Outcome.COURT_CONFIRMED.value)
 SATISFIED = (Satisfaction.SATISFIED.value, Satisfaction.BASICALLY.value)
 UNIT_CLOCK = (CaseState.DISPATCHED.value, CaseState.IN_PROGRESS.value)
-REDO_ACTIONS = ("verify_fail", "reopen")
+REDO_ACTIONS = redo_actions()
 STEPS = 7  # the report's parts, for a progress bar
 
 
@@ -256,12 +256,10 @@ def _headline(session: Session, where, start, end, now) -> Headline:
         session, Case.state == CaseState.MERGED.value, _between(Case.created_at, start, end),
         where)
     filed = _count(session, _between(Case.filed_at, start, end), where)
-    dispatched = _count(session, _between(Case.dispatched_at, start, end), where)
-    closed, on_time, late = session.exec(
-        select(func.count(), func.count().filter(col(Case.closed_on_time).is_(True)),
-               func.count().filter(col(Case.closed_on_time).is_(False)))
-        .where(_between(Case.closed_at, start, end), col(Case.dispatched_at).is_not(None),
-               where)).one()
+    dispatched, closed, on_time = session.exec(
+        select(*_cohort(end)).where(_between(Case.dispatched_at, start, end), where)).one()
+    late = _count(session, _between(Case.closed_at, start, end),
+                  col(Case.dispatched_at).is_not(None), col(Case.closed_on_time).is_(False), where)
     open_overdue = _count(session, *_open_overdue(start, end, now), where)
     steps = dict(session.exec(
         select(Event.action, func.count()).join(Case, col(Case.id) == Event.case_id)
@@ -271,11 +269,20 @@ def _headline(session: Session, where, start, end, now) -> Headline:
                     steps.get("return_", 0), sum(steps.get(a, 0) for a in REDO_ACTIONS))
 
 
+def _cohort(end: dt.datetime) -> tuple:
+    """处置率 as a cohort: of the cases dispatched in the period, how many, how many of them
+    were closed by its end, and how many of those on time — never over 100 %."""
+    closed_by_end = and_(col(Case.closed_at).is_not(None), col(Case.closed_at) < end)
+    return (func.count(), func.count().filter(closed_by_end),
+            func.count().filter(closed_by_end, col(Case.closed_on_time).is_(True)))
+
+
 def _open_overdue(start, end, now) -> list:
-    """Cases still with their unit whose deadline fell in the period and has passed. (The
-    open-states clause is spelled as the partial index's, so that SQLite reads that index.)"""
+    """Cases still with their unit whose deadline passed before the period's end, wherever
+    that deadline fell: a case five weeks late is late this month too. (The open-states clause
+    is spelled as the partial index's, so that SQLite reads that index.)"""
     return [text(OPEN_STATES_SQL), col(Case.state).in_(UNIT_CLOCK),
-            _between(Case.due_at, start, min(end, now))]
+            col(Case.due_at) < min(end, now)]
 
 
 def _local_day(column):
@@ -338,15 +345,13 @@ def _unit_rows(session: Session, where, period: Period, now: dt.datetime) -> dic
         return session.exec(query.where(*conditions, where, col(Case.lead_unit_id).is_not(None))
                             .group_by(Case.lead_unit_id)).all()
 
-    for unit_id, n in per_unit(func.count(), conditions=[
+    for unit_id, n, closed, on_time in per_unit(*_cohort(end), conditions=[
             _between(Case.dispatched_at, start, end)]):
-        units[unit_id].dispatched = n
-    for unit_id, n, on_time, late in per_unit(
-            func.count(), func.count().filter(col(Case.closed_on_time).is_(True)),
-            func.count().filter(col(Case.closed_on_time).is_(False)),
-            conditions=[_between(Case.closed_at, start, end),
-                        col(Case.dispatched_at).is_not(None)]):
-        units[unit_id].closed, units[unit_id].closed_on_time = n, on_time
+        row = units[unit_id]
+        row.dispatched, row.closed, row.closed_on_time = n, closed, on_time
+    for unit_id, late in per_unit(func.count(), conditions=[
+            _between(Case.closed_at, start, end), col(Case.dispatched_at).is_not(None),
+            col(Case.closed_on_time).is_(False)]):
         units[unit_id].overdue += late
     for unit_id, n in per_unit(func.count(), conditions=_open_overdue(start, end, now)):
         units[unit_id].overdue += n
