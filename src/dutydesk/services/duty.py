@@ -271,9 +271,9 @@ def _side_for(session: Session, desk: Desk, actor: Actor, handover: Handover,
               reason: str) -> tuple[str, bool]:
     """Which side `actor` acknowledges, and whether as the chief standing in; or why not."""
     outgoing, incoming = _rosters(session, desk, handover)
-    open_sides = [(side, names) for side, names, at, other in (
-        ("outgoing", outgoing, handover.outgoing_at, handover.incoming_by),
-        ("incoming", incoming, handover.incoming_at, handover.outgoing_by)) if at is None]
+    open_sides = [(side, names) for side, names, at in (
+        ("outgoing", outgoing, handover.outgoing_at),
+        ("incoming", incoming, handover.incoming_at)) if at is None]
     if not open_sides:
         raise ValidationFailed({"_": t("duty.error.both_done")})
     if actor.id in (handover.outgoing_by, handover.incoming_by):
