@@ -578,39 +578,37 @@ def transfer_page(desk: Desk, actor: Actor, section: Section, *, after: Cursor |
         raw = list(session.execute(statement).all())
     now = desk.clock.now()
     return page_of(raw, limit, after, before, lambda r: TransferRow(
-        r[0], r[1], r[2], r[13], r[3], r[4], r[5], r[6], r[7] != "[]",
-        transfer_deadline(desk, r[6], r[2], r[8], r[12], r[9], now, r[14], r[15], r[16]),
-        r[10], r[11]))
+        r.id, r.version, r.created_at, r.called_at, r.number, r.summary, r.address, r.state,
+        r.danger != "[]", transfer_deadline(desk, r, now), r.case_id, r.case_state))
 
 
-def transfer_deadline(desk: Desk, state: str, created_at: dt.datetime,
-                      sign_due_at: dt.datetime, diverted_at: dt.datetime | None,
-                      feedback_due_at: dt.datetime | None,
-                      now: dt.datetime, signed_at: dt.datetime | None = None,
-                      contacted_at: dt.datetime | None = None,
-                      result_at: dt.datetime | None = None) -> DeadlineView | None:
+def transfer_deadline(desk: Desk, transfer, now: dt.datetime) -> DeadlineView | None:
     """The timer a transfer is on: 签收 while waiting, the decision (分流 or 退回) once signed
     for; once diverted, the first contact with the caller, then — when the case's result is
-    known — the result feedback."""
+    known — the result feedback. `transfer` is the row or a page's row with its timer
+    columns by name."""
     rules = desk.settings.police
+    state = transfer.state
     if state == TransferState.WAITING.value:
-        return DeadlineView("sign", desk.rules.state(created_at, sign_due_at,
+        return DeadlineView("sign", desk.rules.state(transfer.created_at, transfer.sign_due_at,
                                                      rules.sign_limit.unit, now),
-                            sign_due_at, False)
-    if state == TransferState.SIGNED.value and signed_at is not None:
-        decide = desk.rules.compute(signed_at, rules.decide_limit)
-        return DeadlineView("decide", desk.rules.state(signed_at, decide.due, decide.unit, now),
+                            transfer.sign_due_at, False)
+    if state == TransferState.SIGNED.value and transfer.signed_at is not None:
+        decide = desk.rules.compute(transfer.signed_at, rules.decide_limit)
+        return DeadlineView("decide", desk.rules.state(transfer.signed_at, decide.due,
+                                                       decide.unit, now),
                             decide.due, decide.provisional)
-    if state != TransferState.DIVERTED.value or diverted_at is None:
+    if state != TransferState.DIVERTED.value or transfer.diverted_at is None:
         return None
-    if contacted_at is None:
-        due = contact_due(desk, diverted_at)
-        return DeadlineView("contact", desk.rules.state(diverted_at, due,
+    if transfer.contacted_at is None:
+        due = contact_due(desk, transfer.diverted_at)
+        return DeadlineView("contact", desk.rules.state(transfer.diverted_at, due,
                                                         rules.contact_limit.unit, now), due, False)
-    if result_at is not None and feedback_due_at is not None:
-        return DeadlineView("feedback", desk.rules.state(result_at, feedback_due_at,
+    if transfer.result_at is not None and transfer.feedback_due_at is not None:
+        return DeadlineView("feedback", desk.rules.state(transfer.result_at,
+                                                         transfer.feedback_due_at,
                                                          rules.feedback_limit.unit, now),
-                            feedback_due_at, False)
+                            transfer.feedback_due_at, False)
     return None
 
 
@@ -676,11 +674,7 @@ def transfer_detail(desk: Desk, actor: Actor, transfer_id: int) -> TransferDetai
                       transfer.number,
                       transfer.summary, transfer.address, transfer.state,
                       transfer.danger != "[]",
-                      transfer_deadline(desk, transfer.state, transfer.created_at,
-                                        transfer.sign_due_at, transfer.diverted_at,
-                                        transfer.feedback_due_at, desk.clock.now(),
-                                        transfer.signed_at, transfer.contacted_at,
-                                        transfer.result_at),
+                      transfer_deadline(desk, transfer, desk.clock.now()),
                       transfer.case_id, case_state)
     return TransferDetail(
         row=row, called_at=transfer.called_at, caller=transfer.caller,
