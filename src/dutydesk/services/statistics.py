@@ -35,14 +35,14 @@ from dutydesk.services.inputs import echo
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.police import PoliceFigures, figures_in
 from dutydesk.services.scope import node_in_scope, place_clause
+from dutydesk.services.overdue import overdue_clause
 from dutydesk.store.models import (
-    OPEN_STATES_SQL, STAT_STEPS_SQL, Case, Dispute, Event, Node, Revisit, SupervisionStep,
+    STAT_STEPS_SQL, Case, Dispute, Event, Node, Revisit, SupervisionStep,
     Unit,
 )
 
 MEDIATION_SUCCESS = (Outcome.MEDIATED.value, Outcome.COURT_CONFIRMED.value)
 SATISFIED = (Satisfaction.SATISFIED.value, Satisfaction.BASICALLY.value)
-UNIT_CLOCK = (CaseState.DISPATCHED.value, CaseState.IN_PROGRESS.value)
 REDO_ACTIONS = redo_actions()
 STEPS = 7  # the report's parts, for a progress bar
 
@@ -260,7 +260,7 @@ def _headline(session: Session, where, start, end, now) -> Headline:
         select(*_cohort(end)).where(_between(Case.dispatched_at, start, end), where)).one()
     late = _count(session, _between(Case.closed_at, start, end),
                   col(Case.dispatched_at).is_not(None), col(Case.closed_on_time).is_(False), where)
-    open_overdue = _count(session, *_open_overdue(start, end, now), where)
+    open_overdue = _count(session, *_open_overdue(end, now), where)
     steps = dict(session.exec(
         select(Event.action, func.count()).join(Case, col(Case.id) == Event.case_id)
         .where(text(STAT_STEPS_SQL), _between(Event.at, start, end), where)
@@ -277,12 +277,10 @@ def _cohort(end: dt.datetime) -> tuple:
             func.count().filter(closed_by_end, col(Case.closed_on_time).is_(True)))
 
 
-def _open_overdue(start, end, now) -> list:
-    """Cases still with their unit whose deadline passed before the period's end, wherever
-    that deadline fell: a case five weeks late is late this month too. (The open-states clause
-    is spelled as the partial index's, so that SQLite reads that index.)"""
-    return [text(OPEN_STATES_SQL), col(Case.state).in_(UNIT_CLOCK),
-            col(Case.due_at) < min(end, now)]
+def _open_overdue(end, now) -> list:
+    """Cases still with their unit and overdue (the queue's 超期) at the period's end, wherever
+    their deadline fell: a case five weeks late is late this month too."""
+    return [overdue_clause(min(end, now), unit_clock_only=True)]
 
 
 def _local_day(column):
@@ -353,7 +351,7 @@ def _unit_rows(session: Session, where, period: Period, now: dt.datetime) -> dic
             _between(Case.closed_at, start, end), col(Case.dispatched_at).is_not(None),
             col(Case.closed_on_time).is_(False)]):
         units[unit_id].overdue += late
-    for unit_id, n in per_unit(func.count(), conditions=_open_overdue(start, end, now)):
+    for unit_id, n in per_unit(func.count(), conditions=_open_overdue(end, now)):
         units[unit_id].overdue += n
     for unit_id, n in per_unit(func.count(), join_case=True, conditions=[
             text(STAT_STEPS_SQL), col(Event.action).in_(REDO_ACTIONS),

@@ -46,8 +46,7 @@ def _due_steps(session: Session, desk: Desk, now) -> list[tuple[int, Card, objec
     overdue = session.exec(
         select(Case.id, Case.due_at, Unit.name)
         .outerjoin(Unit, col(Unit.id) == Case.lead_unit_id)
-        .where(overdue_clause(now, unit_clock_only=True),
-               col(Case.due_at).is_not(None))).all()
+        .where(overdue_clause(now, unit_clock_only=True))).all()
     if not overdue:
         return []
     written = {(row[0], row[1], row[2]) for row in session.exec(
