@@ -259,35 +259,42 @@ def acknowledge(desk: Desk, actor: Actor, handover_id: int,
         return event.id
 
 
-def _rosters(session: Session, desk: Desk, handover: Handover) -> tuple[set[int], set[int]]:
+def _rosters(session: Session, desk: Desk, handover: Handover) -> tuple[list, list]:
+    """(id, name, is chief) of the shift that ended and of the one that took over."""
     ended = ShiftOn(_shift(desk, handover.shift), handover.day)
     following = next_shift(ended, desk.settings.shifts)
-    outgoing = {row[0] for row in roster(session, ended)}
-    incoming = {row[0] for row in roster(session, following)} if following else set()
-    return outgoing, incoming
+    return roster(session, ended), roster(session, following) if following else []
+
+
+def _open_side(actor: Actor, handover: Handover, outgoing: list,
+               incoming: list) -> tuple[str | None, bool, str]:
+    """(side, standing in, why not): the side `actor` may acknowledge — theirs by roster, or
+    as the duty chief the first side still open — or None with the catalogue key saying why."""
+    open_sides = [(side, {row[0] for row in rows}) for side, rows, at in (
+        ("outgoing", outgoing, handover.outgoing_at),
+        ("incoming", incoming, handover.incoming_at)) if at is None]
+    if not open_sides:
+        return None, False, "duty.error.both_done"
+    if actor.id in (handover.outgoing_by, handover.incoming_by):
+        return None, False, "duty.error.other_side"
+    for side, ids in open_sides:
+        if actor.id in ids:
+            return side, False, ""
+    if actor.role is Role.DUTY_CHIEF:
+        return open_sides[0][0], True, ""
+    return None, False, "duty.error.not_yours"
 
 
 def _side_for(session: Session, desk: Desk, actor: Actor, handover: Handover,
               reason: str) -> tuple[str, bool]:
     """Which side `actor` acknowledges, and whether as the chief standing in; or why not."""
-    outgoing, incoming = _rosters(session, desk, handover)
-    open_sides = [(side, names) for side, names, at in (
-        ("outgoing", outgoing, handover.outgoing_at),
-        ("incoming", incoming, handover.incoming_at)) if at is None]
-    if not open_sides:
-        raise ValidationFailed({"_": t("duty.error.both_done")})
-    if actor.id in (handover.outgoing_by, handover.incoming_by):
-        raise ValidationFailed({"_": t("duty.error.other_side")})
-    for side, names in open_sides:
-        if actor.id in names:
-            return side, False
-    if actor.role is Role.DUTY_CHIEF:
-        side = open_sides[0][0]
-        if not reason:
-            raise ValidationFailed({"reason": t("duty.error.stand_in_reason",
-                                                side=t(f"duty.side.{side}"))})
-        return side, True
-    raise ValidationFailed({"_": t("duty.error.not_yours")})
+    side, stand_in, refusal = _open_side(actor, handover, *_rosters(session, desk, handover))
+    if side is None:
+        raise ValidationFailed({"_": t(refusal)})
+    if stand_in and not reason:
+        raise ValidationFailed({"reason": t("duty.error.stand_in_reason",
+                                            side=t(f"duty.side.{side}"))})
+    return side, stand_in
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -355,29 +362,19 @@ def handover_detail(desk: Desk, actor: Actor, handover_id: int) -> HandoverDetai
         h = session.get(Handover, handover_id)
         if h is None:
             raise NotFound("error.not_found", what=handover_id)
-        ended = ShiftOn(_shift(desk, h.shift), h.day)
-        following = next_shift(ended, desk.settings.shifts)
-        out_roster = roster(session, ended)
-        in_roster = roster(session, following) if following else []
+        out_roster, in_roster = _rosters(session, desk, h)
         names = _names(session, {h.outgoing_by, h.incoming_by})
         events = session.exec(
             select(Event, Officer.name).join(Officer, col(Officer.id) == Event.actor_id)
             .where(Event.subject == f"handover:{h.id}").order_by(col(Event.id))).all()
-    already = actor.id in (h.outgoing_by, h.incoming_by)
-    by_roster = not already and (
-        (h.outgoing_at is None and actor.id in {r[0] for r in out_roster})
-        or (h.incoming_at is None and actor.id in {r[0] for r in in_roster}))
-    open_sides = [side for side, at in (("outgoing", h.outgoing_at), ("incoming", h.incoming_at))
-                  if at is None]
-    stand_in = open_sides[0] if (not already and not by_roster and open_sides
-                                 and actor.role is Role.DUTY_CHIEF) else None
+    side, stand_in, _ = _open_side(actor, h, out_roster, in_roster)
     row = HandoverRow(h.id, h.version, h.created_at, h.day, h.shift,
                       names.get(h.outgoing_by, ""), names.get(h.incoming_by, ""))
     return HandoverDetail(
         row=row, sheet=json.loads(h.sheet),
         outgoing_roster=[name + ("*" if chief else "") for _, name, chief in out_roster],
         incoming_roster=[name + ("*" if chief else "") for _, name, chief in in_roster],
-        may_acknowledge=by_roster or stand_in is not None, stand_in_side=stand_in,
+        may_acknowledge=side is not None, stand_in_side=side if stand_in else None,
         timeline=[TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of,
                                 json.loads(e.payload)) for e, name in events])
 
