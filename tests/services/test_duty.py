@@ -29,14 +29,14 @@ def test_a_moment_falls_in_one_shift_which_may_run_past_midnight(moment, shift, 
     assert (found.shift.code, found.day) == (shift, dt.date(2026, 11, day))
 
 
-def _roster(desk, night: list[str] | None = ["zhaolei", "chenjing"]):
+def _roster(desk, night: tuple[str, ...] | None = ("zhaolei", "chenjing")):
     """赵磊 chief of both shifts; 刘洋 on the day shift, the night's officers as given (None:
     no night roster)."""
     chief = desk.actor("zhaolei")
     duty.set_roster(desk, chief, dt.date(2026, 11, 23), "day", ["zhaolei", "liuyang"],
                     "zhaolei")
     if night is not None:
-        duty.set_roster(desk, chief, dt.date(2026, 11, 23), "night", night, "zhaolei")
+        duty.set_roster(desk, chief, dt.date(2026, 11, 23), "night", list(night), "zhaolei")
 
 
 def test_only_the_chief_sets_a_roster_of_desk_staff(desk):
@@ -85,7 +85,7 @@ def test_one_officer_of_each_side_acknowledges(desk, clock):
 
 
 def test_an_officer_on_neither_shift_cannot_acknowledge(desk, clock):
-    _roster(desk, night=["zhaolei"])
+    _roster(desk, night=("zhaolei",))
     clock.set(_at(23, 17, 0))
     handover_id = duty.hand_over(desk, desk.actor("liuyang"))
     with pytest.raises(ValidationFailed):
