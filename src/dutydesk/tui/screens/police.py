@@ -177,6 +177,8 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
             lines.append(plain(t("police.board.returned", reason=d.return_reason)
                                if d.return_reason else
                                t("police.board.fed_back", feedback=d.feedback)))
+        elif d.row.deadline is None and d.row.state == TransferState.DIVERTED.value:
+            lines.append(plain(t("police.board.awaiting_result")))  # contacted; no result yet
         else:
             lines.append(deadline_long(d.row.deadline, self.desk.clock.now(),
                                        self.app.no_color))
