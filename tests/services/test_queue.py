@@ -97,6 +97,7 @@ def test_channel_state_and_node_filters(demo_desk):
 @pytest.mark.parametrize("query,expected", [
     ("北渠", "北渠"),
     ("htp", "黄土坡街道"),       # pinyin initials of a place
+    ("yjg", "窨井盖"),           # every reading of a polyphone (窨: xūn / yìn)
     ("cjw", "曹家湾"),
     ("HXia", None),              # case-insensitive, matched in initials or text
 ])

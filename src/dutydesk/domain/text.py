@@ -72,17 +72,42 @@ def _picture(match: re.Match[str]) -> str:
     return "␡" if code == 0x7F else "�"
 
 
+# A run with more readings than this is spelled by its usual reading plus each other reading
+# of one character at a time, so a long text of polyphones cannot multiply without bound.
+SPELLINGS_MAX = 16
+
+
 def pinyin_initials(text: str) -> str:
-    """Initials of each Chinese run in `text`, space-separated: 黄土坡街道 -> "htpjd"."""
+    """Initials of each Chinese run in `text`, space-separated: 黄土坡街道 -> "htpjd". A run
+    with polyphones is spelled every way it may be read: 窨井盖 -> "xjg yjg", so that both
+    finds it."""
     runs = _HAN.findall(text)
     if not runs:
         return ""
-    from pypinyin import Style, lazy_pinyin  # heavy: loaded only when writing a case
+    from pypinyin import Style, pinyin  # heavy: loaded only when writing a case
 
-    return " ".join(
-        "".join(syllable[:1] for syllable in lazy_pinyin(run, style=Style.FIRST_LETTER))
-        for run in runs
-    ).lower()
+    spelled: list[str] = []
+    for run in runs:
+        readings = [list(dict.fromkeys(r[:1].lower() for r in options if r))
+                    for options in pinyin(run, style=Style.FIRST_LETTER, heteronym=True)]
+        spelled.extend(_spellings(readings))
+    return " ".join(spelled)
+
+
+def _spellings(readings: list[list[str]]) -> list[str]:
+    usual = [options[0] if options else "" for options in readings]
+    count = 1
+    for options in readings:
+        count *= max(1, len(options))
+    if count <= SPELLINGS_MAX:
+        import itertools
+
+        return ["".join(combo) for combo in itertools.product(*(o or [""] for o in readings))]
+    variants = ["".join(usual)]
+    for index, options in enumerate(readings):
+        for other in options[1:]:
+            variants.append("".join(usual[:index] + [other] + usual[index + 1:]))
+    return variants
 
 
 def normalise_query(query: str) -> str:
