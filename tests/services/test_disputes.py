@@ -165,7 +165,7 @@ def test_an_agreement_opens_the_confirmation_window_and_confirmation_ends_it(des
         disputes.record_outcome(desk, officer, case_id, "court_confirmed")
     assert {"court", "court_on"} <= set(refused.value.fields)
     disputes.record_outcome(desk, officer, case_id, "court_confirmed", court="钟山区人民法院",
-                            court_on=today)
+                            court_on=today, applied_on=today)
     dispute = _dispute(desk, case_id)
     assert (dispute.outcome, dispute.confirm_due_on, dispute.court) == (
         "court_confirmed", None, "钟山区人民法院")
@@ -356,3 +356,28 @@ def test_whistle_on_any_hard_case_not_only_disputes(desk):
     disputes.report_in(desk, desk.actor("liuyang"), case_id, "ZJJ", "已到场核实")
     with pytest.raises(ValidationFailed):  # the dispute's own steps stay the disputes'
         disputes.record(desk, desk.actor("liuyang"), case_id, _draft())
+
+
+def test_confirmation_lateness_is_judged_on_the_application_and_skips_holidays(desk, case_id,
+                                                                             clock):
+    """An agreement of 1 September: thirty days end on 1 October, a holiday, so the window
+    runs to the first working day after it; an application within it is on time even when the
+    court decides later."""
+    officer = desk.actor("liuyang")
+    disputes.record(desk, officer, case_id, _draft())
+    disputes.record_outcome(desk, officer, case_id, "mediated",
+                            agreement_on=dt.date(2026, 9, 1))
+    due = _dispute(desk, case_id).confirm_due_on
+    calendar = desk.rules.calendar
+    assert due > dt.date(2026, 10, 1) and calendar.is_working(due)
+    assert not any(calendar.is_working(dt.date(2026, 10, 1) + dt.timedelta(days=n))
+                   for n in range((due - dt.date(2026, 10, 1)).days))
+    with pytest.raises(ValidationFailed) as refused:  # the application day is required
+        disputes.record_outcome(desk, officer, case_id, "court_confirmed", court="钟山区人民法院",
+                                court_on=due + dt.timedelta(days=3))
+    assert "applied_on" in refused.value.fields
+    disputes.record_outcome(desk, officer, case_id, "court_confirmed", court="钟山区人民法院",
+                            applied_on=due, court_on=due + dt.timedelta(days=3))
+    payload = json.loads(_last_event(desk).payload)
+    assert (payload["applied_on"], payload["late"]) == (due.isoformat(), False)
+    assert _dispute(desk, case_id).applied_on == due

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from dutydesk.domain.lifecycle import DESK_ROLES, Role
+from dutydesk.domain.workcalendar import WorkCalendar
 
 
 class DisputeType(StrEnum):
@@ -186,7 +187,7 @@ DISPUTE_STEPS: tuple[DisputeStep, ...] = (
     DisputeStep(DisputeAction.MEDIATE, "m", _DESK_AND_COMMUNITY,
                 ("held_on", "mediator", "method", "result", "participants", "notes")),
     DisputeStep(DisputeAction.OUTCOME, "o", _DESK_AND_COMMUNITY,
-                ("outcome", "agreement_on", "court", "court_on", "note")),
+                ("outcome", "agreement_on", "applied_on", "court", "court_on", "note")),
     DisputeStep(DisputeAction.WHISTLE, "w", DESK_ROLES, ("units", "reason"), needs_record=False,
                 any_case=True),
     DisputeStep(DisputeAction.REPORT, "r", DESK_ROLES | {Role.UNIT}, ("unit", "response"),
@@ -233,9 +234,16 @@ def ends_work(outcome: Outcome) -> bool:
     return outcome is not Outcome.MEDIATED
 
 
-def confirm_due(agreement_on: dt.date, days: int = CONFIRM_WINDOW_DAYS) -> dt.date:
-    """The last day to apply for 司法确认 after an agreement takes effect."""
-    return agreement_on + dt.timedelta(days=days)
+def confirm_due(agreement_on: dt.date, days: int = CONFIRM_WINDOW_DAYS,
+                calendar: WorkCalendar | None = None) -> dt.date:
+    """The last day to apply for 司法确认 after an agreement takes effect; a window ending on a
+    day off (法定休假日) ends on the first working day after it (民法典 art. 203)."""
+    last = agreement_on + dt.timedelta(days=days)
+    for _ in range(60):  # the longest run of days off is far shorter
+        if calendar is None or calendar.is_working(last):
+            break
+        last += dt.timedelta(days=1)
+    return last
 
 
 AMOUNT_MAX = Decimal("1000000000000")  # a trillion yuan: beyond any real dispute

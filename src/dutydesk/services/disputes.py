@@ -382,10 +382,11 @@ def _choice(kind, raw: str, name: str, errors: dict[str, str]) -> str:
 @refusals_logged
 def record_outcome(desk: Desk, actor: Actor, case_id: int, outcome: str, *,
                    agreement_on: dt.date | None = None, court: str = "",
-                   court_on: dt.date | None = None, note: str = "",
-                   expected_version: int | None = None) -> int:
+                   court_on: dt.date | None = None, applied_on: dt.date | None = None,
+                   note: str = "", expected_version: int | None = None) -> int:
     """The outcome: 调解成功 (the agreement's date opens the window to apply for 司法确认, a
-    deadline), 司法确认 (the court and its date), or 转诉讼 / 转信访 / 转仲裁 / 撤回 / 调解失败."""
+    deadline), 司法确认 (the day the parties applied — lateness is judged on it — the court and
+    its decision date), or 转诉讼 / 转信访 / 转仲裁 / 撤回 / 调解失败."""
     errors: dict[str, str] = {}
     chosen = _choice(Outcome, outcome, "outcome", errors)
     court = clean_field(desk, "court", court, errors)
@@ -398,9 +399,16 @@ def record_outcome(desk: Desk, actor: Actor, case_id: int, outcome: str, *,
             errors["court"] = t("field_error.required", field=t("field.court"))
         if court_on is None:
             errors["court_on"] = t("field_error.required", field=t("dispute.field.court_on"))
-    for name, day in (("agreement_on", agreement_on), ("court_on", court_on)):
+        if applied_on is None:
+            errors["applied_on"] = t("field_error.required",
+                                     field=t("dispute.field.applied_on"))
+    for name, day in (("agreement_on", agreement_on), ("applied_on", applied_on),
+                      ("court_on", court_on)):
         if day is not None and day > today and name not in errors:
             errors[name] = t("dispute.error.future_date", value=day.isoformat())
+    if applied_on and court_on and court_on < applied_on and "court_on" not in errors:
+        errors["court_on"] = t("dispute.error.decided_before_applied",
+                               applied=applied_on.isoformat(), court=court_on.isoformat())
     if errors:
         raise ValidationFailed(errors)
 
@@ -412,17 +420,19 @@ def record_outcome(desk: Desk, actor: Actor, case_id: int, outcome: str, *,
         if chosen == Outcome.MEDIATED.value:
             assert agreement_on is not None
             dispute.agreement_on = agreement_on
-            dispute.confirm_due_on = confirm_due(agreement_on, desk.settings.disputes.confirm_days)
+            dispute.confirm_due_on = _confirm_due(desk, agreement_on)
             payload.update(agreement_on=agreement_on.isoformat(),
                            confirm_due_on=dispute.confirm_due_on.isoformat())
         else:
             dispute.confirm_due_on = None  # the window is over: confirmed, or no agreement
         if chosen == Outcome.COURT_CONFIRMED.value:
-            assert court_on is not None
-            dispute.court, dispute.court_on = court, court_on
-            late = dispute.agreement_on is not None and court_on > confirm_due(
-                dispute.agreement_on, desk.settings.disputes.confirm_days)
-            payload.update(court=court, court_on=court_on.isoformat(), late=late)
+            assert court_on is not None and applied_on is not None
+            dispute.court, dispute.court_on, dispute.applied_on = court, court_on, applied_on
+            # Late is judged on the application: the court may take its days to decide.
+            late = dispute.agreement_on is not None \
+                and applied_on > _confirm_due(desk, dispute.agreement_on)
+            payload.update(court=court, applied_on=applied_on.isoformat(),
+                           court_on=court_on.isoformat(), late=late)
         if chosen in (Outcome.MEDIATED.value, Outcome.COURT_CONFIRMED.value):
             first = open_plan(session, desk, dispute, now, actor.id)  # resolved: revisits
             if first is not None:
@@ -432,6 +442,10 @@ def record_outcome(desk: Desk, actor: Actor, case_id: int, outcome: str, *,
         return DisputeAction.OUTCOME.value, payload
 
     return _step(desk, actor, case_id, DisputeAction.OUTCOME, expected_version, apply)
+
+
+def _confirm_due(desk: Desk, agreement_on: dt.date) -> dt.date:
+    return confirm_due(agreement_on, desk.settings.disputes.confirm_days, desk.rules.calendar)
 
 
 # -- 吹哨报到 ------------------------------------------------------------------------------------

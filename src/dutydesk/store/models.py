@@ -70,6 +70,8 @@ MIGRATIONS: dict[int, list[str]] = {
         "UPDATE revisit SET first_due_on = coalesce((SELECT json_extract(payload, '$.from_day') "
         "FROM event WHERE event.case_id = revisit.case_id AND action = 'reschedule' "
         "AND json_extract(payload, '$.revisit') = revisit.id ORDER BY event.id LIMIT 1), due_on)",
+        # 司法确认: the day the parties applied (lateness is judged on it)
+        "ALTER TABLE dispute ADD COLUMN applied_on DATE",
     ],
 }
 
@@ -316,6 +318,7 @@ class Dispute(SQLModel, table=True):
     agreement_on: dt.date | None = None  # 调解成功: when the agreement took effect
     confirm_due_on: dt.date | None = None  # the last day to apply for 司法确认
     court: str = ""
+    applied_on: dt.date | None = None  # 司法确认: the parties' application
     court_on: dt.date | None = None
     stage: str | None = None  # FamilyStage, for family disputes
     created_at: dt.datetime = Field(sa_type=UTCDateTime)  # the case's: the board's order

@@ -202,7 +202,7 @@ class StepScreen(_DisputeForm):
                 yield self.suggestion_line(d.factors)
             case "colour":
                 yield from self.field_row(name, label, self.colour_select(d.colour))
-            case "held_on" | "agreement_on" | "court_on":
+            case "held_on" | "agreement_on" | "applied_on" | "court_on":
                 yield from self.field_row(name, label, TextInput(
                     today.isoformat() if name == "held_on" else "", compact=True, id=name,
                     placeholder="YYYY-MM-DD"))
@@ -270,7 +270,8 @@ class StepScreen(_DisputeForm):
                 case DisputeAction.OUTCOME:
                     disputes.record_outcome(desk, actor, d.id, v["outcome"],
                                             agreement_on=v["agreement_on"], court=v["court"],
-                                            court_on=v["court_on"], note=v["note"],
+                                            court_on=v["court_on"], applied_on=v["applied_on"],
+                                            note=v["note"],
                                             expected_version=version)
                 case DisputeAction.WHISTLE:
                     disputes.whistle(desk, actor, d.id, v["units"], v["reason"],
