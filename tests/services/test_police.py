@@ -674,3 +674,20 @@ def test_two_feedback_clocks_contact_from_divert_result_from_the_result(desk, cl
         contacts = s.exec(select(Event.payload).where(Event.action == "contact")
                           .order_by(Event.id)).all()
     assert [json.loads(p)["first"] for p in contacts] == [True, False]
+
+
+@pytest.mark.parametrize("category_110,summary,expected", [
+    ("消费纠纷", "商户拒绝退还预付卡余额", {"SCJGJ"}),
+    ("劳资纠纷", "工地拖欠三名工人工资", {"RSJ", "SFS"}),
+    ("噪音扰民", "楼上装修噪音持续到深夜", {"CGJ"}),
+    ("非警务求助", "独居老人求助", {"MZJ"}),
+])
+def test_routing_defaults_a_centre_would_expect(desk, category_110, summary, expected):
+    """消费纠纷 → 市场监管局 (12315), 劳资 → 人社局 (劳动监察); a call diverted away from the
+    police never suggests 派出所."""
+    officer = desk.actor("liuyang")
+    transfer_id = police.receive_transfer(desk, officer, _draft(
+        summary=summary, category_110=category_110, address="康乐南路58号"))
+    police.sign(desk, officer, transfer_id)
+    routing = police.suggest_routing(desk, transfer_id)
+    assert set(routing.unit_codes) == expected

@@ -295,7 +295,7 @@ def test_a_round_the_clock_unit_signs_in_natural_hours(desk, clock):
 
 def test_escalation_climbs_the_ladder_and_stops_at_the_top(desk):
     case_id = new_case_in(desk, CaseState.ACCEPTED)
-    for expected in ("community", "street", "district"):
+    for expected in ("community", "street", "district", "city"):  # 楼栋 → 网格 → … → 区 → 市
         do(desk, case_id, Action.ESCALATE)
         assert case_row(desk, case_id).level == expected
     with pytest.raises(InvalidTransition):

@@ -52,22 +52,25 @@ UNIT_CLOCK_STATES = frozenset({CaseState.DISPATCHED, CaseState.IN_PROGRESS})
 
 
 class Level(StrEnum):
-    """The escalation ladder: 网格 → 社区 → 街道 → 区."""
+    """The escalation ladder: 楼栋 → 网格 → 社区 → 街道 → 区 → 市 (seeds/003 五会: "小事不出网格、
+    大事不出社区、难事不出街道")."""
 
+    BUILDING = "building"
     GRID = "grid"
     COMMUNITY = "community"
     STREET = "street"
     DISTRICT = "district"
+    CITY = "city"
 
 
-LADDER = (Level.GRID, Level.COMMUNITY, Level.STREET, Level.DISTRICT)
+LADDER = (Level.BUILDING, Level.GRID, Level.COMMUNITY, Level.STREET, Level.DISTRICT, Level.CITY)
 
 
 def level_of_node(kind: str) -> Level:
     """Where a case starts on the ladder: at the level of its place (a district's case is the
-    district's from the start)."""
-    return {"community": Level.COMMUNITY, "street": Level.STREET,
-            "district": Level.DISTRICT}.get(kind, Level.GRID)
+    district's from the start; a grid's, or a building's in it, the grid's)."""
+    return {"community": Level.COMMUNITY, "street": Level.STREET, "district": Level.DISTRICT,
+            "city": Level.CITY}.get(kind, Level.GRID)
 
 
 def next_level(level: Level) -> Level | None:

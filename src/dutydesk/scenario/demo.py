@@ -86,7 +86,8 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
                 tuple(str(term) for term in police["danger_terms"]),
                 {str(k): str(v) for k, v in police.get("categories", {}).items()},
                 tuple(str(term) for term in police.get("danger_exclusions", ())),
-                police_limit("decide_limit"), police_limit("contact_limit"))
+                police_limit("decide_limit"), police_limit("contact_limit"),
+                tuple(str(code) for code in police.get("police_units", ())))
         except (KeyError, TypeError, ValueError) as exc:
             raise seed_error("settings.toml", "police", "seed.bad_settings",
                              detail=str(exc)) from None

@@ -38,6 +38,7 @@ class PoliceRules:
     danger_exclusions: tuple[str, ...] = ()  # phrases that only look like danger (宠物走失)
     decide_limit: TimeLimit = TimeLimit(30, TimeUnit.NATURAL_MINUTES)  # 待分流: 签收 to decision
     contact_limit: TimeLimit = TimeLimit(1, TimeUnit.NATURAL_HOURS)  # 分流 to the first contact
+    police_units: tuple[str, ...] = ()  # never suggested for a call diverted from the police
 
     def to_dict(self) -> dict:
         return {"sign_limit": [self.sign_limit.amount, self.sign_limit.unit.value],
@@ -45,7 +46,8 @@ class PoliceRules:
                 "danger_terms": list(self.danger_terms), "categories": self.categories,
                 "danger_exclusions": list(self.danger_exclusions),
                 "decide_limit": [self.decide_limit.amount, self.decide_limit.unit.value],
-                "contact_limit": [self.contact_limit.amount, self.contact_limit.unit.value]}
+                "contact_limit": [self.contact_limit.amount, self.contact_limit.unit.value],
+                "police_units": list(self.police_units)}
 
     @classmethod
     def from_dict(cls, data: dict) -> PoliceRules:
@@ -56,7 +58,7 @@ class PoliceRules:
         return cls(limit("sign_limit"), limit("feedback_limit"),
                    tuple(data["danger_terms"]), dict(data["categories"]),
                    tuple(data.get("danger_exclusions", ())), limit("decide_limit"),
-                   limit("contact_limit"))
+                   limit("contact_limit"), tuple(data.get("police_units", ())))
 
 
 @dataclass(frozen=True)

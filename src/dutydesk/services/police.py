@@ -394,7 +394,9 @@ def _routing(session: Session, desk: Desk, transfer: PoliceTransfer) -> Routing:
         node = session.exec(select(Node).where(Node.code == node_code)).one()
         category = session.exec(select(Category).where(Category.code == category_code)).first()
         ids = suggested_unit_ids(session, node.id, category.id if category else None)
-        units = list(session.exec(select(Unit.code).where(col(Unit.id).in_(ids))))
+        # The call was diverted away from the police: never suggest sending it back there.
+        units = list(session.exec(select(Unit.code).where(
+            col(Unit.id).in_(ids), col(Unit.code).not_in(desk.settings.police.police_units))))
     return Routing(node_code, category_code, units)
 
 
