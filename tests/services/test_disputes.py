@@ -195,17 +195,32 @@ def test_departments_called_in_must_report_by_their_deadline(desk, case_id, cloc
         assert all(c.reported_at is not None for c in s.exec(select(Whistle)))
 
 
-def test_a_family_dispute_moves_through_its_stages(desk):
+def test_a_family_dispute_moves_through_its_stages_by_the_work_done(desk, clock):
+    """推送 at 建档, 化解 with a mediation, 关注 once resolved, 回访 with the plan's first
+    revisit — no free switch, and never back."""
+    from dutydesk.domain.disputes import DISPUTE_STEPS, DisputeAction
+    from dutydesk.services import revisits
+    from dutydesk.store.models import Revisit
+
+    assert DisputeAction.STAGE not in {step.action for step in DISPUTE_STEPS}
     officer = desk.actor("liuyang")
     case_id = create_case(desk, officer, standard_draft(category_code="family_dispute"))
     disputes.record(desk, officer, case_id, _draft(type="family"))
     stages = [_dispute(desk, case_id).stage]
-    for _ in range(3):
-        disputes.advance_stage(desk, officer, case_id)
-        stages.append(_dispute(desk, case_id).stage)
+    today = clock.now().astimezone(LOCAL_TZ).date()
+    disputes.record_mediation(desk, officer, case_id, MediationDraft(
+        today, "心理咨询团队", "on_site", "agreed"))
+    stages.append(_dispute(desk, case_id).stage)
+    disputes.record_outcome(desk, officer, case_id, "mediated", agreement_on=today)
+    stages.append(_dispute(desk, case_id).stage)
+    assert json.loads(_last_event(desk).payload)["stage"] == "watching"
+    with desk.db.read() as s:
+        revisit = s.exec(select(Revisit).where(Revisit.case_id == case_id)).one()
+    revisits.record_revisit(desk, officer, revisit.id, "phone", "stable")
+    stages.append(_dispute(desk, case_id).stage)
     assert stages == ["pushed", "resolving", "watching", "revisiting"]
-    with pytest.raises(ValidationFailed):
-        disputes.advance_stage(desk, officer, case_id)
+    disputes.record(desk, officer, case_id, _draft(type="family"))  # an amendment: not back
+    assert _dispute(desk, case_id).stage == "revisiting"
 
 
 def test_a_stale_record_is_refused(desk, case_id):

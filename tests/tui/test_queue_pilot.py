@@ -560,3 +560,30 @@ async def test_a_claim_taken_over_rings_in_its_holders_session(desk):
         assert await wait_for(pilot, lambda: any("已由 赵磊 接管" in n.message
                                                  for n in app._notifications))
         assert bells
+
+
+async def test_whistle_on_a_case_that_is_not_a_dispute(desk):
+    """w on the queue: 吹哨 on any hard case (a 违法建设 here), through the step's own form."""
+    from dutydesk.store.models import Whistle
+    from dutydesk.tui.screens.dispute_forms import StepScreen
+    from tests.services.helpers import standard_draft
+    from tests.tui.conftest import burst, wait_for
+
+    case_id = create_case(desk, desk.actor("liuyang"), standard_draft(
+        summary="楼顶违法加建", category_code="illegal_building"))
+    app = make_app(desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")  # 全部
+        await settle(pilot)
+        await burst(pilot, ["w"])
+        assert await wait_for(pilot, lambda: isinstance(app.screen, StepScreen))
+        # The departments' list has the focus: the second (区住建局), then the reason, then
+        # save. (Keys into a list picker are pressed one by one: in a burst they are lost —
+        # issue 17's picker item.)
+        await pilot.press("down", "space")
+        await burst(pilot, ["tab", *"需住建局到场", "ctrl+s"])
+        assert await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+    with desk.db.read() as s:
+        called = s.exec(select(Whistle).where(Whistle.case_id == case_id)).all()
+    assert len(called) == 1 and called[0].reason == "需住建局到场"

@@ -138,20 +138,39 @@ CONFIRM_WINDOW_DAYS = 30
 
 
 class FamilyStage(StrEnum):
-    """Family and marriage disputes move 推送 → 化解 → 关注 → 回访 (seeds/000)."""
+    """Family and marriage disputes move 推送 → 化解 → 关注 → 回访 (seeds/000), by the work done
+    on them, never by a free switch."""
 
-    PUSHED = "pushed"
-    RESOLVING = "resolving"
-    WATCHING = "watching"
-    REVISITING = "revisiting"
+    PUSHED = "pushed"  # recorded (建档)
+    RESOLVING = "resolving"  # a mediation session held
+    WATCHING = "watching"  # resolved (调解成功 / 司法确认): the revisit plan runs
+    REVISITING = "revisiting"  # the plan's revisits are being made
 
 
 FAMILY_STAGES = tuple(FamilyStage)
 
 
-def next_stage(stage: FamilyStage) -> FamilyStage | None:
-    index = FAMILY_STAGES.index(stage)
-    return FAMILY_STAGES[index + 1] if index + 1 < len(FAMILY_STAGES) else None
+class StageStep(StrEnum):
+    """The work that moves a family dispute on."""
+
+    RECORDED = "recorded"
+    MEDIATED = "mediated"
+    RESOLVED = "resolved"
+    REVISITED = "revisited"
+
+
+STAGE_AFTER = {
+    StageStep.RECORDED: FamilyStage.PUSHED, StageStep.MEDIATED: FamilyStage.RESOLVING,
+    StageStep.RESOLVED: FamilyStage.WATCHING, StageStep.REVISITED: FamilyStage.REVISITING,
+}
+
+
+def stage_after(current: FamilyStage | None, step: StageStep) -> FamilyStage:
+    """The stage after `step`: the stage that work belongs to, never one already passed."""
+    reached = STAGE_AFTER[step]
+    if current is not None and FAMILY_STAGES.index(current) > FAMILY_STAGES.index(reached):
+        return current
+    return reached
 
 
 class DisputeAction(StrEnum):
@@ -161,7 +180,7 @@ class DisputeAction(StrEnum):
     OUTCOME = "outcome"  # 调解结果
     WHISTLE = "whistle"  # 吹哨: call departments in, with a report-back deadline
     REPORT = "report"  # 报到: a department answers its whistle
-    STAGE = "stage"  # a family dispute's next stage
+    STAGE = "stage"  # a family dispute's stage set by hand: only in older timelines
 
 
 _DESK_AND_COMMUNITY = DESK_ROLES | {Role.COMMUNITY}
@@ -175,7 +194,6 @@ class DisputeStep:
     fields: tuple[str, ...] = ()  # the form's inputs (建档 has its own form)
     needs_record: bool = True  # only on a graded dispute
     needs_open: bool = True  # not once an outcome ends it (报到 and 建档 excepted)
-    family_only: bool = False
     any_case: bool = False  # 吹哨报到 serves any hard case, not only disputes
 
 
@@ -192,7 +210,6 @@ DISPUTE_STEPS: tuple[DisputeStep, ...] = (
                 any_case=True),
     DisputeStep(DisputeAction.REPORT, "r", DESK_ROLES | {Role.UNIT}, ("unit", "response"),
                 needs_record=False, needs_open=False, any_case=True),
-    DisputeStep(DisputeAction.STAGE, "s", _DESK_AND_COMMUNITY, family_only=True),
 )
 DISPUTE_STEP = {step.action: step for step in DISPUTE_STEPS}
 
@@ -202,9 +219,8 @@ class DisputeFacts:
     """What the table's conditions look at."""
 
     recorded: bool
+    dispute_case: bool  # of a dispute category (others get only the any-case steps: 吹哨报到)
     ended: bool  # an outcome other than 调解成功 awaiting 司法确认 ends the dispute's work
-    family: bool
-    stage: FamilyStage | None
     whistles_open: bool  # a department has yet to report
 
 
@@ -214,12 +230,11 @@ def dispute_steps(facts: DisputeFacts, role: Role) -> list[DisputeStep]:
     for step in DISPUTE_STEPS:
         if role not in step.roles:
             continue
+        if not (step.any_case or facts.dispute_case):
+            continue
         if step.needs_record and not facts.recorded:
             continue
         if step.needs_open and facts.ended:
-            continue
-        if step.family_only and not (facts.family and facts.stage is not None
-                                     and next_stage(facts.stage) is not None):
             continue
         if step.action is DisputeAction.REPORT and not facts.whistles_open:
             continue

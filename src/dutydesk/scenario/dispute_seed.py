@@ -1,5 +1,6 @@
-"""The demo's disputes (seed/disputes.toml): records, mediation sessions, 吹哨 and family
-stages on cases of cases.toml, replayed through the dispute services on the simulated clock.
+"""The demo's disputes (seed/disputes.toml): records, mediation sessions, 吹哨, outcomes and
+revisits (a family dispute's stages follow from them) on cases of cases.toml, replayed through
+the dispute services on the simulated clock.
 A bad entry is refused with its file, entry and key, like every seed file."""
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def read_disputes(path: Path, when, refs: set[str]) -> list[ScriptedDispute]:
     for e in entries(path, "dispute", {"case": str, "at": str, "by": str, "type": str},
                      {"factors": list, "people": int, "amount": str, "parties": list,
                       "colour": str, "reason": str, "mediations": list, "whistles": list,
-                      "stages": list, "outcome": dict, "revisits": list}):
+                      "outcome": dict, "revisits": list}):
         if e.get("case") not in refs:
             raise e.fail("case", "seed.unknown_ref", value=e.get("case"))
         parties = []
@@ -63,9 +64,6 @@ def read_disputes(path: Path, when, refs: set[str]) -> list[ScriptedDispute]:
                 step = _sub(e, f"{kind}[{number}]", raw)
                 check_keys(step, _LISTS[kind], _LIST_OPTIONAL[kind])
                 steps.append((when(step, "at"), step.get("by"), kind, step.data))
-        for number, raw in enumerate(e.get("stages", []), start=1):
-            stage = _sub(e, f"stages[{number}]", {"at": raw})
-            steps.append((when(stage, "at"), e.get("by"), "stages", {}))
         if e.get("outcome") is not None:
             outcome = _sub(e, "outcome", e.get("outcome"))
             check_keys(outcome, {"at": str, "by": str, "outcome": str}, {})
@@ -123,9 +121,7 @@ def replay_disputes(desk: Desk, clock: SimulatedClock, scripted: list[ScriptedDi
                 elif kind == "outcome":
                     disputes.record_outcome(desk, actor, case_id, values["outcome"],
                                             agreement_on=at.astimezone(LOCAL_TZ).date())
-                elif kind == "revisits":
-                    _revisit(desk, actor, case_id, values)
                 else:
-                    disputes.advance_stage(desk, actor, case_id)
+                    _revisit(desk, actor, case_id, values)
         except DutyDeskError as exc:
             raise d.entry.fail(None, "seed.replay_failed", detail=exc.message()) from None

@@ -225,8 +225,9 @@ class DisputeDetail:
 def dispute_detail(desk: Desk, actor: Actor, case_id: int) -> DisputeDetail:
     now = desk.clock.now()
     with desk.db.read() as session:  # one snapshot for the record, its lists and timeline
-        case, dispute = _dispute_case(session, actor, case_id)
-        category = session.get(Category, case.category_id)
+        # Any case has 吹哨报到 (the table's any-case steps); a dispute case all its steps.
+        case, dispute = _dispute_case(session, actor, case_id, any_case=True)
+        category = session.get(Category, case.category_id) if case.category_id else None
         parties = session.exec(select(DisputeParty).where(DisputeParty.case_id == case_id)
                                .order_by(col(DisputeParty.id))).all()
         sessions = session.exec(select(Mediation).where(Mediation.case_id == case_id)
@@ -234,7 +235,7 @@ def dispute_detail(desk: Desk, actor: Actor, case_id: int) -> DisputeDetail:
         whistles = session.exec(
             select(Whistle, Unit.name).join(Unit, col(Unit.id) == Whistle.unit_id)
             .where(Whistle.case_id == case_id).order_by(col(Whistle.id))).all()
-        steps = steps_for(session, actor, case_id, dispute, now)
+        steps = steps_for(session, actor, case, dispute, now)
         part = own_part(session, actor, case_id)
         may_escalate = any(tr.action is Action.ESCALATE and may_act_on(actor, case, tr, part)
                            for tr in permitted_actions(facts_of(case, part), actor.role, now))

@@ -1,6 +1,7 @@
 """Dispute use-cases on a case of a dispute category: its record (建档) and colour, mediation
 sessions, outcomes, departments called in (吹哨) and their answers (报到), a family dispute's
-stage. One transaction and one event each; escalation is the case's own lifecycle step.
+stage (moved by that work: services.stages). One transaction and one event each; escalation is
+the case's own lifecycle step.
 
 Every colour change is an event with who, when and why, so the colour's history is the event
 log's; a red dispute is lowered only by the duty chief (domain.disputes.may_set_colour).
@@ -18,9 +19,9 @@ from sqlmodel import Session, col, delete, select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.disputes import (
-    DISPUTE_STEP, Colour, DisputeAction, DisputeFacts, DisputeStep, DisputeType, FamilyStage,
+    DISPUTE_STEP, Colour, DisputeAction, DisputeFacts, DisputeStep, DisputeType,
     Method, Outcome, PartyRole, SessionResult, check_id_number, confirm_due, dispute_steps,
-    ends_work, implied_factors, may_set_colour, next_stage, parse_amount, BadAmount,
+    StageStep, ends_work, implied_factors, may_set_colour, parse_amount, BadAmount,
     suggest_colour,
 )
 from dutydesk.domain.lifecycle import CaseState, Role
@@ -32,6 +33,7 @@ from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged, stale_write
 from dutydesk.services.inputs import clean_field, echo, required_reason
 from dutydesk.services.revisits import open_plan
+from dutydesk.services.stages import move_stage
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import (
     Case, CaseUnit, Category, Dispute, DisputeParty, Event, Mediation, Whistle,
@@ -90,7 +92,7 @@ def _step(desk: Desk, actor: Actor, case_id: int, action: DisputeAction,
                 and dispute.version != expected_version:
             raise stale_write(session, Event.case_id == case_id)
         claims.keep(session, desk, actor, claims.subject_of(case_id), now)
-        facts = _facts(session, actor, case_id, dispute, now)
+        facts = _facts(session, actor, case, dispute, now)
         if step not in dispute_steps(facts, actor.role):
             raise ValidationFailed({"_": t("dispute.error.not_now",
                                            action=t(f"dispute.action.{action.value}"))})
@@ -128,19 +130,19 @@ def _may_see(session: Session, actor: Actor, case: Case) -> bool:
     return in_scope(actor, case, set())
 
 
-def _facts(session: Session, actor: Actor, case_id: int, dispute: Dispute | None,
+def _facts(session: Session, actor: Actor, case: Case, dispute: Dispute | None,
            now: dt.datetime) -> DisputeFacts:
     whistles = session.exec(
-        select(Whistle.unit_id).where(Whistle.case_id == case_id,
+        select(Whistle.unit_id).where(Whistle.case_id == case.id,
                                       col(Whistle.reported_at).is_(None))).all()
     if actor.role is Role.UNIT:  # a unit answers its own whistle only
         whistles = [unit for unit in whistles if unit == actor.unit_id]
     outcome = Outcome(dispute.outcome) if dispute and dispute.outcome else None
+    category = session.get(Category, case.category_id) if case.category_id else None
     return DisputeFacts(
         recorded=dispute is not None,
+        dispute_case=category is not None and category.is_dispute,
         ended=outcome is not None and ends_work(outcome),
-        family=dispute is not None and dispute.type == DisputeType.FAMILY.value,
-        stage=FamilyStage(dispute.stage) if dispute and dispute.stage else None,
         whistles_open=bool(whistles))
 
 
@@ -280,9 +282,9 @@ def record(desk: Desk, actor: Actor, case_id: int, draft: DisputeDraft,
             dispute = Dispute(case_id=case.id, type=checked.type.value,
                               colour=colour.value, created_at=case.created_at,
                               updated_at=now)
-        if checked.type is DisputeType.FAMILY and dispute.stage is None:
-            dispute.stage = FamilyStage.PUSHED.value
-        elif checked.type is not DisputeType.FAMILY:
+        if checked.type is DisputeType.FAMILY:
+            move_stage(dispute, StageStep.RECORDED)
+        else:
             dispute.stage = None
         dispute.type, dispute.colour = checked.type.value, colour.value
         dispute.factors = json.dumps(factors)
@@ -366,7 +368,8 @@ def record_mediation(desk: Desk, actor: Actor, case_id: int, draft: MediationDra
         dispute.mediator = mediator
         return DisputeAction.MEDIATE.value, {
             "held_on": draft.held_on.isoformat(), "mediator": mediator, "method": method,
-            "result": result, "participants": participants, "note": notes}
+            "result": result, "participants": participants, "note": notes,
+            **move_stage(dispute, StageStep.MEDIATED)}
 
     return _step(desk, actor, case_id, DisputeAction.MEDIATE, expected_version, apply)
 
@@ -434,6 +437,7 @@ def record_outcome(desk: Desk, actor: Actor, case_id: int, outcome: str, *,
             payload.update(court=court, applied_on=applied_on.isoformat(),
                            court_on=court_on.isoformat(), late=late)
         if chosen in (Outcome.MEDIATED.value, Outcome.COURT_CONFIRMED.value):
+            payload.update(move_stage(dispute, StageStep.RESOLVED))
             first = open_plan(session, desk, dispute, now, actor.id)  # resolved: revisits
             if first is not None:
                 payload["revisit_due"] = first.isoformat()
@@ -516,23 +520,7 @@ def report_in(desk: Desk, actor: Actor, case_id: int, unit_code: str, response: 
     return _step(desk, actor, case_id, DisputeAction.REPORT, expected_version, apply)
 
 
-@refusals_logged
-def advance_stage(desk: Desk, actor: Actor, case_id: int,
-                  expected_version: int | None = None) -> int:
-    """A family dispute's next stage: 推送 → 化解 → 关注 → 回访."""
-    def apply(session: Session, case: Case, dispute: Dispute | None,
-              now: dt.datetime) -> tuple[str, dict]:
-        assert dispute is not None and dispute.stage is not None
-        old = FamilyStage(dispute.stage)
-        new = next_stage(old)
-        assert new is not None  # the table offers the step only before the last stage
-        dispute.stage = new.value
-        return DisputeAction.STAGE.value, {"from_stage": old.value, "stage": new.value}
-
-    return _step(desk, actor, case_id, DisputeAction.STAGE, expected_version, apply)
-
-
-def steps_for(session: Session, actor: Actor, case_id: int, dispute: Dispute | None,
+def steps_for(session: Session, actor: Actor, case: Case, dispute: Dispute | None,
               now: dt.datetime) -> list[DisputeStep]:
     """The dispute steps open to the actor now (for a detail pane and its keys)."""
-    return dispute_steps(_facts(session, actor, case_id, dispute, now), actor.role)
+    return dispute_steps(_facts(session, actor, case, dispute, now), actor.role)

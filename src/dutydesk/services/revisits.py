@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
-from dutydesk.domain.disputes import Colour
+from dutydesk.domain.disputes import Colour, StageStep
 from dutydesk.domain.revisits import (
     COLOUR_OF_PERIOD, PERIOD_OF_COLOUR, REVISIT_STEP, PlanState, RevisitAction, RevisitKind,
     RevisitMethod, RevisitResult, RevisitStatus, RiskPeriod, Satisfaction, callback_due,
@@ -25,6 +25,7 @@ from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged, stale_write
 from dutydesk.services.inputs import clean_field, required_reason
 from dutydesk.services.scope import in_scope
+from dutydesk.services.stages import move_stage
 from dutydesk.store.models import Case, Dispute, Event, Revisit, RevisitPlan
 
 
@@ -209,6 +210,9 @@ def _step_plan(session: Session, desk: Desk, revisit: Revisit, found: RevisitRes
                             created_at=now))
         payload["next_due"] = due.isoformat()
     dispute = session.get(Dispute, revisit.case_id)
+    if dispute is not None:
+        payload.update(move_stage(dispute, StageStep.REVISITED))
+        session.add(dispute)
     if found is RevisitResult.RELAPSE and dispute is not None:
         raised = COLOUR_OF_PERIOD[after.period]
         if raised.rank > Colour(dispute.colour).rank:  # a relapse never lowers it

@@ -74,6 +74,7 @@ QUEUE_KEYS = (
     KeySpec("reveal-phone", "P", "reveal_phone", "privacy.reveal", show=False),
     KeySpec("claim", "l", "claim", "claim.action.toggle", show=False),
     KeySpec("take-over", "L", "take_over", "claim.action.take_over", show=False),
+    KeySpec("whistle", "w", "whistle", "dispute.action.whistle", show=False),
     KeySpec("clear", "escape", "clear", "key.clear_filter", show=False, priority=False),
 )
 

@@ -279,8 +279,6 @@ class StepScreen(_DisputeForm):
                 case DisputeAction.REPORT:
                     disputes.report_in(desk, actor, d.id, v["unit"], v["response"],
                                        expected_version=version)
-                case DisputeAction.STAGE:
-                    disputes.advance_stage(desk, actor, d.id, expected_version=version)
 
         self.post_step(step, self.step.action.value)
 

@@ -3,6 +3,7 @@ from the lifecycle table."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from rich.text import Text
@@ -12,7 +13,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
+from dutydesk.domain.lifecycle import DESK_ROLES, Action, Channel, Role, transition_for
+from dutydesk.errors import DutyDeskError
 from dutydesk.domain.text import printable
 from dutydesk.i18n import t
 from dutydesk.services import claims, queue
@@ -225,6 +227,9 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
             return False  # typing in the search box: the letter is text, not a command
         if action == "new_case":
             return self.actor.role in REPORTER_ROLES  # units and the admin do not register
+        if action == "whistle":  # 吹哨 is the desk's; whether it applies, the settled row's
+            return self.actor.role in DESK_ROLES and (self.table.current is not None
+                                                      or self.page_loading)
         if action == "case_action":  # whether it applies is decided on the settled row
             if self.marked and Action(parameters[0]) in BULK_ACTIONS:
                 return True
@@ -299,6 +304,33 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
             self, lambda reason: reveal_phone(self.desk, self.actor, detail.id, reason),
             lambda phone: t("privacy.shown", case=detail.id, phone=phone,
                             seconds=REVEAL_SECONDS))
+
+    async def action_whistle(self) -> None:
+        """w: 吹哨 on any hard case — the departments called in must 报到 by the configured
+        limit (the dispute table's any-case step, with its own form)."""
+        from dutydesk.domain.disputes import DISPUTE_STEP, DisputeAction
+        from dutydesk.services.dispute_board import dispute_detail
+        from dutydesk.tui.screens.dispute_forms import StepScreen
+
+        detail = await self.settled_detail()
+        if detail is None:
+            return
+        try:  # read off the UI loop, like every page
+            full = await asyncio.to_thread(dispute_detail, self.desk, self.actor, detail.id)
+        except DutyDeskError as exc:
+            self.refuse_key(exc.message())
+            return
+        step = DISPUTE_STEP[DisputeAction.WHISTLE]
+        if step not in full.steps:
+            self.refuse_key(t("dispute.error.not_now", action=t("dispute.action.whistle")))
+            return
+
+        def done(text: str | None) -> None:
+            if text:
+                self.notify(text, markup=False)
+                self.reload()
+
+        await self.app.push_screen(StepScreen(step, full), done)
 
     def claim_item(self, detail: CaseDetail) -> tuple[str, str]:
         return claims.subject_of(detail.id), f"#{detail.id}"
