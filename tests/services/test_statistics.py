@@ -109,7 +109,10 @@ def test_a_worked_week_by_hand(desk, worked_week):
     assert (monday.day, monday.received, monday.dispatched, monday.closed) == \
         (dt.date(2026, 11, 23), 5, 5, 3)
     assert result.days[2].closed == 1 and sum(d.closed for d in result.days) == 4
-    [unit] = result.units  # the co-unit leads nothing: only the lead unit is ranked
+    unit, co_unit = result.units  # the co-unit leads nothing: only the lead unit is ranked
+    # ...but its late parts count against it (G's and B's, still open past the deadline)
+    assert (co_unit.name, co_unit.rank, co_unit.dispatched, co_unit.overdue) == (
+        "区城管执法局", None, 0, 2)
     assert (unit.name, unit.rank, unit.dispatched, unit.closed, unit.returned, unit.redone,
             unit.overdue) == ("区水务局", 1, 5, 3, 1, 1, 3)
     assert (unit.previous_rank, unit.previous_rate) == (1, 0.0)
@@ -262,4 +265,19 @@ def test_a_case_weeks_overdue_is_overdue_this_month(desk, clock):
     clock.set(dt.datetime(2026, 12, 8, 10, 0, tzinfo=LOCAL_TZ))
     december = report(desk, desk.actor("zhaolei"), parse_period("2026-12"))
     assert december.headline.overdue == 1
-    assert [u.overdue for u in december.units] == [1]
+    assert {u.name: u.overdue for u in december.units} == {"区水务局": 1, "区城管执法局": 1}
+
+
+def test_a_co_units_late_part_counts_against_it(desk, clock):
+    """联合处置: the co-unit (区城管执法局) whose part is late is overdue in the ranking and
+    carries its own 催办, beside the lead."""
+    from dutydesk.services.sweep import sweep
+
+    clock.set(_local(23, 10))
+    new_case_in(desk, CaseState.IN_PROGRESS, FULL_PATH[:4])  # SWJ leads, CGJ co-unit
+    clock.set(_local(27, 10))  # past the deadline, after the first working day's 09:00
+    sweep(desk)
+    units = {u.name: u for u in report(desk, desk.actor("zhaolei"), W48).units}
+    assert (units["区城管执法局"].overdue, units["区城管执法局"].chased) == (1, 1)
+    assert (units["区水务局"].overdue, units["区水务局"].chased) == (1, 1)
+    assert units["区城管执法局"].dispatched == 0 and units["区城管执法局"].rank is None

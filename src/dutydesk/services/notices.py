@@ -67,8 +67,9 @@ def notices_since(desk: Desk, actor: Actor, after_event_id: int) -> list[Notice]
         elif payload.get("colour") == "red" and payload.get("from_colour") != "red":
             notices.append(Notice(case.id, t("notice.red", case=case.id,
                                              summary=case.summary[:30])))
-        elif event.action in ("chase", "circulate") and actor.role in (Role.UNIT,
-                                                                        Role.DUTY_CHIEF):
+        elif event.action in ("chase", "circulate") and (
+                actor.role is Role.DUTY_CHIEF or (actor.role is Role.UNIT and payload.get(
+                    "unit_id", actor.unit_id) == actor.unit_id)):  # the unit chased, only
             notices.append(Notice(case.id, t(f"notice.{event.action}", case=case.id,
                                              unit=payload.get("unit", ""))))
     return notices

@@ -37,8 +37,8 @@ from dutydesk.services.police import PoliceFigures, figures_in
 from dutydesk.services.scope import node_in_scope, place_clause
 from dutydesk.services.overdue import overdue_clause
 from dutydesk.store.models import (
-    STAT_STEPS_SQL, Case, Dispute, Event, Node, Revisit, SupervisionStep,
-    Unit,
+    STAT_STEPS_SQL, Case, CaseUnit, Dispute, Event, Node, PartSupervisionStep, Revisit,
+    SupervisionStep, Unit,
 )
 
 MEDIATION_SUCCESS = (Outcome.MEDIATED.value, Outcome.COURT_CONFIRMED.value)
@@ -374,7 +374,29 @@ def _unit_rows(session: Session, where, period: Period, now: dt.datetime) -> dic
             .where(_between(Event.at, start, end), where, col(Case.lead_unit_id).is_not(None))
             .group_by(Case.lead_unit_id)).all():
         units[unit_id].chased, units[unit_id].circulated = chased, circulated
+    _co_unit_parts(session, units, where, start, end, now)
     return units
+
+
+def _co_unit_parts(session: Session, units: dict[int, UnitRow], where, start, end,
+                   now: dt.datetime) -> None:
+    """联合处置: a co-unit's late part counts against the co-unit — its open parts past the
+    deadline, and the 催办/通报 written for them in the period."""
+    P = PartSupervisionStep
+    late_parts = session.exec(
+        select(CaseUnit.unit_id, func.count()).join(Case, col(Case.id) == CaseUnit.case_id)
+        .where(col(CaseUnit.lead).is_(False), col(CaseUnit.replied_at).is_(None),
+               *_open_overdue(end, now), where).group_by(CaseUnit.unit_id)).all()
+    for unit_id, n in late_parts:
+        units[unit_id].overdue += n
+    steps = session.exec(
+        select(P.unit_id, func.count().filter(P.card == Card.YELLOW.value),
+               func.count().filter(P.card == Card.RED.value))
+        .join(Event, col(Event.id) == P.event_id).join(Case, col(Case.id) == P.case_id)
+        .where(_between(Event.at, start, end), where).group_by(P.unit_id)).all()
+    for unit_id, chased, circulated in steps:
+        units[unit_id].chased += chased
+        units[unit_id].circulated += circulated
 
 
 def _disputes(session: Session, where, start, end) -> DisputeFigures:

@@ -72,6 +72,7 @@ MIGRATIONS: dict[int, list[str]] = {
         "AND json_extract(payload, '$.revisit') = revisit.id ORDER BY event.id LIMIT 1), due_on)",
         # 司法确认: the day the parties applied (lateness is judged on it)
         "ALTER TABLE dispute ADD COLUMN applied_on DATE",
+        # (and the co-units' supervision steps: a new table)
     ],
 }
 
@@ -460,6 +461,19 @@ class SupervisionStep(SQLModel, table=True):
 
     case_id: int = Field(foreign_key="case_.id", primary_key=True)
     card: str = Field(primary_key=True)  # Card: yellow 催办, red 通报
+    due_at: dt.datetime = Field(sa_type=UTCDateTime, primary_key=True)
+    event_id: int = Field(foreign_key="event.id")
+
+
+class PartSupervisionStep(SQLModel, table=True):
+    """The ladder's step for a co-unit's late part (联合处置): each (case, co-unit, card,
+    deadline) once, like the lead's."""
+
+    __tablename__ = "part_supervision_step"
+
+    case_id: int = Field(foreign_key="case_.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    card: str = Field(primary_key=True)
     due_at: dt.datetime = Field(sa_type=UTCDateTime, primary_key=True)
     event_id: int = Field(foreign_key="event.id")
 
