@@ -47,6 +47,8 @@ def _bulk_month(db_path, received: int, dispatched: int, closed: int) -> None:
         "search_text, address, reporter_name, reporter_phone, created_at, updated_at, filed_at, dispatched_at, closed_at, "
         "closed_on_time, lead_unit_id, level, redo_count, urge_count, version, "
         "due_provisional) VALUES (?,?,?,?,?,?,?,'','','',?,?,?,?,?,?,?,'grid',0,0,1,0)", rows)
+    raw.execute("INSERT INTO case_closure (case_id, closed_at, on_time) "  # as 结案 writes it
+                "SELECT id, closed_at, closed_on_time FROM case_ WHERE closed_at IS NOT NULL")
     raw.commit()
     raw.close()
 
@@ -110,9 +112,10 @@ def test_a_worked_week_by_hand(desk, worked_week):
         (dt.date(2026, 11, 23), 5, 5, 3)
     assert result.days[2].closed == 1 and sum(d.closed for d in result.days) == 4
     unit, co_unit = result.units  # the co-unit leads nothing: only the lead unit is ranked
-    # ...but its late parts count against it (G's and B's, still open past the deadline)
+    # ...but its late parts count against it: G's and B's, still open past the deadline, and
+    # F's, never done before F's lead replied late
     assert (co_unit.name, co_unit.rank, co_unit.dispatched, co_unit.overdue) == (
-        "区城管执法局", None, 0, 2)
+        "区城管执法局", None, 0, 3)
     assert (unit.name, unit.rank, unit.dispatched, unit.closed, unit.returned, unit.redone,
             unit.overdue) == ("区水务局", 1, 5, 3, 1, 1, 3)
     assert (unit.previous_rank, unit.previous_rate) == (1, 0.0)
@@ -123,8 +126,6 @@ def test_a_worked_week_by_hand(desk, worked_week):
     assert percent(week47.disposal_rate) == "0.00%"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 18: a past period's figures as of its "
-                   "end, from the event log — not built yet (the cohort reads today's closed_at)")
 def test_a_reopened_case_counts_where_it_is_closed_again(desk, clock):
     clock.set(_local(23, 10))
     case_id = new_case_in(desk, CaseState.CLOSED, FULL_PATH)
@@ -281,3 +282,41 @@ def test_a_co_units_late_part_counts_against_it(desk, clock):
     assert (units["区城管执法局"].overdue, units["区城管执法局"].chased) == (1, 1)
     assert (units["区水务局"].overdue, units["区水务局"].chased) == (1, 1)
     assert units["区城管执法局"].dispatched == 0 and units["区城管执法局"].rank is None
+
+
+def test_a_past_month_never_changes(desk, clock, tmp_path):
+    """November worked through the real services and its figures checked by hand; then
+    December reopens a case November closed, closes late a case November left overdue and
+    merges away a report November received — and November, counted again, is the same report,
+    byte for byte as CSV."""
+    from dutydesk.reports.writers import write_report
+
+    november = parse_period("2026-11")
+    clock.set(_local(23, 10))
+    a = new_case_in(desk, CaseState.CLOSED, FULL_PATH)  # closed in time
+    b = new_case_in(desk, CaseState.IN_PROGRESS, FULL_PATH[:4])  # never replied in November
+    c = create_case(desk, desk.actor("liuyang"), standard_draft(summary="同一处垃圾再报"))
+    from dutydesk.store.models import Case
+    with desk.db.read() as s:
+        assert s.get(Case, b).due_at < _local(30, 0)  # late before the month is out
+    clock.set(dt.datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ))
+    first = report(desk, desk.actor("zhaolei"), november)
+    h = first.headline
+    assert (h.received, h.filed, h.dispatched, h.closed, h.closed_on_time) == (3, 2, 2, 1, 1)
+    assert (h.overdue, h.returned, h.redone) == (1, 0, 0)
+    assert percent(h.disposal_rate) == "50.00%"
+    before = write_report(first, tmp_path / "before.csv", "csv").read_bytes()
+
+    clock.set(dt.datetime(2026, 12, 2, 10, 0, tzinfo=LOCAL_TZ))
+    do(desk, a, Action.REOPEN)  # 重办 in December
+    perform(desk, desk.actor("liuyang"), c, Action.MERGE, ActionInput(merge_into=a))
+    for action in FULL_PATH[2:]:
+        do(desk, a, action)
+    for action in FULL_PATH[4:]:  # B replied, verified and closed, all late, in December
+        do(desk, b, action)
+    clock.set(dt.datetime(2026, 12, 8, 10, 0, tzinfo=LOCAL_TZ))
+    again = report(desk, desk.actor("zhaolei"), november)
+    assert write_report(again, tmp_path / "after.csv", "csv").read_bytes() == before
+    december = report(desk, desk.actor("zhaolei"), parse_period("2026-12")).headline
+    assert (december.received, december.dispatched, december.redone) == (0, 0, 1)
+    assert december.overdue == 1  # B was late in December too, until its reply

@@ -61,7 +61,12 @@ def title_of(report: Report) -> str:
 
 
 def made_line(report: Report) -> str:
-    return t("stats.made_at", at=f"{report.made_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}")
+    """As of when the figures are: a past period's end (they never change after it), or the
+    moment a running period was counted."""
+    _, end = report.period.utc_bounds()
+    if report.made_at >= end:
+        return t("stats.as_of_end", day=report.period.last.isoformat())
+    return t("stats.as_of", at=f"{report.made_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}")
 
 
 def report_tables(report: Report) -> list[Table]:

@@ -30,7 +30,8 @@ from dutydesk.services.revisits import cancel_callbacks, schedule_callback
 from dutydesk.services.inputs import clean_field, echo
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import (
-    Case, CaseUnit, Category, Contact, Event, Node, Unit, UnitCategory, PoliceTransfer,
+    Case, CaseClosure, CaseUnit, Category, Contact, Event, Node, PoliceTransfer, Unit,
+    UnitCategory,
 )
 
 CASE_ID_MAX = 2**63 - 1  # SQLite's largest integer key
@@ -232,9 +233,12 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
         if not in_scope(actor, case, unit_ids):
             raise PermissionDenied("error.moved_out_of_scope")
         if transition.target is not None:
+            _follow_unit_clock(case, CaseState(case.state), transition.target, now)
             case.state = transition.target.value
             if transition.target in END_STATES:
                 case.closed_at = now
+        elif CaseState(case.state) in UNIT_CLOCK_STATES:
+            case.unit_due_at = case.due_at  # an extension or 加急 moves the unit's deadline
         case.updated_at = now
         flag_modified(case, "updated_at")  # every action moves the version (stale reads see it)
         session.add(case)
@@ -244,6 +248,18 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
         if transition.gives_result:  # (after the flush: the case is written once)
             _start_feedback_clock(session, desk, case.id, now)
         return event.id
+
+
+def _follow_unit_clock(case: Case, before: CaseState, after: CaseState,
+                       now: dt.datetime) -> None:
+    """The unit's own deadline, kept apart from the desk's later limits: it starts with the
+    states of the unit's clock (派单, 核查不通过) and stops when they are left (回告, 退单)."""
+    if after in UNIT_CLOCK_STATES:
+        case.unit_due_at = case.due_at
+        if before not in UNIT_CLOCK_STATES:
+            case.unit_replied_at = None
+    elif before in UNIT_CLOCK_STATES:
+        case.unit_replied_at = now
 
 
 def _start_feedback_clock(session: Session, desk: Desk, case_id: int, now: dt.datetime) -> None:
@@ -375,6 +391,7 @@ def _merge(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
 def _resolve(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
              now: dt.datetime) -> dict:
     due = schedule_callback(s, desk, case, now)  # 直接办结 is closed too: call back
+    s.add(CaseClosure(case_id=case.id, closed_at=now))
     return {"result": i.result.strip(), "callback_due": due.isoformat()}
 
 
@@ -584,12 +601,18 @@ def _close(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
                    .order_by(col(Event.id).desc()).limit(1)).first()
     due = schedule_callback(s, desk, case, now)  # 主动电话回访 within working days
     case.closed_on_time = json.loads(reply).get("on_time") if reply else None
+    s.add(CaseClosure(case_id=case.id, closed_at=now, on_time=case.closed_on_time))
     return {"on_time": case.closed_on_time, "callback_due": due.isoformat()}
 
 
 def _reopen(desk: Desk, s: Session, actor: Actor, case: Case, i: ActionInput,
             now: dt.datetime) -> dict:
     s.exec(delete(CaseUnit).where(CaseUnit.case_id == case.id))
+    with s.no_autoflush:  # the case's own change is flushed once, with its step
+        for closure in s.exec(select(CaseClosure).where(CaseClosure.case_id == case.id,
+                                                        col(CaseClosure.reopened_at).is_(None))):
+            closure.reopened_at = now
+            s.add(closure)
     _clear_deadline(case)
     case.closed_at = case.closed_on_time = None
     cancel_callbacks(s, case.id, now)

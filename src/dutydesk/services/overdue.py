@@ -7,6 +7,9 @@ run out:
 - 已回告 / 已核查: the desk's own 核查 / 结案 limit (the unit's clock stopped at 回告).
 
 Other states have no running clock (a 退单 clears it), so they are never overdue.
+
+A period's 超期 (`late_during`) asks the same of the unit's own deadline at every moment of the
+period: at the moment `now` it is exactly the unit's 办结 lateness above.
 """
 
 from __future__ import annotations
@@ -30,3 +33,15 @@ def overdue_clause(now: dt.datetime, *, unit_clock_only: bool = False) -> Column
     if unit_clock_only:
         clauses.append(col(Case.state).in_(sorted(s.value for s in UNIT_CLOCK_STATES)))
     return and_(*clauses)
+
+
+def late_during(start: dt.datetime, end: dt.datetime,
+                replied_at: ColumnElement | None = None) -> ColumnElement[bool]:
+    """Cases late against their unit at some moment of [start, end): the unit's deadline
+    passed before `end` while the unit had not replied — still running, or its clock stopped
+    (回告, 退单) after `start` and after the deadline. Wherever the deadline fell: a case five
+    weeks late is late this month too. `replied_at` is when a co-unit's part stopped, for its
+    part (default: the case's unit clock)."""
+    stopped = col(Case.unit_replied_at) if replied_at is None else replied_at
+    return and_(col(Case.unit_due_at) < end, or_(
+        stopped.is_(None), and_(stopped > start, stopped > col(Case.unit_due_at))))

@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, func, text
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, text
 from sqlmodel import Session, col, select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
@@ -35,9 +35,9 @@ from dutydesk.services.inputs import echo
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.police import PoliceFigures, figures_in
 from dutydesk.services.scope import node_in_scope, place_clause
-from dutydesk.services.overdue import overdue_clause
+from dutydesk.services.overdue import late_during
 from dutydesk.store.models import (
-    STAT_STEPS_SQL, Case, CaseUnit, Dispute, Event, Node, PartSupervisionStep, Revisit,
+    STAT_STEPS_SQL, Case, CaseClosure, CaseUnit, Dispute, Event, Node, PartSupervisionStep, Revisit,
     SupervisionStep, Unit,
 )
 
@@ -251,36 +251,50 @@ def _between(column, start: dt.datetime, end: dt.datetime) -> ColumnElement[bool
     return and_(col(column) >= start, col(column) < end)
 
 
+def _merged_by(end: dt.datetime) -> ColumnElement[bool]:
+    """Merged into another case before `end` (a merge is final: its closed_at is its moment)."""
+    return and_(Case.state == CaseState.MERGED.value, col(Case.closed_at) < end)
+
+
+def _closed_as_of(end: dt.datetime, *more) -> ColumnElement[bool]:
+    """The case stood closed at `end`: a closing before it not reopened before it."""
+    C = CaseClosure
+    return exists().where(C.case_id == Case.id, col(C.closed_at) < end,
+                          or_(col(C.reopened_at).is_(None), col(C.reopened_at) >= end), *more)
+
+
+def _closures(start, end, where, *more):
+    """The closings in the period of cases that had been dispatched (直接办结 is not in the
+    rate) that still stood at its end: one reopened later is counted as the end saw it, one
+    reopened within the period is not."""
+    C = CaseClosure
+    return (select(func.count()).select_from(C).join(Case, col(Case.id) == C.case_id)
+            .where(_between(C.closed_at, start, end), col(Case.dispatched_at).is_not(None),
+                   or_(col(C.reopened_at).is_(None), col(C.reopened_at) >= end),
+                   where, *more))
+
+
 def _headline(session: Session, where, start, end, now) -> Headline:
     received = _count(session, _between(Case.created_at, start, end), where) - _count(
-        session, Case.state == CaseState.MERGED.value, _between(Case.created_at, start, end),
-        where)
+        session, _merged_by(end), _between(Case.created_at, start, end), where)
     filed = _count(session, _between(Case.filed_at, start, end), where)
     dispatched, closed, on_time = session.exec(
         select(*_cohort(end)).where(_between(Case.dispatched_at, start, end), where)).one()
-    late = _count(session, _between(Case.closed_at, start, end),
-                  col(Case.dispatched_at).is_not(None), col(Case.closed_on_time).is_(False), where)
-    open_overdue = _count(session, *_open_overdue(end, now), where)
+    overdue = _count(session, late_during(start, min(end, now)), where)
     steps = dict(session.exec(
         select(Event.action, func.count()).join(Case, col(Case.id) == Event.case_id)
         .where(text(STAT_STEPS_SQL), _between(Event.at, start, end), where)
         .group_by(Event.action)).all())
-    return Headline(received, filed, dispatched, closed, on_time, late + open_overdue,
+    return Headline(received, filed, dispatched, closed, on_time, overdue,
                     steps.get("return_", 0), sum(steps.get(a, 0) for a in REDO_ACTIONS))
 
 
 def _cohort(end: dt.datetime) -> tuple:
     """处置率 as a cohort: of the cases dispatched in the period, how many, how many of them
-    were closed by its end, and how many of those on time — never over 100 %."""
-    closed_by_end = and_(col(Case.closed_at).is_not(None), col(Case.closed_at) < end)
-    return (func.count(), func.count().filter(closed_by_end),
-            func.count().filter(closed_by_end, col(Case.closed_on_time).is_(True)))
-
-
-def _open_overdue(end, now) -> list:
-    """Cases still with their unit and overdue (the queue's 超期) at the period's end, wherever
-    their deadline fell: a case five weeks late is late this month too."""
-    return [overdue_clause(min(end, now), unit_clock_only=True)]
+    stood closed at its end, and how many of those on time — never over 100 %, and never
+    changed by a reopening since."""
+    return (func.count(), func.count().filter(_closed_as_of(end)),
+            func.count().filter(_closed_as_of(end, col(CaseClosure.on_time).is_(True))))
 
 
 def _local_day(column):
@@ -297,11 +311,12 @@ def _per_day(session: Session, column, where, start, end, *more) -> dict[str, in
 
 def _days(session: Session, where, period: Period, start, end) -> list[DayRow]:
     received = _per_day(session, Case.created_at, where, start, end)
-    merged = _per_day(session, Case.created_at, where, start, end,
-                      Case.state == CaseState.MERGED.value)
+    merged = _per_day(session, Case.created_at, where, start, end, _merged_by(end))
     dispatched = _per_day(session, Case.dispatched_at, where, start, end)
-    closed = _per_day(session, Case.closed_at, where, start, end,
-                      col(Case.dispatched_at).is_not(None))
+    day = _local_day(CaseClosure.closed_at)
+    # (execute, not exec: the statement was made for one column, it now has two)
+    closed = dict(session.execute(_closures(start, end, where)
+                                  .with_only_columns(day, func.count()).group_by(day)).all())
     rows = []
     for day in period.each_day():
         key = day.isoformat()
@@ -347,11 +362,7 @@ def _unit_rows(session: Session, where, period: Period, now: dt.datetime) -> dic
             _between(Case.dispatched_at, start, end)]):
         row = units[unit_id]
         row.dispatched, row.closed, row.closed_on_time = n, closed, on_time
-    for unit_id, late in per_unit(func.count(), conditions=[
-            _between(Case.closed_at, start, end), col(Case.dispatched_at).is_not(None),
-            col(Case.closed_on_time).is_(False)]):
-        units[unit_id].overdue += late
-    for unit_id, n in per_unit(func.count(), conditions=_open_overdue(end, now)):
+    for unit_id, n in per_unit(func.count(), conditions=[late_during(start, min(end, now))]):
         units[unit_id].overdue += n
     for unit_id, n in per_unit(func.count(), join_case=True, conditions=[
             text(STAT_STEPS_SQL), col(Event.action).in_(REDO_ACTIONS),
@@ -378,15 +389,23 @@ def _unit_rows(session: Session, where, period: Period, now: dt.datetime) -> dic
     return units
 
 
+def _part_stopped():
+    """When a co-unit's clock stopped: its own 协办回告, or the lead's 回告 (or 退单) that closed
+    the units' part of the case, whichever came first."""
+    own, lead = col(CaseUnit.replied_at), col(Case.unit_replied_at)
+    return case((own.is_(None), lead), (lead.is_(None), own), (own < lead, own), else_=lead)
+
+
 def _co_unit_parts(session: Session, units: dict[int, UnitRow], where, start, end,
                    now: dt.datetime) -> None:
-    """联合处置: a co-unit's late part counts against the co-unit — its open parts past the
-    deadline, and the 催办/通报 written for them in the period."""
+    """联合处置: a co-unit's late part counts against the co-unit — its parts late at some
+    moment of the period, and the 催办/通报 written for them in it."""
     P = PartSupervisionStep
     late_parts = session.exec(
         select(CaseUnit.unit_id, func.count()).join(Case, col(Case.id) == CaseUnit.case_id)
-        .where(col(CaseUnit.lead).is_(False), col(CaseUnit.replied_at).is_(None),
-               *_open_overdue(end, now), where).group_by(CaseUnit.unit_id)).all()
+        .where(col(CaseUnit.lead).is_(False),
+               late_during(start, min(end, now), _part_stopped()), where)
+        .group_by(CaseUnit.unit_id)).all()
     for unit_id, n in late_parts:
         units[unit_id].overdue += n
     steps = session.exec(

@@ -179,6 +179,9 @@ class Database:
                         continue  # a table newer than the file: created whole just below
                     connection.exec_driver_sql(statement)
             SQLModel.metadata.create_all(connection)  # new tables only
+            for step in range(current + 1, models.SCHEMA_VERSION + 1):
+                for statement in models.BACKFILLS.get(step, []):
+                    connection.exec_driver_sql(statement)
             session.get(models.Meta, "schema_version").value = str(models.SCHEMA_VERSION)
 
     def _create_schema(self) -> None:

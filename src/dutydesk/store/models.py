@@ -70,9 +70,40 @@ MIGRATIONS: dict[int, list[str]] = {
         "UPDATE revisit SET first_due_on = coalesce((SELECT json_extract(payload, '$.from_day') "
         "FROM event WHERE event.case_id = revisit.case_id AND action = 'reschedule' "
         "AND json_extract(payload, '$.revisit') = revisit.id ORDER BY event.id LIMIT 1), due_on)",
+        # The unit's own deadline and when its clock stopped (回告 or 退单), kept apart from the
+        # desk's later limits: a period's 超期 is read from them as the period saw it. A case
+        # past the unit's steps takes them from its log (the last deadline set for the unit —
+        # 派单, 核查不通过, 延期, 加急 — and its last 回告 or 退单), ISO text made column text.
+        "ALTER TABLE case_ ADD COLUMN unit_due_at DATETIME",
+        "ALTER TABLE case_ ADD COLUMN unit_replied_at DATETIME",
+        "UPDATE case_ SET unit_due_at = due_at WHERE state IN ('dispatched', 'in_progress')",
+        "UPDATE case_ SET unit_due_at = (SELECT CASE WHEN instr(d, '.') THEN d "
+        "ELSE d || '.000000' END FROM (SELECT replace(substr(v, 1, length(v) - 6), 'T', ' ') "
+        "AS d FROM (SELECT json_extract(payload, CASE WHEN action IN ('dispatch', "
+        "'verify_fail') THEN '$.due_at' ELSE '$.to' END) AS v FROM event "
+        "WHERE event.case_id = case_.id AND action IN ('dispatch', 'verify_fail', "
+        "'approve_extension', 'expedite') ORDER BY event.id DESC LIMIT 1) WHERE v IS NOT NULL)), "
+        "unit_replied_at = (SELECT max(at) FROM event WHERE event.case_id = case_.id "
+        "AND action IN ('reply', 'return_')) "
+        "WHERE dispatched_at IS NOT NULL AND state NOT IN ('dispatched', 'in_progress')",
+        "CREATE INDEX ix_case_unit_open ON case_ (unit_due_at) "
+        "WHERE unit_replied_at IS NULL AND unit_due_at IS NOT NULL",
+        "CREATE INDEX ix_case_unit_replied ON case_ (unit_replied_at, unit_due_at)",
         # 司法确认: the day the parties applied (lateness is judged on it)
         "ALTER TABLE dispute ADD COLUMN applied_on DATE",
-        # (and the co-units' supervision steps: a new table)
+        # (new tables: the co-units' supervision steps, and the case closures — see BACKFILLS)
+    ],
+}
+
+# Rows new tables of a version need from the event log, filled in after they are created
+# (idempotent: a file is upgraded once, but the statements may meet a half-done attempt).
+BACKFILLS: dict[int, list[str]] = {
+    10: [
+        "DELETE FROM case_closure",
+        "INSERT INTO case_closure (case_id, closed_at, reopened_at, on_time) "
+        "SELECT e.case_id, e.at, (SELECT min(r.at) FROM event r WHERE r.case_id = e.case_id "
+        "AND r.action = 'reopen' AND r.id > e.id), json_extract(e.payload, '$.on_time') "
+        "FROM event e WHERE e.action IN ('close', 'resolve') AND e.case_id IS NOT NULL",
     ],
 }
 
@@ -156,6 +187,11 @@ class Case(SQLModel, table=True):
         Index("ix_case_open_community", "community_id", "state",
               sqlite_where=text(OPEN_STATES_SQL), postgresql_where=text(OPEN_STATES_SQL)),
         Index("ix_case_merged_into", "merged_into_id"),  # a survivor's merged duplicates
+        # 超期 in a period: units still running late, and units that stopped their clock
+        Index("ix_case_unit_open", "unit_due_at",
+              sqlite_where=text("unit_replied_at IS NULL AND unit_due_at IS NOT NULL"),
+              postgresql_where=text("unit_replied_at IS NULL AND unit_due_at IS NOT NULL")),
+        Index("ix_case_unit_replied", "unit_replied_at", "unit_due_at"),
         # The statistics count milestones in a period, by place and unit, from these alone.
         Index("ix_case_stat_filed", "filed_at", "street_id", "community_id", "node_id"),
         Index("ix_case_stat_dispatched", "dispatched_at", "street_id", "community_id", "node_id",
@@ -191,6 +227,10 @@ class Case(SQLModel, table=True):
     due_unit: str | None = None
     due_provisional: bool = False
     extension_due_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The unit's 办结时限 as it last ran, and when the unit's clock stopped (回告, 退单): None
+    # while it runs. The desk's own later limits never overwrite them.
+    unit_due_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unit_replied_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     lead_unit_id: int | None = Field(default=None, foreign_key="unit.id")
     level: str = "grid"
     redo_count: int = 0
@@ -463,6 +503,21 @@ class SupervisionStep(SQLModel, table=True):
     card: str = Field(primary_key=True)  # Card: yellow 催办, red 通报
     due_at: dt.datetime = Field(sa_type=UTCDateTime, primary_key=True)
     event_id: int = Field(foreign_key="event.id")
+
+
+class CaseClosure(SQLModel, table=True):
+    """Each closing of a case (结案 or 直接办结) and its reopening (重办), if any: a past period
+    is counted as its end saw it, whatever happened since."""
+
+    __tablename__ = "case_closure"
+    __table_args__ = (Index("ix_case_closure_case", "case_id", "closed_at"),
+                      Index("ix_case_closure_closed", "closed_at", "case_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_.id")
+    closed_at: dt.datetime = Field(sa_type=UTCDateTime)
+    reopened_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    on_time: bool | None = None  # the unit's 回告 behind it was in time (None: no unit)
 
 
 class PartSupervisionStep(SQLModel, table=True):
