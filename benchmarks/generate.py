@@ -112,6 +112,17 @@ def generate(count: int, out: Path, seed: int = 7) -> Path:
             _flush(raw, case_rows, event_rows)
             print(f"  {case_id:>9} cases  {time.perf_counter() - started:6.1f} s", file=sys.stderr)
     _flush(raw, case_rows, event_rows)
+    # What the services keep beside the milestones: each closing (case_closure) and the unit's
+    # own clock — replied an hour before the deadline when closed on time, a day after it when
+    # late.
+    raw.execute("INSERT INTO case_closure (case_id, closed_at, on_time) "
+                "SELECT id, closed_at, closed_on_time FROM case_ WHERE state = 'closed'")
+    raw.execute("UPDATE case_ SET unit_due_at = due_at, unit_replied_at = CASE "
+                "WHEN state IN ('replied', 'closed') AND coalesce(closed_on_time, 1) "
+                "THEN strftime('%Y-%m-%d %H:%M:%f000', due_at, '-1 hour') "
+                "WHEN state IN ('replied', 'closed') "
+                "THEN strftime('%Y-%m-%d %H:%M:%f000', due_at, '+1 day') END "
+                "WHERE dispatched_at IS NOT NULL")
     raw.execute("COMMIT")
     raw.execute("ANALYZE")
     raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")

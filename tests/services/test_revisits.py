@@ -249,3 +249,33 @@ def test_reopening_also_answers_a_relapse_awaiting_the_chief(desk):
     do(desk, case_id, Action.REOPEN)
     relapse = next(r for r in _revisits(desk, case_id) if r.result == "relapse")
     assert relapse.reviewed_at is not None
+
+
+def test_a_late_revisit_is_waived_only_by_the_chief_and_stays_late(desk, clock):
+    from dutydesk.services.statistics import report
+    from dutydesk.domain.statistics import parse_period
+
+    case_id = new_case_in(desk, CaseState.CLOSED, FULL_PATH)
+    [callback] = _revisits(desk, case_id)  # due Thursday 26 November
+    with pytest.raises(ValidationFailed) as refused:  # not late yet: nothing to waive
+        revisits.waive(desk, desk.actor("zhaolei"), callback.id, "当事人已搬走")
+    assert "未到" in refused.value.message()
+    clock.set(dt.datetime(2026, 11, 27, 10, 0, tzinfo=LOCAL_TZ))
+    with pytest.raises(PermissionDenied):
+        revisits.waive(desk, desk.actor("liuyang"), callback.id, "当事人已搬走")
+    with pytest.raises(ValidationFailed):  # a reason is needed
+        revisits.waive(desk, desk.actor("zhaolei"), callback.id, "")
+    revisits.waive(desk, desk.actor("zhaolei"), callback.id, "当事人已搬走，多次联系不上")
+    assert _revisits(desk, case_id)[0].status == "waived"
+    figures = report(desk, desk.actor("zhaolei"), parse_period("2026-W48")).revisits
+    assert (figures.due, figures.done_on_time) == (1, 0)
+
+
+def test_waiving_a_dispute_revisit_keeps_the_plan_going(desk, clock):
+    case_id = _resolved_dispute(desk, ["flare_ups"])  # 中: first revisit due 11-30
+    first = _revisits(desk, case_id)[0]
+    clock.set(dt.datetime(2026, 12, 2, 10, 0, tzinfo=LOCAL_TZ))
+    revisits.waive(desk, desk.actor("zhaolei"), first.id, "双方均外出务工")
+    waived, following = _revisits(desk, case_id)
+    assert waived.status == "waived" and following.status == "due"
+    assert following.due_on == dt.date(2026, 12, 9)

@@ -61,6 +61,7 @@ class RevisitStatus(StrEnum):
     DUE = "due"
     DONE = "done"
     CANCELLED = "cancelled"  # the case was reopened, or the plan ended otherwise
+    WAIVED = "waived"  # missed, and let go by the duty chief with a reason (still late)
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,9 @@ def callback_due(closed_on: dt.date, cadence: Cadence, calendar: WorkCalendar) -
 
 class RevisitAction(StrEnum):
     RECORD = "record_revisit"  # 记录回访
-    RESCHEDULE = "reschedule"  # 改期 (a reason)
+    RESCHEDULE = "reschedule"  # 改期 (a reason), only before it is late
     REVIEW = "review"  # the duty chief's decision on 不满意 or a relapse
+    WAIVE = "waive"  # 免访: a missed revisit let go by the duty chief, with a reason
 
 
 @dataclass(frozen=True)
@@ -137,18 +139,36 @@ class RevisitStep:
     roles: frozenset[Role]
     needs_due: bool = True  # only on a revisit not yet done
     needs_chief_flag: bool = False
+    late: bool | None = None  # only on a late revisit (True), only before (False), or either
 
 
 REVISIT_STEPS = (
     RevisitStep(RevisitAction.RECORD, "r", DESK_ROLES | {Role.COMMUNITY}),
-    RevisitStep(RevisitAction.RESCHEDULE, "e", DESK_ROLES | {Role.COMMUNITY}),
+    # 改期 never hides lateness: a late revisit is recorded late, or waived by the chief.
+    RevisitStep(RevisitAction.RESCHEDULE, "e", DESK_ROLES | {Role.COMMUNITY}, late=False),
     RevisitStep(RevisitAction.REVIEW, "v", frozenset({Role.DUTY_CHIEF}), needs_due=False,
                 needs_chief_flag=True),
+    RevisitStep(RevisitAction.WAIVE, "w", frozenset({Role.DUTY_CHIEF}), late=True),
 )
 REVISIT_STEP = {step.action: step for step in REVISIT_STEPS}
 
 
-def revisit_steps(status: RevisitStatus, awaiting_chief: bool, role: Role) -> list[RevisitStep]:
-    return [step for step in REVISIT_STEPS if role in step.roles
-            and (not step.needs_due or status is RevisitStatus.DUE)
-            and (not step.needs_chief_flag or awaiting_chief)]
+def step_refusal(step: RevisitStep, status: RevisitStatus, awaiting_chief: bool, role: Role,
+                 late: bool) -> str | None:
+    """Why the table refuses `step` on a revisit in this condition (a catalogue key), or None
+    when it allows it."""
+    if role not in step.roles:
+        return "error.permission"
+    if step.needs_due and status is not RevisitStatus.DUE:
+        return "revisit.error.not_now"
+    if step.needs_chief_flag and not awaiting_chief:
+        return "revisit.error.not_now"
+    if step.late is not None and step.late != late:
+        return "revisit.error.late_reschedule" if late else "revisit.error.not_late"
+    return None
+
+
+def revisit_steps(status: RevisitStatus, awaiting_chief: bool, role: Role,
+                  late: bool = False) -> list[RevisitStep]:
+    return [step for step in REVISIT_STEPS
+            if step_refusal(step, status, awaiting_chief, role, late) is None]

@@ -164,7 +164,7 @@ def revisit_detail(desk: Desk, actor: Actor, revisit_id: int) -> RevisitDetail:
         recorded={"method": revisit.method, "result": revisit.result,
                   "satisfaction": revisit.satisfaction, "notes": revisit.notes},
         history=[(r.due_on, r.kind, r.result, r.satisfaction) for r in earlier],
-        steps=revisit_steps(RevisitStatus(revisit.status), awaiting, actor.role),
+        steps=revisit_steps(RevisitStatus(revisit.status), awaiting, actor.role, row.overdue),
         timeline=[TimelineEntry(e.id, e.at, name, e.action, e.on_behalf_of,
                                 json.loads(e.payload)) for e, name in events],
     )

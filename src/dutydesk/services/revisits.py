@@ -16,7 +16,7 @@ from dutydesk.domain.disputes import Colour, StageStep
 from dutydesk.domain.revisits import (
     COLOUR_OF_PERIOD, PERIOD_OF_COLOUR, REVISIT_STEP, PlanState, RevisitAction, RevisitKind,
     RevisitMethod, RevisitResult, RevisitStatus, RiskPeriod, Satisfaction, callback_due,
-    next_due, revisit_steps, step_plan, working_day_on_or_after,
+    next_due, step_plan, step_refusal, working_day_on_or_after,
 )
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.domain.lifecycle import Role
@@ -101,9 +101,11 @@ def _step(desk: Desk, actor: Actor, revisit_id: int, action: RevisitAction,
         if expected_version is not None and revisit.version != expected_version:
             raise stale_write(session, Event.case_id == revisit.case_id)
         awaiting = revisit.needs_chief and revisit.reviewed_at is None
-        if step not in revisit_steps(RevisitStatus(revisit.status), awaiting, actor.role):
-            raise ValidationFailed({"_": t("revisit.error.not_now",
-                                           action=t(f"revisit.action.{action.value}"))})
+        refusal = step_refusal(step, RevisitStatus(revisit.status), awaiting, actor.role,
+                               revisit.due_on < _today(desk, now))
+        if refusal is not None:
+            raise ValidationFailed({"_": t(refusal, action=t(f"revisit.action.{action.value}"),
+                                           day=revisit.due_on.isoformat())})
         payload = {"revisit": revisit.id, "kind": revisit.kind,
                    **apply(session, revisit, case, now)}
         flag_modified(revisit, "status")  # every step moves the version
@@ -241,9 +243,6 @@ def reschedule(desk: Desk, actor: Actor, revisit_id: int, new_due: dt.date | Non
     assert new_due is not None
 
     def apply(session: Session, revisit: Revisit, case: Case, now: dt.datetime) -> dict:
-        if revisit.due_on < _today(desk, now):  # 改期 never hides lateness
-            raise ValidationFailed({"new_due": t("revisit.error.late_reschedule",
-                                                 day=revisit.due_on.isoformat())})
         day = working_day_on_or_after(new_due, desk.rules.calendar)
         before, revisit.due_on = revisit.due_on, day
         return {"from_day": before.isoformat(), "to_day": day.isoformat(), "reason": reason}
@@ -268,6 +267,37 @@ def review(desk: Desk, actor: Actor, revisit_id: int, note: str,
         return {"note": note}
 
     return _step(desk, actor, revisit_id, RevisitAction.REVIEW, expected_version, apply)
+
+
+@refusals_logged
+def waive(desk: Desk, actor: Actor, revisit_id: int, reason: str,
+          expected_version: int | None = None) -> int:
+    """免访: the duty chief lets a missed revisit go, with a reason. It stays late in every
+    figure; a dispute's plan goes on with its next revisit from today."""
+    errors: dict[str, str] = {}
+    reason = required_reason(desk, reason, errors)
+    if errors:
+        raise ValidationFailed(errors)
+
+    def apply(session: Session, revisit: Revisit, case: Case, now: dt.datetime) -> dict:
+        revisit.status, revisit.done_at, revisit.recorder_id = (
+            RevisitStatus.WAIVED.value, now, actor.id)
+        revisit.notes = reason
+        payload: dict = {"reason": reason}
+        plan = session.get(RevisitPlan, revisit.case_id)
+        if revisit.kind == RevisitKind.DISPUTE.value and plan is not None \
+                and plan.ended_at is None:
+            period = RiskPeriod(plan.period)
+            due = next_due(_today(desk, now), period, desk.settings.revisits,
+                           desk.rules.calendar)
+            session.add(Revisit(case_id=revisit.case_id, kind=RevisitKind.DISPUTE.value,
+                                period=period.value, due_on=due, first_due_on=due,
+                                status=RevisitStatus.DUE.value,
+                                assignee_id=revisit.assignee_id, created_at=now))
+            payload["next_due"] = due.isoformat()
+        return payload
+
+    return _step(desk, actor, revisit_id, RevisitAction.WAIVE, expected_version, apply)
 
 
 def awaiting_chief_clause():

@@ -74,6 +74,11 @@ class RevisitStepScreen(FormScreen):
                                                     placeholder="YYYY-MM-DD"))
                 yield from self.field_row("reason", _label("reason", True),
                                           TextInput(compact=True, id="reason"))
+            elif action is RevisitAction.WAIVE:
+                yield Static(t("revisit.form.waive", day=d.row.due_on.isoformat()),
+                             classes="form-context")
+                yield from self.field_row("reason", _label("reason", True),
+                                          TextInput(compact=True, id="reason"))
             else:
                 yield from self.field_row("note", _label("note", True),
                                           TextInput(compact=True, id="note"))
@@ -89,7 +94,8 @@ class RevisitStepScreen(FormScreen):
         names = {RevisitAction.RECORD: ["method", "result", "notes"]
                  + (["satisfaction"] if self.callback else []),
                  RevisitAction.RESCHEDULE: ["new_due", "reason"],
-                 RevisitAction.REVIEW: ["note"]}[self.step.action]
+                 RevisitAction.REVIEW: ["note"],
+                 RevisitAction.WAIVE: ["reason"]}[self.step.action]
         values = {name: self._value(name) for name in names}
         if "new_due" in values:
             text = values["new_due"]
@@ -117,6 +123,9 @@ class RevisitStepScreen(FormScreen):
                 case RevisitAction.REVIEW:
                     revisits.review(app.desk, app.actor, d.id, v["note"],
                                     expected_version=d.row.version)
+                case RevisitAction.WAIVE:
+                    revisits.waive(app.desk, app.actor, d.id, v["reason"],
+                                   expected_version=d.row.version)
 
         self.post_outcome(step, lambda _: t(
             "form.done", action=t(f"revisit.action.{self.step.action.value}"), id=d.row.case_id))
