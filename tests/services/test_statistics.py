@@ -286,9 +286,9 @@ def test_a_co_units_late_part_counts_against_it(desk, clock):
 
 def test_a_past_month_never_changes(desk, clock, tmp_path):
     """November worked through the real services and its figures checked by hand; then
-    December reopens a case November closed, closes late a case November left overdue and
-    merges away a report November received — and November, counted again, is the same report,
-    byte for byte as CSV."""
+    December reopens a case November closed, closes late a case November left overdue, merges
+    away a report November received and regrades and settles November's dispute — and
+    November, counted again, is the same report, byte for byte as CSV."""
     from dutydesk.reports.writers import write_report
 
     november = parse_period("2026-11")
@@ -296,13 +296,20 @@ def test_a_past_month_never_changes(desk, clock, tmp_path):
     a = new_case_in(desk, CaseState.CLOSED, FULL_PATH)  # closed in time
     b = new_case_in(desk, CaseState.IN_PROGRESS, FULL_PATH[:4])  # never replied in November
     c = create_case(desk, desk.actor("liuyang"), standard_draft(summary="同一处垃圾再报"))
+    from dutydesk.services import disputes
+    from dutydesk.services.disputes import DisputeDraft, PartyDraft
+    quarrel = create_case(desk, desk.actor("liuyang"), standard_draft(
+        summary="邻居装修渗水", category_code="neighbour_dispute"))
+    disputes.record(desk, desk.actor("liuyang"), quarrel, DisputeDraft(
+        "neighbour", [PartyDraft("applicant", "张桂兰")], factors=[]))
     from dutydesk.store.models import Case
     with desk.db.read() as s:
         assert s.get(Case, b).due_at < _local(30, 0)  # late before the month is out
     clock.set(dt.datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ))
     first = report(desk, desk.actor("zhaolei"), november)
     h = first.headline
-    assert (h.received, h.filed, h.dispatched, h.closed, h.closed_on_time) == (3, 2, 2, 1, 1)
+    assert (h.received, h.filed, h.dispatched, h.closed, h.closed_on_time) == (4, 2, 2, 1, 1)
+    assert (first.disputes.by_colour["blue"], first.disputes.concluded) == (1, 0)
     assert (h.overdue, h.returned, h.redone) == (1, 0, 0)
     assert percent(h.disposal_rate) == "50.00%"
     before = write_report(first, tmp_path / "before.csv", "csv").read_bytes()
@@ -314,6 +321,9 @@ def test_a_past_month_never_changes(desk, clock, tmp_path):
         do(desk, a, action)
     for action in FULL_PATH[4:]:  # B replied, verified and closed, all late, in December
         do(desk, b, action)
+    disputes.regrade(desk, desk.actor("liuyang"), quarrel, ["violence"])  # red in December
+    disputes.record_outcome(desk, desk.actor("liuyang"), quarrel, "mediated",
+                            agreement_on=dt.date(2026, 12, 2))
     clock.set(dt.datetime(2026, 12, 8, 10, 0, tzinfo=LOCAL_TZ))
     again = report(desk, desk.actor("zhaolei"), november)
     assert write_report(again, tmp_path / "after.csv", "csv").read_bytes() == before

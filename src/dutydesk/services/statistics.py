@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, text
+from sqlalchemy import ColumnElement, and_, case, func, or_, text
 from sqlmodel import Session, col, select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
@@ -37,7 +37,7 @@ from dutydesk.services.police import PoliceFigures, figures_in
 from dutydesk.services.scope import node_in_scope, place_clause
 from dutydesk.services.overdue import late_during
 from dutydesk.store.models import (
-    STAT_STEPS_SQL, Case, CaseClosure, CaseUnit, Dispute, Event, Node, PartSupervisionStep, Revisit,
+    PARTS_SQL, STAT_STEPS_SQL, Case, CaseClosure, CaseUnit, Dispute, Event, Node, PartSupervisionStep, Revisit,
     SupervisionStep, Unit,
 )
 
@@ -256,13 +256,6 @@ def _merged_by(end: dt.datetime) -> ColumnElement[bool]:
     return and_(Case.state == CaseState.MERGED.value, col(Case.closed_at) < end)
 
 
-def _closed_as_of(end: dt.datetime, *more) -> ColumnElement[bool]:
-    """The case stood closed at `end`: a closing before it not reopened before it."""
-    C = CaseClosure
-    return exists().where(C.case_id == Case.id, col(C.closed_at) < end,
-                          or_(col(C.reopened_at).is_(None), col(C.reopened_at) >= end), *more)
-
-
 def _closures(start, end, where, *more):
     """The closings in the period of cases that had been dispatched (直接办结 is not in the
     rate) that still stood at its end: one reopened later is counted as the end saw it, one
@@ -279,7 +272,7 @@ def _headline(session: Session, where, start, end, now) -> Headline:
         session, _merged_by(end), _between(Case.created_at, start, end), where)
     filed = _count(session, _between(Case.filed_at, start, end), where)
     dispatched, closed, on_time = session.exec(
-        select(*_cohort(end)).where(_between(Case.dispatched_at, start, end), where)).one()
+        _cohort(end).where(_between(Case.dispatched_at, start, end), where)).one()
     overdue = _count(session, late_during(start, min(end, now)), where)
     steps = dict(session.exec(
         select(Event.action, func.count()).join(Case, col(Case.id) == Event.case_id)
@@ -289,12 +282,16 @@ def _headline(session: Session, where, start, end, now) -> Headline:
                     steps.get("return_", 0), sum(steps.get(a, 0) for a in REDO_ACTIONS))
 
 
-def _cohort(end: dt.datetime) -> tuple:
-    """处置率 as a cohort: of the cases dispatched in the period, how many, how many of them
-    stood closed at its end, and how many of those on time — never over 100 %, and never
-    changed by a reopening since."""
-    return (func.count(), func.count().filter(_closed_as_of(end)),
-            func.count().filter(_closed_as_of(end, col(CaseClosure.on_time).is_(True))))
+def _cohort(end: dt.datetime, *group):
+    """处置率 as a cohort: of the cases (by `group`) how many, how many of them stood closed
+    at `end`, and how many of those on time — never over 100 %, and never changed by a
+    reopening since. A case has at most one closing standing at a moment: it is joined."""
+    C = CaseClosure
+    standing = and_(C.case_id == Case.id, col(C.closed_at) < end,
+                    or_(col(C.reopened_at).is_(None), col(C.reopened_at) >= end))
+    return (select(*group, func.count(), func.count(C.id),
+                   func.count(C.id).filter(col(C.on_time).is_(True)))
+            .select_from(Case).outerjoin(C, standing))
 
 
 def _local_day(column):
@@ -358,8 +355,10 @@ def _unit_rows(session: Session, where, period: Period, now: dt.datetime) -> dic
         return session.exec(query.where(*conditions, where, col(Case.lead_unit_id).is_not(None))
                             .group_by(Case.lead_unit_id)).all()
 
-    for unit_id, n, closed, on_time in per_unit(*_cohort(end), conditions=[
-            _between(Case.dispatched_at, start, end)]):
+    for unit_id, n, closed, on_time in session.execute(
+            _cohort(end, Case.lead_unit_id)
+            .where(_between(Case.dispatched_at, start, end), where,
+                   col(Case.lead_unit_id).is_not(None)).group_by(Case.lead_unit_id)).all():
         row = units[unit_id]
         row.dispatched, row.closed, row.closed_on_time = n, closed, on_time
     for unit_id, n in per_unit(func.count(), conditions=[late_during(start, min(end, now))]):
@@ -403,7 +402,7 @@ def _co_unit_parts(session: Session, units: dict[int, UnitRow], where, start, en
     P = PartSupervisionStep
     late_parts = session.exec(
         select(CaseUnit.unit_id, func.count()).join(Case, col(Case.id) == CaseUnit.case_id)
-        .where(col(CaseUnit.lead).is_(False),
+        .where(text("case_unit." + PARTS_SQL),
                late_during(start, min(end, now), _part_stopped()), where)
         .group_by(CaseUnit.unit_id)).all()
     for unit_id, n in late_parts:
@@ -419,12 +418,25 @@ def _co_unit_parts(session: Session, units: dict[int, UnitRow], where, start, en
 
 
 def _disputes(session: Session, where, start, end) -> DisputeFigures:
-    """The disputes of the cases received in the period, as they stand now."""
-    rows = session.exec(
-        select(Dispute.colour, Dispute.type, Dispute.outcome, func.count())
-        .join(Case, col(Case.id) == Dispute.case_id)
-        .where(_between(Dispute.created_at, start, end), where)
-        .group_by(Dispute.colour, Dispute.type, Dispute.outcome)).all()
+    """The disputes of the cases received in the period, as they stood at its end: their
+    type, colour and outcome are the last the log had recorded by then (a later regrade or
+    outcome does not rewrite the period; one recorded only later is not counted)."""
+    def as_of(field: str, actions: tuple[str, ...]):
+        value = func.json_extract(Event.payload, f"$.{field}")
+        return (select(value).where(Event.case_id == Dispute.case_id,
+                                    col(Event.action).in_(actions), col(Event.at) < end,
+                                    value.is_not(None))
+                .order_by(col(Event.id).desc()).limit(1).scalar_subquery())
+
+    states = (select(as_of("colour", ("record", "regrade", "record_revisit")).label("colour"),
+                     as_of("type", ("record",)).label("type"),
+                     as_of("outcome", ("outcome",)).label("outcome"))
+              .select_from(Dispute).join(Case, col(Case.id) == Dispute.case_id)
+              .where(_between(Dispute.created_at, start, end), where).subquery())
+    rows = session.execute(
+        select(states.c.colour, states.c.type, states.c.outcome, func.count())
+        .where(states.c.colour.is_not(None))
+        .group_by(states.c.colour, states.c.type, states.c.outcome)).all()
     colours: dict[str, int] = {c.value: 0 for c in Colour}
     types: dict[str, int] = {}
     outcomes: dict[str, int] = {}

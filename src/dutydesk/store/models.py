@@ -19,6 +19,9 @@ SCHEMA_VERSION = 10
 STAT_STEPS_SQL = "action IN ({})".format(
     ", ".join(f"'{a}'" for a in ("return_", *redo_actions())))  # table order: as indexed
 
+# A co-unit's part of a case (not its lead): queries name the clause as the partial index does.
+PARTS_SQL = "lead = 0"
+
 # How an older file is brought up to each version (applied in one transaction on open): the
 # changes to existing tables; new tables are created from the models afterwards.
 MIGRATIONS: dict[int, list[str]] = {
@@ -67,6 +70,7 @@ MIGRATIONS: dict[int, list[str]] = {
         "AND action IN ('reply', 'resolve', 'close')) WHERE state IN ('diverted', 'fed_back')",
         # A revisit is on time if done by the day it was first due, whatever 改期 did since.
         "ALTER TABLE revisit ADD COLUMN first_due_on DATE",
+        "CREATE INDEX ix_revisit_first_due ON revisit (first_due_on, status, done_at)",
         "UPDATE revisit SET first_due_on = coalesce((SELECT json_extract(payload, '$.from_day') "
         "FROM event WHERE event.case_id = revisit.case_id AND action = 'reschedule' "
         "AND json_extract(payload, '$.revisit') = revisit.id ORDER BY event.id LIMIT 1), due_on)",
@@ -88,7 +92,10 @@ MIGRATIONS: dict[int, list[str]] = {
         "WHERE dispatched_at IS NOT NULL AND state NOT IN ('dispatched', 'in_progress')",
         "CREATE INDEX ix_case_unit_open ON case_ (unit_due_at) "
         "WHERE unit_replied_at IS NULL AND unit_due_at IS NOT NULL",
-        "CREATE INDEX ix_case_unit_replied ON case_ (unit_replied_at, unit_due_at)",
+        "CREATE INDEX ix_case_unit_replied ON case_ (unit_replied_at, unit_due_at, street_id, "
+        "community_id, node_id, lead_unit_id)",
+        # the co-units' parts (联合处置), few beside the leads: their own small index
+        "CREATE INDEX ix_case_unit_parts ON case_unit (unit_id, case_id) WHERE " + PARTS_SQL,
         # 司法确认: the day the parties applied (lateness is judged on it)
         "ALTER TABLE dispute ADD COLUMN applied_on DATE",
         # (new tables: the co-units' supervision steps, and the case closures — see BACKFILLS)
@@ -191,7 +198,8 @@ class Case(SQLModel, table=True):
         Index("ix_case_unit_open", "unit_due_at",
               sqlite_where=text("unit_replied_at IS NULL AND unit_due_at IS NOT NULL"),
               postgresql_where=text("unit_replied_at IS NULL AND unit_due_at IS NOT NULL")),
-        Index("ix_case_unit_replied", "unit_replied_at", "unit_due_at"),
+        Index("ix_case_unit_replied", "unit_replied_at", "unit_due_at", "street_id",
+              "community_id", "node_id", "lead_unit_id"),  # covering, as the others
         # The statistics count milestones in a period, by place and unit, from these alone.
         Index("ix_case_stat_filed", "filed_at", "street_id", "community_id", "node_id"),
         Index("ix_case_stat_dispatched", "dispatched_at", "street_id", "community_id", "node_id",
@@ -248,7 +256,9 @@ class CaseUnit(SQLModel, table=True):
     queue is read in order from one index, not filtered out of the whole case table."""
 
     __tablename__ = "case_unit"
-    __table_args__ = (Index("ix_case_unit_queue", "unit_id", "created_at", "case_id"),)
+    __table_args__ = (Index("ix_case_unit_queue", "unit_id", "created_at", "case_id"),
+                      Index("ix_case_unit_parts", "unit_id", "case_id",
+                            sqlite_where=text(PARTS_SQL), postgresql_where=text(PARTS_SQL)))
 
     case_id: int = Field(foreign_key="case_.id", primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
@@ -433,6 +443,7 @@ class Revisit(SQLModel, table=True):
         Index("ix_revisit_day", "due_on", "id"),  # a day's agenda, done or not
         Index("ix_revisit_case", "case_id", "id"),
         Index("ix_revisit_chief", "needs_chief", "reviewed_at"),
+        Index("ix_revisit_first_due", "first_due_on", "status", "done_at"),  # on time (统计)
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -510,7 +521,8 @@ class CaseClosure(SQLModel, table=True):
     is counted as its end saw it, whatever happened since."""
 
     __tablename__ = "case_closure"
-    __table_args__ = (Index("ix_case_closure_case", "case_id", "closed_at"),
+    __table_args__ = (Index("ix_case_closure_case", "case_id", "closed_at", "reopened_at",
+                            "on_time"),  # covering: the cohort's join
                       Index("ix_case_closure_closed", "closed_at", "case_id"))
 
     id: int | None = Field(default=None, primary_key=True)
