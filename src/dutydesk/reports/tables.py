@@ -66,7 +66,8 @@ def made_line(report: Report) -> str:
     _, end = report.period.utc_bounds()
     if report.made_at >= end:
         return t("stats.as_of_end", day=report.period.last.isoformat())
-    return t("stats.as_of", at=f"{report.made_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}")
+    return t("stats.as_of", at=f"{report.made_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}") \
+        + t("stats.running")
 
 
 def report_tables(report: Report) -> list[Table]:

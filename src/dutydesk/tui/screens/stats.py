@@ -21,7 +21,7 @@ from textual_plotext import PlotextPlot
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.statistics import SECTIONS, Period, PeriodKind, containing, percent
 from dutydesk.errors import DutyDeskError
-from dutydesk.i18n import t
+from dutydesk.i18n import local_time, t
 from dutydesk.reports.tables import Kind, Table, cell_text, report_tables
 from dutydesk.services import statistics
 from dutydesk.services.statistics import Place, Report
@@ -130,9 +130,14 @@ class StatsScreen(DeskBound, ReportsWorkerErrors, Screen):
     def _draw_period(self) -> None:
         period = self.period
         place = self.place.name if self.place else "…"
-        self.query_one("#period-line", Static).update(plain(t(
-            "stats.period_line", kind=t(f"stats.kind.{period.kind.value}"), period=period.label,
-            first=period.first.isoformat(), last=period.last.isoformat(), place=place)))
+        line = t("stats.period_line", kind=t(f"stats.kind.{period.kind.value}"),
+                 period=period.label, first=period.first.isoformat(),
+                 last=period.last.isoformat(), place=place)
+        report = self.report
+        if report is not None and report.period == period \
+                and report.made_at < period.utc_bounds()[1]:  # still running: as of when
+            line += " · " + t("stats.as_of", at=local_time(report.made_at))
+        self.query_one("#period-line", Static).update(plain(line))
 
     def _draw_headline(self) -> None:
         """The headline table's figures on two lines: the same words and values as sent up."""
