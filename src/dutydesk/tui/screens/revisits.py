@@ -14,7 +14,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from dutydesk.domain.deadlines import LOCAL_TZ
-from dutydesk.domain.revisits import PERIODS, REVISIT_STEP, RevisitAction
+from dutydesk.domain.revisits import (
+    PERIODS, REVISIT_STEP, RevisitAction, RevisitStatus, step_refusal,
+)
 from dutydesk.domain.text import printable
 from dutydesk.i18n import t
 from dutydesk.services import revisit_calendar as cal
@@ -325,8 +327,12 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
         if detail is None:
             return
         step = REVISIT_STEP[RevisitAction(name)]
-        if step not in detail.steps:
-            self.refuse_key(t("revisit.error.not_now", action=t(f"revisit.action.{name}")))
+        if step not in detail.steps:  # the table's own reason (late, not late, not due …)
+            row = detail.row
+            refusal = step_refusal(step, RevisitStatus(row.status), row.awaiting_chief,
+                                   self.actor.role, row.overdue) or "revisit.error.not_now"
+            self.refuse_key(t(refusal, action=t(f"revisit.action.{name}"),
+                              day=row.due_on.isoformat()))
             return
         await self.app.push_screen(RevisitStepScreen(step, detail), self._done)
 
