@@ -152,3 +152,21 @@ def test_a_version_2_file_gains_the_transfer_import_link(db_path):
         assert db.meta("schema_version") == str(SCHEMA_VERSION)
     finally:
         db.dispose()
+
+
+def test_an_upgrade_spells_old_search_text_by_every_reading(desk, db_path):
+    """A case written under the old rule (one reading of 窨: xjg) is found by yjg once the
+    file is upgraded."""
+    from dutydesk.services.cases import create_case
+    from dutydesk.services.queue import QueueFilter, View, queue_page
+    from tests.services.helpers import standard_draft
+
+    case_id = create_case(desk, desk.actor("liuyang"), standard_draft(summary="路边窨井盖缺失"))
+    desk.db.dispose()
+    with sqlite3.connect(db_path) as raw:
+        raw.execute("UPDATE case_ SET search_text = '路边窨井盖缺失 lbxjgqs' WHERE id = ?",
+                    (case_id,))
+        _undo_migrations_after(raw, 9)
+    desk.db = Database.open(db_path)
+    found = queue_page(desk, desk.actor("zhaolei"), QueueFilter(view=View.ALL, search="yjg"))
+    assert [r.id for r in found.rows] == [case_id]

@@ -9,6 +9,8 @@ reach a terminal as escape sequences.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass
 
@@ -79,19 +81,33 @@ SPELLINGS_MAX = 16
 
 def pinyin_initials(text: str) -> str:
     """Initials of each Chinese run in `text`, space-separated: 黄土坡街道 -> "htpjd". A run
-    with polyphones is spelled every way it may be read: 窨井盖 -> "xjg yjg", so that both
-    finds it."""
+    with polyphones is spelled every way it may be read, its usual reading (by the phrase)
+    first: 窨井盖 -> "xjg yjg", so that both find it."""
     runs = _HAN.findall(text)
     if not runs:
         return ""
-    from pypinyin import Style, pinyin  # heavy: loaded only when writing a case
+    from pypinyin import Style, lazy_pinyin  # heavy: loaded only when writing a case
 
     spelled: list[str] = []
     for run in runs:
-        readings = [list(dict.fromkeys(r[:1].lower() for r in options if r))
-                    for options in pinyin(run, style=Style.FIRST_LETTER, heteronym=True)]
+        usual = [s[:1].lower() for s in lazy_pinyin(run, style=Style.FIRST_LETTER)]
+        if len(usual) != len(run):  # not one syllable a character: the usual reading alone
+            spelled.append("".join(usual))
+            continue
+        readings = [list(dict.fromkeys((first, *_readings(char))))
+                    for first, char in zip(usual, run)]
         spelled.extend(_spellings(readings))
     return " ".join(spelled)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _readings(char: str) -> tuple[str, ...]:
+    """The initials of every reading of one character (cached: a text repeats its characters
+    far more than its phrases)."""
+    from pypinyin import Style, pinyin
+
+    return tuple(dict.fromkeys(r[:1].lower() for r in pinyin(
+        char, style=Style.FIRST_LETTER, heteronym=True)[0] if r))
 
 
 def _spellings(readings: list[list[str]]) -> list[str]:
@@ -112,3 +128,19 @@ def _spellings(readings: list[list[str]]) -> list[str]:
 
 def normalise_query(query: str) -> str:
     return " ".join(clean_text(query).split()).lower()
+
+
+def search_text(summary: str, address: str, reporter_name: str, phone: str) -> str:
+    """What search looks in, without the place: the texts, their pinyin initials (every
+    reading), and the phone's last four digits (never the whole number)."""
+    from dutydesk.domain.personal import national_digits
+
+    text = " ".join(p for p in (summary, address, reporter_name) if p)
+    initials = pinyin_initials(" ".join([reporter_name, address, summary]))
+    tail = national_digits(phone)[-4:] if phone else ""
+    return " ".join(p for p in (text, initials, tail) if p).lower()
+
+
+def placed_search_text(search_base: str, place_name: str) -> str:
+    """A case's whole search text: its own, and its place's name and initials."""
+    return f"{search_base} {place_name.lower()} {pinyin_initials(place_name)}"

@@ -16,9 +16,9 @@ from dutydesk.domain.lifecycle import (
     LADDER, UNIT_CLOCK_STATES, PartFacts, Transition, guard_refusal, level_of_node, next_level, transition_for,
 )
 from dutydesk.domain.police import TransferState
-from dutydesk.domain.personal import InvalidPhone, mask_phone, national_digits, normalise_phone
+from dutydesk.domain.personal import InvalidPhone, mask_phone, normalise_phone
 from dutydesk.domain.supervision import card_for
-from dutydesk.domain.text import clean_text, pinyin_initials
+from dutydesk.domain.text import clean_text, placed_search_text, search_text
 from dutydesk.errors import (
     InvalidTransition, NotFound, PermissionDenied, ValidationFailed,
 )
@@ -145,15 +145,6 @@ def parse_phone(raw: str, errors: dict[str, str]) -> str:
         return ""
 
 
-def search_text(summary: str, address: str, reporter_name: str, phone: str) -> str:
-    """What search looks in, without the place: the texts, their pinyin initials, and the
-    phone's last four digits (never the whole number)."""
-    text = " ".join(p for p in (summary, address, reporter_name) if p)
-    initials = pinyin_initials(" ".join([reporter_name, address, summary]))
-    tail = national_digits(phone)[-4:] if phone else ""
-    return " ".join(p for p in (text, initials, tail) if p).lower()
-
-
 def place_case(case: Case, node: Node, search_base: str) -> None:
     # A case starts at its place's level; moving it never lowers a level it was raised to.
     start = level_of_node(node.kind)
@@ -162,7 +153,7 @@ def place_case(case: Case, node: Node, search_base: str) -> None:
     case.node_id = node.id
     case.community_id = node.community_id
     case.street_id = node.street_id
-    case.search_text = f"{search_base} {node.name.lower()} {pinyin_initials(node.name)}"
+    case.search_text = placed_search_text(search_base, node.name)
 
 
 def node_by_code(session: Session, code: str, errors: dict[str, str]) -> Node | None:

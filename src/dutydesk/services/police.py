@@ -19,13 +19,13 @@ from dutydesk.domain.police import (
     SECTION_STATES, TRANSFER_BY_ACTION, Section, TransferAction, TransferState, danger_terms,
     suggest_place, transfer_actions,
 )
-from dutydesk.domain.text import clean_text
+from dutydesk.domain.text import clean_text, search_text
 from dutydesk.errors import (
     InvalidTransition, NotFound, PermissionDenied, ValidationFailed,
 )
 from dutydesk.i18n import local_time, t
 from dutydesk.services.cases import (
-    category_by_code, node_by_code, parse_phone, place_case, search_text, suggested_unit_ids,
+    category_by_code, node_by_code, parse_phone, place_case, suggested_unit_ids,
     unit_by_code,
 )
 from dutydesk.services.privacy import shown_phone

@@ -182,6 +182,8 @@ class Database:
             for step in range(current + 1, models.SCHEMA_VERSION + 1):
                 for statement in models.BACKFILLS.get(step, []):
                     connection.exec_driver_sql(statement)
+            if current < models.RESPELL_SEARCH_AT:
+                search.respell(connection)
             session.get(models.Meta, "schema_version").value = str(models.SCHEMA_VERSION)
 
     def _create_schema(self) -> None:

@@ -114,6 +114,10 @@ BACKFILLS: dict[int, list[str]] = {
     ],
 }
 
+# The version whose search text is spelled by a new rule (every reading of a polyphone): a file
+# older than it has every case's search text spelled again on upgrade.
+RESPELL_SEARCH_AT = 10
+
 OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
 
 
