@@ -223,13 +223,12 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
             payload["redo_count"] = case.redo_count
         if not in_scope(actor, case, unit_ids):
             raise PermissionDenied("error.moved_out_of_scope")
+        state = CaseState(case.state)
+        _follow_unit_clock(case, state, transition.target or state, now)
         if transition.target is not None:
-            _follow_unit_clock(case, CaseState(case.state), transition.target, now)
             case.state = transition.target.value
             if transition.target in END_STATES:
                 case.closed_at = now
-        elif CaseState(case.state) in UNIT_CLOCK_STATES:
-            case.unit_due_at = case.due_at  # an extension or 加急 moves the unit's deadline
         case.updated_at = now
         flag_modified(case, "updated_at")  # every action moves the version (stale reads see it)
         session.add(case)
@@ -244,7 +243,8 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
 def _follow_unit_clock(case: Case, before: CaseState, after: CaseState,
                        now: dt.datetime) -> None:
     """The unit's own deadline, kept apart from the desk's later limits: it starts with the
-    states of the unit's clock (派单, 核查不通过) and stops when they are left (回告, 退单)."""
+    states of the unit's clock (派单, 核查不通过), follows an extension or 加急 within them, and
+    stops when they are left (回告, 退单)."""
     if after in UNIT_CLOCK_STATES:
         case.unit_due_at = case.due_at
         if before not in UNIT_CLOCK_STATES:
