@@ -71,3 +71,21 @@ async def test_editing_keys_in_a_text_field_act_in_order_with_the_characters(dem
         assert summary.value == "aXc"
         await burst(pilot, ["ctrl+u", "Z", "end", "!"])
         assert summary.value == "Zc!"
+
+
+async def test_esc_asks_before_throwing_typed_input_away(demo_desk):
+    """Esc on an untouched form closes it; on a half-typed one it asks, and n keeps the text."""
+    from dutydesk.tui.screens.forms import ConfirmScreen
+
+    app = make_app(demo_desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await burst(pilot, ["n", "escape"])
+        assert isinstance(app.screen, QueueScreen)
+        await burst(pilot, ["n", *"半句话", "escape"])
+        assert isinstance(app.screen, ConfirmScreen)
+        await burst(pilot, ["n"])
+        assert isinstance(app.screen, NewCaseScreen)
+        assert app.screen.query_one("#summary", Input).value == "半句话"
+        await burst(pilot, ["escape", "y"])
+        assert isinstance(app.screen, QueueScreen)

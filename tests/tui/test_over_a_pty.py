@@ -107,3 +107,32 @@ def test_a_burst_of_keys_over_a_pty_lands_where_meant(demo_path):
     finally:
         terminal.close()
         db.dispose()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pseudo-terminals as on the SSH server")
+def test_keys_through_a_picker_in_one_burst_are_saved(demo_path):
+    """n, a summary, Tab to 所属网格, Enter Down Enter, Ctrl+S: one packet, one saved case
+    placed where the keys chose (Textual's Select lost Down and Enter to its overlay)."""
+    from dutydesk.services.queue import reference_choices
+    from dutydesk.store.models import Case, Node
+
+    db = Database.open(demo_path)
+    desk = Desk(db, SystemClock())
+    first_place = reference_choices(desk, desk.actor("zhaolei"))["nodes"][0].code
+    terminal = Terminal(["-m", "dutydesk.cli", "--db", str(demo_path), "--as", "zhaolei"])
+    try:
+        assert terminal.read_until("受理".encode()), terminal.output[-2000:]
+        terminal.drain(1.5)
+        terminal.write(f"n{MARK}\t\t\t\t\r\x1b[B\r\x13")
+        placed = None
+        for _ in range(100):
+            with db.read() as s:
+                placed = s.exec(sql_select(Node.code).join(Case, Case.node_id == Node.id)
+                                .where(Case.summary == MARK)).first()
+            if placed:
+                break
+            time.sleep(0.1)
+        assert placed == first_place, terminal.output[-2000:]
+    finally:
+        terminal.close()
+        db.dispose()

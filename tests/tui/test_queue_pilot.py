@@ -123,7 +123,7 @@ async def test_new_report_errors_are_shown_by_field_and_nothing_is_written(desk)
         assert "摘要" in errors["err-summary"]
         assert "12345" in errors["err-reporter_phone"]
         assert "属地" in errors["err-node"]
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # what was typed goes only once the officer says so
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
     with desk.db.read() as s:

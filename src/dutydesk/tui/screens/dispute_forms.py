@@ -8,9 +8,9 @@ import datetime as dt
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Label, Select, SelectionList, Static
+from textual.widgets import Button, Label, SelectionList, Static
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.disputes import (
@@ -22,8 +22,8 @@ from dutydesk.services import disputes
 from dutydesk.services.dispute_board import BoardFilter, DisputeDetail
 from dutydesk.services.disputes import DisputeDraft, MediationDraft, PartyDraft
 from dutydesk.tui.format import plain
-from dutydesk.tui.screens.forms import FormScreen, _label, _unit_options
-from dutydesk.tui.widgets import TextInput
+from dutydesk.tui.screens.forms import FormBody, FormScreen, _label, _unit_options
+from dutydesk.tui.widgets import Checklist, Picker, TextInput
 
 PARTY_ROWS = 4  # empty lines for parties on a new record; an amendment adds two more
 
@@ -60,8 +60,8 @@ class _DisputeForm(FormScreen):
 
     def value(self, field: str) -> str:
         widget = self.query_one(f"#{_widget_id(field)}")
-        if isinstance(widget, Select):
-            return "" if widget.value is Select.NULL else str(widget.value)
+        if isinstance(widget, Picker):
+            return "" if widget.value is None else str(widget.value)
         return str(widget.value)
 
     def post_step(self, call, action: str) -> None:
@@ -71,16 +71,16 @@ class _DisputeForm(FormScreen):
                               id=self.detail.id),
             fields=lambda found: {_widget_id(k): v for k, v in found.items()})
 
-    def checklist(self, checked: list[str]) -> SelectionList:
+    def checklist(self, checked: list[str]) -> Checklist:
         factors = self.app.desk.settings.disputes.checklist
-        return SelectionList(*((plain(f"[{t('colour.' + f.colour.value)}] "
+        return Checklist(*((plain(f"[{t('colour.' + f.colour.value)}] "
                                       + f.text(language())), f.code, f.code in checked)
                                for f in factors), id="factors")
 
-    def colour_select(self, value: str | None) -> Select:
-        return Select([(t(f"colour.{c.value}"), c.value) for c in Colour],
-                      prompt=t("dispute.form.suggested"), id="colour", compact=True,
-                      value=value or Select.NULL)
+    def colour_select(self, value: str | None) -> Picker:
+        return Picker([(t(f"colour.{c.value}"), c.value) for c in Colour],
+                      prompt=t("dispute.form.suggested"), id="colour",
+                      value=value or None)
 
     @on(SelectionList.SelectedChanged, "#factors")
     def _suggest(self, event: SelectionList.SelectedChanged) -> None:
@@ -98,7 +98,7 @@ class _DisputeForm(FormScreen):
 class RecordScreen(_DisputeForm):
     """建档 or amend: type, parties, people and amount involved, risk factors and colour."""
 
-    AUTO_FOCUS = "Select"
+    AUTO_FOCUS = "Picker"
 
     @property
     def rows(self) -> int:
@@ -108,29 +108,34 @@ class RecordScreen(_DisputeForm):
         d = self.detail
         kind = d.type or self.app.desk.settings.disputes.category_types.get(
             self._category_code(), "")
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield from self.head(t("dispute.action.record"))
-            yield from self.field_row("type", t("dispute.field.type") + " *", Select(
+            yield from self.field_row("type", t("dispute.field.type") + " *", Picker(
                 _choices(DisputeType, "type"), prompt=t("form.pick"), id="type",
-                compact=True, value=kind or Select.NULL))
+                value=kind or None))
             for index in range(self.rows):
                 role, name = (d.parties[index][:2] if index < len(d.parties)
                               else ("applicant" if index == 0 else "respondent", ""))
+                # Two lines a party, every field wide enough to see what is typed in it.
                 yield from self.field_row(f"party-{index}-name", t("dispute.field.party") +
                                           f" {index + 1}", Horizontal(
-                    Select(_choices(PartyRole, "role"), id=f"party-{index}-role",
-                           compact=True, value=role, allow_blank=False),
+                    Picker(_choices(PartyRole, "role"), id=f"party-{index}-role", value=role,
+                           allow_blank=False),
                     TextInput(name, compact=True, id=f"party-{index}-name",
                               placeholder=t("field.party_name")),
+                    classes="party-row"))
+                yield Horizontal(
                     TextInput(compact=True, id=f"party-{index}-phone",
                               placeholder=t("dispute.field.phone")),
                     TextInput(compact=True, id=f"party-{index}-id_number",
                               placeholder=t("dispute.field.id_number"), max_length=18),
-                    classes="party-row"))
+                    classes="party-row")
                 for part in ("phone", "id_number"):
-                    yield Label("", id=f"err-party-{index}-{part}", classes="field-error",
+                    yield Label("", id=f"err-party-{index}-{part}",
+                                classes="field-error own-line -empty",
                                 markup=False)
-            yield Label("", id="err-parties", classes="field-error", markup=False)
+            yield Label("", id="err-parties", classes="field-error own-line -empty",
+                        markup=False)
             if d.parties:
                 yield Static(t("dispute.form.parties_again"), classes="form-context")
             yield from self.field_row("people", t("dispute.field.people"), TextInput(
@@ -179,14 +184,14 @@ class RecordScreen(_DisputeForm):
 class StepScreen(_DisputeForm):
     """One step of the dispute's table; its fields are the table's."""
 
-    AUTO_FOCUS = "Input, Select, SelectionList, #ok"
+    AUTO_FOCUS = "Input, Picker, SelectionList, #ok"
 
     def __init__(self, step: DisputeStep, detail: DisputeDetail) -> None:
         super().__init__(detail)
         self.step = step
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield from self.head(t(f"dispute.action.{self.step.action.value}"))
             for name in self.step.fields:
                 yield from self._field(name)
@@ -213,18 +218,18 @@ class StepScreen(_DisputeForm):
                     suggester=SuggestFromList(teams, case_sensitive=False)))
             case "method" | "result" | "outcome":
                 kind = {"method": Method, "result": SessionResult, "outcome": Outcome}[name]
-                yield from self.field_row(name, label + " *", Select(
-                    _choices(kind, name), prompt=t("form.pick"), id=name, compact=True))
+                yield from self.field_row(name, label + " *", Picker(
+                    _choices(kind, name), prompt=t("form.pick"), id=name))
             case "units":
-                yield from self.field_row(name, label + " *", SelectionList(
+                yield from self.field_row(name, label + " *", Checklist(
                     *_unit_options(self.app.choices["units"], []), id=name))
             case "unit":
                 waiting = [w.unit for w in d.whistles if w.reported_at is None]
                 units = [(c.label, c.code) for c in self.app.choices["units"]
                          if c.label in waiting]
-                yield from self.field_row(name, label + " *", Select(
-                    units, prompt=t("form.pick"), id=name, compact=True,
-                    value=units[0][1] if len(units) == 1 else Select.NULL))
+                yield from self.field_row(name, label + " *", Picker(
+                    units, prompt=t("form.pick"), id=name,
+                    value=units[0][1] if len(units) == 1 else None))
             case _:
                 required = name in ("reason", "response") and not (
                     name == "reason" and self.step.action is DisputeAction.REGRADE)
@@ -292,7 +297,7 @@ def _catalogue() -> dict:
 class BoardFilterScreen(FormScreen):
     """The board's filter: community, type, mediator (empty: all)."""
 
-    AUTO_FOCUS = "Select"
+    AUTO_FOCUS = "Picker"
 
     def __init__(self, current: BoardFilter) -> None:
         super().__init__()
@@ -304,23 +309,23 @@ class BoardFilterScreen(FormScreen):
         communities = [(c.label.strip(), c.code) for c in self.app.choices["nodes"]
                        if c.kind == "community"]
         f = self.current
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield Static(t("dispute.filter.title"), classes="form-title")
-            yield from self.field_row("community", t("dispute.filter.community"), Select(
-                communities, prompt=t("dispute.filter.all"), id="community", compact=True,
-                value=f.community_code or Select.NULL))
-            yield from self.field_row("type", t("dispute.field.type"), Select(
+            yield from self.field_row("community", t("dispute.filter.community"), Picker(
+                communities, prompt=t("dispute.filter.all"), id="community",
+                value=f.community_code or None))
+            yield from self.field_row("type", t("dispute.field.type"), Picker(
                 _choices(DisputeType, "type"), prompt=t("dispute.filter.all"),
-                id="type", compact=True, value=f.type or Select.NULL))
+                id="type", value=f.type or None))
             names = mediators(self.app.desk)
-            yield from self.field_row("mediator", t("field.mediator"), Select(
+            yield from self.field_row("mediator", t("field.mediator"), Picker(
                 [(plain(n), n) for n in names], prompt=t("dispute.filter.all"), id="mediator",
-                compact=True, value=f.mediator if f.mediator in names else Select.NULL))
+                value=f.mediator if f.mediator in names else None))
             yield from self.buttons()
 
     def action_submit(self) -> None:
         def value(name: str) -> str:
-            widget = self.query_one(f"#{name}", Select)
-            return "" if widget.value is Select.NULL else str(widget.value)
+            widget = self.query_one(f"#{name}", Picker)
+            return "" if widget.value is None else str(widget.value)
 
         self.dismiss(BoardFilter(value("community"), value("type"), value("mediator")))

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Input, Label, SelectionList, Static
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.lifecycle import Action, CaseState, Channel, Field, Role, Transition
@@ -29,7 +29,7 @@ from dutydesk.i18n import local_time, t
 from dutydesk.services import cases
 from dutydesk.services.queue import CaseDetail, Choice, QueueFilter
 from dutydesk.tui.format import plain
-from dutydesk.tui.widgets import TextInput
+from dutydesk.tui.widgets import Checklist, Picker, TextInput
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 FORM_BINDINGS = [
@@ -47,8 +47,19 @@ class _Outcome(Message):
     stale: bool = False  # refused because the row changed since it was read
 
 
+class FormBody(VerticalScroll, can_focus=False):
+    """A form's frame: it scrolls to the focused field, but is not itself a stop for Tab (an
+    invisible one, where the officer would lose their place)."""
+
+
 def _label(field: str, required: bool) -> str:
     return t(f"field.{field}") + (" *" if required else "")  # * marks a required field
+
+
+def _say(label: Label, text: str) -> None:
+    """An error label's text; one on a line of its own (`.own-line`) takes no room empty."""
+    label.update(printable(text))
+    label.set_class(not text, "-empty")
 
 
 def _options(choices: list[Choice]) -> list[tuple[Text, str]]:
@@ -66,6 +77,7 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
     BINDINGS = FORM_BINDINGS + [Binding("ctrl+r", "reload", "", show=False)]
     stale = False  # the last attempt was refused as stale: Ctrl+R reads the item again
     detail: Any = None
+    _as_opened: dict[str, object] | None = None  # the fields as the form opened
 
     def fetch_detail(self) -> Any:
         """The item as it is now (a service read, from a worker); None: no reload here."""
@@ -92,14 +104,14 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
 
     def show_errors(self, fields: dict[str, str] | None, general: str | None = None) -> None:
         for label in self.query(".field-error"):
-            label.update("")
+            _say(label, "")
         for name, text in (fields or {}).items():
             matches = self.query(f"#err-{name}")
             if matches:
-                matches.first(Label).update(printable(text))
+                _say(matches.first(Label), text)
             else:
                 general = "; ".join(filter(None, [general, text]))
-        self.query_one("#form-error", Label).update(printable(general or ""))
+        _say(self.query_one("#form-error", Label), general or "")
 
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
@@ -114,18 +126,42 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
         self.action_submit()
 
     @on(Input.Changed)
-    @on(Select.Changed)
+    @on(Picker.Changed)
     @on(SelectionList.SelectedChanged)
     def _field_changed(self, event) -> None:
         """An error goes as soon as the officer changes the field it was about."""
-        widget = getattr(event, "input", None) or getattr(event, "select", None) \
-            or getattr(event, "selection_list", None)
+        widget = event.control
         matches = self.query(f"#err-{widget.id}") if widget is not None and widget.id else []
         if matches:
-            matches.first(Label).update("")
+            _say(matches.first(Label), "")
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def on_mount(self) -> None:
+        self._as_opened = self.typed_values()
+
+    def typed_values(self) -> dict[str, object]:
+        """What each field holds now, by its id (to know whether anything was typed)."""
+        from textual.widgets import Checkbox
+
+        values: dict[str, object] = {}
+        for widget in self.query("Input, Picker, Checkbox, SelectionList"):
+            if isinstance(widget, SelectionList):
+                values[widget.id or ""] = tuple(widget.selected)
+            elif isinstance(widget, (Input, Picker, Checkbox)):
+                values[widget.id or ""] = widget.value
+        return values
+
+    async def action_cancel(self) -> None:
+        """Esc: close — after asking, when something typed would be thrown away (awaited, so
+        that a key typed right behind Esc answers the question)."""
+        if self.typed_values() == self._as_opened:
+            self.dismiss(None)
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        await self.app.push_screen(ConfirmScreen(t("form.discard")), answer)
 
     def typed_path(self) -> Path | None:
         """The file the `#path` field names, or None (and the field says it is required)."""
@@ -204,11 +240,11 @@ class NewCaseScreen(FormScreen):
 
     def compose(self) -> ComposeResult:
         choices = self.app.choices
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield Static(t("form.new_case"), classes="form-title")
-            yield from self.field_row("channel", t("field.channel"), Select(
+            yield from self.field_row("channel", t("field.channel"), Picker(
                 [(t(f"channel.{c.value}"), c.value) for c in Channel],
-                value=Channel.PHONE.value, allow_blank=False, id="channel", compact=True))
+                value=Channel.PHONE.value, allow_blank=False, id="channel"))
             yield from self.field_row("summary", _label("summary", True),
                                       TextInput(compact=True, id="summary"))
             yield from self.field_row("reporter_name", t("field.reporter_name"),
@@ -217,25 +253,25 @@ class NewCaseScreen(FormScreen):
                 compact=True, id="reporter_phone", placeholder="13800138000"))
             yield from self.field_row("address", t("field.address"),
                                       TextInput(compact=True, id="address"))
-            yield from self.field_row("node", _label("node", True), Select(
-                _options(choices["nodes"]), prompt=t("form.pick"), id="node", compact=True))
-            yield from self.field_row("category", t("field.category"), Select(
-                _options(choices["categories"]), prompt=t("form.pick"), id="category", compact=True))
+            yield from self.field_row("node", _label("node", True), Picker(
+                _options(choices["nodes"]), prompt=t("form.pick"), id="node"))
+            yield from self.field_row("category", t("field.category"), Picker(
+                _options(choices["categories"]), prompt=t("form.pick"), id="category"))
             yield from self.buttons()
 
     AUTO_FOCUS = "#summary"  # set as the form is composed: keys typed after `n` land here
 
     def action_submit(self) -> None:
-        node = self.query_one("#node", Select).value
-        category = self.query_one("#category", Select).value
+        node = self.query_one("#node", Picker).value
+        category = self.query_one("#category", Picker).value
         draft = cases.CaseDraft(
-            channel=str(self.query_one("#channel", Select).value),
+            channel=str(self.query_one("#channel", Picker).value),
             summary=self.query_one("#summary", Input).value,
-            node_code="" if node is Select.NULL else str(node),
+            node_code="" if node is None else str(node),
             reporter_name=self.query_one("#reporter_name", Input).value,
             reporter_phone=self.query_one("#reporter_phone", Input).value,
             address=self.query_one("#address", Input).value,
-            category_code="" if category is Select.NULL else str(category),
+            category_code="" if category is None else str(category),
         )
         self.save(draft)
 
@@ -272,7 +308,7 @@ class ActionScreen(FormScreen):
         title = (t("form.action_title", action=label, id=f"#{self.targets[0]}")
                  if len(self.targets) == 1
                  else t("form.bulk_title", action=label, count=len(self.targets)))
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield Static(plain(title), classes="form-title")
             if self.detail is not None:
                 yield Static(plain(self.detail.summary), classes="form-context", id="case-summary")
@@ -283,9 +319,9 @@ class ActionScreen(FormScreen):
                                           self._widget(f))
             if tr.needs_on_behalf(self.role):
                 people = self.detail.contacts.get(tr.action.value, []) if self.detail else []
-                yield from self.field_row("on_behalf_of", _label("on_behalf_of", True), Select(
+                yield from self.field_row("on_behalf_of", _label("on_behalf_of", True), Picker(
                     [(plain(name), name) for name in people], prompt=t("form.pick"),
-                    id="on_behalf_of", compact=True))
+                    id="on_behalf_of"))
             yield from self.buttons()
 
     def _widget(self, f: Field):
@@ -293,36 +329,36 @@ class ActionScreen(FormScreen):
         d = self.detail
         match f:
             case Field.CATEGORY:
-                value = d.category_code if d and d.category_code else Select.NULL
-                return Select(_options(choices["categories"]), prompt=t("form.pick"),
-                              value=value, id=f.value, compact=True)
+                value = d.category_code if d and d.category_code else None
+                return Picker(_options(choices["categories"]), prompt=t("form.pick"),
+                              value=value, id=f.value)
             case Field.NODE:
-                value = d.node_code if d and d.node_code else Select.NULL
-                return Select(_options(choices["nodes"]), prompt=t("form.pick"), value=value,
-                              id=f.value, compact=True)
+                value = d.node_code if d and d.node_code else None
+                return Picker(_options(choices["nodes"]), prompt=t("form.pick"), value=value,
+                              id=f.value)
             case Field.LEAD_UNIT:
                 options = self._unit_options()
                 planned = d.planned_units[0] if d and d.planned_units else None
-                return Select(options, prompt=t("form.pick"), id=f.value, compact=True,
+                return Picker(options, prompt=t("form.pick"), id=f.value,
                               value=planned if planned in {c for _, c in options}
-                              else Select.NULL)
+                              else None)
             case Field.CO_UNITS:
                 chosen = set(d.planned_units[1]) if d and d.planned_units else set()
-                return SelectionList(*((label, code, code in chosen)
+                return Checklist(*((label, code, code in chosen)
                                        for label, code in self._unit_options()), id=f.value)
             case Field.NEW_DUE:
                 return TextInput(compact=True, placeholder="YYYY-MM-DD HH:MM", id=f.value)
             case Field.MERGE_INTO if d is not None and d.merge_candidates:
-                return Select([(plain(f"#{c.id} {local_time(c.created_at)} {c.summary}"),
+                return Picker([(plain(f"#{c.id} {local_time(c.created_at)} {c.summary}"),
                                 str(c.id)) for c in d.merge_candidates],
-                              prompt=t("form.pick_duplicate"), id=f.value, compact=True)
+                              prompt=t("form.pick_duplicate"), id=f.value)
             case Field.MERGE_INTO:
                 return TextInput(compact=True, placeholder="123", id=f.value, restrict=r"[0-9]*",
                                  max_length=len(str(cases.CASE_ID_MAX)))
             case _:
                 return TextInput(compact=True, id=f.value)
 
-    AUTO_FOCUS = "Input, Select, SelectionList, #ok"  # the first field, else the OK button
+    AUTO_FOCUS = "Input, Picker, SelectionList, #ok"  # the first field, else the OK button
 
     def _context_lines(self) -> list[str]:
         """What the officer must see to decide: the deadline an extension or 加急 would move,
@@ -345,8 +381,8 @@ class ActionScreen(FormScreen):
 
     def _value(self, f: Field) -> str:
         widget = self.query_one(f"#{f.value}")
-        if isinstance(widget, Select):
-            return "" if widget.value is Select.NULL else str(widget.value)
+        if isinstance(widget, Picker):
+            return "" if widget.value is None else str(widget.value)
         return widget.value  # type: ignore[union-attr]
 
     def action_submit(self) -> None:
@@ -372,8 +408,8 @@ class ActionScreen(FormScreen):
                 case _:
                     setattr(inputs, cases.FIELD_ATTRIBUTE[f], raw)
         if tr.needs_on_behalf(self.role):
-            person = self.query_one("#on_behalf_of", Select).value
-            inputs.on_behalf_of = "" if person is Select.NULL else str(person)
+            person = self.query_one("#on_behalf_of", Picker).value
+            inputs.on_behalf_of = "" if person is None else str(person)
         if errors:
             self.show_errors(errors)
             return
@@ -436,25 +472,25 @@ class FilterScreen(FormScreen):
     def compose(self) -> ComposeResult:
         c = self.current
         nodes = self.app.choices["nodes"]
-        node_code = next((n.code for n in nodes if n.id == c.node_id), Select.NULL)
-        with VerticalScroll(classes="form"):
+        node_code = next((n.code for n in nodes if n.id == c.node_id), None)
+        with FormBody(classes="form"):
             yield Static(t("form.filter_title"), classes="form-title")
-            yield from self.field_row("channel", t("field.channel"), Select(
+            yield from self.field_row("channel", t("field.channel"), Picker(
                 [(t(f"channel.{ch.value}"), ch.value) for ch in Channel], prompt=t("form.any"),
-                value=c.channel or Select.NULL, id="channel", compact=True))
-            yield from self.field_row("state", t("column.state"), Select(
+                value=c.channel or None, id="channel"))
+            yield from self.field_row("state", t("column.state"), Picker(
                 [(t(f"state.{s.value}"), s.value) for s in CaseState], prompt=t("form.any"),
-                value=c.state or Select.NULL, id="state", compact=True))
-            yield from self.field_row("node", t("field.node"), Select(
-                _options(nodes), prompt=t("form.any"), value=node_code, id="node", compact=True))
+                value=c.state or None, id="state"))
+            yield from self.field_row("node", t("field.node"), Picker(
+                _options(nodes), prompt=t("form.any"), value=node_code, id="node"))
             yield from self.buttons()
 
     AUTO_FOCUS = "#channel"
 
     def action_submit(self) -> None:
         def value(name: str) -> str | None:
-            v = self.query_one(f"#{name}", Select).value
-            return None if v is Select.NULL else str(v)
+            v = self.query_one(f"#{name}", Picker).value
+            return None if v is None else str(v)
 
         node_code = value("node")
         node = next((n for n in self.app.choices["nodes"] if n.code == node_code), None)
@@ -518,7 +554,7 @@ class TransferActionScreen(FormScreen):
         d, action = self.detail, self.transition.action.value
         title = t("police.board.form_title", action=t(f"police.action.{action}"),
                   number=d.row.number)
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield Static(plain(title), classes="form-title")
             yield Static(plain(d.row.summary), classes="form-context")
             if d.danger:
@@ -526,22 +562,22 @@ class TransferActionScreen(FormScreen):
                              classes="field-error")
             if action == "divert":
                 nodes = self.app.choices["nodes"]
-                yield from self.field_row("node", _label("node", True), Select(
-                    _options(nodes), prompt=t("form.pick"), id="node", compact=True,
+                yield from self.field_row("node", _label("node", True), Picker(
+                    _options(nodes), prompt=t("form.pick"), id="node",
                     value=d.routing.node_code if any(
-                        c.code == d.routing.node_code for c in nodes) else Select.NULL))
+                        c.code == d.routing.node_code for c in nodes) else None))
                 categories = self.app.choices["categories"]
-                yield from self.field_row("category", _label("category", True), Select(
-                    _options(categories), prompt=t("form.pick"), id="category", compact=True,
+                yield from self.field_row("category", _label("category", True), Picker(
+                    _options(categories), prompt=t("form.pick"), id="category",
                     value=d.routing.category_code if any(
                         c.code == d.routing.category_code for c in categories)
-                    else Select.NULL))
+                    else None))
                 units = _unit_options(self.app.choices["units"], d.routing.unit_codes)
-                lead = d.routing.unit_codes[0] if d.routing.unit_codes else Select.NULL
-                yield from self.field_row("lead_unit", _label("lead_unit", False), Select(
-                    units, prompt=t("form.pick"), id="lead_unit", compact=True, value=lead))
+                lead = d.routing.unit_codes[0] if d.routing.unit_codes else None
+                yield from self.field_row("lead_unit", _label("lead_unit", False), Picker(
+                    units, prompt=t("form.pick"), id="lead_unit", value=lead))
                 yield from self.field_row("co_units", _label("co_units", False),
-                                          SelectionList(*units, id="co_units"))
+                                          Checklist(*units, id="co_units"))
                 if d.danger:
                     yield Checkbox(t("police.board.confirm_danger"), id="confirm", compact=True)
                 yield from self.field_row("reason", _label("reason", bool(d.danger)),
@@ -558,13 +594,13 @@ class TransferActionScreen(FormScreen):
                                                     id="feedback"))
             yield from self.buttons()
 
-    AUTO_FOCUS = "Input, Select, #ok"
+    AUTO_FOCUS = "Input, Picker, #ok"
 
     def action_submit(self) -> None:
         values: dict = {}
-        for widget in self.query("Input, Select, Checkbox"):
+        for widget in self.query("Input, Picker, Checkbox"):
             value = widget.value
-            values[widget.id] = "" if value is Select.NULL else value
+            values[widget.id] = "" if value is None else value
         for chooser in self.query(SelectionList):
             values[chooser.id] = list(chooser.selected)
         self.query_one("#ok", Button).disabled = True
@@ -614,7 +650,7 @@ class ImportScreen(FormScreen):
     def compose(self) -> ComposeResult:
         from textual.widgets import ProgressBar
 
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield Static(t("police.import.title"), classes="form-title")
             yield Static(t("police.import.hint"), classes="form-context")
             yield from self.field_row("path", t("police.import.path") + " *",
@@ -656,7 +692,7 @@ class ExportFeedbackScreen(FormScreen):
         from textual.widgets import Checkbox
 
         today = self.app.desk.clock.now().astimezone(LOCAL_TZ).date().isoformat()
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield Static(t("police.export.title"), classes="form-title")
             if self.current is not None:
                 yield Checkbox(plain(t("police.export.only_this", number=self.current.row.number)),
@@ -706,7 +742,7 @@ class CallTotalScreen(FormScreen):
 
     def compose(self) -> ComposeResult:
         today = self.app.desk.clock.now().astimezone(LOCAL_TZ).date()
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield Static(t("police.total.title"), classes="form-title")
             yield Static(t("police.total.hint"), classes="form-context")
             yield from self.field_row("first", t("police.total.first") + " *", TextInput(
@@ -757,7 +793,7 @@ class NewTransferScreen(FormScreen):
 
     def compose(self) -> ComposeResult:
         now = self.app.desk.clock.now().astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield Static(t("police.new.title"), classes="form-title")
             for name in self.FIELDS:
                 label = t(f"police.field.{name}") + (" *" if name in self.REQUIRED else "")
@@ -801,7 +837,7 @@ class ReasonScreen(FormScreen):
         self.field, self.required = field, required
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield Static(plain(self.title_text), classes="form-title")
             yield from self.field_row(self.field, _label(self.field, self.required),
                                       TextInput(compact=True, id="reason"))

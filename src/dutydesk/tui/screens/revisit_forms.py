@@ -7,8 +7,7 @@ import datetime as dt
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Button, Select, Static
+from textual.widgets import Button, Static
 
 from dutydesk.domain.revisits import (
     RevisitAction, RevisitKind, RevisitMethod, RevisitResult, RevisitStep, Satisfaction,
@@ -17,8 +16,8 @@ from dutydesk.i18n import t
 from dutydesk.services import revisits
 from dutydesk.services.revisit_calendar import RevisitDetail
 from dutydesk.tui.format import plain
-from dutydesk.tui.screens.forms import FormScreen, _label
-from dutydesk.tui.widgets import TextInput
+from dutydesk.tui.screens.forms import FormBody, FormScreen, _label
+from dutydesk.tui.widgets import Picker, TextInput
 
 
 def _choices(kind, section: str) -> list[tuple[str, str]]:
@@ -26,7 +25,7 @@ def _choices(kind, section: str) -> list[tuple[str, str]]:
 
 
 class RevisitStepScreen(FormScreen):
-    AUTO_FOCUS = "Select, Input, #ok"
+    AUTO_FOCUS = "Picker, Input, #ok"
 
     def __init__(self, step: RevisitStep, detail: RevisitDetail) -> None:
         super().__init__()
@@ -47,23 +46,21 @@ class RevisitStepScreen(FormScreen):
 
     def compose(self) -> ComposeResult:
         d, action = self.detail, self.step.action
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield Static(plain(t("form.action_title", action=t(f"revisit.action.{action.value}"),
                                  id=f"#{d.row.case_id}")), classes="form-title")
             yield Static(plain(d.row.summary), classes="form-context")
             if action is RevisitAction.RECORD:
-                yield from self.field_row("method", t("revisit.field.method") + " *", Select(
-                    _choices(RevisitMethod, "method"), prompt=t("form.pick"), id="method",
-                    compact=True, value="phone" if self.callback else Select.NULL))
+                yield from self.field_row("method", t("revisit.field.method") + " *", Picker(
+                    _choices(RevisitMethod, "method"), prompt=t("form.pick"), id="method", value="phone" if self.callback else None))
                 results = [(label, value) for label, value in _choices(RevisitResult, "result")
                            if not (self.callback and value == RevisitResult.RELAPSE.value)]
-                yield from self.field_row("result", t("revisit.field.result") + " *", Select(
-                    results, prompt=t("form.pick"), id="result", compact=True))
+                yield from self.field_row("result", t("revisit.field.result") + " *", Picker(
+                    results, prompt=t("form.pick"), id="result"))
                 if self.callback:
                     yield from self.field_row("satisfaction", t("revisit.field.satisfaction"),
-                                              Select(_choices(Satisfaction, "satisfaction"),
-                                                     prompt=t("form.pick"), id="satisfaction",
-                                                     compact=True))
+                                              Picker(_choices(Satisfaction, "satisfaction"),
+                                                     prompt=t("form.pick"), id="satisfaction"))
                 yield from self.field_row("notes", t("revisit.field.notes"),
                                           TextInput(compact=True, id="notes"))
             elif action is RevisitAction.RESCHEDULE:
@@ -86,8 +83,8 @@ class RevisitStepScreen(FormScreen):
 
     def _value(self, name: str) -> str:
         widget = self.query_one(f"#{name}")
-        if isinstance(widget, Select):
-            return "" if widget.value is Select.NULL else str(widget.value)
+        if isinstance(widget, Picker):
+            return "" if widget.value is None else str(widget.value)
         return str(widget.value).strip()
 
     def action_submit(self) -> None:
@@ -142,10 +139,10 @@ class ExportIcsScreen(FormScreen):
         scopes = [(t("revisit.ics.mine"), "mine"), (t("revisit.ics.all"), "all")]
         if actor.community_id is not None:
             scopes.insert(1, (t("revisit.ics.community"), "community"))
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield Static(t("revisit.ics.title"), classes="form-title")
-            yield from self.field_row("scope", t("revisit.ics.scope"), Select(
-                scopes, id="scope", compact=True, value="mine", allow_blank=False))
+            yield from self.field_row("scope", t("revisit.ics.scope"), Picker(
+                scopes, id="scope", value="mine", allow_blank=False))
             yield from self.field_row("path", t("police.import.path") + " *", TextInput(
                 compact=True, id="path", placeholder="revisits.ics"))
             yield from self.buttons()
@@ -154,7 +151,7 @@ class ExportIcsScreen(FormScreen):
         if (path := self.typed_path()) is None:
             return
         self.query_one("#ok", Button).disabled = True
-        self.run_export(str(self.query_one("#scope", Select).value), path)
+        self.run_export(str(self.query_one("#scope", Picker).value), path)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_export(self, scope: str, path) -> None:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Button, Select, Static
+from textual.widgets import Button, Static
 
 from dutydesk.domain.statistics import Period, PeriodError, parse_period
 from dutydesk.i18n import t
@@ -16,8 +15,8 @@ from dutydesk.reports.writers import FORMATS, write_report
 from dutydesk.services.inputs import echo
 from dutydesk.services.statistics import Place, Report
 from dutydesk.tui.format import plain
-from dutydesk.tui.screens.forms import FormScreen
-from dutydesk.tui.widgets import TextInput
+from dutydesk.tui.screens.forms import FormBody, FormScreen
+from dutydesk.tui.widgets import Picker, TextInput
 
 
 class PeriodScreen(FormScreen):
@@ -28,7 +27,7 @@ class PeriodScreen(FormScreen):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield Static(t("stats.form.period_title"), classes="form-title")
             yield from self.field_row("period", t("stats.form.period") + " *", TextInput(
                 value=self.current.label if self.current else "", compact=True, id="period",
@@ -59,14 +58,14 @@ class PlaceScreen(FormScreen):
         options = [(plain(f"{p.name}（{t('stats.place.' + p.kind)}）"), p.code)
                    for p in self.places.values()]
         current = self.current.code if self.current else options[0][1]
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield Static(t("stats.form.place_title"), classes="form-title")
-            yield from self.field_row("place", t("stats.key.place") + " *", Select(
-                options, id="place", compact=True, allow_blank=False, value=current))
+            yield from self.field_row("place", t("stats.key.place") + " *", Picker(
+                options, id="place", allow_blank=False, value=current))
             yield from self.buttons()
 
     def action_submit(self) -> None:
-        self.dismiss(self.places[str(self.query_one("#place", Select).value)])
+        self.dismiss(self.places[str(self.query_one("#place", Picker).value)])
 
 
 class ExportReportScreen(FormScreen):
@@ -78,17 +77,17 @@ class ExportReportScreen(FormScreen):
 
     def compose(self) -> ComposeResult:
         name = f"report-{self.report.period.label.replace('..', '_')}-{self.report.place.code}"
-        with VerticalScroll(classes="form"):
+        with FormBody(classes="form"):
             yield Static(plain(t("stats.form.export_title", period=self.report.period.label,
                                  place=self.report.place.name)), classes="form-title")
-            yield from self.field_row("format", t("stats.form.format"), Select(
-                [(t(f"stats.format.{f}"), f) for f in FORMATS], id="format", compact=True,
+            yield from self.field_row("format", t("stats.form.format"), Picker(
+                [(t(f"stats.format.{f}"), f) for f in FORMATS], id="format",
                 value="xlsx", allow_blank=False))
             yield from self.field_row("path", t("police.import.path") + " *", TextInput(
                 compact=True, id="path", value=f"{name}.xlsx"))
             yield from self.buttons()
 
-    def on_select_changed(self, event: Select.Changed) -> None:
+    def on_picker_changed(self, event: Picker.Changed) -> None:
         """The file's suffix follows the chosen format."""
         path = self.query_one("#path", TextInput)
         current = Path(str(path.value))
@@ -99,7 +98,7 @@ class ExportReportScreen(FormScreen):
         if (path := self.typed_path()) is None:
             return
         self.query_one("#ok", Button).disabled = True
-        self.run_export(path, str(self.query_one("#format", Select).value))
+        self.run_export(path, str(self.query_one("#format", Picker).value))
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_export(self, path: Path, kind: str) -> None:

@@ -2,9 +2,11 @@
 
 from dutydesk.tui.widgets._case_detail import CaseDetailView, DetailPane
 from dutydesk.tui.widgets._case_table import CaseTable
+from dutydesk.tui.widgets._checklist import Checklist
 from dutydesk.tui.widgets._footer import DeskFooter
 from dutydesk.tui.widgets._paged_table import Column, PagedTable
+from dutydesk.tui.widgets._picker import Picker
 from dutydesk.tui.widgets._text_input import TextInput
 
-__all__ = ["CaseDetailView", "DetailPane", "CaseTable", "DeskFooter", "Column", "PagedTable",
-           "TextInput"]
+__all__ = ["CaseDetailView", "DetailPane", "CaseTable", "Checklist", "DeskFooter", "Column",
+           "PagedTable", "Picker", "TextInput"]

@@ -7,6 +7,7 @@ from textual import events
 from textual.widgets import Input
 
 from dutydesk.domain.text import strip_controls
+from dutydesk.tui.widgets._in_order import in_order
 
 
 class TextInput(Input):
@@ -15,6 +16,8 @@ class TextInput(Input):
         the characters around them. Left to Textual they act only once the key has bubbled up
         to the app, after the characters typed behind them in the same burst (over SSH a
         packet holds several keys) — `ab⌫c` would read `abc` then lose the `c`."""
+        if await in_order(self, event):
+            return
         for binding in self._bindings.key_to_bindings.get(event.key, ()):
             if not event.is_printable:
                 event.stop()

@@ -1,0 +1,156 @@
+"""A person can see every field of every form: tabbing to each focusable widget brings it into
+view, inside the screen, at least one cell wide and high, and on top where it is drawn.
+
+A test that fills a form in code proves nothing about this — the 建档 form's phone and ID fields
+sat at x = 73 and 139 in a 66-column row while the service tests passed. The forms are made
+from the same tables the boards open them from (every transition, every step), and a form class
+missing here fails the inventory check.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from dutydesk.domain.disputes import DISPUTE_STEPS, DisputeAction
+from dutydesk.domain.lifecycle import TRANSITIONS, Role
+from dutydesk.domain.police import TRANSFER_TRANSITIONS
+from dutydesk.domain.revisits import REVISIT_STEPS
+from dutydesk.domain.statistics import PeriodKind, containing
+from dutydesk.services import disputes, statistics
+from dutydesk.services.dispute_board import BoardFilter, dispute_detail
+from dutydesk.services.disputes import DisputeDraft, PartyDraft
+from dutydesk.services.police import transfer_detail
+from dutydesk.services.queue import QueueFilter, case_detail
+from dutydesk.services.revisit_calendar import revisit_detail
+from dutydesk.store.models import Case, PoliceTransfer, Revisit
+from dutydesk.tui.screens import dispute_forms, forms, revisit_forms, stats_forms
+from dutydesk.tui.screens.forms import FormScreen
+from tests.tui.conftest import make_app, settle
+
+SIZES = [(80, 24), (120, 40)]
+THREE_PARTIES = [PartyDraft("applicant", "张桂兰", "13908571234", ""),
+                 PartyDraft("respondent", "李明", "", ""),
+                 PartyDraft("respondent", "王五", "", "")]
+
+
+def _first(desk, model, *where):
+    with desk.db.read() as s:
+        return s.exec(select(model.id).where(*where).order_by(model.id)).first()
+
+
+def _dispute_case(desk) -> int:
+    """A recorded dispute with three parties (the 建档 form then shows five party rows)."""
+    actor = desk.actor("zhaolei")
+    case_id = _first(desk, Case, Case.summary.contains("拖欠"))
+    detail = dispute_detail(desk, actor, case_id)
+    disputes.record(desk, actor, case_id, DisputeDraft(
+        type=detail.type or "labour", parties=THREE_PARTIES, factors=list(detail.factors),
+        colour=detail.colour or "", reason="测试", people="8", amount="86400"),
+        expected_version=detail.version)
+    return case_id
+
+
+def all_forms(desk) -> list[tuple[str, callable]]:
+    """(name, make) for every form the boards open, made from real details."""
+    chief = desk.actor("zhaolei")
+    case = case_detail(desk, chief, _first(desk, Case))
+    transfer = transfer_detail(desk, chief, _first(desk, PoliceTransfer))
+    revisit = revisit_detail(desk, chief, _first(desk, Revisit))
+    dispute_id = _dispute_case(desk)
+    dispute = dispute_detail(desk, chief, dispute_id)
+    period = containing(PeriodKind.MONTH, desk.clock.now().date())
+    report = statistics.report(desk, chief, period)
+    made = [
+        ("new-case", forms.NewCaseScreen),
+        ("queue-filter", lambda: forms.FilterScreen(QueueFilter())),
+        ("import-110", forms.ImportScreen),
+        ("export-110", forms.ExportFeedbackScreen),
+        ("total-110", forms.CallTotalScreen),
+        ("new-transfer", forms.NewTransferScreen),
+        ("reason", lambda: forms.ReasonScreen("原因", lambda r: r, str)),
+        ("dispute-record", lambda: dispute_forms.RecordScreen(dispute)),
+        ("dispute-filter", lambda: dispute_forms.BoardFilterScreen(BoardFilter())),
+        ("ics", revisit_forms.ExportIcsScreen),
+        ("period", lambda: stats_forms.PeriodScreen(period)),
+        ("place", lambda: stats_forms.PlaceScreen(statistics.places(desk, chief), None)),
+        ("report-export", lambda: stats_forms.ExportReportScreen(report)),
+    ]
+    for transition in TRANSITIONS:
+        role = Role.DUTY_CHIEF if Role.DUTY_CHIEF in transition.roles else \
+            next(iter(transition.roles))
+        made.append((f"case-{transition.action.value}", lambda tr=transition, r=role:
+                     forms.ActionScreen(tr, r, [case.id], case)))
+    for transition in TRANSFER_TRANSITIONS:
+        made.append((f"110-{transition.action.value}", lambda tr=transition:
+                     forms.TransferActionScreen(tr, transfer)))
+    for step in DISPUTE_STEPS:
+        if step.action is not DisputeAction.RECORD:
+            made.append((f"dispute-{step.action.value}", lambda s=step:
+                         dispute_forms.StepScreen(s, dispute)))
+    for step in REVISIT_STEPS:
+        made.append((f"revisit-{step.action.value}", lambda s=step:
+                     revisit_forms.RevisitStepScreen(s, revisit)))
+    return made
+
+
+def _form_classes(base=FormScreen) -> set[type]:
+    found = set()
+    for sub in base.__subclasses__():
+        found |= _form_classes(sub)
+        if not sub.__name__.startswith("_"):
+            found.add(sub)
+    return found
+
+
+def test_every_form_class_is_in_the_layout_inventory(demo_desk):
+    covered = {type(make()) for _, make in all_forms(demo_desk)}
+    assert _form_classes() - covered == set()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_every_field_of_every_form_is_on_screen(demo_desk, size):
+    app = make_app(demo_desk)
+    problems = []
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for name, make in all_forms(demo_desk):
+            form = make()
+            await app.push_screen(form)
+            await settle(pilot, rounds=1)
+            for widget in list(form.focus_chain):  # each, focused: scrolled into view
+                widget.focus()
+                await pilot.pause()
+                await pilot.pause()  # the scroll to a focused widget waits for a refresh
+                problems += [f"{name}: {p}" for p in _check(form, widget)]
+            form.dismiss(None)
+            await settle(pilot, rounds=1)
+    assert problems == []
+
+
+def _check(screen, widget) -> list[str]:
+    width, height = screen.app.size
+    region = widget.region
+    where = f"{widget.__class__.__name__}#{widget.id} at {tuple(region)}"
+    if region.width < 1 or region.height < 1:
+        return [f"{where}: no room"]
+    if region.right > width or region.bottom > height or region.x < 0 or region.y < 0:
+        return [f"{where}: off the {width}×{height} screen"]
+    seen, _ = screen.get_widget_at(region.x, region.y)
+    if seen is not widget and widget not in seen.ancestors:
+        return [f"{where}: hidden under {seen.__class__.__name__}#{seen.id}"]
+    return []
+
+
+def test_the_record_form_with_three_parties(demo_desk, snap_compare):
+    case_id = _dispute_case(demo_desk)
+    app = make_app(demo_desk)
+
+    async def open_record(pilot):
+        await settle(pilot)
+        detail = dispute_detail(demo_desk, app.actor, case_id)
+        await app.push_screen(dispute_forms.RecordScreen(detail))
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_record)
+
