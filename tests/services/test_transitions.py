@@ -397,3 +397,28 @@ def test_a_co_unit_returning_its_part_leaves_the_case(desk):
     with pytest.raises(PermissionDenied):
         do(desk, case_id, Action.CO_ACKNOWLEDGE)
     do(desk, case_id, Action.REPLY, reason="")  # no open part is left
+
+
+def test_a_refusal_names_the_real_reason_role_before_state_before_condition(desk, clock):
+    """立案 by an officer: the chief's step (not "已受理 cannot be 立案"); 申请延期 after the
+    deadline: the deadline has passed. The board shows the very sentence the service raises."""
+    from dutydesk.services.queue import case_detail
+
+    accepted = new_case_in(desk, CaseState.ACCEPTED)
+    with pytest.raises(PermissionDenied) as refused:
+        perform(desk, desk.actor("liuyang"), accepted, Action.FILE, ActionInput())
+    assert refused.value.message() == "「立案」由值班长办理"
+    assert case_detail(desk, desk.actor("liuyang"), accepted).refusals["file"] == \
+        refused.value.message()
+    # A step the role may take, in the wrong state: the state is the reason.
+    assert "当前状态「已受理」" in case_detail(desk, desk.actor("liuyang"), accepted) \
+        .refusals["dispatch"]
+
+    late = new_case_in(desk, CaseState.IN_PROGRESS)
+    clock.set(case_row(desk, late).due_at)
+    with pytest.raises(InvalidTransition) as refused:
+        do(desk, late, Action.REQUEST_EXTENSION)
+    assert "已超过办结时限" in refused.value.message()
+    unit = desk.actor(actor_for(transition_for(Action.REQUEST_EXTENSION)))
+    assert case_detail(desk, unit, late).refusals["request_extension"] == \
+        refused.value.message()

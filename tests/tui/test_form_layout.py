@@ -154,3 +154,21 @@ def test_the_record_form_with_three_parties(demo_desk, snap_compare):
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_record)
 
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_every_focusable_widget_of_every_board_is_on_screen(demo_desk, size):
+    app = make_app(demo_desk)
+    problems = []
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for key in ("f2", "f3", "f4", "f5", "f6", "f7"):
+            await pilot.press(key)
+            await settle(pilot)
+            board = app.screen
+            for widget in list(board.focus_chain):
+                widget.focus()
+                await pilot.pause()
+                await pilot.pause()
+                problems += [f"{key}: {p}" for p in _check(board, widget)]
+    assert problems == []

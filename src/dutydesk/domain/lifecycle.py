@@ -318,6 +318,21 @@ def guard_refusal(transition: Transition, facts: CaseFacts, now: object) -> str 
     return None
 
 
+ROLE_REFUSAL = "error.role_only"  # the one refusal that is about who, not about the case
+
+
+def refusal(transition: Transition, facts: CaseFacts, role: Role, now: object) -> str | None:
+    """The catalogue key saying why `role` may not take this step on a case with these facts
+    now, from the table's own columns in their order — who (roles), then when (sources), then
+    the condition (guard) — or None when it may. One rule for the menu, the refused key and
+    the service."""
+    if not transition.allows(role):
+        return ROLE_REFUSAL
+    if facts.state not in transition.sources:
+        return "error.transition"
+    return guard_refusal(transition, facts, now)
+
+
 def permitted_actions(facts: CaseFacts, role: Role, now: object) -> list[Transition]:
     """Actions `role` may take on a case with these facts right now: the UI's menu."""
-    return [t for t in available_actions(facts.state, role) if guard_refusal(t, facts, now) is None]
+    return [t for t in TRANSITIONS if refusal(t, facts, role, now) is None]

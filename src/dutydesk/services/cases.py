@@ -13,7 +13,8 @@ from sqlmodel import Session, col, delete, select
 from dutydesk.domain.deadlines import Deadline, TimeLimit, TimeUnit
 from dutydesk.domain.lifecycle import (
     END_STATES, Action, CaseFacts, CaseState, Channel, Field, Level, Role,
-    LADDER, UNIT_CLOCK_STATES, PartFacts, Transition, guard_refusal, level_of_node, next_level, transition_for,
+    LADDER, ROLE_REFUSAL, UNIT_CLOCK_STATES, PartFacts, Transition, level_of_node, next_level,
+    refusal, transition_for,
 )
 from dutydesk.domain.police import TransferState
 from dutydesk.domain.personal import InvalidPhone, mask_phone, normalise_phone
@@ -204,17 +205,16 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
             # is a stale read: say what changed rather than "outside your area".
             raise stale_write(session, Event.case_id == case.id, case.updated_at) if stale \
                 else PermissionDenied("error.out_of_scope")
-        if not transition.allows(actor.role):
-            raise PermissionDenied("error.permission", action=t(f"action.{action.value}"))
+        why_not = refused(transition, facts_of(case, part), actor.role, now)
+        if isinstance(why_not, PermissionDenied):
+            raise why_not
         if not may_act_on(actor, case, transition, part):
             raise PermissionDenied("error.not_co_unit" if transition.part
                                    else "error.not_lead_unit")
         if stale:
             raise stale_write(session, Event.case_id == case.id, case.updated_at)
-        if CaseState(case.state) not in transition.sources:
-            raise InvalidTransition(action=t(f"action.{action.value}"),
-                                    state=t(f"state.{case.state}"))
-        _check_guard(transition, case, part, now)
+        if why_not is not None:
+            raise why_not
         claims.keep(session, desk, actor, claims.subject_of(case.id), now)
         on_behalf = _check_inputs(session, case, transition, actor, inputs)
         payload = _APPLY[action](desk, session, actor, case, inputs, now)
@@ -304,11 +304,21 @@ def facts_of(case: Case, part: CaseUnit | None = None) -> CaseFacts:
                      case.extension_due_at is not None, part_facts)
 
 
-def _check_guard(transition: Transition, case: Case, part: CaseUnit | None,
-                 now: dt.datetime) -> None:
-    refusal = guard_refusal(transition, facts_of(case, part), now)
-    if refusal is not None:
-        raise InvalidTransition(refusal)
+def refused(transition: Transition, facts: CaseFacts, role: Role,
+            now: dt.datetime) -> InvalidTransition | PermissionDenied | None:
+    """Why `role` may not take the step now, as the error the service raises and the board
+    shows when its key is pressed (the table's own reason: role, state or condition)."""
+    key = refusal(transition, facts, role, now)
+    if key is None:
+        return None
+    roles = [r for r in Role if r in transition.roles]
+    if Role.OFFICER in roles:
+        roles.remove(Role.DUTY_CHIEF)  # "值班员" covers the chief, who may do all they may
+    params = dict(action=t(f"action.{transition.action.value}"),
+                  state=t(f"state.{facts.state.value}"),
+                  roles=t("error.or").join(t(f"role.{r.value}") for r in roles))
+    return PermissionDenied(key, **params) if key == ROLE_REFUSAL \
+        else InvalidTransition(key, **params)
 
 
 def _check_inputs(session: Session, case: Case, transition: Transition, actor: Actor,

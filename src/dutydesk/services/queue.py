@@ -13,15 +13,15 @@ from sqlmodel import Session, col, select
 from dutydesk.domain.claims import Hold
 from dutydesk.domain.deadlines import LOCAL_TZ, DeadlineState, TimeUnit
 from dutydesk.domain.lifecycle import (
-    Action, CaseState, Role, Transition, decides_extensions, part_states, permitted_actions,
-    states_needing,
+    TRANSITIONS, Action, CaseState, Role, Transition, decides_extensions, part_states,
+    permitted_actions, states_needing,
 )
 from dutydesk.domain.supervision import Card, card_for
 from dutydesk.domain.text import normalise_query
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services.cases import (
-    CASE_ID_MAX, contacts_for, facts_of, may_act_on, own_part,
+    CASE_ID_MAX, contacts_for, facts_of, may_act_on, own_part, refused,
     suggested_unit_ids,
 )
 from dutydesk.services.events import refusals_logged
@@ -288,9 +288,18 @@ class CaseDetail:
     hold_until: dt.datetime | None = None  # when it lapses if left idle
     # For steps the desk records on someone's behalf (代录): action -> the people it may name.
     contacts: dict[str, list[str]] = field(default_factory=dict)
+    # Every other step: why not (the table's reason, as the service would refuse it).
+    refusals: dict[str, str] = field(default_factory=dict)
 
 
 @refusals_logged
+def _why_not(actor: Actor, case: Case, transition: Transition, part, facts, now) -> str:
+    error = refused(transition, facts, actor.role, now)
+    if error is None and not may_act_on(actor, case, transition, part):
+        error = PermissionDenied("error.not_co_unit" if transition.part else "error.not_lead_unit")
+    return error.message() if error is not None else ""
+
+
 def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
     now = desk.clock.now()
     with desk.db.read() as session:
@@ -314,8 +323,11 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
             .order_by(col(Event.id))
         ).all()
         part = own_part(session, actor, case_id)
-        actions = [tr for tr in permitted_actions(facts_of(case, part), actor.role, now)
+        facts = facts_of(case, part)
+        actions = [tr for tr in permitted_actions(facts, actor.role, now)
                    if may_act_on(actor, case, tr, part)]
+        refusals = {tr.action.value: _why_not(actor, case, tr, part, facts, now)
+                    for tr in TRANSITIONS if tr not in actions}
         contacts = {tr.action.value: contacts_for(session, case, tr)[1] for tr in actions
                     if tr.needs_on_behalf(actor.role)}
         candidates = merge_candidates(session, actor, case) \
@@ -348,7 +360,8 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
                           e.case_id if e.case_id != case_id else None)
             for e, name in events
         ],
-        actions=actions, suggested_units=suggested, merge_candidates=candidates,
+        actions=actions, refusals=refusals, suggested_units=suggested,
+        merge_candidates=candidates,
         contacts=contacts, planned_units=planned, hold=hold,
         hold_until=hold.expires_at(desk.settings.claim_idle) if hold else None,
     )

@@ -345,8 +345,7 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
             detail = None
         elif (detail := await self.settled_detail()) is not None:
             if not any(tr.action is action for tr in detail.actions):
-                self.refuse_key(t("error.transition", action=t(f"action.{name}"),
-                                  state=t(f"state.{detail.state}")))
+                self.refuse_key(detail.refusals[name])  # the table's reason
                 return
             if self.held_elsewhere(detail):
                 return  # said before anything is typed (the service refuses it anyway)
