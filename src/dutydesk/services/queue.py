@@ -292,7 +292,6 @@ class CaseDetail:
     refusals: dict[str, str] = field(default_factory=dict)
 
 
-@refusals_logged
 def _why_not(actor: Actor, case: Case, transition: Transition, part, facts, now) -> str:
     error = refused(transition, facts, actor.role, now)
     if error is None and not may_act_on(actor, case, transition, part):
@@ -300,6 +299,7 @@ def _why_not(actor: Actor, case: Case, transition: Transition, part, facts, now)
     return error.message() if error is not None else ""
 
 
+@refusals_logged
 def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
     now = desk.clock.now()
     with desk.db.read() as session:
