@@ -156,7 +156,7 @@ async def test_action_keys_follow_the_case_and_the_role(desk):
         await pilot.press("c")  # not offered: nothing opens, and the officer is told why
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
-        assert any("「结案」由值班员办理" in n.message for n in app._notifications)  # who may
+        assert any(n.message == "「结案」由值班长办理" for n in app._notifications)  # who may
         await _act(pilot, "k")  # the unit signs for it itself: no 代录 field
     with desk.db.read() as s:
         assert s.get(Case, case_id).state == "in_progress"
