@@ -196,3 +196,60 @@ def test_a_bad_option_is_quoted_back_safe_and_short(demo_path, capsys):
                  "--as", "zhaolei"]) == 1
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\x07" not in err and "␛" in err
+
+
+def test_revisits_name_the_wrong_officer_or_community_and_refuse_out_of_scope(demo_path,
+                                                                              tmp_path, capsys):
+    base = ["--db", str(demo_path), "--as", "huangxia"]  # 曹家湾社区's liaison
+    out = str(tmp_path / "r.ics")
+    assert main(["revisits", "--ics", out, "--officer", "nobody", *base]) == 1
+    assert "没有登录名为 nobody 的人员" in capsys.readouterr().err
+    assert main(["revisits", "--ics", out, "--community", "NOPE", *base]) == 1
+    assert "没有代码为 NOPE 的社区" in capsys.readouterr().err
+    assert main(["revisits", "--ics", out, "--community", "JSZL", *base]) == 1  # another's
+    assert "不在您的辖区范围内" in capsys.readouterr().err
+    assert not (tmp_path / "r.ics").exists()
+
+
+def test_a_recorded_110_total_is_replaced_only_when_asked(db_path, capsys):
+    base = ["--from", "2026-11-01", "--to", "2026-11-30", "--db", str(db_path), "--as", "liuyang"]
+    assert main(["total-110", "--total", "7000", *base]) == 0
+    assert main(["total-110", "--total", "7000", *base]) == 0  # the same figure again: fine
+    capsys.readouterr()
+    assert main(["total-110", "--total", "0", *base]) == 1
+    said = capsys.readouterr().err
+    assert "7000" in said and "--replace" in said
+    assert main(["total-110", "--total", "0", "--replace", *base]) == 0
+
+
+def test_officers_commands_say_what_they_did_and_are_the_admins(demo_path, tmp_path, capsys):
+    from tests.test_identity import _key
+
+    keys = tmp_path / "ak"
+    pub = tmp_path / "k.pub"
+    pub.write_text(_key(5) + "\n", "utf-8")
+    admin = ["--db", str(demo_path), "--as", "admin"]
+    assert main(["officers", "add", "sunli", "--name", "孙丽", "--role", "officer",
+                 "--node", "HTP", *admin]) == 0
+    assert capsys.readouterr().out.strip() == "已添加 sunli：孙丽，值班员，黄土坡街道"
+    # On a demo the key file is never the running account's own by default.
+    assert main(["officers", "add-key", "sunli", str(pub), *admin]) == 1
+    assert "--authorized-keys" in capsys.readouterr().err
+    assert main(["officers", "add-key", "sunli", str(pub), "--authorized-keys", str(keys),
+                 *admin]) == 0
+    said = capsys.readouterr().out
+    assert "sunli" in said and str(keys) in said
+    assert main(["officers", "list", "--db", str(demo_path), "--as", "liuyang"]) == 1
+    assert "无权" in capsys.readouterr().err
+
+
+def test_commands_find_the_demo_when_it_is_the_only_desk(tmp_path, monkeypatch, capsys):
+    """`dutydesk demo` makes demo.db in the user data directory; a second terminal's command
+    without --db finds it there (no dutydesk.db beside it)."""
+    monkeypatch.delenv("DUTYDESK_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert main(["demo", "--no-ui"]) == 0
+    assert (tmp_path / "dutydesk" / "demo.db").exists()
+    capsys.readouterr()
+    assert main(["revisits", "--ics", str(tmp_path / "r.ics"), "--as", "zhaolei"]) == 0
+    assert (tmp_path / "r.ics").exists()

@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     total.add_argument("--from", dest="first_day", required=True, help="first day, 2026-11-01")
     total.add_argument("--to", dest="last_day", required=True, help="last day, 2026-11-30")
     total.add_argument("--total", required=True, type=int, help="all 110 calls in the period")
+    total.add_argument("--replace", action="store_true",
+                       help="replace a different figure already recorded for the period")
     commands.add_parser("sweep", parents=[common],
                         help="write the supervision ladder's 催办 and 通报 that are due (cron)")
     serve = commands.add_parser("serve", parents=[common],
@@ -77,7 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--unit", default="", help="a unit liaison's unit (code)")
     keys_file = argparse.ArgumentParser(add_help=False)
     keys_file.add_argument("--authorized-keys", type=Path, default=None,
-                           help="default: ~/.ssh/authorized_keys of the account running this")
+                           help="default: ~/.ssh/authorized_keys of the account running "
+                                "this (a demo or training desk needs it named)")
     off = which.add_parser("deactivate", parents=[common, keys_file],
                            help="deactivate an officer (their SSH keys go too)")
     off.add_argument("login")
@@ -172,7 +175,7 @@ def _calendar(args: argparse.Namespace) -> int:
     from dutydesk.scenario.seedfiles import seed_error
     from dutydesk.services.calendar import check_year, enter_year
     from dutydesk.services.context import Desk
-    from dutydesk.store.engine import Database, default_path
+    from dutydesk.store.engine import Database
 
     years = read_calendar_years(args.file)  # a bad file is refused before anything is opened
     if not years:
@@ -182,7 +185,7 @@ def _calendar(args: argparse.Namespace) -> int:
             for year, (holidays, workdays) in sorted(years.items())}
     for year, (holidays, workdays) in days.items():  # every year checked before any is written
         check_year(year, holidays, workdays, replace_official=args.replace_official)
-    db = Database.open(args.db or default_path())
+    db = Database.open(_desk_path(args))
     try:
         desk = Desk(db, SystemClock())
         actor = _identify(desk, args)
@@ -200,9 +203,9 @@ def _import_110(args: argparse.Namespace) -> int:
     from dutydesk.clock import SystemClock
     from dutydesk.services.context import Desk
     from dutydesk.services.police_import import import_file
-    from dutydesk.store.engine import Database, default_path
+    from dutydesk.store.engine import Database
 
-    db = Database.open(args.db or default_path())
+    db = Database.open(_desk_path(args))
     try:
         desk = Desk(db, SystemClock())
         actor = _identify(desk, args)
@@ -219,10 +222,10 @@ def _export_110_feedback(args: argparse.Namespace) -> int:
     from dutydesk.clock import SystemClock
     from dutydesk.services.context import Desk
     from dutydesk.services.police_export import export_feedback
-    from dutydesk.store.engine import Database, default_path
+    from dutydesk.store.engine import Database
 
     since = _local_moment(args.since, "--since")
-    db = Database.open(args.db or default_path())
+    db = Database.open(_desk_path(args))
     try:
         desk = Desk(db, SystemClock())
         count = export_feedback(desk, _identify(desk, args), since, args.output)
@@ -238,16 +241,17 @@ def _total_110(args: argparse.Namespace) -> int:
     from dutydesk.clock import SystemClock
     from dutydesk.services.context import Desk
     from dutydesk.services.police import record_call_total
-    from dutydesk.store.engine import Database, default_path
+    from dutydesk.store.engine import Database
 
     try:
         first, last = dt.date.fromisoformat(args.first_day), dt.date.fromisoformat(args.last_day)
     except ValueError:
         raise DutyDeskError("error.bad_date_option", value=f"{args.first_day} {args.last_day}")
-    db = Database.open(args.db or default_path())
+    db = Database.open(_desk_path(args))
     try:
         desk = Desk(db, SystemClock())
-        record_call_total(desk, _identify(desk, args), first, last, args.total)
+        record_call_total(desk, _identify(desk, args), first, last, args.total,
+                          replace=args.replace)
     finally:
         db.dispose()
     print(t("police.total_done", first=first.isoformat(), last=last.isoformat(),
@@ -259,9 +263,9 @@ def _revisits_ics(args: argparse.Namespace) -> int:
     from dutydesk.clock import SystemClock
     from dutydesk.services.context import Desk
     from dutydesk.services.revisit_calendar import export_ics
-    from dutydesk.store.engine import Database, default_path
+    from dutydesk.store.engine import Database
 
-    db = Database.open(args.db or default_path())
+    db = Database.open(_desk_path(args))
     try:
         desk = Desk(db, SystemClock())
         actor = _identify(desk, args)
@@ -284,7 +288,7 @@ def _report(args: argparse.Namespace) -> int:
     from dutydesk.services.context import Desk
     from dutydesk.services.inputs import echo
     from dutydesk.services.statistics import report
-    from dutydesk.store.engine import Database, default_path
+    from dutydesk.store.engine import Database
 
     kind = PeriodKind.WEEK if args.kind == "weekly" else PeriodKind.MONTH
     if args.period:
@@ -298,7 +302,7 @@ def _report(args: argparse.Namespace) -> int:
                                 expected=t(f"stats.report.{args.kind}_period"))
     fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output
                           and args.output.suffix else "xlsx")
-    db = Database.open(args.db or default_path())
+    db = Database.open(_desk_path(args))
     try:
         desk = Desk(db, SystemClock())
         actor = _identify(desk, args)
@@ -366,9 +370,9 @@ def _sweep(args: argparse.Namespace) -> int:
     from dutydesk.clock import SystemClock
     from dutydesk.services.context import Desk
     from dutydesk.services.sweep import sweep
-    from dutydesk.store.engine import Database, default_path
+    from dutydesk.store.engine import Database
 
-    db = Database.open(args.db or default_path())
+    db = Database.open(_desk_path(args))
     try:
         result = sweep(Desk(db, SystemClock()))
     finally:
@@ -386,14 +390,16 @@ def _officers(args: argparse.Namespace) -> int:
     from dutydesk.clock import SystemClock
     from dutydesk.services import officers
     from dutydesk.services.context import Desk
-    from dutydesk.store.engine import Database, default_path
+    from dutydesk.store.engine import Database
 
-    keys_path = getattr(args, "authorized_keys", None) or Path.home() / ".ssh" / "authorized_keys"
-    db_path = args.db or default_path()
+    db_path = _desk_path(args)
     db = Database.open(db_path)
     try:
         desk = Desk(db, SystemClock())
         actor = _identify(desk, args)
+        if actor.role.value != "admin":  # every officers command, the list included
+            raise DutyDeskError("error.permission", action=t("officers.manage"))
+        keys_path = _authorized_keys(args, desk)
         command = args.officers_command
         if command == "list":
             _, entries = ssh_keys.read_entries(keys_path)
@@ -402,19 +408,23 @@ def _officers(args: argparse.Namespace) -> int:
                 keys_of[entry.login] = keys_of.get(entry.login, 0) + 1
             for row in officers.list_officers(desk):
                 state = "" if row.active else t("officers.inactive")
-                print(f"{row.login}\t{row.name}\t{t('role.' + row.role)}\t{row.place}"
-                      f"\t{row.unit}\t{t('officers.keys', count=keys_of.get(row.login, 0))}"
-                      f"\t{state}".rstrip())
+                print(printable(
+                    f"{row.login}\t{row.name}\t{t('role.' + row.role)}\t{row.place}"
+                    f"\t{row.unit}\t{t('officers.keys', count=keys_of.get(row.login, 0))}"
+                    f"\t{state}".rstrip()))
             return 0
         if command == "add":
             officers.add_officer(desk, actor, args.login, args.name, args.role, args.node,
                                  args.unit)
+            row = next(r for r in officers.list_officers(desk) if r.login == args.login)
+            done = t("officers.added", login=row.login, name=row.name,
+                     role=t(f"role.{row.role}"), place=row.place + (
+                         f" · {row.unit}" if row.unit else ""))
         elif command == "deactivate":
             officers.deactivate(desk, actor, args.login)
-            ssh_keys.remove_keys(keys_path, args.login)
+            gone = ssh_keys.remove_keys(keys_path, args.login)
+            done = t("officers.deactivated", login=args.login, count=gone, path=str(keys_path))
         elif command == "add-key":
-            if actor.role.value != "admin":
-                raise DutyDeskError("error.permission", action=t("officers.manage"))
             desk.actor(args.login)  # an active officer, or one clear line
             try:
                 key = ssh_keys.parse_key(args.keyfile.read_text("utf-8"))
@@ -422,15 +432,43 @@ def _officers(args: argparse.Namespace) -> int:
                 raise DutyDeskError("ssh.unreadable", path=str(args.keyfile),
                                     detail=exc.strerror or "") from None
             program = str(Path(sys.argv[0]).resolve())
-            ssh_keys.add_key(keys_path, args.login, key, program, Path(db_path).resolve())
-        elif command == "remove-key":
-            if actor.role.value != "admin":
-                raise DutyDeskError("error.permission", action=t("officers.manage"))
-            ssh_keys.remove_keys(keys_path, args.login)
+            added = ssh_keys.add_key(keys_path, args.login, key, program,
+                                     Path(db_path).resolve())
+            done = t("officers.key_added" if added else "officers.key_present",
+                     login=args.login, path=str(keys_path))
+        else:  # remove-key
+            gone = ssh_keys.remove_keys(keys_path, args.login)
+            done = t("officers.keys_removed", login=args.login, count=gone, path=str(keys_path))
     finally:
         db.dispose()
-    print(t("officers.done"))
+    print(printable(done))
     return 0
+
+
+def _authorized_keys(args: argparse.Namespace, desk) -> Path:
+    """The key file: --authorized-keys, else the running account's own — never by default
+    on a demo or training desk, whose keys would let people into whoever ran it."""
+    given = getattr(args, "authorized_keys", None)
+    if given is not None:
+        return given
+    if desk.settings.is_demo and args.officers_command in ("add-key", "remove-key",
+                                                           "deactivate"):
+        raise DutyDeskError("officers.demo_keys")
+    return Path.home() / ".ssh" / "authorized_keys"
+
+
+def _desk_path(args: argparse.Namespace) -> Path:
+    """The desk a command works on: --db, else $DUTYDESK_DB, else the user data directory's
+    desk — or, when there is none, the demo `dutydesk demo` made there (so that a second
+    terminal's `dutydesk --as wangbo` opens the demo that is running)."""
+    from dutydesk.store.engine import default_path
+
+    if args.db is not None:
+        return args.db
+    path = default_path()
+    if "DUTYDESK_DB" not in os.environ and not path.exists() and _default_demo_path().exists():
+        return _default_demo_path()
+    return path
 
 
 def _default_demo_path() -> Path:
@@ -443,9 +481,9 @@ def _open(args: argparse.Namespace, officer: str | None = None) -> int:
     from dutydesk.clock import SystemClock
     from dutydesk.services.context import Desk
     from dutydesk.services.queue import reference_choices
-    from dutydesk.store.engine import Database, default_path
+    from dutydesk.store.engine import Database
 
-    db = Database.open(args.db or default_path())
+    db = Database.open(_desk_path(args))
     try:
         desk = Desk(db, SystemClock())
         actor = desk.actor(officer) if officer is not None else _identify(desk, args)

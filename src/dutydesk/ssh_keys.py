@@ -93,9 +93,9 @@ def entry_line(login: str, key: PublicKey, program: str, db: Path | None) -> str
     return f'command="{command}",restrict,pty {key.material}{comment}'
 
 
-def add_key(path: Path, login: str, key: PublicKey, program: str, db: Path | None) -> None:
+def add_key(path: Path, login: str, key: PublicKey, program: str, db: Path | None) -> bool:
     """Give `key` to `login`: refused if another officer holds it already; the same key again
-    for the same officer changes nothing."""
+    for the same officer changes nothing (False)."""
     if not LOGIN.fullmatch(login):
         raise DutyDeskError("ssh.bad_login", login=login[:40])
     lines, entries = read_entries(path)
@@ -103,8 +103,9 @@ def add_key(path: Path, login: str, key: PublicKey, program: str, db: Path | Non
         if entry.key.material == key.material:
             if entry.login != login:
                 raise DutyDeskError("ssh.key_taken", login=entry.login)
-            return
+            return False
     _write(path, [*lines, entry_line(login, key, program, db)])
+    return True
 
 
 def remove_keys(path: Path, login: str) -> int:

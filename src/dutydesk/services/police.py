@@ -402,8 +402,10 @@ def _routing(session: Session, desk: Desk, transfer: PoliceTransfer) -> Routing:
 
 @refusals_logged
 def record_call_total(desk: Desk, actor: Actor, first_day: dt.date, last_day: dt.date,
-                      total: int) -> int:
-    """The period's total of all 110 calls (replacing an earlier figure for the same period)."""
+                      total: int, *, replace: bool = False) -> int:
+    """The period's total of all 110 calls. A different figure for a period that has one
+    replaces it only when asked to (`replace`): a slip of the keyboard must not silently
+    overwrite the base of the share."""
     _require_desk(actor)
     if last_day < first_day or total < 0:
         raise ValidationFailed({"period": t("police.error.bad_period")})
@@ -412,6 +414,9 @@ def record_call_total(desk: Desk, actor: Actor, first_day: dt.date, last_day: dt
         require_active(session, actor)
         row = session.get(PoliceCallTotal, (first_day, last_day))
         previous = row.total if row else None
+        if previous is not None and previous != total and not replace:
+            raise ValidationFailed({"replace": t("police.error.total_recorded",
+                                                 previous=previous, total=total)})
         row = row or PoliceCallTotal(first_day=first_day, last_day=last_day, total=total)
         row.total = total
         session.add(row)

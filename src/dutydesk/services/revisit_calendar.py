@@ -23,7 +23,8 @@ from dutydesk.services.events import refusals_logged
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.keyset import bounds, order, page_of
 from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
-from dutydesk.services.scope import in_scope, scope_filter
+from dutydesk.services.inputs import echo
+from dutydesk.services.scope import in_scope, node_in_scope, scope_filter
 from dutydesk.store.models import Case, Event, Node, Officer, Revisit, RevisitPlan
 
 CALLBACK = "callback"  # the grid's key for satisfaction call-backs (they have no period)
@@ -184,12 +185,14 @@ def export_ics(desk: Desk, path: Path, *, officer_login: str = "", community_cod
         if officer_login:
             officer = session.exec(select(Officer).where(Officer.login == officer_login)).first()
             if officer is None:
-                raise NotFound("error.not_found", what=officer_login)
+                raise NotFound("error.no_officer", login=echo(officer_login))
             clauses.append(Revisit.assignee_id == officer.id)
         if community_code:
             node = session.exec(select(Node).where(Node.code == community_code)).first()
-            if node is None:
-                raise NotFound("error.not_found", what=community_code)
+            if node is None or node.kind != "community":
+                raise NotFound("error.no_community", code=echo(community_code))
+            if actor is not None and not node_in_scope(actor, node):
+                raise PermissionDenied("stats.error.place_out_of_scope", place=node.name)
             community_id = node.id
         if community_id is not None:
             clauses.append(Case.community_id == community_id)

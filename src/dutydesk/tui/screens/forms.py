@@ -736,9 +736,11 @@ class ExportFeedbackScreen(FormScreen):
 
 class CallTotalScreen(FormScreen):
     """Record a period's total of all 110 calls (from the 110 system), the base of the share
-    of calls the desk takes; a figure for the same period replaces the earlier one."""
+    of calls the desk takes. A different figure for a period that has one is refused once,
+    saying the recorded figure; Ctrl+S again with the same values replaces it."""
 
     AUTO_FOCUS = "#first"
+    _replace: tuple | None = None  # the values the officer was told would replace a figure
 
     def compose(self) -> ComposeResult:
         today = self.app.desk.clock.now().astimezone(LOCAL_TZ).date()
@@ -769,18 +771,24 @@ class CallTotalScreen(FormScreen):
             self.show_errors(errors)
             return
         self.query_one("#ok", Button).disabled = True
-        self.run_record(days[0], days[1], int(total_text))
+        values = (days[0], days[1], int(total_text))
+        self.run_record(*values, replace=values == self._replace)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def run_record(self, first: dt.date, last: dt.date, total: int) -> None:
+    def run_record(self, first: dt.date, last: dt.date, total: int, replace: bool) -> None:
         from dutydesk.services import police
 
-        self.post_outcome(
-            lambda: police.record_call_total(self.app.desk, self.app.actor, first, last, total),
-            lambda _: t("police.total.done", first=first.isoformat(), last=last.isoformat(),
-                        total=total),
+        def beside_total(found: dict[str, str]) -> dict[str, str]:
+            if "replace" in found:  # told once: the same values again replace the figure
+                self._replace = (first, last, total)
             # The period's days and total are checked together: said beside the last field.
-            fields=lambda found: {"total": " ".join(found.values())})
+            return {"total": " ".join(found.values())}
+
+        self.post_outcome(
+            lambda: police.record_call_total(self.app.desk, self.app.actor, first, last, total,
+                                             replace=replace),
+            lambda _: t("police.total.done", first=first.isoformat(), last=last.isoformat(),
+                        total=total), fields=beside_total)
 
 
 class NewTransferScreen(FormScreen):
