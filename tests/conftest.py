@@ -21,6 +21,12 @@ T0 = dt.datetime(2026, 11, 23, 10, 0, tzinfo=LOCAL_TZ)
 
 
 @pytest.fixture(autouse=True)
+def _exports_in_the_test_folder(tmp_path, monkeypatch):
+    # A bare export name goes to the exports folder: the test's, never the home folder's.
+    monkeypatch.setenv("DUTYDESK_EXPORTS", str(tmp_path / "exports"))
+
+
+@pytest.fixture(autouse=True)
 def _chinese_by_default():
     set_language("zh_CN")
     yield

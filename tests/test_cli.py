@@ -161,8 +161,10 @@ def test_report_writes_the_chosen_period_and_refuses_bad_options(demo_path, tmp_
 def test_report_defaults_to_the_last_complete_month(demo_path, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["report", "monthly", "--db", str(demo_path), "--as", "zhaolei"]) == 0
-    [written] = tmp_path.glob("report-*.xlsx")
-    assert written.name.startswith("report-20") and "已导出" in capsys.readouterr().out
+    assert not list(tmp_path.glob("report-*"))  # not the folder it was started in
+    [written] = (tmp_path / "exports").glob("report-*.xlsx")  # $DUTYDESK_EXPORTS
+    said = capsys.readouterr().out
+    assert written.name.startswith("report-20") and "已导出" in said and str(written) in said
 
 
 def test_an_older_file_is_announced_before_it_is_brought_up_to_date(demo_path, tmp_path,

@@ -101,7 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("xlsx", "csv", "md"), default=None,
                         help="default: from --output's suffix, else xlsx")
     report.add_argument("--output", type=Path, default=None,
-                        help="default: report-<period>.<format> in the current folder")
+                        help="default: report-<period>.<format> in $DUTYDESK_EXPORTS "
+                             "(~/dutydesk-exports)")
     revisits = commands.add_parser("revisits", parents=[common],
                                    help="write the revisits still due as an iCalendar file")
     revisits.add_argument("--ics", required=True, type=Path, help="the .ics file to write")
@@ -231,7 +232,7 @@ def _export_110_feedback(args: argparse.Namespace) -> int:
         count = export_feedback(desk, _identify(desk, args), since, args.output)
     finally:
         db.dispose()
-    print(t("police.export.done", count=count, path=str(args.output)))
+    print(t("police.export.done", count=count, path=str(args.output.absolute())))
     return 0
 
 
@@ -276,7 +277,7 @@ def _revisits_ics(args: argparse.Namespace) -> int:
             raise DutyDeskError("police.export.failed", detail=exc.strerror or "") from None
     finally:
         db.dispose()
-    print(t("revisit.ics.done", count=count, path=str(args.ics)))
+    print(t("revisit.ics.done", count=count, path=str(args.ics.absolute())))
     return 0
 
 
@@ -284,6 +285,7 @@ def _report(args: argparse.Namespace) -> int:
     from dutydesk.clock import SystemClock
     from dutydesk.domain.deadlines import LOCAL_TZ
     from dutydesk.domain.statistics import PeriodError, PeriodKind, last_complete, parse_period
+    from dutydesk.files import export_path
     from dutydesk.reports.writers import write_report
     from dutydesk.services.context import Desk
     from dutydesk.services.inputs import echo
@@ -311,7 +313,8 @@ def _report(args: argparse.Namespace) -> int:
         result = report(desk, actor, period, args.node or None, _progress_bar())
     finally:
         db.dispose()
-    output = args.output or Path(f"report-{period.label.replace('..', '_')}.{fmt}")
+    output = args.output.absolute() if args.output else \
+        export_path(f"report-{period.label.replace('..', '_')}.{fmt}")
     write_report(result, output, fmt)
     print(t("stats.exported", path=str(output)))
     return 0

@@ -134,3 +134,31 @@ async def test_in_english(demo_desk):
         await _open(pilot)
         text = screen_text(app)
         assert "Month 2026-11" in text and "Disposal rate" in text and "o Received" in text
+
+
+async def test_an_export_goes_to_the_exports_folder_and_asks_before_replacing(demo_desk,
+                                                                             tmp_path):
+    """A bare name lands in the exports folder, said in full; the same name again asks, n
+    keeps the file that is there and y replaces it."""
+    from dutydesk.tui.screens.forms import ConfirmScreen
+
+    folder = tmp_path / "exports"
+    app = make_app(demo_desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot)
+        await burst(pilot, ["x"])
+        app.screen.query_one("#path").value = "月报.csv"
+        await burst(pilot, ["ctrl+s"])
+        written = folder / "月报.csv"
+        assert await wait_for(pilot, written.exists)
+        assert any(str(written) in n.message for n in app._notifications)
+        written.write_text("kept", "utf-8")
+        await burst(pilot, ["x"])
+        app.screen.query_one("#path").value = "月报.csv"
+        await burst(pilot, ["ctrl+s"])
+        assert isinstance(app.screen, ConfirmScreen)
+        await burst(pilot, ["n"])
+        assert written.read_text("utf-8") == "kept"
+        await burst(pilot, ["ctrl+s", "y"])
+        assert await wait_for(pilot, lambda: written.read_bytes() != b"kept")
+        assert written.read_text("utf-8-sig").startswith("黄土坡街道")  # CSV, by its suffix

@@ -25,6 +25,7 @@ from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.lifecycle import Action, CaseState, Channel, Field, Role, Transition
 from dutydesk.domain.text import printable
 from dutydesk.errors import DutyDeskError, StaleWrite, ValidationFailed
+from dutydesk.files import export_folder, export_path
 from dutydesk.i18n import local_time, t
 from dutydesk.services import cases
 from dutydesk.services.queue import CaseDetail, Choice, QueueFilter
@@ -56,6 +57,14 @@ def _label(field: str, required: bool) -> str:
     return t(f"field.{field}") + (" *" if required else "")  # * marks a required field
 
 
+_UNSET = object()
+
+
+def _value_of(widget) -> object:
+    """A field's value, comparable: a checklist's as the tuple of what is ticked."""
+    return tuple(widget.selected) if isinstance(widget, SelectionList) else widget.value
+
+
 def _say(label: Label, text: str) -> None:
     """An error label's text; one on a line of its own (`.own-line`) takes no room empty."""
     label.update(printable(text))
@@ -78,6 +87,7 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
     stale = False  # the last attempt was refused as stale: Ctrl+R reads the item again
     detail: Any = None
     _as_opened: dict[str, object] | None = None  # the fields as the form opened
+    _refused_with: dict[str, object] = {}  # the fields as they were when last refused
 
     def fetch_detail(self) -> Any:
         """The item as it is now (a service read, from a worker); None: no reload here."""
@@ -103,6 +113,7 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
         yield Label("", id="form-error", classes="field-error", markup=False)
 
     def show_errors(self, fields: dict[str, str] | None, general: str | None = None) -> None:
+        self._refused_with = self.typed_values()
         for label in self.query(".field-error"):
             _say(label, "")
         for name, text in (fields or {}).items():
@@ -129,9 +140,15 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
     @on(Picker.Changed)
     @on(SelectionList.SelectedChanged)
     def _field_changed(self, event) -> None:
-        """An error goes as soon as the officer changes the field it was about."""
+        """An error goes as soon as the officer changes the field it was about — not on the
+        news of a change typed before the form was submitted (in a burst, that news arrives
+        after the refusal)."""
         widget = event.control
-        matches = self.query(f"#err-{widget.id}") if widget is not None and widget.id else []
+        if widget is None or not widget.id:
+            return
+        if self._refused_with.get(widget.id, _UNSET) == _value_of(widget):
+            return
+        matches = self.query(f"#err-{widget.id}")
         if matches:
             _say(matches.first(Label), "")
 
@@ -140,15 +157,8 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
 
     def typed_values(self) -> dict[str, object]:
         """What each field holds now, by its id (to know whether anything was typed)."""
-        from textual.widgets import Checkbox
-
-        values: dict[str, object] = {}
-        for widget in self.query("Input, Picker, Checkbox, SelectionList"):
-            if isinstance(widget, SelectionList):
-                values[widget.id or ""] = tuple(widget.selected)
-            elif isinstance(widget, (Input, Picker, Checkbox)):
-                values[widget.id or ""] = widget.value
-        return values
+        return {widget.id or "": _value_of(widget)
+                for widget in self.query("Input, Picker, Checkbox, SelectionList")}
 
     async def action_cancel(self) -> None:
         """Esc: close — after asking, when something typed would be thrown away (awaited, so
@@ -170,6 +180,28 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
             self.show_errors({"path": t("field_error.required", field=t("police.import.path"))})
             return None
         return Path(raw).expanduser()
+
+    async def export_to(self, write: Callable[[Path], None]) -> None:
+        """Write an export to the file the `#path` field names — in full, in the exports
+        folder when it is a bare name — after asking whether to replace one that is there."""
+        if (typed := self.typed_path()) is None:
+            return
+        try:
+            path = export_path(typed)
+        except OSError as exc:
+            self.show_errors(None, t("police.export.failed", detail=exc.strerror or ""))
+            return
+
+        def answer(replace: bool | None) -> None:
+            if replace:
+                self.query_one("#ok", Button).disabled = True
+                write(path)
+
+        if path.exists():
+            await self.app.push_screen(ConfirmScreen(t("form.replace_file", path=str(path))),
+                                       answer)
+        else:
+            answer(True)
 
     def worker_failed(self, text: str) -> None:
         self.query_one("#ok", Button).disabled = False
@@ -699,31 +731,28 @@ class ExportFeedbackScreen(FormScreen):
                                True, id="only-this", compact=True)
             yield from self.field_row("since", t("police.export.since") + " *",
                                       TextInput(today, compact=True, id="since"))
-            yield from self.field_row("path", t("police.import.path") + " *",
-                                      TextInput(compact=True, id="path",
-                                                placeholder="110-feedback.xlsx"))
+            name = f"110-feedback-{self.current.row.number}" if self.current is not None \
+                else f"110-feedback-{today}"
+            yield from self.field_row("path", t("police.import.path") + " *", TextInput(
+                printable(name) + ".xlsx", compact=True, id="path"))
+            yield Static(t("form.exports_folder", folder=str(export_folder())),
+                         classes="form-context", markup=False)
             yield from self.buttons()
 
-    def action_submit(self) -> None:
+    async def action_submit(self) -> None:
         from textual.widgets import Checkbox
 
         only = self.current is not None and self.query_one("#only-this", Checkbox).value
         since_text = self.query_one("#since", Input).value.strip()
-        raw = self.query_one("#path", Input).value.strip()
-        errors = {}
         since = None
         if not only:
             try:
                 since = dt.datetime.strptime(since_text, "%Y-%m-%d").replace(tzinfo=LOCAL_TZ)
             except ValueError:
-                errors["since"] = t("field_error.bad_date", value=since_text)
-        if not raw:
-            errors["path"] = t("field_error.required", field=t("police.import.path"))
-        if errors:
-            self.show_errors(errors)
-            return
-        self.query_one("#ok", Button).disabled = True
-        self.run_export(since, self.current.id if only else None, Path(raw).expanduser())
+                self.show_errors({"since": t("field_error.bad_date", value=since_text)})
+                return
+        await self.export_to(lambda path: self.run_export(
+            since, self.current.id if only else None, path))
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_export(self, since, transfer_id, path) -> None:

@@ -9,6 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
+from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.revisits import (
     RevisitAction, RevisitKind, RevisitMethod, RevisitResult, RevisitStep, Satisfaction,
 )
@@ -16,6 +17,7 @@ from dutydesk.i18n import t
 from dutydesk.services import revisits
 from dutydesk.services.revisit_calendar import RevisitDetail
 from dutydesk.tui.format import plain
+from dutydesk.files import export_folder
 from dutydesk.tui.screens.forms import FormBody, FormScreen, _label
 from dutydesk.tui.widgets import Picker, TextInput
 
@@ -143,15 +145,16 @@ class ExportIcsScreen(FormScreen):
             yield Static(t("revisit.ics.title"), classes="form-title")
             yield from self.field_row("scope", t("revisit.ics.scope"), Picker(
                 scopes, id="scope", value="mine", allow_blank=False))
+            today = self.app.desk.clock.now().astimezone(LOCAL_TZ).date().isoformat()
             yield from self.field_row("path", t("police.import.path") + " *", TextInput(
-                compact=True, id="path", placeholder="revisits.ics"))
+                f"revisits-{today}.ics", compact=True, id="path"))
+            yield Static(t("form.exports_folder", folder=str(export_folder())),
+                         classes="form-context", markup=False)
             yield from self.buttons()
 
-    def action_submit(self) -> None:
-        if (path := self.typed_path()) is None:
-            return
-        self.query_one("#ok", Button).disabled = True
-        self.run_export(str(self.query_one("#scope", Picker).value), path)
+    async def action_submit(self) -> None:
+        scope = str(self.query_one("#scope", Picker).value)
+        await self.export_to(lambda path: self.run_export(scope, path))
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_export(self, scope: str, path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from dutydesk.domain.statistics import Period, PeriodError, parse_period
 from dutydesk.i18n import t
@@ -15,6 +15,7 @@ from dutydesk.reports.writers import FORMATS, write_report
 from dutydesk.services.inputs import echo
 from dutydesk.services.statistics import Place, Report
 from dutydesk.tui.format import plain
+from dutydesk.files import export_folder
 from dutydesk.tui.screens.forms import FormBody, FormScreen
 from dutydesk.tui.widgets import Picker, TextInput
 
@@ -85,6 +86,8 @@ class ExportReportScreen(FormScreen):
                 value="xlsx", allow_blank=False))
             yield from self.field_row("path", t("police.import.path") + " *", TextInput(
                 compact=True, id="path", value=f"{name}.xlsx"))
+            yield Static(t("form.exports_folder", folder=str(export_folder())),
+                         classes="form-context", markup=False)
             yield from self.buttons()
 
     def on_picker_changed(self, event: Picker.Changed) -> None:
@@ -94,11 +97,12 @@ class ExportReportScreen(FormScreen):
         if event.value in FORMATS and current.suffix.lstrip(".") in FORMATS:
             path.value = str(current.with_suffix(f".{event.value}"))
 
-    def action_submit(self) -> None:
-        if (path := self.typed_path()) is None:
-            return
-        self.query_one("#ok", Button).disabled = True
-        self.run_export(path, str(self.query_one("#format", Picker).value))
+    async def action_submit(self) -> None:
+        chosen = str(self.query_one("#format", Picker).value)
+        # A typed suffix of a known format wins: 月报.csv is written as CSV.
+        await self.export_to(lambda path: self.run_export(
+            path, path.suffix.lstrip(".").lower() if path.suffix.lstrip(".").lower()
+            in FORMATS else chosen))
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_export(self, path: Path, kind: str) -> None:

@@ -1,17 +1,17 @@
 """Keys that arrive together act in the order they were typed, even across a dialog.
 
 Textual forwards each key to the focused field as it arrives and decides a screen's own keys
-(Esc) only once the key has bubbled back up to the app — after the keys behind it in the same
-burst have already been handed to the field. So `Esc y` would put the y into the field before
-Esc asked its question. A field calls `in_order` first: the screen's Esc acts right there, and
-a key queued behind one that opened a dialog goes to the dialog instead."""
+(Esc, Ctrl+S) only once the key has bubbled back up to the app — after the keys behind it in
+the same burst have already been handed to the field. So `Esc y` would put the y into the
+field before Esc asked its question. A field calls `in_order` first: the form's Esc and Ctrl+S
+act right there, and a key queued behind one that opened a dialog goes to the dialog."""
 
 from __future__ import annotations
 
 from textual import events
 from textual.widget import Widget
 
-SCREEN_KEYS = frozenset({"escape"})  # the screen's keys a field passes on at once
+SCREEN_KEYS = frozenset({"escape", "ctrl+s"})  # a form's keys a field passes on at once
 
 
 async def in_order(widget: Widget, event: events.Key) -> bool:
