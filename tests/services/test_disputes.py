@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.disputes import (
-    DEFAULT_CHECKLIST, BadAmount, Colour, format_amount, mask_id_number, parse_amount,
+    DEFAULT_CHECKLIST, BadAmount, Colour, format_amount, parse_amount,
     suggest_colour,
 )
 from dutydesk.errors import PermissionDenied, ValidationFailed
@@ -249,8 +249,35 @@ def test_amounts_round_trip_through_their_display(fen):
     assert parse_amount(format_amount(fen)) == fen
 
 
-def test_an_id_number_is_masked_to_region_and_check_digit():
-    assert mask_id_number(GOOD_ID) == "110105********002X"
+def test_masks_keep_the_configured_ends_and_a_fixed_line_its_zero():
+    """DOMAIN: ID first 1 and last 2 by default, phone 3+****+4; configurable; a fixed line is
+    shown as dialled at home (0858…, not 858…)."""
+    from dutydesk.domain.personal import Masks, mask_id_number, mask_phone, normalise_phone
+
+    assert mask_id_number(GOOD_ID) == "1" + "*" * 15 + "2X"
+    assert mask_id_number(GOOD_ID, Masks(id_head=6, id_tail=4)) == "110105********002X"
+    assert mask_phone(normalise_phone("13908571234")) == "139****1234"
+    fixed = normalise_phone("0858-8221234")
+    assert mask_phone(fixed) == "085****1234"
+    assert mask_phone(fixed, Masks(phone_head=4, phone_tail=2)) == "0858*****34"
+
+
+def test_the_masks_come_from_the_settings(tmp_path):
+    import shutil
+
+    from dutydesk.errors import DutyDeskError
+    from dutydesk.scenario.demo import read_configuration, seed_dir
+
+    folder = tmp_path / "seed"
+    shutil.copytree(seed_dir(), folder)
+    settings = folder / "settings.toml"
+    settings.write_text(settings.read_text("utf-8").replace("id_mask = [1, 2]",
+                                                            "id_mask = [6, 4]"), "utf-8")
+    assert read_configuration(folder, demo=False).settings.masks.id_head == 6
+    settings.write_text(settings.read_text("utf-8").replace("id_mask = [6, 4]",
+                                                            "id_mask = [6]"), "utf-8")
+    with pytest.raises(DutyDeskError, match="id_mask"):
+        read_configuration(folder, demo=False)
 
 
 def test_the_table_has_one_key_per_step():

@@ -291,14 +291,6 @@ def format_amount(fen: int | None) -> str:
     return f"{Decimal(fen) / 100:,.2f}"
 
 
-def mask_id_number(number: str) -> str:
-    """A resident ID number for lists: the region and the check digit kept, the birth date and
-    sequence masked (520201********123X)."""
-    if len(number) <= 10:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
-
-
 def check_id_number(raw: str) -> str:
     """A mainland resident ID number (居民身份证号码) in its compact form, or ValueError: its
     check digit and its birth date must be right (python-stdnum's cn.ric)."""

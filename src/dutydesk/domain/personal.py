@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 
 
 class InvalidPhone(ValueError):
@@ -65,13 +66,30 @@ def is_verified(stored: str) -> bool:
     return stored.startswith("+")
 
 
+@dataclass(frozen=True)
+class Masks:
+    """How many characters lists and exports keep at each end (`[privacy]` in settings):
+    138****8000 and 5****************2 by default."""
+
+    phone_head: int = 3
+    phone_tail: int = 4
+    id_head: int = 1
+    id_tail: int = 2
+
+
 def national_digits(e164: str) -> str:
-    return e164[3:] if e164.startswith("+86") else e164.lstrip("+")
+    """The number as dialled at home: a Chinese fixed line keeps its trunk 0 (0858…), a mobile
+    starts with its 1; a foreign number is its digits with the country code."""
+    if e164.startswith("+86"):
+        national = e164[3:]
+        return national if national.startswith("1") else "0" + national
+    return e164.lstrip("+")
 
 
-def mask_phone(e164: str, keep_head: int = 3, keep_tail: int = 4) -> str:
+def mask_phone(e164: str, masks: Masks = Masks()) -> str:
     """138****8000: the head and tail kept, the middle masked. A number kept as given shows
     only its last digits, its other characters as they are."""
+    keep_head, keep_tail = masks.phone_head, masks.phone_tail
     if not is_verified(e164):
         shown = len([c for c in e164 if c.isdigit()]) - keep_tail
         masked = []
@@ -86,3 +104,12 @@ def mask_phone(e164: str, keep_head: int = 3, keep_tail: int = 4) -> str:
     if len(digits) <= keep_head + keep_tail:
         return "*" * len(digits)
     return digits[:keep_head] + "*" * (len(digits) - keep_head - keep_tail) + digits[-keep_tail:]
+
+
+def mask_id_number(number: str, masks: Masks = Masks()) -> str:
+    """A resident ID number for lists: the configured characters at each end kept, the rest
+    masked (5****************2)."""
+    head, tail = masks.id_head, masks.id_tail
+    if len(number) <= head + tail:
+        return "*" * len(number)
+    return number[:head] + "*" * (len(number) - head - tail) + number[len(number) - tail:]

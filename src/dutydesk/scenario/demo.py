@@ -13,6 +13,7 @@ from dutydesk.clock import Clock, SimulatedClock
 from dutydesk.domain.deadlines import LOCAL_TZ, TimeLimit, TimeUnit, WorkingHours
 from dutydesk.domain.disputes import FactThresholds, Colour, DisputeType, RiskFactor
 from dutydesk.domain.duty import Shift
+from dutydesk.domain.personal import Masks
 from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
 from dutydesk.domain.supervision import Ladder
 from dutydesk.domain.text import TextLimits
@@ -46,6 +47,22 @@ def seed_dir() -> Path:
     if packaged.is_dir():
         return Path(str(packaged))
     return Path(__file__).resolve().parents[3] / "seed"
+
+
+def _masks(privacy: dict) -> Masks:
+    """`phone_mask = [3, 4]` and `id_mask = [1, 2]`: the characters kept at each end."""
+    kept = {}
+    for key, (head, tail) in (("phone_mask", ("phone_head", "phone_tail")),
+                              ("id_mask", ("id_head", "id_tail"))):
+        if key not in privacy:
+            continue
+        value = privacy[key]
+        if not (isinstance(value, list) and len(value) == 2 and all(
+                isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 8 for n in value)):
+            raise seed_error("settings.toml", f"[privacy] {key}", "seed.bad_settings",
+                             detail="[0-8, 0-8]")
+        kept[head], kept[tail] = value
+    return Masks(**kept)
 
 
 def read_configuration(folder: Path, *, demo: bool) -> Configuration:
@@ -115,7 +132,8 @@ def read_configuration(folder: Path, *, demo: bool) -> Configuration:
         if not isinstance(roles, list) or not set(map(str, roles)) <= known:
             raise seed_error("settings.toml", "[privacy] phone_roles", "seed.bad_settings",
                              detail=", ".join(sorted(known)))
-        settings = replace(settings, phone_roles=frozenset(map(str, roles)))
+        settings = replace(settings, phone_roles=frozenset(map(str, roles)),
+                           masks=_masks(settings_doc["privacy"]))
     if not 0 < settings.due_soon_fraction < 1:
         raise seed_error("settings.toml", "deadlines.due_soon_fraction", "seed.bad_fraction")
 

@@ -17,6 +17,7 @@ from dutydesk.domain.disputes import (
 )
 from dutydesk.domain.lifecycle import Role
 from dutydesk.domain.duty import DEFAULT_SHIFTS, Shift
+from dutydesk.domain.personal import Masks
 from dutydesk.domain.revisits import Cadence, RiskPeriod
 from dutydesk.domain.supervision import Ladder
 from dutydesk.domain.text import TextLimits
@@ -152,6 +153,7 @@ class Settings:
     handover_grace: dt.timedelta = dt.timedelta(minutes=30)
     claim_idle: dt.timedelta = DEFAULT_IDLE  # a claim left this long unused lapses
     phone_roles: frozenset[str] = frozenset()  # roles shown phones in full (others: masked)
+    masks: Masks = Masks()  # how much of a phone or ID number lists and exports keep
 
     def to_json(self) -> str:
         return json.dumps({
@@ -173,6 +175,7 @@ class Settings:
             "handover_grace_minutes": self.handover_grace.total_seconds() / 60,
             "claim_idle_minutes": self.claim_idle.total_seconds() / 60,
             "phone_roles": sorted(self.phone_roles),
+            "masks": vars(self.masks),
         })
 
     @classmethod
@@ -212,6 +215,7 @@ class Settings:
             claim_idle=dt.timedelta(minutes=data["claim_idle_minutes"])
             if "claim_idle_minutes" in data else defaults.claim_idle,
             phone_roles=frozenset(data.get("phone_roles", ())),
+            masks=Masks(**data["masks"]) if "masks" in data else defaults.masks,
         )
 
 

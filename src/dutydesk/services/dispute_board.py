@@ -13,7 +13,8 @@ from sqlalchemy import ColumnElement, false, func, or_
 from sqlmodel import Session, col, select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
-from dutydesk.domain.disputes import Colour, DisputeStep, mask_id_number
+from dutydesk.domain.disputes import Colour, DisputeStep
+from dutydesk.domain.personal import mask_id_number
 from dutydesk.domain.lifecycle import END_STATES, Action, Role, permitted_actions
 from dutydesk.domain.revisits import RevisitKind, RevisitStatus
 from dutydesk.errors import PermissionDenied
@@ -248,7 +249,7 @@ def dispute_detail(desk: Desk, actor: Actor, case_id: int) -> DisputeDetail:
         colour=dispute.colour if dispute else None, type=dispute.type if dispute else None,
         factors=json.loads(dispute.factors) if dispute else [],
         parties=[(p.role, p.name, shown_phone(desk, actor, p.phone),
-                  mask_id_number(p.id_number) if p.id_number else "") for p in parties],
+                  mask_id_number(p.id_number, desk.settings.masks) if p.id_number else "") for p in parties],
         people=dispute.people if dispute else None,
         amount_fen=dispute.amount_fen if dispute else None,
         mediator=dispute.mediator if dispute else "",
