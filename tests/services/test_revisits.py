@@ -37,13 +37,13 @@ def test_closing_a_case_schedules_a_call_back_within_three_working_days(desk, cl
     # Monday 23 November 2026 → Tue, Wed, Thu.
     assert callback.due_on == dt.date(2026, 11, 26)
     with pytest.raises(PermissionDenied):  # the one who closed it does not ask
-        revisits.record_revisit(desk, desk.actor("zhaolei"), callback.id, "phone", "stable",
+        revisits.record_revisit(desk, desk.actor("zhaolei"), callback.id, "phone", "reached",
                                 "satisfied")
     with pytest.raises(ValidationFailed) as refused:
-        revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "stable")
+        revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "reached")
     assert "satisfaction" in refused.value.fields
     before = event_count(desk)
-    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "stable",
+    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "reached",
                             "basically", "已解决，希望更快")
     assert event_count(desk) == before + 1
     [done] = _revisits(desk, case_id)
@@ -53,7 +53,7 @@ def test_closing_a_case_schedules_a_call_back_within_three_working_days(desk, cl
 def test_dissatisfied_goes_to_the_duty_chief_until_answered(desk):
     case_id = new_case_in(desk, CaseState.CLOSED, FULL_PATH)
     [callback] = _revisits(desk, case_id)
-    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "stable",
+    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "reached",
                             "dissatisfied", "认为处理敷衍")
     chief = desk.actor("zhaolei")
     mine = [r.id for r in queue_page(desk, chief, QueueFilter(view=View.MINE), limit=200).rows]
@@ -186,10 +186,10 @@ def test_nobody_who_handled_the_case_rates_it(desk, clock, login):
     do(desk, case_id, Action.CLOSE)
     [callback] = _revisits(desk, case_id)
     with pytest.raises(PermissionDenied) as refused:
-        revisits.record_revisit(desk, desk.actor(login), callback.id, "phone", "stable",
+        revisits.record_revisit(desk, desk.actor(login), callback.id, "phone", "reached",
                                 "satisfied")
     assert "经办" in refused.value.message()
-    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "stable",
+    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "reached",
                             "satisfied")
 
 
@@ -204,7 +204,7 @@ def test_rescheduling_cannot_hide_lateness(desk, clock):
         revisits.reschedule(desk, desk.actor("liuyang"), callback.id, dt.date(2026, 11, 30),
                             "当事人外出")
     assert "已过" in refused.value.message()
-    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "stable",
+    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "reached",
                             "satisfied")
     figures = report(desk, desk.actor("zhaolei"), parse_period("2026-W48")).revisits
     assert (figures.due, figures.done_on_time) == (1, 0)  # recorded late: late
@@ -219,7 +219,7 @@ def test_a_rescheduled_revisit_is_judged_against_its_first_day(desk, clock):
     revisits.reschedule(desk, desk.actor("liuyang"), callback.id, dt.date(2026, 12, 1),
                         "当事人外出")  # moved before it was late
     clock.set(dt.datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TZ))
-    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "stable",
+    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "reached",
                             "satisfied")
     figures = report(desk, desk.actor("zhaolei"), parse_period("2026-W48")).revisits
     assert (figures.due, figures.done_on_time) == (1, 0)
@@ -279,3 +279,30 @@ def test_waiving_a_dispute_revisit_keeps_the_plan_going(desk, clock):
     waived, following = _revisits(desk, case_id)
     assert waived.status == "waived" and following.status == "due"
     assert following.due_on == dt.date(2026, 12, 9)
+
+
+def test_a_call_back_finds_satisfaction_not_stability(desk):
+    """满意度回访: 满意 / 基本满意 / 不满意 / 无法联系 (DOMAIN) — 稳定 is a dispute revisit's word."""
+    case_id = new_case_in(desk, CaseState.CLOSED, FULL_PATH)
+    [callback] = _revisits(desk, case_id)
+    for wrong in ("stable", "relapse"):
+        with pytest.raises(ValidationFailed) as refused:
+            revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", wrong,
+                                    "satisfied")
+        assert "无法联系" in refused.value.fields["result"]
+    revisits.record_revisit(desk, desk.actor("liuyang"), callback.id, "phone", "unreachable")
+    [done] = _revisits(desk, case_id)
+    assert (done.result, done.satisfaction) == ("unreachable", "")
+
+
+def test_an_early_revisit_never_leaves_a_second_one_on_its_own_day(desk, clock):
+    """Recorded days before it was due, the next is counted from the day it was due — not
+    from today, which put it on that very day again."""
+    officer = desk.actor("liuyang")
+    case_id = _resolved_dispute(desk, ["flare_ups"])  # 中风险期, every 7 days: due 30 Nov
+    [first] = _revisits(desk, case_id)
+    clock.set(clock.now() + dt.timedelta(days=1))  # 24 Nov: six days early
+    revisits.record_revisit(desk, officer, first.id, "phone", "stable")
+    [_, following] = _revisits(desk, case_id)
+    assert following.due_on > first.due_on
+    assert following.due_on == dt.date(2026, 12, 7)

@@ -102,7 +102,7 @@ def _operations(desk: Desk, ids: dict, out) -> dict:
         "create_case": lambda a: create_case(desk, a, standard_draft(summary="矩阵新报")),
         "regrade": lambda a: disputes.regrade(desk, a, ids["dispute"], ["violence"]),
         "record_revisit": lambda a: revisits.record_revisit(desk, a, ids["revisit"], "phone",
-                                                            "stable", "satisfied"),
+                                                            "reached", "satisfied"),
         "sign": lambda a: police.sign(desk, a, ids["transfer"]),
         "hand_over": lambda a: duty.hand_over(desk, a),
         "reveal_phone": lambda a: privacy.reveal_phone(desk, a, ids["case"], "核实身份"),

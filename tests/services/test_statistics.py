@@ -227,8 +227,8 @@ def test_disputes_and_revisits_by_hand(desk, clock):
         callbacks = [s.exec(select(Revisit).where(Revisit.case_id == c)).one() for c in closed]
     assert {c.due_on for c in callbacks} == {dt.date(2026, 11, 26)}
     clock.set(_local(26, 14))
-    revisits.record_revisit(desk, officer, callbacks[0].id, "phone", "stable", "satisfied")
-    revisits.record_revisit(desk, officer, callbacks[1].id, "phone", "stable", "dissatisfied")
+    revisits.record_revisit(desk, officer, callbacks[0].id, "phone", "reached", "satisfied")
+    revisits.record_revisit(desk, officer, callbacks[1].id, "phone", "reached", "dissatisfied")
     clock.set(_local(27, 12))  # a day late, and nobody answered
     revisits.record_revisit(desk, officer, callbacks[2].id, "phone", "unreachable",
                             "satisfied")

@@ -56,7 +56,6 @@ async def test_record_a_call_back_from_the_days_agenda(desk):
         await burst(pilot, ["r"])
         assert isinstance(app.screen, RevisitStepScreen)
         app.screen.query_one("#method").value = "phone"
-        app.screen.query_one("#result").value = "stable"
         app.screen.query_one("#satisfaction").value = "satisfied"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -90,7 +89,7 @@ async def test_the_closer_is_refused_and_the_chief_sees_the_dissatisfied(desk):
 
     case_id = new_case_in(desk, CaseState.CLOSED, FULL_PATH)
     revisits.record_revisit(desk, desk.actor("liuyang"), _revisit(desk, case_id).id, "phone",
-                            "stable", "dissatisfied", "认为处理太慢")
+                            "reached", "dissatisfied", "认为处理太慢")
     app = make_app(desk)  # zhaolei, the duty chief
     async with app.run_test(size=(100, 34)) as pilot:
         board = await _open(pilot)

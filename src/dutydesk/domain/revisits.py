@@ -49,6 +49,14 @@ class RevisitResult(StrEnum):
     STABLE = "stable"  # 稳定
     RELAPSE = "relapse"  # 有反弹
     UNREACHABLE = "unreachable"  # 无法联系
+    REACHED = "reached"  # 已联系上: a call-back, whose satisfaction says how it went
+
+
+# What a revisit of each kind may find: a call-back asks about satisfaction, not stability.
+RESULTS: dict[str, tuple[RevisitResult, ...]] = {
+    "dispute": (RevisitResult.STABLE, RevisitResult.RELAPSE, RevisitResult.UNREACHABLE),
+    "satisfaction": (RevisitResult.REACHED, RevisitResult.UNREACHABLE),
+}
 
 
 class Satisfaction(StrEnum):

@@ -15,7 +15,7 @@ from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.disputes import Colour, StageStep
 from dutydesk.domain.revisits import (
     COLOUR_OF_PERIOD, PERIOD_OF_COLOUR, REVISIT_STEP, PlanState, RevisitAction, RevisitKind,
-    RevisitMethod, RevisitResult, RevisitStatus, RiskPeriod, Satisfaction, callback_due,
+    RESULTS, RevisitMethod, RevisitResult, RevisitStatus, RiskPeriod, Satisfaction, callback_due,
     next_due, step_plan, step_refusal, working_day_on_or_after,
 )
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
@@ -161,15 +161,15 @@ def record_revisit(desk: Desk, actor: Actor, revisit_id: int, method: str, resul
     def apply(session: Session, revisit: Revisit, case: Case, now: dt.datetime) -> dict:
         found = RevisitResult(result)
         payload: dict = {"method": method, "result": result}
+        if found not in RESULTS[revisit.kind]:
+            raise ValidationFailed({"result": t(f"revisit.error.{revisit.kind}_result")})
         if revisit.kind == RevisitKind.SATISFACTION.value:
             if _handled(session, actor, case):
                 raise PermissionDenied("revisit.error.closer")
-            if found is RevisitResult.RELAPSE:
-                raise ValidationFailed({"result": t("revisit.error.callback_result")})
-            if found is RevisitResult.STABLE and not satisfaction:
+            if found is RevisitResult.REACHED and not satisfaction:
                 raise ValidationFailed({"satisfaction": t(
                     "field_error.required", field=t("revisit.field.satisfaction"))})
-            revisit.satisfaction = satisfaction if found is RevisitResult.STABLE else ""
+            revisit.satisfaction = satisfaction if found is RevisitResult.REACHED else ""
             revisit.needs_chief = revisit.satisfaction == Satisfaction.DISSATISFIED.value
             if revisit.satisfaction:
                 payload["satisfaction"] = revisit.satisfaction
@@ -205,7 +205,10 @@ def _step_plan(session: Session, desk: Desk, revisit: Revisit, found: RevisitRes
         plan.ended_at = now
         payload["plan_ended"] = True
     else:
-        due = next_due(_today(desk, now), after.period, cadence, desk.rules.calendar)
+        # Counted from the visit — or, for one made early, from the day it was due: the next
+        # never falls on the day just recorded (a second row for the same case and day).
+        due = next_due(max(_today(desk, now), revisit.due_on), after.period, cadence,
+                       desk.rules.calendar)
         session.add(Revisit(case_id=revisit.case_id, kind=RevisitKind.DISPUTE.value,
                             period=after.period.value, due_on=due, first_due_on=due,
                             status=RevisitStatus.DUE.value, assignee_id=revisit.assignee_id,

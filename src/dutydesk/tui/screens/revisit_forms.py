@@ -11,7 +11,7 @@ from textual.widgets import Button, Static
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.revisits import (
-    RevisitAction, RevisitKind, RevisitMethod, RevisitResult, RevisitStep, Satisfaction,
+    RESULTS, RevisitAction, RevisitKind, RevisitMethod, RevisitResult, RevisitStep, Satisfaction,
 )
 from dutydesk.i18n import t
 from dutydesk.services import revisits
@@ -54,15 +54,19 @@ class RevisitStepScreen(FormScreen):
             yield Static(plain(d.row.summary), classes="form-context")
             if action is RevisitAction.RECORD:
                 yield from self.field_row("method", t("revisit.field.method") + " *", Picker(
-                    _choices(RevisitMethod, "method"), prompt=t("form.pick"), id="method", value="phone" if self.callback else None))
-                results = [(label, value) for label, value in _choices(RevisitResult, "result")
-                           if not (self.callback and value == RevisitResult.RELAPSE.value)]
-                yield from self.field_row("result", t("revisit.field.result") + " *", Picker(
-                    results, prompt=t("form.pick"), id="result"))
-                if self.callback:
-                    yield from self.field_row("satisfaction", t("revisit.field.satisfaction"),
-                                              Picker(_choices(Satisfaction, "satisfaction"),
-                                                     prompt=t("form.pick"), id="satisfaction"))
+                    _choices(RevisitMethod, "method"), prompt=t("form.pick"), id="method",
+                    value="phone" if self.callback else None))
+                if self.callback:  # 满意 / 基本满意 / 不满意 / 无法联系 (DOMAIN), in one field
+                    yield from self.field_row("satisfaction", t("revisit.field.satisfaction")
+                                              + " *", Picker(
+                        [*_choices(Satisfaction, "satisfaction"),
+                         (t("revisit.result.unreachable"), RevisitResult.UNREACHABLE.value)],
+                        prompt=t("form.pick"), id="satisfaction"))
+                else:
+                    yield from self.field_row("result", t("revisit.field.result") + " *", Picker(
+                        [(t(f"revisit.result.{r.value}"), r.value)
+                         for r in RESULTS[RevisitKind.DISPUTE.value]],
+                        prompt=t("form.pick"), id="result"))
                 yield from self.field_row("notes", t("revisit.field.notes"),
                                           TextInput(compact=True, id="notes"))
             elif action is RevisitAction.RESCHEDULE:
@@ -90,12 +94,17 @@ class RevisitStepScreen(FormScreen):
         return str(widget.value).strip()
 
     def action_submit(self) -> None:
-        names = {RevisitAction.RECORD: ["method", "result", "notes"]
-                 + (["satisfaction"] if self.callback else []),
+        names = {RevisitAction.RECORD: ["method", "notes"]
+                 + (["satisfaction"] if self.callback else ["result"]),
                  RevisitAction.RESCHEDULE: ["new_due", "reason"],
                  RevisitAction.REVIEW: ["note"],
                  RevisitAction.WAIVE: ["reason"]}[self.step.action]
         values = {name: self._value(name) for name in names}
+        if self.callback and "satisfaction" in values:  # one field: how it went, or no answer
+            unreachable = values["satisfaction"] == RevisitResult.UNREACHABLE.value
+            values["result"] = RevisitResult.UNREACHABLE.value if unreachable else (
+                RevisitResult.REACHED.value if values["satisfaction"] else "")
+            values["satisfaction"] = "" if unreachable else values["satisfaction"]
         if "new_due" in values:
             text = values["new_due"]
             try:
@@ -126,8 +135,11 @@ class RevisitStepScreen(FormScreen):
                     revisits.waive(app.desk, app.actor, d.id, v["reason"],
                                    expected_version=d.row.version)
 
+        # A call-back has no result field: its result is said beside its satisfaction.
         self.post_outcome(step, lambda _: t(
-            "form.done", action=t(f"revisit.action.{self.step.action.value}"), id=d.row.case_id))
+            "form.done", action=t(f"revisit.action.{self.step.action.value}"), id=d.row.case_id),
+            fields=lambda found: {("satisfaction" if k == "result" and self.callback else k): v
+                                  for k, v in found.items()})
 
 
 class ExportIcsScreen(FormScreen):
