@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dutydesk.domain.deadlines import LOCAL_TZ, DeadlineState
 from dutydesk.domain.lifecycle import Action, CaseState
@@ -216,3 +218,30 @@ def test_header_counts_today_new_and_overdue_within_reach(desk, clock):
     assert (counts.today, counts.new, counts.overdue) == (0, 2, 1)
     assert desk_counts(desk, desk.actor("zhoujp")).new == 0  # another community's staff
     assert late
+
+
+def test_merge_offers_the_most_alike_first_by_words_and_category(desk):
+    """A noise report's first suggestion is the other noise report — not 道路油污 (a match
+    letter by letter put it first)."""
+    from dutydesk.services.cases import create_case
+    from dutydesk.services.queue import case_detail
+    from tests.services.helpers import standard_draft
+
+    officer = desk.actor("liuyang")
+    create_case(desk, officer, standard_draft(summary="道路油污，行人车辆易滑倒",
+                                              category_code="road_dirty"))
+    dance = create_case(desk, officer, standard_draft(
+        summary="110转办：广场舞音响声音过大，周边居民投诉", category_code="noise"))
+    create_case(desk, officer, standard_draft(summary="小区内违规搭建雨棚占用消防通道",
+                                              category_code="illegal_building"))
+    building = create_case(desk, officer, standard_draft(
+        summary="楼上住户深夜装修噪音，已持续三晚，老人无法休息", category_code=""))
+    assert case_detail(desk, officer, building).merge_candidates[0].id == dance
+
+
+@given(st.text(max_size=40), st.text(max_size=40))
+def test_likeness_is_a_symmetric_share(a, b):
+    from dutydesk.domain.text import likeness
+
+    assert 0.0 <= likeness(a, b) == likeness(b, a) <= 1.0
+    assert likeness(a, a) in (0.0, 1.0)  # 1 unless it has no two-character word at all

@@ -17,7 +17,7 @@ from dutydesk.domain.lifecycle import (
     permitted_actions, states_needing,
 )
 from dutydesk.domain.supervision import Card, card_for
-from dutydesk.domain.text import normalise_query
+from dutydesk.domain.text import likeness, normalise_query
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
 from dutydesk.i18n import t
 from dutydesk.services.cases import (
@@ -390,19 +390,22 @@ MERGE_OFFERED = 8
 
 
 def merge_candidates(session: Session, actor: Actor, case: Case) -> list[MergeCandidate]:
-    """Open cases of the same place reported within a week of this one, most alike first."""
-    from difflib import SequenceMatcher
-
+    """Open cases of the same place reported within a week of this one, most alike first:
+    alike by their words and their categories' names (a 噪音扰民 case is like a report of
+    装修噪音), then by time."""
     place = (Case.community_id == case.community_id if case.community_id is not None
              else Case.node_id == case.node_id)
     nearby = session.exec(
-        select(Case.id, Case.created_at, Case.summary)
+        select(Case.id, Case.created_at, Case.summary, Category.name)
+        .outerjoin(Category, col(Category.id) == Case.category_id)
         .where(place, _OPEN, scope_filter(actor), Case.id != case.id,
                col(Case.created_at) >= case.created_at - MERGE_WINDOW,
                col(Case.created_at) <= case.created_at + MERGE_WINDOW)
         .order_by(col(Case.created_at).desc()).limit(MERGE_SCAN)).all()
-    alike = sorted(nearby, key=lambda r: -SequenceMatcher(None, case.summary, r[2]).ratio())
-    return [MergeCandidate(*row) for row in alike[:MERGE_OFFERED]]
+    own = session.get(Category, case.category_id) if case.category_id else None
+    words = f"{case.summary} {own.name if own else ''}"
+    alike = sorted(nearby, key=lambda r: -likeness(words, f"{r[2]} {r[3] or ''}"))
+    return [MergeCandidate(*row[:3]) for row in alike[:MERGE_OFFERED]]
 
 
 @dataclass(frozen=True)
