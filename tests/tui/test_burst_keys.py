@@ -89,3 +89,22 @@ async def test_esc_asks_before_throwing_typed_input_away(demo_desk):
         assert app.screen.query_one("#summary", Input).value == "半句话"
         await burst(pilot, ["escape", "y"])
         assert isinstance(app.screen, QueueScreen)
+
+
+async def test_the_header_clock_moves_on_every_board(demo_desk, clock, monkeypatch):
+    """One clock for every board: F4 and F7 showed 12:47 at 12:50."""
+    import datetime as dt
+
+    from dutydesk.tui.widgets import _title_bar
+    from tests.tui.conftest import screen_text, wait_for
+
+    monkeypatch.setattr(_title_bar, "TICK_SECONDS", 0.05)
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for key in ("f2", "f3", "f4", "f5", "f6", "f7"):
+            await pilot.press(key)
+            await settle(pilot)
+            clock.set(clock.now() + dt.timedelta(minutes=3))
+            shown = clock.now().astimezone(dt.timezone(dt.timedelta(hours=8)))
+            assert await wait_for(pilot, lambda: shown.strftime("%H:%M") in screen_text(app)), key

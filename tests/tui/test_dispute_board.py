@@ -50,7 +50,7 @@ async def test_the_board_opens_on_the_red_lane_with_counts_and_the_card_detail(d
         assert "5***************12" in text and "520201198001010012" not in text  # masked
         yellow = board.query_one("#lane-yellow", DisputeLane).paged_table.rows_shown
         family = next(card for card in yellow if card.type == "family")
-        assert family.next_revisit == dt.date(2026, 11, 30)  # resolved: its plan's next visit
+        assert family.next_revisit == dt.date(2026, 12, 7)  # resolved: its plan's next visit
 
 
 async def test_regrade_with_a_reason_moves_the_card(demo_desk):

@@ -18,10 +18,10 @@ from dutydesk.i18n import language, local_time, t
 from dutydesk.services import dispute_board
 from dutydesk.services.dispute_board import BoardFilter, Card, DisputeDetail, Lane
 from dutydesk.tui import keys
-from dutydesk.tui.format import plain, title_line
+from dutydesk.tui.format import plain
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.paging import DeskBound, PagedBoard
-from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable
+from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable, TitleBar
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 CARD_COLUMNS = (
@@ -118,7 +118,7 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
         self.current_lane: DisputeLane | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title-bar")
+        yield TitleBar(t("dispute.title"))
         yield Static(id="filter-bar")
         with Horizontal(id="lanes"):
             for lane in Lane:
@@ -132,8 +132,6 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
         self.load_counts()
 
     def _render_bars(self) -> None:
-        self.query_one("#title-bar", Static).update(
-            title_line(self.desk, self.actor, t("dispute.title")))
         f = self.filter
         parts = [t(f"dispute.type.{f.type}") if f.type else "", f.community_code, f.mediator]
         text = " · ".join(p for p in parts if p) or t("dispute.filter.none")

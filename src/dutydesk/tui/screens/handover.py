@@ -18,11 +18,11 @@ from dutydesk.i18n import language, local_time, t
 from dutydesk.services import duty
 from dutydesk.services.duty import SECTIONS, HandoverDetail, HandoverRow
 from dutydesk.tui import keys
-from dutydesk.tui.format import plain, title_line
+from dutydesk.tui.format import plain
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.paging import PagedBoard
 from dutydesk.tui.screens.forms import ReasonScreen
-from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable
+from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable, TitleBar
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 HANDOVER_COLUMNS = (
@@ -42,7 +42,7 @@ class HandoverScreen(PagedBoard, ReportsWorkerErrors, Screen):
         self.init_paging()
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title-bar")
+        yield TitleBar(t("duty.title"))
         yield Static(id="shift-bar")
         yield PagedTable(HANDOVER_COLUMNS, self._cells, id="handovers")
         yield DetailPane(self._sheet_lines, t("duty.no_selection"), fixed_height=False,
@@ -55,8 +55,6 @@ class HandoverScreen(PagedBoard, ReportsWorkerErrors, Screen):
         self._draw_bars()
 
     def _draw_bars(self) -> None:
-        self.query_one("#title-bar", Static).update(
-            title_line(self.desk, self.actor, t("duty.title")))
         running = duty.current_shift(self.desk)
         text = t("duty.now", shift=self._shift_text(running.shift.code, running.day)) \
             if running else t("duty.error.no_shift")

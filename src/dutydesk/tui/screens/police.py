@@ -20,10 +20,10 @@ from dutydesk.services import claims
 from dutydesk.services.police import TransferDetail, TransferRow
 from dutydesk.tui import keys
 from dutydesk.tui.claiming import ClaimKeys, hold_text
-from dutydesk.tui.format import deadline_label, deadline_long, plain, title_line
+from dutydesk.tui.format import deadline_label, deadline_long, plain
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.paging import PagedBoard
-from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable
+from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable, TitleBar
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 TRANSFER_COLUMNS = (
@@ -64,7 +64,7 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         self.period: tuple[tuple[dt.date, dt.date], police.PoliceFigures] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title-bar")
+        yield TitleBar(t("police.title"))
         yield Static(id="sections")
         yield PagedTable(TRANSFER_COLUMNS, transfer_cells, id="transfers")
         yield Static(id="status-bar")
@@ -137,8 +137,6 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
     # -- drawing ----------------------------------------------------------------------------
 
     def _render_bars(self) -> None:
-        self.query_one("#title-bar", Static).update(
-            title_line(self.desk, self.actor, t("police.title")))
         bar = Text()
         for number, section in enumerate(Section, start=1):
             count = self.counts.get(section)

@@ -22,10 +22,10 @@ from dutydesk.services.cases import REPORTER_ROLES
 from dutydesk.services.queue import CaseDetail, DeskCounts, QueueFilter, View
 from dutydesk.tui import keys
 from dutydesk.tui.claiming import ClaimKeys
-from dutydesk.tui.format import fitted_width, plain, title_line
+from dutydesk.tui.format import fitted_width, plain
 from dutydesk.tui.messages import CountLoaded, FeedChanged
 from dutydesk.tui.paging import PagedBoard
-from dutydesk.tui.widgets import CaseDetailView, CaseTable, DeskFooter, TextInput
+from dutydesk.tui.widgets import CaseDetailView, CaseTable, DeskFooter, TextInput, TitleBar
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 BULK_ACTIONS = frozenset({Action.URGE, Action.DISPATCH})
@@ -48,7 +48,7 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
     # -- layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title-bar")
+        yield TitleBar(t("screen.queue"))
         with Horizontal(id="view-bar"):
             yield Static(id="views")
             yield TextInput(placeholder=t("queue.search_placeholder"), id="search")
@@ -167,7 +167,6 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
 
     def _render_bars(self) -> None:
         actor = self.actor
-        self._set("#title-bar", title_line(self.desk, actor, t("screen.queue")))
         views = Text()
         for number, view in enumerate(View, start=1):
             views.append(f" {number} {t('view.' + view.value)} ",

@@ -24,10 +24,10 @@ from dutydesk.services.revisit_calendar import (
     CALLBACK, DayCounts, ListKind, RevisitDetail, RevisitList, RevisitRow,
 )
 from dutydesk.tui import keys
-from dutydesk.tui.format import fit_pad, plain, title_line
+from dutydesk.tui.format import fit_pad, plain
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.paging import PagedBoard
-from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable
+from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable, TitleBar
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 KINDS = [p.value for p in PERIODS] + [CALLBACK]
@@ -71,7 +71,7 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
         self.listing: RevisitList | None = None  # None: the month grid is shown
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title-bar")
+        yield TitleBar(t("revisit.title"))
         yield Static(id="month-bar")
         yield Static(id="grid")
         yield Static(id="day-line")
@@ -106,8 +106,6 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
         self._draw()
 
     def _draw(self) -> None:
-        self.query_one("#title-bar", Static).update(
-            title_line(self.desk, self.actor, t("revisit.title")))
         if self.listing is None:
             label = t("revisit.month", year=self.day.year, month=self.day.month)
         elif self.listing.kind is ListKind.DAY:

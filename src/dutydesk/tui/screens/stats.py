@@ -26,10 +26,10 @@ from dutydesk.reports.tables import Kind, Table, cell_text, report_tables
 from dutydesk.services import statistics
 from dutydesk.services.statistics import Place, Report
 from dutydesk.tui import keys
-from dutydesk.tui.format import plain, title_line
+from dutydesk.tui.format import plain
 from dutydesk.tui.messages import FeedChanged
 from dutydesk.tui.paging import DeskBound
-from dutydesk.tui.widgets import DeskFooter
+from dutydesk.tui.widgets import DeskFooter, TitleBar
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 TABLE_OF = {"overview": "days", "ranking": "ranking", "police": "police",
@@ -56,7 +56,7 @@ class StatsScreen(DeskBound, ReportsWorkerErrors, Screen):
         self._refresh_timer = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title-bar")
+        yield TitleBar(t("stats.title"))
         with Horizontal(id="period-bar"):
             yield Static(id="period-line")
             yield ProgressBar(id="progress", show_eta=False)
@@ -74,8 +74,6 @@ class StatsScreen(DeskBound, ReportsWorkerErrors, Screen):
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#title-bar", Static).update(
-            title_line(self.desk, self.actor, t("stats.title")))
         self.period = containing(PeriodKind.MONTH, self._today())
         self.count()
 

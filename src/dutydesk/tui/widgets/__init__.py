@@ -7,6 +7,7 @@ from dutydesk.tui.widgets._footer import DeskFooter
 from dutydesk.tui.widgets._paged_table import Column, PagedTable
 from dutydesk.tui.widgets._picker import Picker
 from dutydesk.tui.widgets._text_input import TextInput
+from dutydesk.tui.widgets._title_bar import TitleBar
 
 __all__ = ["CaseDetailView", "DetailPane", "CaseTable", "Checklist", "DeskFooter", "Column",
-           "PagedTable", "Picker", "TextInput"]
+           "PagedTable", "Picker", "TextInput", "TitleBar"]
