@@ -70,6 +70,11 @@ async def test_regrade_with_a_reason_moves_the_card(demo_desk):
         assert _colour(demo_desk, wages) == "yellow"
         yellow = board.query_one("#lane-yellow", DisputeLane)
         assert wages in [card.id for card in yellow.paged_table.rows_shown]
+        # The cursor went with the card: one cursor on the board, in its new lane.
+        assert await wait_for(pilot, lambda: board.current_lane is yellow
+                              and yellow.paged_table.current.id == wages)
+        assert [lane.lane.value for lane in board.query(DisputeLane)
+                if lane.paged_table.show_cursor] == ["yellow"]
 
 
 async def test_an_officer_cannot_lower_a_red_dispute(demo_desk):

@@ -5,6 +5,7 @@ a dispute's steps come from its own table; 升级 is the case's lifecycle step."
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -14,6 +15,7 @@ from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.disputes import DISPUTE_STEP, DisputeAction, format_amount
 from dutydesk.domain.lifecycle import Action, transition_for
 from dutydesk.domain.text import printable
+from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import language, local_time, t
 from dutydesk.services import dispute_board
 from dutydesk.services.dispute_board import BoardFilter, Card, DisputeDetail, Lane
@@ -66,6 +68,7 @@ class DisputeLane(PagedBoard, ReportsWorkerErrors, Vertical):
         # The board keeps the focus itself and marks the current lane: moving the focus
         # between lanes would rebuild the footer on every ← →.
         cards.can_focus = False
+        cards.show_cursor = False  # until the lane is the board's current one
         yield cards
 
     def on_mount(self) -> None:
@@ -159,7 +162,9 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
         """The lane the keys act on; the pane shows the card under its cursor."""
         if self.current_lane is not None:
             self.current_lane.remove_class("-current")
+            self.current_lane.paged_table.show_cursor = False
         lane.add_class("-current")
+        lane.paged_table.show_cursor = True
         self.current_lane = lane
         self.query_one(DetailPane).show(lane.detail)
 
@@ -231,10 +236,28 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
         if self.has_class("-timeline"):
             self.action_toggle_timeline()
 
-    def _done(self, text: str | None) -> None:
+    def _done(self, text: str | None, case_id: int | None = None) -> None:
         if text:
             self.notify(text, markup=False)
             self.reload()
+            if case_id is not None:
+                self._follow(case_id)
+
+    @work(thread=True, group="follow", exclusive=True, exit_on_error=False)
+    def _follow(self, case_id: int) -> None:
+        """The lane the card is in now (建档 or 调整颜色 move it): the board's cursor goes
+        with it."""
+        try:
+            detail = dispute_board.dispute_detail(self.desk, self.actor, case_id)
+        except DutyDeskError:
+            return
+        lane = Lane(detail.colour) if detail.colour else Lane.UNGRADED
+        self.app.call_from_thread(self._land_on, lane, case_id)
+
+    def _land_on(self, lane: Lane, case_id: int) -> None:
+        target = self.query_one(f"#lane-{lane.value}", DisputeLane)
+        self._select_lane(target)
+        target.load_page(("top",), case_id, False)
 
     async def action_dispute_step(self, name: str) -> None:
         from dutydesk.tui.screens.dispute_forms import RecordScreen, StepScreen
@@ -249,7 +272,7 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
             return
         form = RecordScreen(detail) if step.action is DisputeAction.RECORD \
             else StepScreen(step, detail)
-        await self.app.push_screen(form, self._done)
+        await self.app.push_screen(form, lambda text: self._done(text, detail.id))
 
     async def action_escalate(self) -> None:
         from dutydesk.tui.screens.forms import ActionScreen

@@ -103,6 +103,8 @@ class PagedTable(Widget, can_focus=True):
     """
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
+    # A board of several lists (the dispute board's lanes) shows one cursor, in its lane.
+    show_cursor: reactive[bool] = reactive(True)
 
     @dataclass
     class RowHighlighted(Message):
@@ -240,7 +242,7 @@ class PagedTable(Widget, can_focus=True):
             row = self.rows_shown[index]
             strip = self._strips[(index, line)] = (
                 self._row_strip(row, base) if line == 0 else self._second_strip(row, base))
-        if index == self.cursor_row:
+        if index == self.cursor_row and self.show_cursor:
             strip = strip.apply_style(cursor_style)
         return strip
 
