@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from sqlmodel import select
 
 from dutydesk.services.cases import create_case
@@ -587,3 +589,27 @@ async def test_whistle_on_a_case_that_is_not_a_dispute(desk):
     with desk.db.read() as s:
         called = s.exec(select(Whistle).where(Whistle.case_id == case_id)).all()
     assert len(called) == 1 and called[0].reason == "需住建局到场"
+
+
+@pytest.mark.parametrize("login", ["zhaolei", "huangxia"])
+async def test_help_names_keys_as_people_read_them_and_only_the_roles_boards(demo_desk, login):
+    """← not left, ] not right_square_bracket, 日/周/月/年 each on its own row; a community's
+    help has no F3 (110) or F6 (交接) — boards it does not have."""
+    from rich.console import Console
+
+    from dutydesk.domain.boards import boards_for
+
+    app = make_app(demo_desk, login)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        console = Console(width=100, record=True, file=open("/dev/null", "w"))
+        for static in app.screen.query("Static"):
+            console.print(static.content)
+        text = console.export_text()
+    for raw in ("left", "right_square_bracket", "pageup", "dwmy", "question_mark"):
+        assert raw not in text
+    assert "←" in text and "]" in text and "PgUp" in text
+    boards = boards_for(app.actor.role)
+    assert ("F3" in text) == ("police" in boards) and ("F6" in text) == ("handover" in boards)

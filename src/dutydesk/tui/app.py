@@ -10,7 +10,7 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
-from dutydesk.domain.lifecycle import DESK_ROLES, Role
+from dutydesk.domain.boards import boards_for
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.notices import Notice, due_soon, notices_since
@@ -60,17 +60,9 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         self.title = t("app.title")
 
     def on_mount(self) -> None:
-        self.boards = {"queue": QueueScreen()}
-        if self.actor.role in DESK_ROLES:  # the 110 desk and the shifts are the desk's own
-            self.boards["police"] = PoliceScreen()
-        if self.actor.role is not Role.ADMIN:  # the system owner has no case work
-            self.boards["disputes"] = DisputeScreen()
-        if self.actor.role not in (Role.ADMIN, Role.UNIT):  # the desk's and communities' work
-            self.boards["revisits"] = RevisitScreen()
-        if self.actor.role in DESK_ROLES:
-            self.boards["handover"] = HandoverScreen()
-        if self.actor.role not in (Role.ADMIN, Role.UNIT):  # the desk's and communities' place
-            self.boards["stats"] = StatsScreen()
+        screens = {"queue": QueueScreen, "police": PoliceScreen, "disputes": DisputeScreen,
+                   "revisits": RevisitScreen, "handover": HandoverScreen, "stats": StatsScreen}
+        self.boards = {name: screens[name]() for name in boards_for(self.actor.role)}
         for name, screen in self.boards.items():
             self.install_screen(screen, name)
         self.push_screen("queue")

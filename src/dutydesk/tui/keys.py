@@ -29,6 +29,7 @@ class KeySpec:
     # while the officer is typing in a text field, so they are typed as text there.
     priority: bool = True
     help_label: str | None = None  # a fuller name for the help screen than the footer's
+    board: str | None = None  # the board a board key opens (listed only for its roles)
 
 
 APP_KEYS = (
@@ -37,17 +38,17 @@ APP_KEYS = (
     KeySpec("quit-q", "q", "app.request_quit", "key.quit", show=False),
     # The boards: short words in the footer (four of them must fit 80 columns).
     KeySpec("board-queue", "f2", "app.board('queue')", "board.queue", display="F2",
-            help_label="screen.queue"),
+            help_label="screen.queue", board="queue"),
     KeySpec("board-police", "f3", "app.board('police')", "board.police", display="F3",
-            help_label="police.title"),
+            help_label="police.title", board="police"),
     KeySpec("board-disputes", "f4", "app.board('disputes')", "board.disputes", display="F4",
-            help_label="dispute.title"),
+            help_label="dispute.title", board="disputes"),
     KeySpec("board-revisits", "f5", "app.board('revisits')", "board.revisits", display="F5",
-            help_label="revisit.title"),
+            help_label="revisit.title", board="revisits"),
     KeySpec("board-handover", "f6", "app.board('handover')", "board.handover", display="F6",
-            help_label="duty.title"),
+            help_label="duty.title", board="handover"),
     KeySpec("board-stats", "f7", "app.board('stats')", "board.stats", display="F7",
-            help_label="stats.title"),
+            help_label="stats.title", board="stats"),
     KeySpec("focus-next", "tab", "app.focus_next", "key.focus_next", show=False),
     KeySpec("focus-previous", "shift+tab", "app.focus_previous", "key.focus_previous",
             show=False),
@@ -198,8 +199,31 @@ def install(node: DOMNode, specs: tuple[KeySpec, ...]) -> None:
             )
 
 
+_KEY_NAMES = {
+    "left": "←", "right": "→", "up": "↑", "down": "↓", "pageup": "PgUp", "pagedown": "PgDn",
+    "home": "Home", "end": "End", "escape": "Esc", "enter": "⏎", "tab": "Tab", "space": "Space",
+    "slash": "/", "question_mark": "?", "left_square_bracket": "[",
+    "right_square_bracket": "]", "shift+tab": "Shift+Tab",
+}
+
+
+def key_name(key: str) -> str:
+    """A key as a person reads it: ← not left, ] not right_square_bracket, Ctrl+S."""
+    if key in _KEY_NAMES:
+        return _KEY_NAMES[key]
+    if key.startswith("ctrl+"):
+        return "Ctrl+" + key_name(key[5:]).upper()
+    return key.upper() if len(key) > 1 and key[0] == "f" and key[1:].isdigit() else key
+
+
 def shown_key(spec: KeySpec) -> str:
-    return spec.display or spec.keys.split(",")[0]
+    """The footer's name for a spec: its display (one name for a group), else its key."""
+    return spec.display or key_name(spec.keys.split(",")[0])
+
+
+def help_key(spec: KeySpec) -> str:
+    """The help screen's: every spec has a row of its own, so its own key."""
+    return key_name(spec.keys.split(",")[0])
 
 
 def translate_palette_binding(app) -> None:

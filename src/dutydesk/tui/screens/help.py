@@ -9,7 +9,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from dutydesk.domain.lifecycle import DESK_ROLES, TRANSITIONS, Role
+from dutydesk.domain.boards import boards_for
+from dutydesk.domain.lifecycle import TRANSITIONS, Role
 from dutydesk.domain.disputes import DISPUTE_STEPS
 from dutydesk.domain.police import TRANSFER_TRANSITIONS
 from dutydesk.domain.revisits import REVISIT_STEPS
@@ -33,23 +34,26 @@ class HelpScreen(ModalScreen):
             yield Static(t("help.intro"))
             yield Static(self._general())
             yield Static(self._case_actions())
-            if self.role in DESK_ROLES:
+            boards = boards_for(self.role)  # a section for each board the role has
+            if "police" in boards:
                 yield Static(self._police())
-            if self.role is not Role.ADMIN:
+            if "disputes" in boards:
                 yield Static(self._disputes())
-            if self.role not in (Role.ADMIN, Role.UNIT):
+            if "revisits" in boards:
                 yield Static(self._revisits())
-            if self.role in DESK_ROLES:
+            if "handover" in boards:
                 yield Static(self._keys_table(t("duty.title"), keys.HANDOVER_KEYS))
-            if self.role not in (Role.ADMIN, Role.UNIT):
+            if "stats" in boards:
                 yield Static(self._keys_table(t("stats.title"), keys.STATS_KEYS))
 
     def _general(self) -> Table:
         table = Table(title=t("help.global"), show_header=False, box=None, padding=(0, 2))
+        boards = boards_for(self.role)
         for spec in keys.APP_KEYS + keys.QUEUE_KEYS:
-            table.add_row(keys.shown_key(spec), t(spec.help_label or spec.label))
+            if spec.board is None or spec.board in boards:  # no F-key that does nothing
+                table.add_row(keys.help_key(spec), t(spec.help_label or spec.label))
         table.add_row("↑ ↓ PgUp PgDn", f"{t('key.prev_page')} / {t('key.next_page')}")
-        table.add_row("ctrl+p", t("key.palette"))
+        table.add_row(keys.key_name("ctrl+p"), t("key.palette"))
         return table
 
     def _case_actions(self) -> Table:
@@ -73,7 +77,7 @@ class HelpScreen(ModalScreen):
         for _ in range(4):  # key, step, from, to
             table.add_column("")
         for spec in keys.POLICE_KEYS:
-            table.add_row(keys.shown_key(spec), t(spec.label), "", "")
+            table.add_row(keys.help_key(spec), t(spec.label), "", "")
         for tr in TRANSFER_TRANSITIONS:
             table.add_row(tr.key, t(f"police.action.{tr.action.value}"),
                           "/".join(t(f"police.state.{s.value}") for s in sorted(tr.sources)),
@@ -89,7 +93,7 @@ class HelpScreen(ModalScreen):
         table.add_row("← →", f"{t('dispute.key.lane_left')} / {t('dispute.key.lane_right')}", "")
         for spec in keys.DISPUTE_KEYS:
             if spec.keys not in ("left", "right"):
-                table.add_row(keys.shown_key(spec), t(spec.label), "")
+                table.add_row(keys.help_key(spec), t(spec.label), "")
         for step in DISPUTE_STEPS:
             mark = "✓" if self.role in step.roles else " "
             table.add_row(f"{mark} {step.key}", t(f"dispute.action.{step.action.value}"),
@@ -109,7 +113,7 @@ class HelpScreen(ModalScreen):
     def _keys_table(title: str, specs) -> Table:
         table = Table(title=title, show_header=False, box=None, padding=(0, 2))
         for spec in specs:
-            table.add_row(keys.shown_key(spec), t(spec.help_label or spec.label))
+            table.add_row(keys.help_key(spec), t(spec.help_label or spec.label))
         return table
 
     def action_dismiss(self) -> None:
