@@ -172,3 +172,23 @@ async def test_every_focusable_widget_of_every_board_is_on_screen(demo_desk, siz
                 await pilot.pause()
                 problems += [f"{key}: {p}" for p in _check(board, widget)]
     assert problems == []
+
+
+async def test_every_boards_footer_keeps_every_key_at_80_columns(demo_desk):
+    """F5 and F7 lost their last F-keys to Textual's fixed-cell footer: the line now gives
+    way by words, never by keys."""
+    from dutydesk.tui.widgets import DeskFooter
+
+    app = make_app(demo_desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key in ("f2", "f3", "f4", "f5", "f6", "f7"):
+            await pilot.press(key)
+            await settle(pilot)
+            footer = app.screen.query_one(DeskFooter)
+            line = footer.render().plain
+            assert len(line) <= 80 and "…" not in line, (key, line)
+            for item in footer.items():
+                assert item.key in line, (key, item.key, line)
+            others = {f"F{n}" for n in range(2, 8)} - {key.upper()}
+            assert others <= set(line.split()), (key, line)

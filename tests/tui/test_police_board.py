@@ -375,7 +375,7 @@ async def test_a_call_another_officer_holds_is_refused_before_its_form(demo_desk
         detail = app.screen.detail
         claims.claim(demo_desk, demo_desk.actor("liuyang"), f"transfer:{detail.id}")
         app.screen.reload()
-        assert await wait_for(pilot, lambda: "刘洋 · " in screen_text(app))
+        assert await wait_for(pilot, lambda: "刘洋 认领至" in screen_text(app))
         await burst(pilot, ["k"])
         assert await wait_for(pilot, lambda: any("刘洋 正在办理" in n.message
                                                  for n in app._notifications))

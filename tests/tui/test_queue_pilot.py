@@ -531,9 +531,9 @@ async def test_claiming_releasing_and_the_chief_taking_over_by_keys(desk):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await burst(pilot, ["3", "l"])  # all cases; claim the one there is
-        assert await wait_for(pilot, lambda: "陈静 · " in screen_text(app))
+        assert await wait_for(pilot, lambda: "陈静 认领至" in screen_text(app))
         await burst(pilot, ["l"])  # mine: let it go
-        assert await wait_for(pilot, lambda: "陈静 · " not in screen_text(app))
+        assert await wait_for(pilot, lambda: "陈静 认领至" not in screen_text(app))
         await burst(pilot, ["L"])  # not the chief: the key is not hers
         assert not app.screen.query("#reason")
     claims.claim(desk, desk.actor("chenjing"), f"case:{case_id}")
@@ -541,9 +541,9 @@ async def test_claiming_releasing_and_the_chief_taking_over_by_keys(desk):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await burst(pilot, ["3"])
-        assert await wait_for(pilot, lambda: "陈静 · " in screen_text(app))
+        assert await wait_for(pilot, lambda: "陈静 认领至" in screen_text(app))
         await burst(pilot, ["L", *"陈静外出走访", "ctrl+s"])
-        assert await wait_for(pilot, lambda: "赵磊 · " in screen_text(app))
+        assert await wait_for(pilot, lambda: "赵磊 认领至" in screen_text(app))
     with desk.db.read() as s:
         taken = s.exec(select(Event).where(Event.action == "take_over")).one()
     assert "陈静外出走访" in taken.payload
@@ -613,3 +613,20 @@ async def test_help_names_keys_as_people_read_them_and_only_the_roles_boards(dem
     assert "←" in text and "]" in text and "PgUp" in text
     boards = boards_for(app.actor.role)
     assert ("F3" in text) == ("police" in boards) and ("F6" in text) == ("handover" in boards)
+
+
+async def test_a_burst_of_notices_is_one_toast(desk):
+    """Five 催办 at once (a sweep's): one bell, one toast summing them up — not five toasts
+    stacked over the board."""
+    from dutydesk.services.notices import Notice
+
+    app = make_app(desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = len(app._notifications)
+        app._notices_seen([Notice(i, f"催办 #{i}：区住建局 已超办结时限") for i in range(1, 6)])
+        await settle(pilot)
+        new = list(app._notifications)[before:]
+        assert len(new) == 1
+        assert "5 条新通知" in new[0].title and "#1" in new[0].message
+        assert "另有 2 条" in new[0].message

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from dutydesk.domain.boards import boards_for
+from dutydesk.domain.text import printable
 from dutydesk.i18n import t
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.notices import Notice, due_soon, notices_since
@@ -122,12 +123,15 @@ class DutyDeskApp(ReportsWorkerErrors, App):
 
     def _notices_seen(self, notices: list) -> None:
         """A case dispatched to me, a dispute turning red, a 催办 or 通报: the bell once, and
-        a few lines (a burst is summed up, not scrolled past)."""
+        one toast — a burst (the sweep's 催办 for several units) summed up in it, not
+        stacked over the board."""
         self.bell()
-        for notice in notices[:NOTICES_SHOWN]:
-            self.notify(notice.text, markup=False, timeout=8)
+        lines = [n.text for n in notices[:NOTICES_SHOWN]]
         if len(notices) > NOTICES_SHOWN:
-            self.notify(t("notice.more", count=len(notices) - NOTICES_SHOWN), markup=False)
+            lines.append(t("notice.more", count=len(notices) - NOTICES_SHOWN))
+        title = t("notice.count", count=len(notices)) if len(notices) > 1 else ""
+        self.notify(printable("\n".join(lines), multiline=True), title=title, markup=False,
+                    timeout=8)
 
     @work(thread=True, exclusive=True, group="arrivals", exit_on_error=False)
     def check_new_transfers(self) -> None:

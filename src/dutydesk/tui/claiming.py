@@ -15,12 +15,13 @@ from dutydesk.services import claims
 
 
 def hold_text(detail) -> Text:
-    """Who works the item now, for the line of keys in its detail ("" when nobody does)."""
+    """Who works the item now, for the line of keys in its detail ("" when nobody does):
+    short, so that the keys after it stay on the line at 80 columns (when it was claimed is
+    in the timeline)."""
     if detail.hold is None:
         return Text()
     return Text(t("claim.line", who=detail.hold.officer_name,
-                  since=local_time(detail.hold.claimed_at),
-                  until=local_time(detail.hold_until)) + "  ", style="reverse")
+                  until=local_time(detail.hold_until, "%H:%M")) + "  ", style="reverse")
 
 
 class ClaimKeys:

@@ -106,11 +106,17 @@ def deadline_long(deadline: DeadlineView | None, now: dt.datetime,
     return text
 
 
-def title_line(desk, actor, screen: str) -> Text:
+def title_line(desk, actor, screen: str, width: int = 1000) -> Text:
     """Every board's title: the desk, the board, who is signed in, demo and read-only marks,
-    and the desk's clock."""
+    and the desk's clock. On a narrow terminal the desk's name goes first, then the date —
+    the clock (HH:MM) and the board stay."""
     demo = f" · {t('app.demo')}" if desk.settings.is_demo else ""
     read_only = f" · {t('error.readonly_banner')}" if desk.db.read_only else ""
-    return plain(f"{t('app.title')} · {screen}  "
-                 f"{t('app.who', name=actor.name, role=t('role.' + actor.role.value))}{demo}  "
-                 f"{local_time(desk.clock.now(), '%Y-%m-%d %H:%M')}{read_only}")
+    who = t("app.who", name=actor.name, role=t("role." + actor.role.value))
+    now = desk.clock.now()
+    for title, clock in ((f"{t('app.title')} · ", "%Y-%m-%d %H:%M"), ("", "%Y-%m-%d %H:%M"),
+                         ("", "%H:%M")):
+        line = f"{title}{screen}  {who}{demo}  {local_time(now, clock)}{read_only}"
+        if cell_len(line) + 2 <= width:
+            break
+    return plain(line)

@@ -4,6 +4,7 @@ a dispute's steps come from its own table; 升级 is the case's lifecycle step."
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -77,6 +78,7 @@ class DisputeLane(PagedBoard, ReportsWorkerErrors, Vertical):
 
     def on_resize(self) -> None:
         self.paged_table.setup_columns(self.size.width - 1)  # the lane's left border
+        self.render_title()
 
     def render_title(self) -> None:
         board: DisputeScreen = self.screen  # type: ignore[assignment]
@@ -87,6 +89,8 @@ class DisputeLane(PagedBoard, ReportsWorkerErrors, Vertical):
             name = column.text(language())
             style = "bold reverse" if self.app.no_color else f"bold {column.style}"
         count = f" {self.count}" if self.count is not None else ""
+        if cell_len(name + count) > self.size.width - 3:  # a narrow lane: the count stays
+            name = name.split(" · ")[0]
         self.query_one(".lane-title", Static).update(Text(f"{name}{count}", style=style))
 
     # -- paging (PagedBoard) ----------------------------------------------------------------

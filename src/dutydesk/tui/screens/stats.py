@@ -183,12 +183,21 @@ class StatsScreen(DeskBound, ReportsWorkerErrors, Screen):
         plt.clear_data()
         plt.clear_figure()
         days = self.report.days
-        x = list(range(len(days)))
+        # Counts: whole numbers from 0; the days still to come are not drawn as zeros.
+        today = self._today()
+        past = [d for d in days if d.day <= today]
+        x = list(range(len(past)))
         # Two marks that read apart without colour too (16 colours, NO_COLOR).
-        plt.plot(x, [d.received for d in days], marker=RECEIVED_MARK, color="blue")
-        plt.plot(x, [d.closed for d in days], marker=CLOSED_MARK, color="red")
+        plt.plot(x, [d.received for d in past], marker=RECEIVED_MARK, color="blue")
+        plt.plot(x, [d.closed for d in past], marker=CLOSED_MARK, color="red")
+        top = max([d.received for d in past] + [d.closed for d in past] + [1])
+        rise = max(1, -(-top // 5))  # at most six whole-number ticks
+        plt.ylim(0, top)
+        plt.yticks(list(range(0, top + 1, rise)))
+        plt.xlim(0, max(1, len(days) - 1))
         step = max(1, len(days) // 7)
-        plt.xticks(x[::step], [f"{d.day:%m-%d}" for d in days[::step]])
+        every = list(range(len(days)))
+        plt.xticks(every[::step], [f"{d.day:%m-%d}" for d in days[::step]])
         plot.refresh()
 
     def _unit_bars(self) -> Text:
@@ -220,6 +229,10 @@ class StatsScreen(DeskBound, ReportsWorkerErrors, Screen):
     def _fill_table(self, table: Table) -> None:
         widget = self.query_one("#table", DataTable)
         widget.clear(columns=True)
+        # The leading text columns (a unit's rank and name) stay put while ← → scroll the rest.
+        widget.fixed_columns = next((i for i, c in enumerate(table.columns)
+                                     if i and c.kind is not Kind.TEXT), 0) \
+            if len(table.columns) > 2 else 0
         for column in table.columns:
             widget.add_column(column.title)
         for index, row in enumerate(table.rows):
@@ -228,10 +241,16 @@ class StatsScreen(DeskBound, ReportsWorkerErrors, Screen):
                 shown = cell_text(value, kind)
                 cells.append(Text(shown, justify="left" if kind is Kind.TEXT else "right"))
             widget.add_row(*cells)
-        # Folded here by terminal cells: a Chinese sentence has no spaces to wrap at.
+        self.call_after_refresh(self._write_notes, table)
+
+    def _write_notes(self, table: Table) -> None:
+        """The table's notes under it — first, when it is wider than the screen, that ← →
+        show the other columns. Folded by terminal cells: a Chinese sentence has no spaces."""
         width = max(20, self.size.width - 2)
-        lines = [line for note in table.notes
-                 for line in plain(note).wrap(self.app.console, width)]
+        widget = self.query_one("#table", DataTable)
+        wider = widget.virtual_size.width > widget.scrollable_content_region.width
+        notes = ([t("stats.more_columns")] if wider else []) + list(table.notes)
+        lines = [line for note in notes for line in plain(note).wrap(self.app.console, width)]
         self.query_one("#notes", Static).update(Text("\n").join(lines))
 
     # -- keys ---------------------------------------------------------------------------------

@@ -20,4 +20,4 @@ class TitleBar(Static):
         self.set_interval(TICK_SECONDS, self.refresh)
 
     def render(self) -> Text:
-        return title_line(self.app.desk, self.app.actor, self.board)
+        return title_line(self.app.desk, self.app.actor, self.board, self.size.width)
