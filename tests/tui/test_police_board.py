@@ -408,3 +408,19 @@ def _resolve(desk, case_id: int) -> None:
     from tests.services.helpers import do
 
     do(desk, case_id, Action.RESOLVE)
+
+
+async def test_an_empty_section_says_so_and_the_import_bar_waits_for_a_file(demo_desk):
+    from dutydesk.tui.screens.forms import ImportScreen
+    from tests.tui.conftest import screen_text
+
+    app = make_app(demo_desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_board(pilot)
+        await pilot.press("2")  # 待分流: nothing there in the demo
+        await settle(pilot)
+        assert "（无）" in screen_text(app)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportScreen)
+        assert not app.screen.query_one("#progress").display

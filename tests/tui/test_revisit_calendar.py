@@ -130,3 +130,18 @@ async def test_export_my_revisits_from_the_calendar(desk, tmp_path):
         assert isinstance(app.screen, RevisitScreen)
     events = list(Calendar.from_ical((tmp_path / "desk.ics").read_bytes()).walk("VEVENT"))
     assert len(events) == 1 and events[0].decoded("dtstart") == dt.date(2026, 11, 26)
+
+
+async def test_the_english_calendar_speaks_english(demo_desk):
+    """No 休 and no full-width colon in English (New Year's Day, 1 Jan 2027, is off)."""
+    from tests.tui.conftest import screen_text
+
+    app = make_app(demo_desk, language="en")
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("pagedown")
+        await settle(pilot)
+        text = screen_text(app)
+    assert "休" not in text and "：" not in text and "off" in text

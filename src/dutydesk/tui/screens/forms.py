@@ -687,14 +687,21 @@ class ImportScreen(FormScreen):
             yield Static(t("police.import.hint"), classes="form-context")
             yield from self.field_row("path", t("police.import.path") + " *",
                                       TextInput(compact=True, id="path"))
-            yield ProgressBar(id="progress", show_eta=False)
+            bar = ProgressBar(id="progress", show_eta=False)
+            bar.display = False  # shown once an import runs, not animating before
+            yield bar
             yield from self.buttons()
 
     def action_submit(self) -> None:
         if (path := self.typed_path()) is None:
             return
         self.query_one("#ok", Button).disabled = True
+        self.query_one("#progress").display = True
         self.run_import(path)
+
+    def worker_failed(self, text: str) -> None:
+        self.query_one("#progress").display = False
+        super().worker_failed(text)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_import(self, path) -> None:

@@ -1,5 +1,5 @@
 """回访日历: a month grid of the revisits still due, by day and period (overdue marked ✗ and
-drawn red), holidays (休) and adjusted working days (班) marked; Enter opens the day's agenda,
+drawn red), holidays (休, "off") and adjusted working days (班, "work") marked; Enter opens the day's agenda,
 `o` the overdue list, `c` what awaits the duty chief — each a keyset-paged list (PagedBoard)
 whose steps come from the revisit's own table."""
 
@@ -134,8 +134,9 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
                 inside = day.month == self.day.month
                 counts = self.counts.get(day) if inside else None
                 working = calendar.is_working(day)
-                mark = ("休" if not working and day.weekday() < 5
-                        else "班" if working and day.weekday() >= 5 else "")
+                mark = (t("revisit.mark_off") if not working and day.weekday() < 5
+                        else t("revisit.mark_working") if working and day.weekday() >= 5
+                        else "")
                 head = f"{day.day:>2}{mark}"
                 if counts and counts.overdue:
                     head += f" ✗{counts.overdue}"
@@ -167,7 +168,8 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
         day = f"{self.day.isoformat()} {t('revisit.weekdays').split()[self.day.weekday()]}"
         if not verdict:
             day += " " + t("revisit.day_off")
-        return plain(f"{day}：" + (" · ".join(parts) or t("revisit.nothing_due")))
+        return plain(t("revisit.day_line", day=day,
+                       due=" · ".join(parts) or t("revisit.nothing_due")))
 
     # -- grid keys ----------------------------------------------------------------------------
 

@@ -103,6 +103,7 @@ class PagedTable(Widget, can_focus=True):
     """
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
+    loaded = False  # a page has been shown (until then an empty list is still loading)
     # A board of several lists (the dispute board's lanes) shows one cursor, in its lane.
     show_cursor: reactive[bool] = reactive(True)
 
@@ -152,6 +153,7 @@ class PagedTable(Widget, can_focus=True):
         self.refresh()
 
     def show_rows(self, rows: list[Any], marked: set[int], cursor_index: int) -> None:
+        self.loaded = True
         self.rows_shown = rows
         self._marked = marked
         self._strips.clear()
@@ -235,6 +237,8 @@ class PagedTable(Widget, can_focus=True):
                 self._header = self._render_text(header, base + header_style)
             return self._header
         index, line = divmod(y - 1, self.row_height)
+        if y == 1 and not self.rows_shown and self.loaded:  # an empty list says so
+            return self._render_text(Text(" " + t("list.empty"), style="dim"), base)
         if index >= len(self.rows_shown):
             return Strip([Segment(" " * self.size.width, base)])
         strip = self._strips.get((index, line))
