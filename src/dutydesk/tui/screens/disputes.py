@@ -62,6 +62,9 @@ class DisputeLane(PagedBoard, ReportsWorkerErrors, Vertical):
         self.lane = lane
         self.init_paging()
         self.count: int | None = None
+        # A card the cursor is to land on (it just moved into this lane): a reload asked for
+        # meanwhile (another session's change) keeps to it, not to the row the cursor was on.
+        self.follow_id: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(classes="lane-title")
@@ -79,6 +82,19 @@ class DisputeLane(PagedBoard, ReportsWorkerErrors, Vertical):
     def on_resize(self) -> None:
         self.paged_table.setup_columns(self.size.width - 1)  # the lane's left border
         self.render_title()
+
+    def follow(self, case_id: int) -> None:
+        self.follow_id = case_id
+        self.load_page(("top",), case_id, False)
+
+    def reload(self) -> None:
+        if self.follow_id is not None:
+            self.load_page(("top",), self.follow_id, False)
+        else:
+            super().reload()
+
+    def page_shown(self) -> None:
+        self.follow_id = None
 
     def render_title(self) -> None:
         board: DisputeScreen = self.screen  # type: ignore[assignment]
@@ -261,7 +277,7 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
     def _land_on(self, lane: Lane, case_id: int) -> None:
         target = self.query_one(f"#lane-{lane.value}", DisputeLane)
         self._select_lane(target)
-        target.load_page(("top",), case_id, False)
+        target.follow(case_id)
 
     async def action_dispute_step(self, name: str) -> None:
         from dutydesk.tui.screens.dispute_forms import RecordScreen, StepScreen
