@@ -69,3 +69,14 @@ def screen_text(app) -> str:
     svg = app.export_screenshot()
     lines = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S)
     return html.unescape("".join(lines)).replace("\xa0", " ")
+
+
+BOARD_KEYS = ("f2", "f3", "f4", "f5", "f6", "f7")
+
+
+async def each_board(pilot):
+    """Every board in turn, by its F-key (the chief has all six): yields (key, screen)."""
+    for key in BOARD_KEYS:
+        await pilot.press(key)
+        await settle(pilot)
+        yield key, pilot.app.screen

@@ -96,15 +96,13 @@ async def test_the_header_clock_moves_on_every_board(demo_desk, clock, monkeypat
     import datetime as dt
 
     from dutydesk.tui.widgets import _title_bar
-    from tests.tui.conftest import screen_text, wait_for
+    from tests.tui.conftest import each_board, screen_text, wait_for
 
     monkeypatch.setattr(_title_bar, "TICK_SECONDS", 0.05)
     app = make_app(demo_desk)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        for key in ("f2", "f3", "f4", "f5", "f6", "f7"):
-            await pilot.press(key)
-            await settle(pilot)
+        async for key, _board in each_board(pilot):
             clock.set(clock.now() + dt.timedelta(minutes=3))
             shown = clock.now().astimezone(dt.timezone(dt.timedelta(hours=8)))
             assert await wait_for(pilot, lambda: shown.strftime("%H:%M") in screen_text(app)), key

@@ -26,7 +26,7 @@ from dutydesk.services.revisit_calendar import revisit_detail
 from dutydesk.store.models import Case, PoliceTransfer, Revisit
 from dutydesk.tui.screens import dispute_forms, forms, revisit_forms, stats_forms
 from dutydesk.tui.screens.forms import FormScreen
-from tests.tui.conftest import make_app, settle
+from tests.tui.conftest import each_board, make_app, settle
 
 SIZES = [(80, 24), (120, 40)]
 THREE_PARTIES = [PartyDraft("applicant", "张桂兰", "13908571234", ""),
@@ -118,14 +118,21 @@ async def test_every_field_of_every_form_is_on_screen(demo_desk, size):
             form = make()
             await app.push_screen(form)
             await settle(pilot, rounds=1)
-            for widget in list(form.focus_chain):  # each, focused: scrolled into view
-                widget.focus()
-                await pilot.pause()
-                await pilot.pause()  # the scroll to a focused widget waits for a refresh
-                problems += [f"{name}: {p}" for p in _check(form, widget)]
+            problems += [f"{name}: {p}" for p in await _walk(pilot, form)]
             form.dismiss(None)
             await settle(pilot, rounds=1)
     assert problems == []
+
+
+async def _walk(pilot, screen) -> list[str]:
+    """Each focusable widget, focused in turn (which scrolls it into view), checked."""
+    problems = []
+    for widget in list(screen.focus_chain):
+        widget.focus()
+        await pilot.pause()
+        await pilot.pause()  # the scroll to a focused widget waits for a refresh
+        problems += _check(screen, widget)
+    return problems
 
 
 def _check(screen, widget) -> list[str]:
@@ -162,15 +169,8 @@ async def test_every_focusable_widget_of_every_board_is_on_screen(demo_desk, siz
     problems = []
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        for key in ("f2", "f3", "f4", "f5", "f6", "f7"):
-            await pilot.press(key)
-            await settle(pilot)
-            board = app.screen
-            for widget in list(board.focus_chain):
-                widget.focus()
-                await pilot.pause()
-                await pilot.pause()
-                problems += [f"{key}: {p}" for p in _check(board, widget)]
+        async for key, board in each_board(pilot):
+            problems += [f"{key}: {p}" for p in await _walk(pilot, board)]
     assert problems == []
 
 
@@ -182,10 +182,8 @@ async def test_every_boards_footer_keeps_every_key_at_80_columns(demo_desk):
     app = make_app(demo_desk)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        for key in ("f2", "f3", "f4", "f5", "f6", "f7"):
-            await pilot.press(key)
-            await settle(pilot)
-            footer = app.screen.query_one(DeskFooter)
+        async for key, board in each_board(pilot):
+            footer = board.query_one(DeskFooter)
             line = footer.render().plain
             assert len(line) <= 80 and "…" not in line, (key, line)
             for item in footer.items():
