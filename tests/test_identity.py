@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import os
 import struct
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +118,49 @@ def test_officers_commands_add_keys_and_deactivate(db_path, tmp_path, capsys):
     assert rows["liuyang"].active is False and rows["sunli"].role == "officer"
     assert cli.main(["officers", "add", "x", "--name", "X", "--role", "officer",
                      "--node", "HTP", "--db", str(db_path), "--as", "liuyang"]) == 1
+
+
+def test_a_line_break_in_a_path_never_splits_a_key_line(tmp_path):
+    """A newline in --db (or the program's path) made a second line: another key with no
+    forced command — a shell through sshd. Refused, and the file is not touched."""
+    keys = tmp_path / "authorized_keys"
+    evil = "/srv/desk.db\nssh-ed25519 " + _key(9).split()[1] + " attacker"
+    for program, db in (("/usr/bin/dutydesk", Path(evil)), ("/usr/bin/dutydesk\rx", None),
+                        ("/usr/bin/dutydesk\u2028x", None)):
+        with pytest.raises(DutyDeskError):
+            ssh_keys.add_key(keys, "liuyang", ssh_keys.parse_key(_key(1)), program, db)
+    assert not keys.exists()
+    ssh_keys.add_key(keys, "liuyang", ssh_keys.parse_key(_key(1)), "/usr/bin/dutydesk",
+                     Path("/srv/desk.db"))
+    [line] = keys.read_text("utf-8").splitlines()
+    assert line.startswith('command="') and ",restrict,pty ssh-ed25519 " in line
+
+
+def test_parallel_add_key_processes_keep_every_key(tmp_path, db_path):
+    """16 processes adding 16 keys at once: all 16 are there (they kept 9–13 before)."""
+    import subprocess
+    import sys
+
+    keys = tmp_path / "authorized_keys"
+    script = ("import sys; from pathlib import Path; from dutydesk import ssh_keys\n"
+              "from tests.test_identity import _key\n"
+              "n = int(sys.argv[2])\n"
+              "ssh_keys.add_key(Path(sys.argv[1]), 'liuyang', ssh_keys.parse_key(_key(n)),"
+              " '/usr/bin/dutydesk', None)\n")
+    workers = [subprocess.Popen([sys.executable, "-c", script, str(keys), str(n)])
+               for n in range(10, 26)]
+    assert [w.wait(timeout=120) for w in workers] == [0] * 16
+    _, entries = ssh_keys.read_entries(keys)
+    assert sorted(e.key.material for e in entries) == sorted(
+        ssh_keys.parse_key(_key(n)).material for n in range(10, 26))
+
+
+def test_a_symlinked_authorized_keys_is_followed_not_replaced(tmp_path):
+    real = tmp_path / "real_keys"
+    real.write_text("ssh-ed25519 AAAA-somebody-elses-line kept\n", "utf-8")
+    link = tmp_path / "authorized_keys"
+    link.symlink_to(real)
+    ssh_keys.add_key(link, "liuyang", ssh_keys.parse_key(_key(2)), "/usr/bin/dutydesk", None)
+    assert link.is_symlink() and link.resolve() == real
+    assert "serve --officer liuyang" in real.read_text("utf-8")
+    assert "kept" in real.read_text("utf-8")

@@ -3,19 +3,23 @@ that forces `dutydesk serve --officer LOGIN`, with `restrict,pty` — the client
 the command, so it cannot choose who it is, and gets no shell, forwarding or file access.
 
 Only the lines this module writes (those forcing `serve --officer`) are ours; every other line
-is kept as it is. The file is rewritten whole through a temporary file and a rename, so a
-crash never leaves half a file, and its mode stays 600.
+is kept as it is. The file is rewritten whole through a temporary file and a rename, under a
+lock beside it, so a crash never leaves half a file, two writers never lose each other's keys,
+and its mode stays 600.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import fcntl
 import os
 import re
 import shlex
 import struct
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,14 +87,25 @@ def read_entries(path: Path) -> tuple[list[str], list[Entry]]:
     return lines, entries
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
 def entry_line(login: str, key: PublicKey, program: str, db: Path | None) -> str:
+    """The officer's line. Every value written into it is checked — a line break in the
+    program's or the database's path would start a second line: another key with no forced
+    command, a shell through sshd — and the whole line must read back as this one entry."""
     command = f"{shlex.quote(program)} serve --officer {login}"
     if db is not None:
         command += f" --db {shlex.quote(str(db))}"
-    if '"' in command:
-        raise DutyDeskError("ssh.bad_path", path=command)
+    if '"' in command or _CONTROL.search(command):
+        raise DutyDeskError("ssh.bad_path", path=_CONTROL.sub("?", command)[:200])
     comment = f" {key.comment}" if key.comment else ""
-    return f'command="{command}",restrict,pty {key.material}{comment}'
+    line = f'command="{command}",restrict,pty {key.material}{comment}'
+    read_back = _OURS.match(line)
+    if _CONTROL.search(line) or read_back is None or read_back["login"] != login \
+            or parse_key(read_back["key"]).material != key.material:
+        raise DutyDeskError("ssh.bad_path", path=_CONTROL.sub("?", line)[:200])
+    return line
 
 
 def add_key(path: Path, login: str, key: PublicKey, program: str, db: Path | None) -> bool:
@@ -98,28 +113,46 @@ def add_key(path: Path, login: str, key: PublicKey, program: str, db: Path | Non
     for the same officer changes nothing (False)."""
     if not LOGIN.fullmatch(login):
         raise DutyDeskError("ssh.bad_login", login=login[:40])
-    lines, entries = read_entries(path)
-    for entry in entries:
-        if entry.key.material == key.material:
-            if entry.login != login:
-                raise DutyDeskError("ssh.key_taken", login=entry.login)
-            return False
-    _write(path, [*lines, entry_line(login, key, program, db)])
+    line = entry_line(login, key, program, db)  # checked before the file is touched
+    with _locked(path) as target:
+        lines, entries = read_entries(target)
+        for entry in entries:
+            if entry.key.material == key.material:
+                if entry.login != login:
+                    raise DutyDeskError("ssh.key_taken", login=entry.login)
+                return False
+        _write(target, [*lines, line])
     return True
 
 
 def remove_keys(path: Path, login: str) -> int:
     """Take away every key of `login`; returns how many lines went."""
-    lines, _ = read_entries(path)
-    kept = [line for line in lines
-            if not ((m := _OURS.match(line)) and m["login"] == login)]
-    if len(kept) != len(lines):
-        _write(path, kept)
+    with _locked(path) as target:
+        lines, _ = read_entries(target)
+        kept = [line for line in lines
+                if not ((m := _OURS.match(line)) and m["login"] == login)]
+        if len(kept) != len(lines):
+            _write(target, kept)
     return len(lines) - len(kept)
 
 
+@contextmanager
+def _locked(path: Path) -> Iterator[Path]:
+    """The file to change, held against every other writer for the read-modify-rename (two
+    `add-key` at once would each write the file without the other's key). A symlinked
+    `authorized_keys` is followed on purpose: the file sshd reads is the one changed."""
+    target = Path(os.path.realpath(path))
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    lock = os.open(target.with_name(target.name + ".lock"),
+                   os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield target
+    finally:
+        os.close(lock)  # closing releases the lock
+
+
 def _write(path: Path, lines: list[str]) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".authorized_keys.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
