@@ -70,3 +70,23 @@ def test_a_bad_format_or_place_writes_nothing(october, tmp_path):
     with pytest.raises(DutyDeskError, match="missing-folder"):
         write_report(october, out / "missing-folder" / "r.xlsx")
     assert list(out.rglob("*")) == []
+
+
+def test_a_planted_part_link_is_never_followed(tmp_path):
+    """Another local user's `<name>.part` → somewhere link made the writer overwrite the link's
+    target; a link at the name itself is replaced, not written through."""
+    from dutydesk.files import atomic_output
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", "utf-8")
+    out = tmp_path / "report.csv"
+    (tmp_path / "report.csv.part").symlink_to(victim)
+    with atomic_output(out) as partial:
+        partial.write_text("the report", "utf-8")
+    assert out.read_text("utf-8") == "the report"
+    assert victim.read_text("utf-8") == "precious"
+    linked = tmp_path / "linked.csv"
+    linked.symlink_to(victim)
+    with atomic_output(linked) as partial:
+        partial.write_text("new", "utf-8")
+    assert not linked.is_symlink() and victim.read_text("utf-8") == "precious"

@@ -97,8 +97,9 @@ FULL_PATH = [Action.ACCEPT, Action.FILE, Action.DISPATCH, Action.ACKNOWLEDGE, Ac
              Action.VERIFY, Action.CLOSE]
 
 
-def new_case_in(desk: Desk, state: CaseState, path: list[Action] | None = None) -> int:
-    case_id = create_case(desk, desk.actor("liuyang"), standard_draft())
+def new_case_in(desk: Desk, state: CaseState, path: list[Action] | None = None,
+                **draft) -> int:
+    case_id = create_case(desk, desk.actor("liuyang"), standard_draft(**draft))
     for action in path if path is not None else path_to(state):
         do(desk, case_id, action)
     return case_id

@@ -691,3 +691,38 @@ def test_routing_defaults_a_centre_would_expect(desk, category_110, summary, exp
     police.sign(desk, officer, transfer_id)
     routing = police.suggest_routing(desk, transfer_id)
     assert set(routing.unit_codes) == expected
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_feedback_file_holds_no_live_formula_and_masks_numbers(desk, clock, tmp_path,
+                                                                   suffix):
+    """An imported 警情编号 or a typed reason starting `=`, `+`, `-`, `@` is text in the
+    spreadsheet, never a formula or a link; a phone written into the text is masked."""
+    import csv
+
+    from dutydesk.services.police_export import export_feedback
+
+    officer = desk.actor("liuyang")
+    since = clock.now()
+    hostile = {"=HYPERLINK(\"http://x\",\"y\")": "=cmd|' /C calc'!A0",
+               "+J2": "@SUM(1+1) 请回电 13908579999", "-J3": "-2+3 身份证 520201198001010012"}
+    for number, reason in hostile.items():
+        transfer = police.receive_transfer(desk, officer, _draft(number=number))
+        police.send_back(desk, officer, transfer, reason)
+    out = tmp_path / f"out{suffix}"
+    assert export_feedback(desk, officer, since, out) == 3
+    if suffix == ".csv":
+        with open(out, encoding="utf-8-sig", newline="") as f:
+            cells = [cell for row in list(csv.reader(f))[1:] for cell in row]
+    else:
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(out).active
+        cells = [c.value for row in sheet.iter_rows(min_row=2) for c in row]
+        assert all(c.data_type != "f" and c.hyperlink is None
+                   for row in sheet.iter_rows() for c in row)
+    texts = [str(c) for c in cells if c not in (None, "")]
+    if suffix == ".csv":
+        assert not any(c.startswith(("=", "+", "-", "@")) for c in texts)
+    assert not any("13908579999" in c or "520201198001010012" in c for c in texts)
+    assert any("139****9999" in c for c in texts)

@@ -306,3 +306,19 @@ def test_an_early_revisit_never_leaves_a_second_one_on_its_own_day(desk, clock):
     [_, following] = _revisits(desk, case_id)
     assert following.due_on > first.due_on
     assert following.due_on == dt.date(2026, 12, 7)
+
+
+def test_the_calendar_masks_numbers_written_into_a_report(desk, tmp_path):
+    from icalendar import Calendar
+
+    from dutydesk.services.revisit_calendar import export_ics
+    from tests.services.helpers import new_case_in
+
+    new_case_in(desk, CaseState.CLOSED, FULL_PATH,
+                summary="门口积水，请回电 13908579999", address="康乐南路 0858-8221234 号")
+    path = tmp_path / "r.ics"
+    export_ics(desk, path, actor=desk.actor("zhaolei"))
+    text = path.read_bytes().decode("utf-8")
+    assert "13908579999" not in text and "8221234" not in text
+    [event] = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+    assert "139****9999" in str(event["description"])

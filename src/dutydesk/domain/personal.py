@@ -113,3 +113,23 @@ def mask_id_number(number: str, masks: Masks = Masks()) -> str:
     if len(number) <= head + tail:
         return "*" * len(number)
     return number[:head] + "*" * (len(number) - head - tail) + number[len(number) - tail:]
+
+
+_NUMBER_IN_TEXT = re.compile(
+    r"(?<![0-9])(?:(?P<id>[0-9]{17}[0-9Xx])|(?P<mobile>1[3-9][0-9]{9})"
+    r"|(?P<fixed>0[0-9]{2,3}[- ]?[0-9]{7,8}))(?![0-9])")
+
+
+def mask_numbers_in(text: str, masks: Masks = Masks()) -> str:
+    """Free text as exports and calendars show it: an ID number, a mobile or a fixed-line
+    number written into it (请回电 13908579999) masked by the same rule as the fields."""
+    def masked(match: re.Match) -> str:
+        found = match.group(0)
+        if match["id"]:
+            return mask_id_number(found, masks)
+        head, tail = masks.phone_head, masks.phone_tail
+        if len(found) <= head + tail:
+            return "*" * len(found)
+        return found[:head] + "*" * (len(found) - head - tail) + found[len(found) - tail:]
+
+    return _NUMBER_IN_TEXT.sub(masked, text)

@@ -8,7 +8,7 @@ import csv
 from pathlib import Path
 
 from dutydesk.errors import DutyDeskError
-from dutydesk.files import atomic_output
+from dutydesk.files import WORKBOOK_OPTIONS, atomic_output, inert
 from dutydesk.i18n import t
 from dutydesk.reports.tables import Kind, Table, cell_text, made_line, report_tables, title_of
 from dutydesk.services.statistics import Report
@@ -38,16 +38,20 @@ def write_report(report: Report, path: Path, kind: str | None = None) -> Path:
 def _csv(report: Report, tables: list[Table], path: Path) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow([title_of(report)])
-        writer.writerow([made_line(report)])
+
+        def row(cells) -> None:
+            writer.writerow([inert(c) for c in cells])  # a unit's name is nobody's formula
+
+        row([title_of(report)])
+        row([made_line(report)])
         for table in tables:
-            writer.writerow([])
-            writer.writerow([table.title])
-            writer.writerow([c.title for c in table.columns])
-            for index, row in enumerate(table.rows):
-                writer.writerow([_plain(v, k) for v, k in zip(row, table.kinds(index))])
+            row([])
+            row([table.title])
+            row([c.title for c in table.columns])
+            for index, values in enumerate(table.rows):
+                row([_plain(v, k) for v, k in zip(values, table.kinds(index))])
             for note in table.notes:
-                writer.writerow([note])
+                row([note])
 
 
 def _plain(value, kind: Kind):
@@ -81,8 +85,7 @@ def _xlsx(report: Report, tables: list[Table], path: Path) -> None:
     import xlsxwriter
     import xlsxwriter.exceptions
 
-    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
-                                           "strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     formats = {
         "title": book.add_format({"bold": True, "font_size": 14}),
         "header": book.add_format({"bold": True, "bg_color": "#DDDDDD", "border": 1,

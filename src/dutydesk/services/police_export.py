@@ -15,8 +15,9 @@ from sqlmodel import col, select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.errors import DutyDeskError
-from dutydesk.files import atomic_output
+from dutydesk.files import WORKBOOK_OPTIONS, atomic_output, inert
 from dutydesk.domain.lifecycle import DESK_ROLES
+from dutydesk.domain.personal import Masks, mask_numbers_in
 from dutydesk.domain.police import TransferState
 from dutydesk.errors import PermissionDenied
 from dutydesk.i18n import t
@@ -48,16 +49,20 @@ def feedback_rows(desk: Desk, since: dt.datetime | None = None,
             .outerjoin(Unit, col(Unit.id) == Case.lead_unit_id)
             .outerjoin(Node, col(Node.id) == Case.community_id)
             .where(*clauses).order_by(decided_at, col(T.id))).all()
-    return [_row(tr, unit or community or "") for tr, unit, community in rows]
+    masks = desk.settings.masks
+    return [_row(tr, unit or community or "", masks) for tr, unit, community in rows]
 
 
-def _row(tr: PoliceTransfer, handler: str) -> tuple:
+def _row(tr: PoliceTransfer, handler: str, masks: Masks) -> tuple:
+    """A transfer's line; a phone or ID number written into the result or the reason is
+    masked like the fields are."""
     if tr.state == TransferState.RETURNED.value:
-        return (tr.number, _local(tr.called_at), "退回110", "", tr.return_reason,
-                _local(tr.updated_at), "", "")
+        return (tr.number, _local(tr.called_at), "退回110", "",
+                mask_numbers_in(tr.return_reason, masks), _local(tr.updated_at), "", "")
     on_time = tr.feedback_due_at is None or tr.fed_back_at <= tr.feedback_due_at
-    return (tr.number, _local(tr.called_at), "分流", handler, tr.feedback,
-            _local(tr.fed_back_at), "是" if on_time else "否", tr.case_id or "")
+    return (tr.number, _local(tr.called_at), "分流", handler,
+            mask_numbers_in(tr.feedback, masks), _local(tr.fed_back_at),
+            "是" if on_time else "否", tr.case_id or "")
 
 
 def _local(moment: dt.datetime | None) -> str:
@@ -86,7 +91,7 @@ def _write(kind: str, partial: Path, rows: list) -> None:
         with open(partial, "w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(HEADERS)
-            writer.writerows(rows)
+            writer.writerows([inert(cell) for cell in row] for row in rows)
     elif kind == "jsonl":
         with open(partial, "w", encoding="utf-8") as f:
             for row in rows:
@@ -94,11 +99,16 @@ def _write(kind: str, partial: Path, rows: list) -> None:
     else:
         import xlsxwriter
 
-        book = xlsxwriter.Workbook(str(partial))
+        # An imported 警情编号 or a feedback text is never a live formula or link.
+        book = xlsxwriter.Workbook(str(partial), WORKBOOK_OPTIONS)
         sheet = book.add_worksheet("反馈")
         sheet.write_row(0, 0, HEADERS, book.add_format({"bold": True}))
         for index, row in enumerate(rows, start=1):
-            sheet.write_row(index, 0, row)
+            for column, cell in enumerate(row):
+                if isinstance(cell, str):
+                    sheet.write_string(index, column, cell)
+                else:
+                    sheet.write_number(index, column, cell)
         sheet.set_column(0, 1, 20)
         sheet.set_column(2, 3, 14)
         sheet.set_column(4, 4, 50)

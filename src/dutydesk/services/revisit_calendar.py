@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.lifecycle import Role
+from dutydesk.domain.personal import mask_numbers_in
 from dutydesk.domain.revisits import RevisitStatus, RevisitStep, revisit_steps
 from dutydesk.errors import NotFound, PermissionDenied
 from dutydesk.i18n import t
@@ -209,9 +210,10 @@ def export_ics(desk: Desk, path: Path, *, officer_login: str = "", community_cod
         kind = t(f"revisit.period.{revisit.period}") if revisit.period \
             else t(f"revisit.kind.{revisit.kind}")
         event.add("summary", f"{t('revisit.ics.summary', case=revisit.case_id, kind=kind)}")
-        event.add("description", summary)
+        # A phone or ID number written into the report is masked, as in every export.
+        event.add("description", mask_numbers_in(summary, desk.settings.masks))
         if address:
-            event.add("location", address)
+            event.add("location", mask_numbers_in(address, desk.settings.masks))
         event.add("dtstart", revisit.due_on)
         event.add("dtend", revisit.due_on + dt.timedelta(days=1))
         event.add("dtstamp", desk.clock.now())
