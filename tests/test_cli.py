@@ -255,3 +255,21 @@ def test_commands_find_the_demo_when_it_is_the_only_desk(tmp_path, monkeypatch, 
     capsys.readouterr()
     assert main(["revisits", "--ics", str(tmp_path / "r.ics"), "--as", "zhaolei"]) == 0
     assert (tmp_path / "r.ics").exists()
+
+
+def test_export_110_feedback_to_a_folder_or_nowhere_is_one_line(db_path, tmp_path, capsys):
+    folder = tmp_path / "a-folder.csv"
+    folder.mkdir()
+    for target in (folder, tmp_path / "missing" / "fb.csv", "/proc/x/fb.csv"):
+        assert main(["export-110-feedback", "--since", "2026-11-01", "--output", str(target),
+                     "--db", str(db_path), "--as", "liuyang"]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err and "无法写入" in err
+
+
+def test_a_quoted_value_stays_on_its_line(demo_path, tmp_path, capsys):
+    """A LOGIN with a line break forged extra lines in cron logs: it is quoted on one line."""
+    assert main(["--db", str(demo_path), "--as", "nobody\nFAKE: all good", "revisits",
+                 "--ics", str(tmp_path / "r.ics")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "⏎" in err

@@ -16,9 +16,13 @@ class DutyDeskError(Exception):
         super().__init__(self.key)
 
     def message(self) -> str:
+        """The sentence, with every value it quotes on one line: a login or a path holding a
+        line break would otherwise forge lines of its own (in a cron log, say)."""
+        from dutydesk.domain.text import printable
         from dutydesk.i18n import t
 
-        return t(self.key, **self.params)
+        return t(self.key, **{name: printable(value) if isinstance(value, str) else value
+                              for name, value in self.params.items()})
 
     def __str__(self) -> str:
         return self.message()

@@ -81,8 +81,12 @@ def export_feedback(desk: Desk, actor: Actor, since: dt.datetime | None, output:
     if kind is None:
         raise DutyDeskError("police.export.bad_format", suffix=output.suffix or "—")
     rows = feedback_rows(desk, since, transfer_id)
-    with atomic_output(output) as partial:
-        _write(kind, partial, rows)
+    try:
+        with atomic_output(output) as partial:
+            _write(kind, partial, rows)
+    except OSError as exc:  # a folder, a missing folder, /proc: one sentence, no traceback
+        raise DutyDeskError("police.export.failed_path", path=str(output),
+                            detail=exc.strerror or str(exc)) from None
     return len(rows)
 
 
