@@ -726,3 +726,27 @@ def test_the_feedback_file_holds_no_live_formula_and_masks_numbers(desk, clock, 
         assert not any(c.startswith(("=", "+", "-", "@")) for c in texts)
     assert not any("13908579999" in c or "520201198001010012" in c for c in texts)
     assert any("139****9999" in c for c in texts)
+
+
+def test_a_hostile_json_lines_file_is_refused_by_line(desk, tmp_path):
+    """A 5,000-digit number, 100,000 nested brackets and a list where text belongs are each
+    refused with their line — no traceback, nothing stored as a Python repr."""
+    import json
+
+    good = json.dumps(dict(zip(
+        ("警情编号", "接警时间", "报警人", "联系电话", "发生地址", "管辖派出所", "警情类别", "简要警情"),
+        ("J9", "2026-11-23 09:40", "刘先生", "13908571111", "康乐南路58号", "黄土坡派出所",
+         "噪音扰民", "楼上装修噪音"))), ensure_ascii=False)
+    lines = [good, good.replace('"J9"', "1" * 5000), "[" * 20_000,
+             good.replace('"J9"', '"J10"').replace('"楼上装修噪音"', '["a", "b"]'),
+             "[" * 100_000]
+    path = tmp_path / "calls.jsonl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    before = _count(desk)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(desk, desk.actor("liuyang"), path)
+    problems = refused.value.problems
+    assert [p.split("「")[0] for p in problems] == ["第 2 行", "第 3 行", "第 4 行", "第 5 行"]
+    assert "ValueError" in problems[0] and "RecursionError" in problems[1]
+    assert "「简要警情」应为文字" in problems[2] and "64 KB" in problems[3]
+    assert _count(desk) == before

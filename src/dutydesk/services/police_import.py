@@ -31,6 +31,9 @@ MAX_ERRORS_SHOWN = 50
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
+MAX_JSON_LINE = 64 * 1024  # a call is a few hundred characters; a longer line is not one
+
+
 class ImportRefused(DutyDeskError):
     """A file that cannot be imported; `problems` lists every bad row (line, column, reason)."""
 
@@ -138,10 +141,17 @@ def _read_json_lines(path: Path) -> Iterator[RawRow]:
         for number, text in enumerate(file, start=1):
             if not text.strip():
                 continue
+            if len(text) > MAX_JSON_LINE:
+                yield RawRow(number, {}, t("police.import.bad_json", detail="> 64 KB"))
+                continue
             try:
                 value = json.loads(text, object_pairs_hook=_no_repeated_keys)
             except json.JSONDecodeError as exc:
                 yield RawRow(number, {}, t("police.import.bad_json", detail=exc.msg))
+                continue
+            except (ValueError, RecursionError) as exc:  # a 5,000-digit number, [[[[…
+                yield RawRow(number, {}, t("police.import.bad_json",
+                                           detail=type(exc).__name__))
                 continue
             except _RepeatedKey as exc:
                 yield RawRow(number, {}, t("police.import.duplicate_header", column=str(exc)))
@@ -150,7 +160,21 @@ def _read_json_lines(path: Path) -> Iterator[RawRow]:
                 yield RawRow(number, {}, t("police.import.bad_json",
                                            detail=type(value).__name__))
                 continue
-            yield RawRow(number, {k: v for k, v in value.items() if k in COLUMNS})
+            cells, wrong = {}, []
+            for key, cell in value.items():
+                if key not in COLUMNS:
+                    continue
+                if cell is None:
+                    cell = ""
+                elif isinstance(cell, int) and not isinstance(cell, bool):
+                    cell = str(cell)  # a number written without quotes: its digits
+                elif not isinstance(cell, str):  # a list, an object, true: never its repr
+                    wrong.append(key)
+                cells[key] = cell
+            if wrong:
+                yield RawRow(number, {}, t("police.import.not_text", column="、".join(wrong)))
+                continue
+            yield RawRow(number, cells)
 
 
 class _RepeatedKey(ValueError):
