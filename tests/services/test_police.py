@@ -750,3 +750,45 @@ def test_a_hostile_json_lines_file_is_refused_by_line(desk, tmp_path):
     assert "ValueError" in problems[0] and "RecursionError" in problems[1]
     assert "「简要警情」应为文字" in problems[2] and "64 KB" in problems[3]
     assert _count(desk) == before
+
+
+BOMB_CHECK = """
+import resource, sys, time
+from pathlib import Path
+from dutydesk.clock import SystemClock
+from dutydesk.services.context import Desk
+from dutydesk.services.police_import import ImportRefused, import_file
+from dutydesk.store.engine import Database
+desk = Desk(Database.open(sys.argv[1]), SystemClock())
+started = time.monotonic()
+try:
+    import_file(desk, desk.actor("liuyang"), Path(sys.argv[2]))
+    print("IMPORTED")
+except ImportRefused as exc:
+    print("REFUSED", exc.message().splitlines()[1])
+print(time.monotonic() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused_at_once(db_path, tmp_path):
+    """A few MB on disk, 200 MB unpacked: refused from the zip's directory, in under 5 s and
+    300 MB of memory (it took 117 s and 2.56 GB)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    bomb = tmp_path / "bomb.xlsx"
+    row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 20_000
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(b'<worksheet><dimension ref="A1:A1"/><sheetData>')
+            for _ in range(200_000_000 // len(row)):
+                sheet.write(row)
+            sheet.write(b"</sheetData></worksheet>")
+    assert bomb.stat().st_size < 5_000_000
+    said = subprocess.run([sys.executable, "-c", BOMB_CHECK, str(db_path), str(bomb)],
+                          capture_output=True, text=True, timeout=60).stdout.split("\n")
+    assert said[0].startswith("REFUSED") and "150 MB" in said[0]
+    seconds, megabytes = said[1].split()
+    assert float(seconds) < 5 and int(megabytes) < 300

@@ -31,6 +31,8 @@ MAX_ERRORS_SHOWN = 50
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
+MAX_UNPACKED_BYTES = 150 * 1024 * 1024  # a year of one street's calls unpacks to far less
+MAX_SHEET_ROWS = 500_000
 MAX_JSON_LINE = 64 * 1024  # a call is a few hundred characters; a longer line is not one
 
 
@@ -108,9 +110,35 @@ def _read_csv(path: Path) -> Iterator[list[str]]:
                 from None
 
 
+def _check_unpacked_size(path: Path) -> None:
+    """A workbook is a zip: its directory says how big its parts unpack to, and what rows
+    the sheet claims, before any of it is read. A 3.7 MB workbook whose sheet unpacks to
+    1.5 GB (a zip bomb) took two minutes and 2.5 GB before it was refused."""
+    import re
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        return  # .xls: not a zip; the reader's own limits apply
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+            raise ImportRefused(path.name, [t("police.import.unreadable",
+                                              detail=t("police.import.too_big_unpacked"))])
+        for member in members:
+            if member.filename.startswith("xl/worksheets/") and member.file_size:
+                with archive.open(member) as sheet:
+                    head = sheet.read(4096).decode("utf-8", "replace")
+                found = re.search(r'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
+                if found and int(found[1]) > MAX_SHEET_ROWS:
+                    raise ImportRefused(path.name, [t(
+                        "police.import.too_many_rows", rows=int(found[1]),
+                        limit=MAX_SHEET_ROWS)])
+
+
 def _read_sheet(path: Path) -> Iterator[list[object]]:
     from python_calamine import CalamineWorkbook  # a compiled reader, many times openpyxl's speed
 
+    _check_unpacked_size(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         rows = workbook.get_sheet_by_index(0).iter_rows()
