@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from sqlmodel import func, select
 
 from dutydesk.clock import SimulatedClock
 from dutydesk.errors import SchemaError, StorageError
@@ -16,6 +17,7 @@ from dutydesk.scenario.demo import build_demo
 from dutydesk.services.cases import create_case
 from dutydesk.services.context import Desk
 from dutydesk.store.engine import Database
+from dutydesk.store.models import Case
 from tests.conftest import T0
 from tests.services.helpers import event_count, standard_draft
 
@@ -163,3 +165,65 @@ def test_rebuilding_is_refused_while_another_process_has_it_open(demo_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+HEAVY = """
+import sys
+from dutydesk.store.engine import Database
+db = Database.open(sys.argv[1], busy_timeout_ms=200)
+with db.write() as session:
+    session.connection()  # BEGIN IMMEDIATE: SQLite's write lock is held from here
+    print("holding", flush=True)
+    sys.stdin.readline()  # an import's long transaction, until the test lets go
+db.dispose()
+"""
+
+WRITER = """
+import sys
+from dutydesk.clock import SystemClock
+from dutydesk.errors import StorageError
+from dutydesk.services.cases import create_case
+from dutydesk.services.context import Desk
+from dutydesk.store.engine import Database
+from tests.services.helpers import standard_draft
+db = Database.open(sys.argv[1], busy_timeout_ms=200)
+desk = Desk(db, SystemClock())
+print("ready", flush=True)
+sys.stdin.readline()
+busy = 0
+for n in range(5):
+    try:
+        create_case(desk, desk.actor("liuyang"), standard_draft(summary=f"排队{sys.argv[2]}-{n}"))
+    except StorageError:
+        busy += 1
+print(busy, flush=True)
+db.dispose()
+"""
+
+
+def test_twelve_writers_and_a_long_transaction_take_turns_and_none_is_refused(db_path):
+    """Writers queue for their turn instead of giving up when SQLite's busy wait runs out:
+    12 writers, 5 reports each, while another holds a write for 2 s (ten times their busy
+    timeout): no refusal, all 60 written."""
+    import time
+
+    heavy = subprocess.Popen([sys.executable, "-c", HEAVY, str(db_path)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert heavy.stdout.readline().strip() == "holding"
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(db_path), str(n)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+               for n in range(12)]
+    assert [w.stdout.readline().strip() for w in writers] == ["ready"] * 12
+    for writer in writers:
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    time.sleep(2)
+    heavy.communicate("release\n", timeout=60)
+    refused = [int(w.communicate(timeout=120)[0].strip()) for w in writers]
+    assert heavy.returncode == 0
+    assert refused == [0] * 12
+    db = Database.open(db_path)
+    with db.read() as s:
+        assert s.exec(select(func.count()).select_from(Case)
+                      .where(Case.summary.startswith("排队"))).one() == 60
+    db.dispose()

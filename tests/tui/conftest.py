@@ -37,8 +37,9 @@ async def wait_for(pilot, condition, seconds: float = 5.0) -> bool:
     return condition()
 
 
-async def burst(pilot, keys: str | list[str]) -> None:
-    """Queue every key at once, with no pause between them (as an SSH packet delivers them)."""
+async def burst(pilot, keys: str | list[str], *, wait: bool = True) -> None:
+    """Queue every key at once, with no pause between them (as an SSH packet delivers them);
+    then wait for the workers they started, unless told not to."""
     app = pilot.app
     for key in keys:
         name = {"\t": "tab", "/": "slash", " ": "space", "\r": "enter"}.get(key, key)
@@ -50,7 +51,8 @@ async def burst(pilot, keys: str | list[str]) -> None:
         event = events.Key(name, char)
         event.set_sender(app)
         app._driver.send_message(event)
-    await settle(pilot)
+    if wait:
+        await settle(pilot)
 
 
 @pytest.fixture(autouse=True)

@@ -106,3 +106,38 @@ async def test_the_header_clock_moves_on_every_board(demo_desk, clock, monkeypat
             clock.set(clock.now() + dt.timedelta(minutes=3))
             shown = clock.now().astimezone(dt.timezone(dt.timedelta(hours=8)))
             assert await wait_for(pilot, lambda: shown.strftime("%H:%M") in screen_text(app)), key
+
+
+async def test_a_save_that_waits_its_turn_says_so(demo_desk, db_path):
+    """Another session holds the write (a long import): the form says it is queued, and the
+    report is saved once the turn comes — not refused as busy."""
+    import threading
+
+    from dutydesk.store.models import Case
+    from sqlmodel import select
+
+    app = make_app(demo_desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        release = threading.Event()
+        held = threading.Event()
+
+        def hold() -> None:
+            with demo_desk.db.write() as session:
+                session.connection()
+                held.set()
+                release.wait(10)
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        held.wait(5)
+        await burst(pilot, ["n", *"排队保存", "\t", "\t", "\t", "\t", "enter", "down", "enter",
+                            "ctrl+s"], wait=False)
+        await pilot.pause(1.5)
+        assert "正在排队保存" in str(app.screen.query_one("#form-error").render())
+        release.set()
+        holder.join(10)
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+    with demo_desk.db.read() as s:
+        assert s.exec(select(Case).where(Case.summary == "排队保存")).first() is not None

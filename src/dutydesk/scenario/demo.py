@@ -396,6 +396,7 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
     with sole_use(path):  # and again while replacing it: nobody may have opened it since
         _remove_database_files(path)
         os.replace(building, path)
+    _remove_database_files(building)  # what is left of the build's own (its write lock)
     return path
 
 
@@ -509,5 +510,5 @@ def build_desk(path: Path, clock: Clock, folder: Path | None = None) -> Path:
 
 
 def _remove_database_files(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", "-writelock"):
         Path(str(path) + suffix).unlink(missing_ok=True)

@@ -12,8 +12,11 @@ SQL and no parameters (they hold reporters' names and phones).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -195,11 +198,17 @@ class Database:
             search.install(session.connection())
             session.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
 
-    def write(self) -> AbstractContextManager[Session]:
-        """One write transaction (BEGIN IMMEDIATE); commits on success, rolls back on error."""
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction (BEGIN IMMEDIATE); commits on success, rolls back on error.
+        Writers — every session's threads and every process — take turns at a lock beside
+        the file first: SQLite's own busy wait is not a queue, and under a dozen writers and a
+        long import some waited past its timeout and were refused as busy."""
         if self.writer is None:
             raise StorageError("error.storage.read_only")
-        return _transaction(self.writer)
+        with _write_turn(self.path):
+            with _transaction(self.writer) as session:
+                yield session
 
     def read(self) -> AbstractContextManager[Session]:
         """A short read snapshot; never keep one open while a person looks at a screen."""
@@ -238,6 +247,50 @@ class Database:
             self.writer.dispose()
         self.reader.dispose()
         self.in_use.release()
+
+
+WRITE_WAIT_SECONDS = 300  # a write waits this long for its turn before it is refused as busy
+
+
+_turns = threading.local()  # the write turns this thread holds, by file
+
+
+@contextmanager
+def _write_turn(path: Path) -> Iterator[None]:
+    """Hold the desk's write lock (`<file>-writelock`, flock) for one transaction. A thread
+    that holds it already (a refusal logged while its own write is open) goes on: the turn is
+    its own."""
+    held = getattr(_turns, "paths", None)
+    if held is None:
+        held = _turns.paths = set()
+    if path in held:
+        yield
+        return
+    try:
+        lock = os.open(path.with_name(path.name + "-writelock"),
+                       os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError:
+        yield  # a folder we cannot write a lock file in: SQLite's busy wait alone
+        return
+    try:
+        deadline = time.monotonic() + WRITE_WAIT_SECONDS
+        pause = 0.001
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StorageError("error.storage.locked", code="writelock") from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.02)
+        held.add(path)
+        try:
+            yield
+        finally:
+            held.discard(path)
+    finally:
+        os.close(lock)  # releases the turn
 
 
 @contextmanager

@@ -53,6 +53,13 @@ class FormBody(VerticalScroll, can_focus=False):
     invisible one, where the officer would lose their place)."""
 
 
+class _Saving(Message):
+    """A save has started (from the worker that runs it)."""
+
+
+QUEUED_AFTER_SECONDS = 1.0
+
+
 def _label(field: str, required: bool) -> str:
     return t(f"field.{field}") + (" *" if required else "")  # * marks a required field
 
@@ -88,6 +95,7 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
     detail: Any = None
     _as_opened: dict[str, object] | None = None  # the fields as the form opened
     _refused_with: dict[str, object] = {}  # the fields as they were when last refused
+    _still_saving: Any = None  # the timer that says a save is queued
 
     def fetch_detail(self) -> Any:
         """The item as it is now (a service read, from a worker); None: no reload here."""
@@ -215,6 +223,7 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
         """Run a service call (from a worker thread) and post how it went: refused fields
         beside their widgets (`fields` may rename them), any other refusal — or a file that
         cannot be written — as one sentence, else the form's result made from its value."""
+        self.post_message(_Saving())
         try:
             value = call()
         except ValidationFailed as exc:
@@ -257,8 +266,18 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
         self.query_one("#ok", Button).disabled = not applies
         self.show_errors(None, t("form.reloaded" if applies else "form.no_longer", state=state))
 
+    @on(_Saving)
+    def _saving(self) -> None:
+        """A save that waits for its turn (other sessions writing, a long import) says so
+        after a second, rather than looking stuck."""
+        self._still_saving = self.set_timer(QUEUED_AFTER_SECONDS, lambda: _say(
+            self.query_one("#form-error", Label), t("form.queued")))
+
     @on(_Outcome)
     def _outcome(self, outcome: _Outcome) -> None:
+        if self._still_saving is not None:
+            self._still_saving.stop()
+            self._still_saving = None
         self.query_one("#ok", Button).disabled = False
         self.stale = outcome.stale
         if outcome.ok:
@@ -309,14 +328,8 @@ class NewCaseScreen(FormScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save(self, draft: cases.CaseDraft) -> None:
-        try:
-            case_id = cases.create_case(self.app.desk, self.app.actor, draft)
-        except ValidationFailed as exc:
-            self.post_message(_Outcome(False, fields=exc.fields))
-        except DutyDeskError as exc:
-            self.post_message(_Outcome(False, error=exc.message()))
-        else:
-            self.post_message(_Outcome(True, result=case_id))
+        self.post_outcome(lambda: cases.create_case(self.app.desk, self.app.actor, draft),
+                          lambda case_id: case_id)
 
 
 class ActionScreen(FormScreen):
