@@ -273,3 +273,54 @@ def test_a_quoted_value_stays_on_its_line(demo_path, tmp_path, capsys):
                  "--ics", str(tmp_path / "r.ics")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "⏎" in err
+
+
+def test_the_forced_command_runs_only_the_allowed_exports(demo_path, tmp_path, monkeypatch,
+                                                          capsysbinary):
+    """SSH_ORIGINAL_COMMAND: one of the read-only exports, for the key's officer, to standard
+    output — byte for byte the local export; anything else is one line, nothing run."""
+    monkeypatch.setenv("SSH_ORIGINAL_COMMAND", "report monthly --period 2026-11 --format csv")
+    assert main(["serve", "--officer", "zhaolei", "--db", str(demo_path)]) == 0
+    fetched = capsysbinary.readouterr().out
+    local = tmp_path / "local.csv"
+    assert main(["report", "monthly", "--period", "2026-11", "--output", str(local),
+                 "--db", str(demo_path), "--as", "zhaolei"]) == 0
+    assert fetched == local.read_bytes()
+    capsysbinary.readouterr()
+    for hostile in ("cat /etc/passwd", "report monthly --db /etc/x",
+                    "report monthly --output /tmp/x", "report monthly; id",
+                    "revisits --ics --officer liuyang", "export-110-feedback --since '2026"):
+        monkeypatch.setenv("SSH_ORIGINAL_COMMAND", hostile)
+        assert main(["serve", "--officer", "zhaolei", "--db", str(demo_path)]) == 1
+        said = capsysbinary.readouterr()
+        assert said.out == b"" and said.err.count(b"\n") == 1 and b"report" in said.err
+    from sqlmodel import select
+
+    from dutydesk.store.engine import Database
+    from dutydesk.store.models import Event
+
+    db = Database.open(demo_path)
+    with db.read() as s:
+        [export] = s.exec(select(Event).where(Event.action == "export")).all()
+    db.dispose()
+    assert "report monthly 2026-11 csv" in export.payload  # who took what: an event
+
+
+def test_an_export_to_a_terminal_asks_for_ssh_minus_t(demo_desk):
+    """`ssh -t … report …`: the bytes would land on a terminal (mangled); one sentence says
+    to use -T and save the output."""
+    import io
+
+    import pytest
+
+    from dutydesk import over_ssh
+    from dutydesk.errors import DutyDeskError
+
+    class Terminal(io.BytesIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    with pytest.raises(DutyDeskError) as refused:
+        over_ssh.run(demo_desk, demo_desk.actor("liuyang"), "revisits --ics", screen)
+    assert "ssh -T" in refused.value.message() and screen.getvalue() == b""

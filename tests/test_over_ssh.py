@@ -69,7 +69,7 @@ def server(tmp_path, demo_path):
     port = _free_port()
     _keygen(tmp_path / "host_key")
     keys = tmp_path / "authorized_keys"
-    for login in ("liuyang", "chenjing"):
+    for login in ("liuyang", "chenjing", "huangxia"):
         _keygen(tmp_path / login)
         assert dutydesk(["officers", "add-key", login, str(tmp_path / f"{login}.pub"),
                          "--authorized-keys", str(keys), "--db", str(demo_path),
@@ -175,3 +175,37 @@ def test_an_officer_cannot_run_another_command(server):
                             capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert "root:x:0" not in result.stdout and "uid=" not in result.stdout
     assert "ssh -t" in result.stderr and result.returncode != 0  # one line, and out
+
+
+def _fetch(server, login: str, command: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*_ssh(server, login, "-T"), command], capture_output=True,
+                          timeout=60, stdin=subprocess.DEVNULL)
+
+
+def test_an_office_fetches_its_files_through_its_key(server, demo_path, tmp_path):
+    """A report, an .ics and a 110 feedback file arrive on standard output byte for byte as a
+    local export writes them; anything else, or another community's report, is refused."""
+    exports = {
+        "report monthly --period 2026-11 --format csv":
+            ["report", "monthly", "--period", "2026-11", "--output", "{out}.csv"],
+        "revisits --ics": ["revisits", "--ics", "{out}"],
+        "export-110-feedback --since 2026-11-01 --format csv":
+            ["export-110-feedback", "--since", "2026-11-01", "--output", "{out}.csv"],
+    }
+    for remote, local in exports.items():
+        fetched = _fetch(server, "liuyang", remote)
+        assert fetched.returncode == 0, fetched.stderr
+        out = tmp_path / f"local-{len(local)}"
+        args = [a.format(out=out) for a in local]
+        assert dutydesk([*args, "--db", str(demo_path), "--as", "liuyang"]) == 0
+        written = Path(args[-1])
+        assert fetched.stdout == written.read_bytes() and fetched.stdout, remote
+    for hostile in ("cat /etc/passwd", "report monthly --db /etc/x",
+                    "report monthly --output /tmp/x"):
+        refused = _fetch(server, "liuyang", hostile)
+        assert refused.returncode != 0 and refused.stdout == b""
+        assert refused.stderr.decode().count("\n") == 1
+    other = _fetch(server, "huangxia", "report monthly --period 2026-11 --node JSZL --format csv")
+    assert other.returncode != 0 and other.stdout == b"" and "辖区" in other.stderr.decode()
+    own = _fetch(server, "huangxia", "report monthly --period 2026-11 --format csv")
+    assert own.returncode == 0 and "曹家湾社区".encode() in own.stdout

@@ -225,7 +225,7 @@ def _export_110_feedback(args: argparse.Namespace) -> int:
     from dutydesk.services.police_export import export_feedback
     from dutydesk.store.engine import Database
 
-    since = _local_moment(args.since, "--since")
+    since = local_moment(args.since, "--since")
     db = Database.open(_desk_path(args))
     try:
         desk = Desk(db, SystemClock())
@@ -283,33 +283,19 @@ def _revisits_ics(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from dutydesk.clock import SystemClock
-    from dutydesk.domain.deadlines import LOCAL_TZ
-    from dutydesk.domain.statistics import PeriodError, PeriodKind, last_complete, parse_period
     from dutydesk.files import export_path
     from dutydesk.reports.writers import write_report
     from dutydesk.services.context import Desk
-    from dutydesk.services.inputs import echo
     from dutydesk.services.statistics import report
     from dutydesk.store.engine import Database
 
-    kind = PeriodKind.WEEK if args.kind == "weekly" else PeriodKind.MONTH
-    if args.period:
-        try:
-            period = parse_period(args.period)
-        except PeriodError as exc:
-            raise DutyDeskError(exc.key, text=echo(exc.text)) from None
-        if period.kind not in (kind, PeriodKind.CUSTOM):
-            raise DutyDeskError("stats.error.kind_mismatch", text=echo(args.period),
-                                report=t(f"stats.report.{args.kind}"),
-                                expected=t(f"stats.report.{args.kind}_period"))
     fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output
                           and args.output.suffix else "xlsx")
     db = Database.open(_desk_path(args))
     try:
         desk = Desk(db, SystemClock())
         actor = _identify(desk, args)
-        if not args.period:
-            period = last_complete(kind, desk.clock.now().astimezone(LOCAL_TZ).date())
+        period = report_period(desk, args.kind, args.period)
         result = report(desk, actor, period, args.node or None, _progress_bar())
     finally:
         db.dispose()
@@ -320,7 +306,28 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _local_moment(text: str, option: str):
+def report_period(desk, kind_name: str, text: str):
+    """The period a weekly or monthly report covers: as typed (2026-W47, 2026-11, FROM..TO),
+    else the last complete one."""
+    from dutydesk.domain.deadlines import LOCAL_TZ
+    from dutydesk.domain.statistics import PeriodError, PeriodKind, last_complete, parse_period
+    from dutydesk.services.inputs import echo
+
+    kind = PeriodKind.WEEK if kind_name == "weekly" else PeriodKind.MONTH
+    if not text:
+        return last_complete(kind, desk.clock.now().astimezone(LOCAL_TZ).date())
+    try:
+        period = parse_period(text)
+    except PeriodError as exc:
+        raise DutyDeskError(exc.key, text=echo(exc.text)) from None
+    if period.kind not in (kind, PeriodKind.CUSTOM):
+        raise DutyDeskError("stats.error.kind_mismatch", text=echo(text),
+                            report=t(f"stats.report.{kind_name}"),
+                            expected=t(f"stats.report.{kind_name}_period"))
+    return period
+
+
+def local_moment(text: str, option: str):
     import datetime as dt
 
     from dutydesk.domain.deadlines import LOCAL_TZ
@@ -363,10 +370,26 @@ def _identify(desk, args: argparse.Namespace):
 
 
 def _serve(args: argparse.Namespace) -> int:
-    """The forced command of an officer's SSH key: the identity is `--officer` alone."""
+    """The forced command of an officer's SSH key: the identity is `--officer` alone. A
+    command the client asked for (`ssh desk@centre report monthly … > file`) runs only if it
+    is one of the read-only exports, for that officer, to standard output."""
     if args.as_login:
         raise DutyDeskError("error.as_with_serve")
-    return _open(args, officer=args.officer)
+    requested = os.environ.get("SSH_ORIGINAL_COMMAND", "").strip()
+    if not requested:
+        return _open(args, officer=args.officer)
+    from dutydesk import over_ssh
+    from dutydesk.clock import SystemClock
+    from dutydesk.services.context import Desk
+    from dutydesk.store.engine import Database
+
+    over_ssh.parse(requested)  # refused before the database is opened
+    db = Database.open(_desk_path(args))
+    try:
+        desk = Desk(db, SystemClock())
+        return over_ssh.run(desk, desk.actor(args.officer), requested)
+    finally:
+        db.dispose()
 
 
 def _sweep(args: argparse.Namespace) -> int:

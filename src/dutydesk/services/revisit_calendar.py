@@ -216,7 +216,8 @@ def export_ics(desk: Desk, path: Path, *, officer_login: str = "", community_cod
             event.add("location", mask_numbers_in(address, desk.settings.masks))
         event.add("dtstart", revisit.due_on)
         event.add("dtend", revisit.due_on + dt.timedelta(days=1))
-        event.add("dtstamp", desk.clock.now())
+        # When the revisit was planned: the same calendar exported twice is the same file.
+        event.add("dtstamp", revisit.created_at)
         calendar.add_component(event)
     with atomic_output(path) as partial:
         partial.write_bytes(calendar.to_ical())
