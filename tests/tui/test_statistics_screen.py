@@ -162,3 +162,25 @@ async def test_an_export_goes_to_the_exports_folder_and_asks_before_replacing(de
         await burst(pilot, ["ctrl+s", "y"])
         assert await wait_for(pilot, lambda: written.read_bytes() != b"kept")
         assert written.read_text("utf-8-sig").startswith("黄土坡街道")  # CSV, by its suffix
+
+
+async def test_over_ssh_the_export_form_gives_the_command_that_fetches_it(demo_desk, tmp_path,
+                                                                          monkeypatch):
+    """An office cannot reach the account's files: `x` shows the ssh command for this report
+    (and its format), and writes nothing."""
+    from dutydesk.tui.screens.stats_forms import ExportReportScreen
+
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.7 50000 10.0.0.1 22")
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open(pilot)
+        await burst(pilot, ["x"])
+        assert isinstance(app.screen, ExportReportScreen)
+        app.screen.query_one("#format").value = "csv"
+        await settle(pilot)
+        command = str(app.screen.query_one("#ssh-command").render())
+        assert command.startswith("ssh -T ") and "report monthly --period 2026-11" in command
+        assert "--format csv" in command and command.endswith(".csv")
+        await burst(pilot, ["ctrl+s"])
+        assert not isinstance(app.screen, ExportReportScreen)
+    assert not list((tmp_path / "exports").glob("*"))

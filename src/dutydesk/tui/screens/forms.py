@@ -189,9 +189,24 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
             return None
         return Path(raw).expanduser()
 
+    over_ssh = False  # an export form opened over SSH shows the command that fetches it
+
+    def ssh_command(self, words: list[str], file_name: str) -> ComposeResult:
+        """Over SSH the office cannot reach the account's files: the command line that
+        fetches this export through the officer's own key, to copy, instead of a path."""
+        from dutydesk.over_ssh import command_line
+
+        yield Static(t("form.over_ssh"), classes="form-context")
+        yield Static(plain(command_line(words, file_name)), id="ssh-command",
+                     classes="ssh-command")
+
     async def export_to(self, write: Callable[[Path], None]) -> None:
         """Write an export to the file the `#path` field names — in full, in the exports
-        folder when it is a bare name — after asking whether to replace one that is there."""
+        folder when it is a bare name — after asking whether to replace one that is there.
+        Over SSH there is nothing to write here: the form showed the command instead."""
+        if self.over_ssh:
+            self.dismiss(None)
+            return
         if (typed := self.typed_path()) is None:
             return
         try:
@@ -737,8 +752,11 @@ class ExportFeedbackScreen(FormScreen):
     AUTO_FOCUS = "#path"
 
     def __init__(self, current=None) -> None:
+        from dutydesk.over_ssh import served_over_ssh
+
         super().__init__()
         self.current = current  # a fed-back TransferDetail, offered as "this one only"
+        self.over_ssh = served_over_ssh()
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Checkbox
@@ -753,10 +771,14 @@ class ExportFeedbackScreen(FormScreen):
                                       TextInput(today, compact=True, id="since"))
             name = f"110-feedback-{self.current.row.number}" if self.current is not None \
                 else f"110-feedback-{today}"
-            yield from self.field_row("path", t("police.import.path") + " *", TextInput(
-                printable(name) + ".xlsx", compact=True, id="path"))
-            yield Static(t("form.exports_folder", folder=str(export_folder())),
-                         classes="form-context", markup=False)
+            if self.over_ssh:
+                yield from self.ssh_command(["export-110-feedback", "--since", today],
+                                            f"{name}.xlsx")
+            else:
+                yield from self.field_row("path", t("police.import.path") + " *", TextInput(
+                    printable(name) + ".xlsx", compact=True, id="path"))
+                yield Static(t("form.exports_folder", folder=str(export_folder())),
+                             classes="form-context", markup=False)
             yield from self.buttons()
 
     async def action_submit(self) -> None:

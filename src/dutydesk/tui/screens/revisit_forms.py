@@ -146,7 +146,13 @@ class ExportIcsScreen(FormScreen):
     """The revisits still due as an .ics file a phone calendar imports: mine, my community's
     or the desk's (within the officer's reach)."""
 
-    AUTO_FOCUS = "#scope"
+    AUTO_FOCUS = "#scope, #ok"
+
+    def __init__(self) -> None:
+        from dutydesk.over_ssh import served_over_ssh
+
+        super().__init__()
+        self.over_ssh = served_over_ssh()
 
     def compose(self) -> ComposeResult:
         actor = self.app.actor
@@ -155,17 +161,20 @@ class ExportIcsScreen(FormScreen):
             scopes.insert(1, (t("revisit.ics.community"), "community"))
         with FormBody(classes="form"):
             yield Static(t("revisit.ics.title"), classes="form-title")
-            yield from self.field_row("scope", t("revisit.ics.scope"), Picker(
-                scopes, id="scope", value="mine", allow_blank=False))
             today = self.app.desk.clock.now().astimezone(LOCAL_TZ).date().isoformat()
-            yield from self.field_row("path", t("police.import.path") + " *", TextInput(
-                f"revisits-{today}.ics", compact=True, id="path"))
-            yield Static(t("form.exports_folder", folder=str(export_folder())),
-                         classes="form-context", markup=False)
+            if self.over_ssh:  # through the key: everything within the officer's reach
+                yield from self.ssh_command(["revisits", "--ics"], f"revisits-{today}.ics")
+            else:
+                yield from self.field_row("scope", t("revisit.ics.scope"), Picker(
+                    scopes, id="scope", value="mine", allow_blank=False))
+                yield from self.field_row("path", t("police.import.path") + " *", TextInput(
+                    f"revisits-{today}.ics", compact=True, id="path"))
+                yield Static(t("form.exports_folder", folder=str(export_folder())),
+                             classes="form-context", markup=False)
             yield from self.buttons()
 
     async def action_submit(self) -> None:
-        scope = str(self.query_one("#scope", Picker).value)
+        scope = "" if self.over_ssh else str(self.query_one("#scope", Picker).value)
         await self.export_to(lambda path: self.run_export(scope, path))
 
     @work(thread=True, exclusive=True, exit_on_error=False)

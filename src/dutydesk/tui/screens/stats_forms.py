@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from dutydesk.domain.statistics import Period, PeriodError, parse_period
+from dutydesk.domain.statistics import Period, PeriodError, PeriodKind, parse_period
 from dutydesk.i18n import t
 from dutydesk.reports.writers import FORMATS, write_report
 from dutydesk.services.inputs import echo
@@ -73,8 +73,11 @@ class ExportReportScreen(FormScreen):
     AUTO_FOCUS = "#format"
 
     def __init__(self, report: Report) -> None:
+        from dutydesk.over_ssh import served_over_ssh
+
         super().__init__()
         self.report = report
+        self.over_ssh = served_over_ssh()
 
     def compose(self) -> ComposeResult:
         name = f"report-{self.report.period.label.replace('..', '_')}-{self.report.place.code}"
@@ -84,14 +87,35 @@ class ExportReportScreen(FormScreen):
             yield from self.field_row("format", t("stats.form.format"), Picker(
                 [(t(f"stats.format.{f}"), f) for f in FORMATS], id="format",
                 value="xlsx", allow_blank=False))
-            yield from self.field_row("path", t("police.import.path") + " *", TextInput(
-                compact=True, id="path", value=f"{name}.xlsx"))
-            yield Static(t("form.exports_folder", folder=str(export_folder())),
-                         classes="form-context", markup=False)
+            if self.over_ssh:
+                yield from self.ssh_command(self._ssh_words("xlsx"), f"{name}.xlsx")
+            else:
+                yield from self.field_row("path", t("police.import.path") + " *", TextInput(
+                    compact=True, id="path", value=f"{name}.xlsx"))
+                yield Static(t("form.exports_folder", folder=str(export_folder())),
+                             classes="form-context", markup=False)
             yield from self.buttons()
 
+    def _ssh_words(self, kind: str) -> list[str]:
+        """`report …` for this period and place: a week is a weekly report; any other period
+        a monthly one over its days (its own month, or FROM..TO)."""
+        period = self.report.period
+        weekly = period.kind is PeriodKind.WEEK
+        label = period.label if period.kind in (PeriodKind.WEEK, PeriodKind.MONTH) \
+            else f"{period.first.isoformat()}..{period.last.isoformat()}"
+        return ["report", "weekly" if weekly else "monthly", "--period", label,
+                "--node", self.report.place.code, "--format", kind]
+
     def on_picker_changed(self, event: Picker.Changed) -> None:
-        """The file's suffix follows the chosen format."""
+        """The file's suffix follows the chosen format (over SSH: the command's)."""
+        if self.over_ssh:
+            from dutydesk.over_ssh import command_line
+
+            name = f"report-{self.report.period.label.replace('..', '_')}" \
+                f"-{self.report.place.code}.{event.value}"
+            self.query_one("#ssh-command", Static).update(plain(command_line(
+                self._ssh_words(str(event.value)), name)))
+            return
         path = self.query_one("#path", TextInput)
         current = Path(str(path.value))
         if event.value in FORMATS and current.suffix.lstrip(".") in FORMATS:
