@@ -12,6 +12,15 @@ TICK_SECONDS = 5  # a minute's change shows within this long (a simulated clock 
 
 
 class TitleBar(Static):
+    DEFAULT_CSS = """
+    TitleBar {
+        height: 1;
+        background: $primary;
+        color: $text;
+        padding: 0 1;
+    }
+    """
+
     def __init__(self, board: str, *, id: str = "title-bar") -> None:
         super().__init__(id=id)
         self.board = board
