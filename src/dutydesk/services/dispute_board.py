@@ -25,7 +25,8 @@ from dutydesk.services.privacy import shown_phone
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.disputes import _dispute_case, steps_for
 from dutydesk.services.keyset import bounds, order, page_of
-from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
+from dutydesk.services.keyset import PAGE_SIZE_MAX, Cursor, Page
+from dutydesk.services.timeline import TimelineEntry
 from dutydesk.services.scope import scope_filter
 from dutydesk.store.models import (
     Case, CaseUnit, Category, Dispute, DisputeParty, Event, Mediation, Node, Officer, Revisit,

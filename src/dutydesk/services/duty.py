@@ -23,7 +23,8 @@ from dutydesk.services.events import append_event, refusals_logged
 from dutydesk.services.inputs import clean_field
 from dutydesk.services.keyset import bounds, order, page_of
 from dutydesk.services.overdue import overdue_clause
-from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
+from dutydesk.services.keyset import PAGE_SIZE_MAX, Cursor, Page
+from dutydesk.services.timeline import TimelineEntry
 from dutydesk.services.revisits import awaiting_chief_clause
 from dutydesk.services.scope import in_scope, scope_filter
 from dutydesk.store.models import (

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, or_
 
+PAGE_SIZE_MAX = 500  # the most rows any board asks for at once
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,9 @@ from dutydesk.services import claims
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event, refusals_logged, stale_write
 from dutydesk.services.keyset import bounds, order, page_of
-from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, DeadlineView, Page, TimelineEntry
+from dutydesk.services.keyset import PAGE_SIZE_MAX, Cursor, Page
+from dutydesk.services.queue import DeadlineView
+from dutydesk.services.timeline import TimelineEntry
 from dutydesk.services.inputs import clean_field
 from dutydesk.services.scope import in_scope
 from dutydesk.store.models import (

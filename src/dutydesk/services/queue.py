@@ -28,14 +28,14 @@ from dutydesk.services.events import refusals_logged
 from dutydesk.services import claims
 from dutydesk.services.privacy import shown_phone
 from dutydesk.services.context import Actor, Desk
-from dutydesk.services.keyset import Cursor, Page, bounds, order, page_of
+from dutydesk.services.keyset import PAGE_SIZE_MAX, Cursor, Page, bounds, order, page_of
 from dutydesk.services.overdue import overdue_clause
 from dutydesk.services.revisits import awaiting_chief_clause
+from dutydesk.services.timeline import TimelineEntry
 from dutydesk.services.scope import in_scope, node_in_scope, scope_filter
 from dutydesk.store import search
 from dutydesk.store.models import OPEN_STATES_SQL, Case, CaseUnit, Category, Event, Node, Officer, Unit
 
-PAGE_SIZE_MAX = 500
 # Written exactly as the partial indexes' WHERE so that SQLite can use them.
 _OPEN = text(OPEN_STATES_SQL)
 # Which clock a state shows: the unit's 签收 and 办结 limits, then the desk's 核查 and 结案.
@@ -233,17 +233,6 @@ def desk_counts(desk: Desk, actor: Actor) -> DeskCounts:
             new=count([_OPEN, Case.state == CaseState.NEW.value]),
             overdue=count(_filters(session, actor, QueueFilter(view=View.OVERDUE), now)),
         )
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    id: int
-    at: dt.datetime
-    actor: str
-    action: str
-    on_behalf_of: str | None
-    payload: dict
-    merged_from: int | None = None  # a 合并 of another case into this one
 
 
 @dataclass(frozen=True)

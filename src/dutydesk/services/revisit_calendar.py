@@ -23,7 +23,8 @@ from dutydesk.files import atomic_output
 from dutydesk.services.events import refusals_logged
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.keyset import bounds, order, page_of
-from dutydesk.services.queue import PAGE_SIZE_MAX, Cursor, Page, TimelineEntry
+from dutydesk.services.keyset import PAGE_SIZE_MAX, Cursor, Page
+from dutydesk.services.timeline import TimelineEntry
 from dutydesk.services.inputs import echo
 from dutydesk.services.scope import in_scope, node_in_scope, scope_filter
 from dutydesk.store.models import Case, Event, Node, Officer, Revisit, RevisitPlan

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from dutydesk.services.queue import CaseDetail, DeskCounts, Page
+from dutydesk.services.keyset import Page
+from dutydesk.services.queue import CaseDetail, DeskCounts
 
 
 @dataclass

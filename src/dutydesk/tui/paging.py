@@ -20,7 +20,7 @@ from textual import work
 from textual.worker import Worker, WorkerState
 
 from dutydesk.errors import DutyDeskError
-from dutydesk.services.queue import Cursor, Page
+from dutydesk.services.keyset import Cursor, Page
 from dutydesk.tui.messages import DetailLoaded, PageLoaded
 from dutydesk.tui.widgets import PagedTable
 

@@ -13,7 +13,8 @@ from textual.widgets import Static
 
 from dutydesk.tui.claiming import hold_text
 from dutydesk.i18n import catalogue, language, local_time, step_label, t
-from dutydesk.services.queue import CaseDetail, TimelineEntry
+from dutydesk.services.queue import CaseDetail
+from dutydesk.services.timeline import TimelineEntry
 from dutydesk.tui.format import deadline_long, plain
 
 _PAYLOAD_FIELDS = ("channel", "from_colour", "colour", "reason", "result", "evidence", "note",
