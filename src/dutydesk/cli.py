@@ -309,13 +309,13 @@ def _report(args: argparse.Namespace) -> int:
 def report_period(desk, kind_name: str, text: str):
     """The period a weekly or monthly report covers: as typed (2026-W47, 2026-11, FROM..TO),
     else the last complete one."""
-    from dutydesk.domain.deadlines import LOCAL_TZ
+    from dutydesk.domain.deadlines import local_date
     from dutydesk.domain.statistics import PeriodError, PeriodKind, last_complete, parse_period
     from dutydesk.services.inputs import echo
 
     kind = PeriodKind.WEEK if kind_name == "weekly" else PeriodKind.MONTH
     if not text:
-        return last_complete(kind, desk.clock.now().astimezone(LOCAL_TZ).date())
+        return last_complete(kind, local_date(desk.clock.now()))
     try:
         period = parse_period(text)
     except PeriodError as exc:

@@ -9,8 +9,13 @@ from zoneinfo import ZoneInfo
 
 from dutydesk.domain.workcalendar import WorkCalendar
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the desk's clock: every local day and time
 UTC = dt.timezone.utc
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The local day a moment falls on."""
+    return moment.astimezone(LOCAL_TZ).date()
 
 
 class TimeUnit(StrEnum):
@@ -143,7 +148,7 @@ class DeadlineRules:
 
     def _add_working_days(self, start: dt.datetime, days: int) -> tuple[dt.datetime, bool]:
         """Due at close of business on the `days`-th working day after the start day."""
-        day = start.astimezone(LOCAL_TZ).date()
+        day = local_date(start)
         provisional = False
         counted = 0
         while counted < days:
@@ -167,7 +172,7 @@ class DeadlineRules:
 
     def first_working_day_after(self, moment: dt.datetime, count: int = 1) -> dt.date:
         """The `count`-th working day after the local day of `moment`."""
-        day = moment.astimezone(LOCAL_TZ).date()
+        day = local_date(moment)
         while count:
             day += dt.timedelta(days=1)
             count -= self.calendar.is_working(day)

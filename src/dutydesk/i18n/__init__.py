@@ -7,10 +7,9 @@ import tomllib
 from functools import cache
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
+from dutydesk.domain.deadlines import LOCAL_TZ
 
 LANGUAGES = ("zh_CN", "en")
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 _language = "zh_CN"
 
 

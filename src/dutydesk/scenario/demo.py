@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from dutydesk.clock import Clock, SimulatedClock
-from dutydesk.domain.deadlines import LOCAL_TZ, TimeLimit, TimeUnit, WorkingHours
+from dutydesk.domain.deadlines import LOCAL_TZ, TimeLimit, TimeUnit, WorkingHours, local_date
 from dutydesk.domain.disputes import FactThresholds, Colour, DisputeType, RiskFactor
 from dutydesk.domain.duty import Shift
 from dutydesk.domain.personal import Masks
@@ -465,7 +465,7 @@ def _demo_roster(desk: Desk, folder: Path, base: dt.datetime) -> None:
     if not path.exists():
         return
     chief = desk.actor(DEMO_LOGIN)
-    today = base.astimezone(LOCAL_TZ).date()
+    today = local_date(base)
     for e in entries(path, "roster", {"shift": str, "officers": list, "chief": str}):
         for offset in (-1, 0, 1):
             try:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import func, select
 
 from dutydesk.clock import SimulatedClock
-from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.deadlines import local_date
 from dutydesk.errors import DutyDeskError
 from dutydesk.scenario.seedfiles import Entry, check_keys, entries
 from dutydesk.domain.revisits import RevisitStatus
@@ -112,7 +112,7 @@ def replay_disputes(desk: Desk, clock: SimulatedClock, scripted: list[ScriptedDi
                 actor = desk.actor(by)
                 if kind == "mediations":
                     disputes.record_mediation(desk, actor, case_id, MediationDraft(
-                        at.astimezone(LOCAL_TZ).date(), values["mediator"], values["method"],
+                        local_date(at), values["mediator"], values["method"],
                         values["result"], values.get("participants", ""),
                         values.get("notes", "")))
                 elif kind == "whistles":
@@ -120,7 +120,7 @@ def replay_disputes(desk: Desk, clock: SimulatedClock, scripted: list[ScriptedDi
                                      values["reason"])
                 elif kind == "outcome":
                     disputes.record_outcome(desk, actor, case_id, values["outcome"],
-                                            agreement_on=at.astimezone(LOCAL_TZ).date())
+                                            agreement_on=local_date(at))
                 else:
                     _revisit(desk, actor, case_id, values)
         except DutyDeskError as exc:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
+from dutydesk.domain.deadlines import LOCAL_TZ, local_date
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 _DAY_FORM = re.compile(r"^D(?:([+-])(\d{1,4}))? ([01]\d|2[0-3]):([0-5]\d)$")
 _OFFSET_FORM = re.compile(r"^-(\d{1,6})([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -27,7 +26,7 @@ def parse_when(text: str, base: dt.datetime) -> dt.datetime:
     if match := _DAY_FORM.match(text):
         sign, days, hour, minute = match.groups()
         offset = int(days or 0) * (-1 if sign == "-" else 1)
-        day = base.astimezone(LOCAL_TZ).date() + dt.timedelta(days=offset)
+        day = local_date(base) + dt.timedelta(days=offset)
         local = dt.datetime.combine(day, dt.time(int(hour), int(minute)), LOCAL_TZ)
         return local.astimezone(dt.timezone.utc)
     if match := _OFFSET_FORM.match(text):

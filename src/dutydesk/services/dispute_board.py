@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, false, func, or_
 from sqlmodel import Session, col, select
 
-from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.deadlines import local_date
 from dutydesk.domain.disputes import Colour, DisputeStep
 from dutydesk.domain.personal import mask_id_number
 from dutydesk.domain.lifecycle import END_STATES, Action, Role, permitted_actions
@@ -136,7 +136,7 @@ def lane_page(desk: Desk, actor: Actor, lane: Lane, f: BoardFilter = BoardFilter
                 col(Revisit.case_id).in_(ids), Revisit.status == RevisitStatus.DUE.value,
                 Revisit.kind == RevisitKind.DISPUTE.value).group_by(Revisit.case_id)).all()) \
             if ids and lane is not Lane.UNGRADED else {}
-    today = now.astimezone(LOCAL_TZ).date()
+    today = local_date(now)
     recorded = lane is not Lane.UNGRADED
 
     def card(r) -> Card:
@@ -144,7 +144,7 @@ def lane_page(desk: Desk, actor: Actor, lane: Lane, f: BoardFilter = BoardFilter
             id=r[0], version=r[1], created_at=r[2], summary=r[3],
             parties=parties.get(r[0]) or r[4] or "—", type=r[7] if recorded else None,
             category=r[5] or "", level=r[6],
-            days_open=(today - r[2].astimezone(LOCAL_TZ).date()).days,
+            days_open=(today - local_date(r[2])).days,
             mediator=r[8] if recorded else "", stage=r[9] if recorded else None,
             outcome=r[10] if recorded else None, late_whistles=late.get(r[0], 0),
             confirm_due_on=r[11] if recorded else None, next_revisit=revisits.get(r[0]))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, delete, select
 
-from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.deadlines import local_date
 from dutydesk.domain.disputes import (
     DISPUTE_STEP, Colour, DisputeAction, DisputeFacts, DisputeStep, DisputeType,
     Method, Outcome, PartyRole, SessionResult, check_id_number, confirm_due, dispute_steps,
@@ -344,7 +344,7 @@ def record_mediation(desk: Desk, actor: Actor, case_id: int, draft: MediationDra
                      expected_version: int | None = None) -> int:
     """A mediation session: date, mediator or team, method, participants, result, notes."""
     errors: dict[str, str] = {}
-    today = desk.clock.now().astimezone(LOCAL_TZ).date()
+    today = local_date(desk.clock.now())
     if draft.held_on is None:
         errors["held_on"] = t("field_error.required", field=t("dispute.field.held_on"))
     elif draft.held_on > today:
@@ -394,7 +394,7 @@ def record_outcome(desk: Desk, actor: Actor, case_id: int, outcome: str, *,
     chosen = _choice(Outcome, outcome, "outcome", errors)
     court = clean_field(desk, "court", court, errors)
     note = clean_field(desk, "note", note, errors)
-    today = desk.clock.now().astimezone(LOCAL_TZ).date()
+    today = local_date(desk.clock.now())
     if chosen == Outcome.MEDIATED.value and agreement_on is None:
         errors["agreement_on"] = t("field_error.required", field=t("dispute.field.agreement_on"))
     if chosen == Outcome.COURT_CONFIRMED.value:

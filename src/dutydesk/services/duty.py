@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, false, func, or_
 from sqlmodel import Session, col, delete, select
 
-from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.deadlines import local_date
 from dutydesk.domain.duty import ShiftOn, next_shift, shift_at, shift_handing_over
 from dutydesk.domain.lifecycle import DESK_ROLES, END_STATES, Role
 from dutydesk.domain.police import TransferState
@@ -115,7 +115,7 @@ def make_sheet(session: Session, desk: Desk, actor: Actor, shift_on: ShiftOn,
     done, what is still claimed — and the outgoing side's own 交接事项."""
     open_case = col(Case.state).not_in([s.value for s in END_STATES])
     scope = _case_scope(actor)
-    today = now.astimezone(LOCAL_TZ).date()
+    today = local_date(now)
 
     def section(query, *clauses) -> dict:
         rows = session.exec(query.where(*clauses).limit(ITEMS_SHOWN)).all()

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, FromClause, and_, false, func, or_, text
 from sqlmodel import Session, col, select
 
 from dutydesk.domain.claims import Hold
-from dutydesk.domain.deadlines import LOCAL_TZ, DeadlineState, TimeUnit
+from dutydesk.domain.deadlines import LOCAL_TZ, DeadlineState, TimeUnit, local_date
 from dutydesk.domain.lifecycle import (
     TRANSITIONS, Action, CaseState, Role, Transition, decides_extensions, part_states,
     permitted_actions, states_needing,
@@ -220,7 +220,7 @@ class DeskCounts:
 
 def desk_counts(desk: Desk, actor: Actor) -> DeskCounts:
     now = desk.clock.now()
-    local_midnight = dt.datetime.combine(now.astimezone(LOCAL_TZ).date(), dt.time(0),
+    local_midnight = dt.datetime.combine(local_date(now), dt.time(0),
                                          LOCAL_TZ)
     source, key, scope = _source(actor)
     with desk.db.read() as session:

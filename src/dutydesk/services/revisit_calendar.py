@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, false, func
 from sqlmodel import col, select
 
-from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.deadlines import local_date
 from dutydesk.domain.lifecycle import Role
 from dutydesk.domain.personal import mask_numbers_in
 from dutydesk.domain.revisits import RevisitStatus, RevisitStep, revisit_steps
@@ -47,7 +47,7 @@ def month_counts(desk: Desk, actor: Actor, year: int, month: int) -> dict[dt.dat
     """Each day's revisits still due, by period, counted in SQL."""
     first = dt.date(year, month, 1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    today = desk.clock.now().astimezone(LOCAL_TZ).date()
+    today = local_date(desk.clock.now())
     with desk.db.read() as session:
         rows = session.exec(
             select(Revisit.due_on, func.coalesce(Revisit.period, CALLBACK), func.count())
@@ -98,7 +98,7 @@ class RevisitRow:
 def revisit_page(desk: Desk, actor: Actor, which: RevisitList, *, after: Cursor | None = None,
                  before: Cursor | None = None, limit: int = 30) -> Page:
     limit = max(1, min(limit, PAGE_SIZE_MAX))
-    today = desk.clock.now().astimezone(LOCAL_TZ).date()
+    today = local_date(desk.clock.now())
     R = Revisit
     clauses: list = [_scope(actor)]
     if which.kind is ListKind.DAY:
@@ -139,7 +139,7 @@ class RevisitDetail:
 
 @refusals_logged
 def revisit_detail(desk: Desk, actor: Actor, revisit_id: int) -> RevisitDetail:
-    today = desk.clock.now().astimezone(LOCAL_TZ).date()
+    today = local_date(desk.clock.now())
     with desk.db.read() as session:
         revisit = session.get(Revisit, revisit_id)
         if revisit is None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.deadlines import local_date
 from dutydesk.domain.disputes import Colour, StageStep
 from dutydesk.domain.revisits import (
     COLOUR_OF_PERIOD, PERIOD_OF_COLOUR, REVISIT_STEP, PlanState, RevisitAction, RevisitKind,
@@ -30,7 +30,7 @@ from dutydesk.store.models import Case, Dispute, Event, Revisit, RevisitPlan
 
 
 def _today(desk: Desk, now: dt.datetime) -> dt.date:
-    return now.astimezone(LOCAL_TZ).date()
+    return local_date(now)
 
 
 # -- opened by other use-cases, in their transactions -------------------------------------------

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, and_, case, func, or_, text
 from sqlmodel import Session, col, select
 
-from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.deadlines import local_date
 from dutydesk.domain.disputes import Colour, DisputeType, Outcome
 from dutydesk.domain.lifecycle import DESK_ROLES, CaseState, Role, redo_actions
 from dutydesk.domain.revisits import RevisitKind, RevisitResult, RevisitStatus, Satisfaction
@@ -452,7 +452,7 @@ def _disputes(session: Session, where, start, end) -> DisputeFigures:
 
 def _revisits(session: Session, where, period: Period, start, end,
               now: dt.datetime) -> RevisitFigures:
-    today = now.astimezone(LOCAL_TZ).date()
+    today = local_date(now)
     last_due = min(period.last, today)
     done_day = _local_day(Revisit.done_at)
     # Judged against the day first due: 改期 moves the visit, never the lateness; a call-back

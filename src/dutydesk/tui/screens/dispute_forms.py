@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Label, SelectionList, Static
 
-from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.deadlines import local_date
 from dutydesk.domain.disputes import (
     Colour, DisputeAction, DisputeStep, DisputeType, Method, Outcome, PartyRole, SessionResult,
     format_amount, suggest_colour,
@@ -198,7 +198,7 @@ class StepScreen(_DisputeForm):
             yield from self.buttons()
 
     def _field(self, name: str) -> ComposeResult:
-        d, today = self.detail, self.app.desk.clock.now().astimezone(LOCAL_TZ).date()
+        d, today = self.detail, local_date(self.app.desk.clock.now())
         label = t(f"dispute.field.{name}") if f"dispute.field.{name}" in _catalogue() \
             else t(f"field.{name}")
         match name:

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.deadlines import local_date
 from dutydesk.domain.disputes import DISPUTE_STEP, DisputeAction, format_amount
 from dutydesk.domain.lifecycle import Action, transition_for
 from dutydesk.domain.text import printable
@@ -212,7 +212,7 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
             progress.append(t("dispute.card.sessions", count=len(d.sessions), mediator=d.mediator))
         if d.outcome:
             progress.append(t(f"dispute.outcome.{d.outcome}"))
-        today = self.desk.clock.now().astimezone(LOCAL_TZ).date()
+        today = local_date(self.desk.clock.now())
         if d.confirm_due_on:
             late = "✗ " if d.confirm_due_on < today else ""
             progress.append(late + t("dispute.card.confirm_due",

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, SelectionList, Static
 
-from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.deadlines import LOCAL_TZ, local_date
 from dutydesk.domain.lifecycle import Action, CaseState, Channel, Field, Role, Transition
 from dutydesk.domain.text import printable
 from dutydesk.errors import DutyDeskError, StaleWrite, ValidationFailed
@@ -761,7 +761,7 @@ class ExportFeedbackScreen(FormScreen):
     def compose(self) -> ComposeResult:
         from textual.widgets import Checkbox
 
-        today = self.app.desk.clock.now().astimezone(LOCAL_TZ).date().isoformat()
+        today = local_date(self.app.desk.clock.now()).isoformat()
         with FormBody(classes="form"):
             yield Static(t("police.export.title"), classes="form-title")
             if self.current is not None:
@@ -814,7 +814,7 @@ class CallTotalScreen(FormScreen):
     _replace: tuple | None = None  # the values the officer was told would replace a figure
 
     def compose(self) -> ComposeResult:
-        today = self.app.desk.clock.now().astimezone(LOCAL_TZ).date()
+        today = local_date(self.app.desk.clock.now())
         with FormBody(classes="form"):
             yield Static(t("police.total.title"), classes="form-title")
             yield Static(t("police.total.hint"), classes="form-context")

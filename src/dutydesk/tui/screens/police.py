@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
-from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.deadlines import local_date
 from dutydesk.domain.police import TRANSFER_BY_ACTION, Section, TransferAction, TransferState
 from dutydesk.domain.text import printable
 from dutydesk.i18n import local_time, t
@@ -119,7 +119,7 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def load_counts(self) -> None:
         counts = police.section_counts(self.desk, self.actor)
-        today = self.desk.clock.now().astimezone(LOCAL_TZ).date()
+        today = local_date(self.desk.clock.now())
         figures = police.police_figures(self.desk, today, today)
         period = police.latest_period(self.desk)
         share = (period, police.police_figures(self.desk, *period)) if period else None

@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
-from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.deadlines import local_date
 from dutydesk.domain.revisits import (
     RESULTS, RevisitAction, RevisitKind, RevisitMethod, RevisitResult, RevisitStep, Satisfaction,
 )
@@ -161,7 +161,7 @@ class ExportIcsScreen(FormScreen):
             scopes.insert(1, (t("revisit.ics.community"), "community"))
         with FormBody(classes="form"):
             yield Static(t("revisit.ics.title"), classes="form-title")
-            today = self.app.desk.clock.now().astimezone(LOCAL_TZ).date().isoformat()
+            today = local_date(self.app.desk.clock.now()).isoformat()
             if self.over_ssh:  # through the key: everything within the officer's reach
                 yield from self.ssh_command(["revisits", "--ics"], f"revisits-{today}.ics")
             else:

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
-from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.deadlines import local_date
 from dutydesk.domain.revisits import (
     PERIODS, REVISIT_STEP, RevisitAction, RevisitStatus, step_refusal,
 )
@@ -82,13 +82,13 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        self.day = self.desk.clock.now().astimezone(LOCAL_TZ).date()
+        self.day = local_date(self.desk.clock.now())
         self._show_grid(True)
         self.load_month()
 
     @property
     def today(self) -> dt.date:
-        return self.desk.clock.now().astimezone(LOCAL_TZ).date()
+        return local_date(self.desk.clock.now())
 
     # -- the month --------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, ProgressBar, Static
 from textual_plotext import PlotextPlot
 
-from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.domain.deadlines import local_date
 from dutydesk.domain.statistics import SECTIONS, Period, PeriodKind, containing, percent
 from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import local_time, t
@@ -78,7 +78,7 @@ class StatsScreen(DeskBound, ReportsWorkerErrors, Screen):
         self.count()
 
     def _today(self) -> dt.date:
-        return self.desk.clock.now().astimezone(LOCAL_TZ).date()
+        return local_date(self.desk.clock.now())
 
     # -- counting -----------------------------------------------------------------------------
 
