@@ -61,7 +61,7 @@ def test_sign_divert_and_feed_back_with_their_timers(desk, clock):
     with desk.db.read() as s:
         signed = json.loads(s.exec(select(Event.payload).where(Event.action == "sign")).one())
     assert signed["late"] is True  # 12 minutes: past the 10-minute limit
-    routing = police.suggest_routing(desk, transfer_id)
+    routing = police.transfer_detail(desk, officer, transfer_id).routing
     assert (routing.node_code, routing.category_code) == ("KLNL", "noise")
     assert routing.unit_codes and set(routing.unit_codes) <= {"CGJ", "PCS"}
     before = event_count(desk)
@@ -689,7 +689,7 @@ def test_routing_defaults_a_centre_would_expect(desk, category_110, summary, exp
     transfer_id = police.receive_transfer(desk, officer, _draft(
         summary=summary, category_110=category_110, address="康乐南路58号"))
     police.sign(desk, officer, transfer_id)
-    routing = police.suggest_routing(desk, transfer_id)
+    routing = police.transfer_detail(desk, officer, transfer_id).routing
     assert set(routing.unit_codes) == expected
 
 

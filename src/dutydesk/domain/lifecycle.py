@@ -267,15 +267,6 @@ def decides_extensions(role: Role) -> bool:
     return any(t.guard is Guard.EXTENSION_PENDING and role in t.roles for t in TRANSITIONS)
 
 
-def state_graph() -> dict[CaseState, set[CaseState]]:
-    """The state graph the table defines (used by tests and the help screen)."""
-    graph: dict[CaseState, set[CaseState]] = {s: set() for s in CaseState}
-    for t in TRANSITIONS:
-        for source in t.sources:
-            graph[source].add(t.target or source)
-    return graph
-
-
 @dataclass(frozen=True)
 class PartFacts:
     """The acting unit's own co-unit part of a case, if it has one."""

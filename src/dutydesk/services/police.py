@@ -374,11 +374,6 @@ class Routing:
     unit_codes: list[str]
 
 
-def suggest_routing(desk: Desk, transfer_id: int) -> Routing:
-    with desk.db.read() as session:
-        return _routing(session, desk, _get(session, transfer_id))
-
-
 def _get(session: Session, transfer_id: int) -> PoliceTransfer:
     transfer = session.get(PoliceTransfer, transfer_id)
     if transfer is None:

@@ -27,7 +27,7 @@ from dutydesk.services.keyset import PAGE_SIZE_MAX, Cursor, Page
 from dutydesk.services.timeline import TimelineEntry
 from dutydesk.services.inputs import echo
 from dutydesk.services.scope import in_scope, node_in_scope, scope_filter
-from dutydesk.store.models import Case, Event, Node, Officer, Revisit, RevisitPlan
+from dutydesk.store.models import Case, Event, Node, Officer, Revisit
 
 CALLBACK = "callback"  # the grid's key for satisfaction call-backs (they have no period)
 
@@ -125,8 +125,6 @@ class RevisitDetail:
     case_state: str
     address: str
     reporter: str
-    plan_period: str | None
-    plan_streak: int
     recorded: dict  # method, result, satisfaction, notes of a done revisit
     history: list[tuple[dt.date, str, str, str]]  # earlier revisits: day, kind, result, sat.
     steps: list[RevisitStep]
@@ -148,7 +146,6 @@ def revisit_detail(desk: Desk, actor: Actor, revisit_id: int) -> RevisitDetail:
         assert case is not None
         if actor.role is Role.UNIT or not in_scope(actor, case, set()):
             raise PermissionDenied("error.out_of_scope")
-        plan = session.get(RevisitPlan, case.id)
         earlier = session.exec(select(Revisit).where(
             Revisit.case_id == case.id, Revisit.id != revisit.id,
             Revisit.status == RevisitStatus.DONE.value).order_by(col(Revisit.id))).all()
@@ -162,8 +159,6 @@ def revisit_detail(desk: Desk, actor: Actor, revisit_id: int) -> RevisitDetail:
                      awaiting)
     return RevisitDetail(
         row=row, case_state=case.state, address=case.address, reporter=case.reporter_name,
-        plan_period=plan.period if plan and plan.ended_at is None else None,
-        plan_streak=plan.stable_streak if plan else 0,
         recorded={"method": revisit.method, "result": revisit.result,
                   "satisfaction": revisit.satisfaction, "notes": revisit.notes},
         history=[(r.due_on, r.kind, r.result, r.satisfaction) for r in earlier],
