@@ -24,7 +24,7 @@ from dutydesk.services.police import transfer_detail
 from dutydesk.services.queue import QueueFilter, case_detail
 from dutydesk.services.revisit_calendar import revisit_detail
 from dutydesk.store.models import Case, PoliceTransfer, Revisit
-from dutydesk.tui.screens import dispute_forms, forms, revisit_forms, stats_forms
+from dutydesk.tui.screens import dispute_forms, forms, police_forms, revisit_forms, stats_forms
 from dutydesk.tui.screens.forms import FormScreen
 from tests.tui.conftest import each_board, make_app, settle
 
@@ -64,10 +64,10 @@ def all_forms(desk) -> list[tuple[str, callable]]:
     made = [
         ("new-case", forms.NewCaseScreen),
         ("queue-filter", lambda: forms.FilterScreen(QueueFilter())),
-        ("import-110", forms.ImportScreen),
-        ("export-110", forms.ExportFeedbackScreen),
-        ("total-110", forms.CallTotalScreen),
-        ("new-transfer", forms.NewTransferScreen),
+        ("import-110", police_forms.ImportScreen),
+        ("export-110", police_forms.ExportFeedbackScreen),
+        ("total-110", police_forms.CallTotalScreen),
+        ("new-transfer", police_forms.NewTransferScreen),
         ("reason", lambda: forms.ReasonScreen("原因", lambda r: r, str)),
         ("dispute-record", lambda: dispute_forms.RecordScreen(dispute)),
         ("dispute-filter", lambda: dispute_forms.BoardFilterScreen(BoardFilter())),
@@ -83,7 +83,7 @@ def all_forms(desk) -> list[tuple[str, callable]]:
                      forms.ActionScreen(tr, r, [case.id], case)))
     for transition in TRANSFER_TRANSITIONS:
         made.append((f"110-{transition.action.value}", lambda tr=transition:
-                     forms.TransferActionScreen(tr, transfer)))
+                     police_forms.TransferActionScreen(tr, transfer)))
     for step in DISPUTE_STEPS:
         if step.action is not DisputeAction.RECORD:
             made.append((f"dispute-{step.action.value}", lambda s=step:

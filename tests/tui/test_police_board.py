@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from dutydesk.store.models import PoliceTransfer
-from dutydesk.tui.screens.forms import TransferActionScreen
+from dutydesk.tui.screens.police_forms import TransferActionScreen
 from dutydesk.tui.screens.police import PoliceScreen
 from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.widgets import PagedTable
@@ -166,7 +166,7 @@ db.dispose()
 
 async def test_importing_from_the_board_shows_every_bad_line_or_adds_the_file(desk, tmp_path):
     from dutydesk.scenario.demo import seed_dir
-    from dutydesk.tui.screens.forms import ImportScreen
+    from dutydesk.tui.screens.police_forms import ImportScreen
 
     bad = tmp_path / "bad.csv"
     bad.write_text("警情编号,接警时间,简要警情\nB1,明天,坏时间\nB2,2026-11-24 21:00:00,好的\n",
@@ -193,7 +193,7 @@ async def test_importing_from_the_board_shows_every_bad_line_or_adds_the_file(de
 
 async def test_exporting_feedback_from_the_board(demo_desk, tmp_path):
     from dutydesk.services import police
-    from dutydesk.tui.screens.forms import ExportFeedbackScreen
+    from dutydesk.tui.screens.police_forms import ExportFeedbackScreen
 
     officer = demo_desk.actor("liuyang")
     with demo_desk.db.read() as s:
@@ -275,7 +275,7 @@ async def test_divert_with_joint_handling_then_read_the_timeline(demo_desk):
 
 
 async def test_recording_the_period_total_gives_the_share(demo_desk):
-    from dutydesk.tui.screens.forms import CallTotalScreen
+    from dutydesk.tui.screens.police_forms import CallTotalScreen
 
     app = make_app(demo_desk)
     async with app.run_test(size=(120, 30)) as pilot:
@@ -295,7 +295,7 @@ async def test_one_fed_back_transfer_exports_alone(demo_desk, tmp_path):
     import json
 
     from dutydesk.services import police
-    from dutydesk.tui.screens.forms import ExportFeedbackScreen
+    from dutydesk.tui.screens.police_forms import ExportFeedbackScreen
 
     officer = demo_desk.actor("liuyang")
     with demo_desk.db.read() as s:
@@ -384,7 +384,7 @@ async def test_a_call_another_officer_holds_is_refused_before_its_form(demo_desk
 
 async def test_a_stale_step_on_a_call_reloads_it_and_says_it_no_longer_applies(demo_desk):
     from dutydesk.services import police
-    from dutydesk.tui.screens.forms import TransferActionScreen
+    from dutydesk.tui.screens.police_forms import TransferActionScreen
 
     app = make_app(demo_desk)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -411,7 +411,7 @@ def _resolve(desk, case_id: int) -> None:
 
 
 async def test_an_empty_section_says_so_and_the_import_bar_waits_for_a_file(demo_desk):
-    from dutydesk.tui.screens.forms import ImportScreen
+    from dutydesk.tui.screens.police_forms import ImportScreen
     from tests.tui.conftest import screen_text
 
     app = make_app(demo_desk)

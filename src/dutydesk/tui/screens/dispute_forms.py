@@ -22,7 +22,7 @@ from dutydesk.services import disputes
 from dutydesk.services.dispute_board import BoardFilter, DisputeDetail
 from dutydesk.services.disputes import DisputeDraft, MediationDraft, PartyDraft
 from dutydesk.tui.format import plain
-from dutydesk.tui.screens.forms import FormBody, FormScreen, _label, _unit_options
+from dutydesk.tui.screens.forms import FormBody, FormScreen, field_label, unit_options
 from dutydesk.tui.widgets import Checklist, Picker, TextInput
 
 PARTY_ROWS = 4  # empty lines for parties on a new record; an amendment adds two more
@@ -148,7 +148,7 @@ class RecordScreen(_DisputeForm):
             yield self.suggestion_line(d.factors)
             yield from self.field_row("colour", t("dispute.field.colour"),
                                       self.colour_select(d.colour))
-            yield from self.field_row("reason", _label("reason", False),
+            yield from self.field_row("reason", field_label("reason", False),
                                       TextInput(compact=True, id="reason"))
             yield from self.buttons()
 
@@ -222,7 +222,7 @@ class StepScreen(_DisputeForm):
                     _choices(kind, name), prompt=t("form.pick"), id=name))
             case "units":
                 yield from self.field_row(name, label + " *", Checklist(
-                    *_unit_options(self.app.choices["units"], []), id=name))
+                    *unit_options(self.app.choices["units"], []), id=name))
             case "unit":
                 waiting = [w.unit for w in d.whistles if w.reported_at is None]
                 units = [(c.label, c.code) for c in self.app.choices["units"]

@@ -237,7 +237,7 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
                             seconds=REVEAL_SECONDS))
 
     async def action_new_transfer(self) -> None:
-        from dutydesk.tui.screens.forms import NewTransferScreen
+        from dutydesk.tui.screens.police_forms import NewTransferScreen
 
         def done(text: str | None) -> None:
             if text:
@@ -247,7 +247,7 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         await self.app.push_screen(NewTransferScreen(), done)
 
     async def action_import_file(self) -> None:
-        from dutydesk.tui.screens.forms import ImportScreen
+        from dutydesk.tui.screens.police_forms import ImportScreen
 
         def done(text: str | None) -> None:
             if text:
@@ -257,7 +257,7 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         await self.app.push_screen(ImportScreen(), done)
 
     async def action_export_feedback(self) -> None:
-        from dutydesk.tui.screens.forms import ExportFeedbackScreen
+        from dutydesk.tui.screens.police_forms import ExportFeedbackScreen
 
         def done(text: str | None) -> None:
             if text:
@@ -268,7 +268,7 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         await self.app.push_screen(ExportFeedbackScreen(current), done)
 
     async def action_call_total(self) -> None:
-        from dutydesk.tui.screens.forms import CallTotalScreen
+        from dutydesk.tui.screens.police_forms import CallTotalScreen
 
         def done(text: str | None) -> None:
             if text:
@@ -278,7 +278,7 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         await self.app.push_screen(CallTotalScreen(), done)
 
     async def action_transfer_action(self, name: str) -> None:
-        from dutydesk.tui.screens.forms import TransferActionScreen
+        from dutydesk.tui.screens.police_forms import TransferActionScreen
 
         detail = await self.settled_detail()
         if detail is None:

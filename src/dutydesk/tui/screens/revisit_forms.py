@@ -18,7 +18,7 @@ from dutydesk.services import revisits
 from dutydesk.services.revisit_calendar import RevisitDetail
 from dutydesk.tui.format import plain
 from dutydesk.files import export_folder
-from dutydesk.tui.screens.forms import FormBody, FormScreen, _label
+from dutydesk.tui.screens.forms import FormBody, FormScreen, field_label
 from dutydesk.tui.widgets import Picker, TextInput
 
 
@@ -75,15 +75,15 @@ class RevisitStepScreen(FormScreen):
                 yield from self.field_row("new_due", t("revisit.field.new_due") + " *",
                                           TextInput(compact=True, id="new_due",
                                                     placeholder="YYYY-MM-DD"))
-                yield from self.field_row("reason", _label("reason", True),
+                yield from self.field_row("reason", field_label("reason", True),
                                           TextInput(compact=True, id="reason"))
             elif action is RevisitAction.WAIVE:
                 yield Static(t("revisit.form.waive", day=d.row.due_on.isoformat()),
                              classes="form-context")
-                yield from self.field_row("reason", _label("reason", True),
+                yield from self.field_row("reason", field_label("reason", True),
                                           TextInput(compact=True, id="reason"))
             else:
-                yield from self.field_row("note", _label("note", True),
+                yield from self.field_row("note", field_label("note", True),
                                           TextInput(compact=True, id="note"))
             yield from self.buttons()
 
