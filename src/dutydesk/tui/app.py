@@ -20,7 +20,7 @@ from dutydesk.services.sweep import sweep
 from dutydesk.services.queue import Choice, last_change
 from dutydesk.tui import keys
 from dutydesk.tui.commands import QueueCommands
-from dutydesk.tui.messages import FeedChanged
+from dutydesk.tui.messages import DueSoonSeen, FeedChanged, NoticesFound, TransfersSeen
 from dutydesk.tui.screens.help import HelpScreen
 from dutydesk.tui.screens.disputes import DisputeScreen
 from dutydesk.tui.screens.handover import HandoverScreen
@@ -80,11 +80,13 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         if self.desk.db.writer is not None:  # a read-only session only watches
             sweep(self.desk)
         soon = due_soon(self.desk, self.actor)
-        self.call_from_thread(self._due_soon_seen, soon)
+        self.post_message(DueSoonSeen(soon))
 
-    def _due_soon_seen(self, soon: dict[int, str]) -> None:
+    @on(DueSoonSeen)
+    def _due_soon_seen(self, message: DueSoonSeen) -> None:
         """临期: the bell for cases that turned due-soon since the last look (not for those
         already so when the session began)."""
+        soon = message.soon
         previous, self.due_soon_ids = self.due_soon_ids, set(soon)
         fresh = [] if previous is None else [i for i in soon if i not in previous]
         if fresh:
@@ -119,7 +121,7 @@ class DutyDeskApp(ReportsWorkerErrors, App):
     def check_notices(self, after_event_id: int) -> None:
         notices = notices_since(self.desk, self.actor, after_event_id)
         if notices:
-            self.call_from_thread(self._notices_seen, notices)
+            self.post_message(NoticesFound(notices))
 
     def _notices_seen(self, notices: list) -> None:
         """A case dispatched to me, a dispute turning red, a 催办 or 通报: the bell once, and
@@ -136,9 +138,15 @@ class DutyDeskApp(ReportsWorkerErrors, App):
     @work(thread=True, exclusive=True, group="arrivals", exit_on_error=False)
     def check_new_transfers(self) -> None:
         latest, number, count = newest_transfer(self.desk, self.last_transfer_id)
-        self.call_from_thread(self._transfers_seen, latest, number, count)
+        self.post_message(TransfersSeen(latest, number, count))
 
-    def _transfers_seen(self, latest: int, number: str, count: int) -> None:
+    @on(NoticesFound)
+    def _notices_found(self, message: NoticesFound) -> None:
+        self._notices_seen(message.notices)
+
+    @on(TransfersSeen)
+    def _transfers_seen(self, message: TransfersSeen) -> None:
+        latest, number, count = message.latest, message.number, message.count
         previous, self.last_transfer_id = self.last_transfer_id, latest
         if previous is not None and latest > previous:
             self.bell()  # a new 110 transfer: its sign-for clock runs in minutes

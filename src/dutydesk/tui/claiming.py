@@ -12,6 +12,7 @@ from dutydesk.domain.lifecycle import Role
 from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import local_time, t
 from dutydesk.services import claims
+from dutydesk.tui.messages import Done, KeyRefused
 
 
 def hold_text(detail) -> Text:
@@ -61,10 +62,17 @@ class ClaimKeys:
         try:
             (claims.release if mine else claims.claim)(self.desk, self.actor, subject)
         except DutyDeskError as exc:
-            self.app.call_from_thread(self.refuse_key, exc.message())
+            self.post_message(KeyRefused(exc.message()))
             return
-        self.app.call_from_thread(self._claimed, t("claim.released" if mine
-                                                   else "claim.claimed", item=label))
+        self.post_message(Done(t("claim.released" if mine else "claim.claimed", item=label)))
+
+    # Named handlers (not @on): this is a mixin, and Textual registers @on only on the
+    # classes it builds itself.
+    def on_key_refused(self, message: KeyRefused) -> None:
+        self.refuse_key(message.text)
+
+    def on_done(self, message: Done) -> None:
+        self._claimed(message.text)
 
     def _claimed(self, text: str) -> None:
         self.notify(text, markup=False)

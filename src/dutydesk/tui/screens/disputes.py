@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -22,7 +22,7 @@ from dutydesk.services import dispute_board
 from dutydesk.services.dispute_board import BoardFilter, Card, DisputeDetail, Lane
 from dutydesk.tui import keys
 from dutydesk.tui.format import plain
-from dutydesk.tui.messages import FeedChanged
+from dutydesk.tui.messages import CardMoved, FeedChanged, LaneCountsLoaded
 from dutydesk.tui.paging import DeskBound, PagedBoard
 from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable, TitleBar
 from dutydesk.tui.workers import ReportsWorkerErrors
@@ -166,7 +166,11 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
 
     def _read_counts(self) -> None:
         counts = dispute_board.lane_counts(self.desk, self.actor, self.filter)
-        self.app.call_from_thread(self._counts_loaded, counts)
+        self.post_message(LaneCountsLoaded(counts))
+
+    @on(LaneCountsLoaded)
+    def _lane_counts(self, message: LaneCountsLoaded) -> None:
+        self._counts_loaded(message.counts)
 
     def _counts_loaded(self, counts: dict[Lane, int]) -> None:
         for lane in self.query(DisputeLane):
@@ -272,12 +276,13 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
         except DutyDeskError:
             return
         lane = Lane(detail.colour) if detail.colour else Lane.UNGRADED
-        self.app.call_from_thread(self._land_on, lane, case_id)
+        self.post_message(CardMoved(lane, case_id))
 
-    def _land_on(self, lane: Lane, case_id: int) -> None:
-        target = self.query_one(f"#lane-{lane.value}", DisputeLane)
+    @on(CardMoved)
+    def _land_on(self, message: CardMoved) -> None:
+        target = self.query_one(f"#lane-{message.lane.value}", DisputeLane)
         self._select_lane(target)
-        target.follow(case_id)
+        target.follow(message.case_id)
 
     async def action_dispute_step(self, name: str) -> None:
         from dutydesk.tui.screens.dispute_forms import RecordScreen, StepScreen

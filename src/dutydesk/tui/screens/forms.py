@@ -30,6 +30,7 @@ from dutydesk.i18n import local_time, t
 from dutydesk.services import cases
 from dutydesk.services.queue import CaseDetail, Choice, QueueFilter
 from dutydesk.tui.format import plain
+from dutydesk.tui.messages import DetailReread
 from dutydesk.tui.widgets import Checklist, Picker, TextInput
 from dutydesk.tui.workers import ReportsWorkerErrors
 
@@ -270,11 +271,16 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
         try:
             detail = self.fetch_detail()
         except DutyDeskError as exc:
-            self.app.call_from_thread(self.show_errors, None, exc.message())
+            self.post_message(DetailReread(None, exc.message()))
             return
-        self.app.call_from_thread(self._reloaded, detail)
+        self.post_message(DetailReread(detail))
 
-    def _reloaded(self, detail: Any) -> None:
+    @on(DetailReread)
+    def _reloaded(self, message: DetailReread) -> None:
+        if message.error is not None:
+            self.show_errors(None, message.error)
+            return
+        detail = message.detail
         self.detail, self.stale = detail, False
         self.on_reloaded(detail)
         applies, state = self.step_applies(detail)

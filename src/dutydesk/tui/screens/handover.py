@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
@@ -19,7 +20,7 @@ from dutydesk.services import duty
 from dutydesk.services.duty import SECTIONS, HandoverDetail, HandoverRow
 from dutydesk.tui import keys
 from dutydesk.tui.format import plain
-from dutydesk.tui.messages import FeedChanged
+from dutydesk.tui.messages import Done, FeedChanged, KeyRefused
 from dutydesk.tui.paging import PagedBoard
 from dutydesk.tui.screens.forms import ReasonScreen
 from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable, TitleBar
@@ -166,9 +167,17 @@ class HandoverScreen(PagedBoard, ReportsWorkerErrors, Screen):
         try:
             duty.acknowledge(self.desk, self.actor, detail.id, detail.row.version)
         except DutyDeskError as exc:
-            self.app.call_from_thread(self.refuse_key, exc.message())
+            self.post_message(KeyRefused(exc.message()))
             return
-        self.app.call_from_thread(self._acknowledged)
+        self.post_message(Done(t("duty.acknowledged")))
+
+    @on(KeyRefused)
+    def _key_refused(self, message: KeyRefused) -> None:
+        self.refuse_key(message.text)
+
+    @on(Done)
+    def _done_ack(self, _message: Done) -> None:
+        self._acknowledged()
 
     def _acknowledged(self) -> None:
         self.notify(t("duty.acknowledged"), markup=False)

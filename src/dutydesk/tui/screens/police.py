@@ -21,7 +21,7 @@ from dutydesk.services.police import TransferDetail, TransferRow
 from dutydesk.tui import keys
 from dutydesk.tui.claiming import ClaimKeys, hold_text
 from dutydesk.tui.format import deadline_label, deadline_long, plain
-from dutydesk.tui.messages import FeedChanged
+from dutydesk.tui.messages import FeedChanged, PoliceCountsLoaded
 from dutydesk.tui.paging import PagedBoard
 from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable, TitleBar
 from dutydesk.tui.workers import ReportsWorkerErrors
@@ -123,11 +123,12 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         figures = police.police_figures(self.desk, today, today)
         period = police.latest_period(self.desk)
         share = (period, police.police_figures(self.desk, *period)) if period else None
-        self.app.call_from_thread(self._counts_loaded, counts, figures, share)
+        self.post_message(PoliceCountsLoaded(counts, figures, share))
 
-    def _counts_loaded(self, counts: dict[Section, int], figures: police.PoliceFigures,
-                       period) -> None:
-        self.counts, self.figures, self.period = counts, figures, period
+    @on(PoliceCountsLoaded)
+    def _counts_loaded(self, message: PoliceCountsLoaded) -> None:
+        self.counts, self.figures, self.period = message.counts, message.figures, \
+            message.period
         self._render_bars()
 
     @on(FeedChanged)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Button, Input, SelectionList, Static
 
@@ -14,6 +14,7 @@ from dutydesk.domain.text import printable
 from dutydesk.files import export_folder
 from dutydesk.i18n import t
 from dutydesk.tui.format import plain
+from dutydesk.tui.messages import ImportProgress
 from dutydesk.tui.screens.forms import (
     FormBody, FormScreen, choice_options, field_label, unit_options,
 )
@@ -161,15 +162,18 @@ class ImportScreen(FormScreen):
         self.query_one("#progress").display = False
         super().worker_failed(text)
 
+    @on(ImportProgress)
+    def _imported(self, message: ImportProgress) -> None:
+        self.query_one("#progress").update(total=message.total, progress=message.done)
+
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_import(self, path) -> None:
         from dutydesk.services.police_import import import_file
 
         app = self.app
-        bar = self.query_one("#progress")
         self.post_outcome(
             lambda: import_file(app.desk, app.actor, path, lambda done, total: (
-                app.call_from_thread(bar.update, total=total, progress=done))),
+                self.post_message(ImportProgress(done, total)))),
             lambda result: t("police.import.done", file=path.name, added=result.added,
                              present=result.already_present))
 

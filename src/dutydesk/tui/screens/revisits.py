@@ -9,6 +9,7 @@ import calendar as monthcal
 import datetime as dt
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
@@ -25,7 +26,7 @@ from dutydesk.services.revisit_calendar import (
 )
 from dutydesk.tui import keys
 from dutydesk.tui.format import fit_pad, plain
-from dutydesk.tui.messages import FeedChanged
+from dutydesk.tui.messages import FeedChanged, MonthLoaded
 from dutydesk.tui.paging import PagedBoard
 from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable, TitleBar
 from dutydesk.tui.workers import ReportsWorkerErrors
@@ -99,10 +100,11 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
     def _read_month(self) -> None:
         year, month = self.day.year, self.day.month
         counts = cal.month_counts(self.desk, self.actor, year, month)
-        self.app.call_from_thread(self._month_loaded, (year, month), counts)
+        self.post_message(MonthLoaded((year, month), counts))
 
-    def _month_loaded(self, month: tuple[int, int], counts: dict[dt.date, DayCounts]) -> None:
-        self.shown_month, self.counts = month, counts
+    @on(MonthLoaded)
+    def _month_loaded(self, message: MonthLoaded) -> None:
+        self.shown_month, self.counts = message.month, message.counts
         self._draw()
 
     def _draw(self) -> None:

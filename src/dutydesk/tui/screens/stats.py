@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
@@ -27,7 +27,7 @@ from dutydesk.services import statistics
 from dutydesk.services.statistics import Place, Report
 from dutydesk.tui import keys
 from dutydesk.tui.format import plain
-from dutydesk.tui.messages import FeedChanged
+from dutydesk.tui.messages import FeedChanged, ReportCounted, ReportProgress, ReportRefused
 from dutydesk.tui.paging import DeskBound
 from dutydesk.tui.widgets import DeskFooter, TitleBar
 from dutydesk.tui.workers import ReportsWorkerErrors
@@ -93,24 +93,31 @@ class StatsScreen(DeskBound, ReportsWorkerErrors, Screen):
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def _count(self, period: Period, place_code: str | None) -> None:
         def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(self._progress, done, total)
+            self.post_message(ReportProgress(done, total))
 
         try:
             if not self.places:
                 self.places = statistics.places(self.desk, self.actor)
             result = statistics.report(self.desk, self.actor, period, place_code, progress)
         except DutyDeskError as exc:
-            self.app.call_from_thread(self._refused, exc.message())
+            self.post_message(ReportRefused(exc.message()))
             return
-        self.app.call_from_thread(self._counted, result)
+        self.post_message(ReportCounted(result))
 
-    def _progress(self, done: int, total: int) -> None:
-        self.query_one("#progress", ProgressBar).update(total=total, progress=done)
+    @on(ReportProgress)
+    def _progress(self, message: ReportProgress) -> None:
+        self.query_one("#progress", ProgressBar).update(total=message.total,
+                                                        progress=message.done)
 
-    def _refused(self, text: str) -> None:
+    @on(ReportRefused)
+    def _refused(self, message: ReportRefused) -> None:
         self.query_one("#progress", ProgressBar).display = False
-        self.notify(text, severity="error", markup=False)
+        self.notify(message.text, severity="error", markup=False)
         self._draw_period()
+
+    @on(ReportCounted)
+    def _report_counted(self, message: ReportCounted) -> None:
+        self._counted(message.report)
 
     def _counted(self, result: Report) -> None:
         if result.period != self.period or (self.place is not None
