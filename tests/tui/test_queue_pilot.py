@@ -36,7 +36,7 @@ async def _choose(pilot, select_id: str, steps: int) -> None:
 async def _choose_value(pilot, select_id: str, value: str) -> None:
     """Open a Select by keyboard and move down to the option holding `value`."""
     select_widget = pilot.app.screen.query_one(f"#{select_id}")
-    values = [v for _, v in select_widget._options]
+    values = [v for _, v in select_widget.options]
     await _choose(pilot, select_id, values.index(value))
 
 

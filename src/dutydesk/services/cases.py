@@ -124,7 +124,8 @@ def create_case(desk: Desk, actor: Actor, draft: CaseDraft) -> int:
         session.flush()
         append_event(session, actor, now, "create", case_id=case.id, payload={
             "channel": channel.value, "summary": summary, "node": node.name,
-            "reporter": case.reporter_name, "phone": mask_phone(phone, desk.settings.masks) if phone else "",
+            "reporter": case.reporter_name,
+            "phone": mask_phone(phone, desk.settings.masks) if phone else "",
         })
         return case.id
 

@@ -250,7 +250,8 @@ def dispute_detail(desk: Desk, actor: Actor, case_id: int) -> DisputeDetail:
         colour=dispute.colour if dispute else None, type=dispute.type if dispute else None,
         factors=json.loads(dispute.factors) if dispute else [],
         parties=[(p.role, p.name, shown_phone(desk, actor, p.phone),
-                  mask_id_number(p.id_number, desk.settings.masks) if p.id_number else "") for p in parties],
+                  mask_id_number(p.id_number, desk.settings.masks) if p.id_number else "")
+                 for p in parties],
         people=dispute.people if dispute else None,
         amount_fen=dispute.amount_fen if dispute else None,
         mediator=dispute.mediator if dispute else "",

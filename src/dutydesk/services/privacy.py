@@ -30,7 +30,8 @@ def shown_phone(desk: Desk, actor: Actor, e164: str) -> str:
         return ""
     if actor.role.value in desk.settings.phone_roles:
         return full_phone(e164)
-    return mask_phone(e164, desk.settings.masks) + ("" if is_verified(e164) else t("privacy.unverified"))
+    unverified = "" if is_verified(e164) else t("privacy.unverified")
+    return mask_phone(e164, desk.settings.masks) + unverified
 
 
 def full_phone(stored: str) -> str:

@@ -385,9 +385,9 @@ class ActionScreen(FormScreen):
                                           self._widget(f))
             if tr.needs_on_behalf(self.role):
                 people = self.detail.contacts.get(tr.action.value, []) if self.detail else []
-                yield from self.field_row("on_behalf_of", field_label("on_behalf_of", True), Picker(
-                    [(plain(name), name) for name in people], prompt=t("form.pick"),
-                    id="on_behalf_of"))
+                yield from self.field_row("on_behalf_of", field_label("on_behalf_of", True),
+                                          Picker([(plain(name), name) for name in people],
+                                                 prompt=t("form.pick"), id="on_behalf_of"))
             yield from self.buttons()
 
     def _widget(self, f: Field):

@@ -104,10 +104,6 @@ class Picker(Widget, can_focus=True):
             index = 0  # not an option: the blank (or the first, when a value is required)
         self._choose(index)
 
-    @property
-    def is_blank(self) -> bool:
-        return self._value is None
-
     def _index_of(self, value: Hashable | None) -> int | None:
         return next((i for i, (_, v) in enumerate(self._options) if v == value), None)
 
@@ -155,7 +151,8 @@ class Picker(Widget, can_focus=True):
         start = self._highlight if self.is_open else (self._index_of(self._value) or 0)
         for step in range(1, count + 1):
             index = (start + step) % count
-            if self._options[index][1] is not None and any(word.startswith(typed) for word in self._initials[index]):
+            if self._options[index][1] is not None and \
+                    any(word.startswith(typed) for word in self._initials[index]):
                 if self.is_open:
                     self._highlight = index
                     self._keep_highlight_in_view()
