@@ -322,5 +322,6 @@ def test_an_export_to_a_terminal_asks_for_ssh_minus_t(demo_desk):
 
     screen = Terminal()
     with pytest.raises(DutyDeskError) as refused:
-        over_ssh.run(demo_desk, demo_desk.actor("liuyang"), "revisits --ics", screen)
+        over_ssh.run(demo_desk, demo_desk.actor("liuyang"), over_ssh.parse("revisits --ics"),
+                     screen)
     assert "ssh -T" in refused.value.message() and screen.getvalue() == b""

@@ -383,11 +383,11 @@ def _serve(args: argparse.Namespace) -> int:
     from dutydesk.services.context import Desk
     from dutydesk.store.engine import Database
 
-    over_ssh.parse(requested)  # refused before the database is opened
+    export = over_ssh.parse(requested)  # refused before the database is opened
     db = Database.open(_desk_path(args))
     try:
         desk = Desk(db, SystemClock())
-        return over_ssh.run(desk, desk.actor(args.officer), requested)
+        return over_ssh.run(desk, desk.actor(args.officer), export)
     finally:
         db.dispose()
 

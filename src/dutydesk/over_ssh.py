@@ -55,26 +55,25 @@ def parse(requested: str) -> argparse.Namespace:
         words = shlex.split(requested)
         if not words or words[0] not in COMMANDS:
             raise _Refused(words[0] if words else "")
-        return export_parser().parse_args(words)
+        args = export_parser().parse_args(words)
+        args.command_line = shlex.join(words)  # as the event records it
+        return args
     except (_Refused, ValueError):
         raise DutyDeskError("ssh.not_allowed", commands=", ".join(COMMANDS)) from None
 
 
-def run(desk, actor, requested: str, stdout=None) -> int:
-    """Write the export the client asked for to standard output; one line on refusal."""
+def run(desk, actor, args: argparse.Namespace, stdout=None) -> int:
+    """Write the export the client asked for (`parse`d) to standard output."""
     out = stdout if stdout is not None else sys.stdout.buffer
-    args = parse(requested)
     if hasattr(out, "isatty") and out.isatty():
         # `ssh -t`: a terminal would mangle the bytes and show a workbook as noise.
-        raise DutyDeskError("ssh.needs_redirect", command=requested[:200])
+        raise DutyDeskError("ssh.needs_redirect", command=args.command_line[:200])
     with tempfile.TemporaryDirectory(prefix="dutydesk-export-") as folder:
         path, what = _export(desk, actor, args, Path(folder))
         data = path.read_bytes()
     from dutydesk.services.exports import record_export
 
-    record_export(desk, actor, what, {"command": " ".join(shlex.quote(w) for w in
-                                                           shlex.split(requested)),
-                                      "bytes": len(data)})
+    record_export(desk, actor, what, {"command": args.command_line, "bytes": len(data)})
     out.write(data)
     out.flush()
     return 0

@@ -14,7 +14,7 @@ from dutydesk.domain.claims import Hold
 from dutydesk.domain.deadlines import LOCAL_TZ, DeadlineState, TimeUnit, local_date
 from dutydesk.domain.lifecycle import (
     TRANSITIONS, Action, CaseState, Role, Transition, decides_extensions, part_states,
-    permitted_actions, states_needing,
+    states_needing,
 )
 from dutydesk.domain.supervision import Card, card_for
 from dutydesk.domain.text import likeness, normalise_query
@@ -313,10 +313,10 @@ def case_detail(desk: Desk, actor: Actor, case_id: int) -> CaseDetail:
         ).all()
         part = own_part(session, actor, case_id)
         facts = facts_of(case, part)
-        actions = [tr for tr in permitted_actions(facts, actor.role, now)
-                   if may_act_on(actor, case, tr, part)]
-        refusals = {tr.action.value: _why_not(actor, case, tr, part, facts, now)
-                    for tr in TRANSITIONS if tr not in actions}
+        # One pass over the table: each step is offered, or carries its reason why not.
+        why_not = {tr: _why_not(actor, case, tr, part, facts, now) for tr in TRANSITIONS}
+        actions = [tr for tr, reason in why_not.items() if not reason]
+        refusals = {tr.action.value: reason for tr, reason in why_not.items() if reason}
         contacts = {tr.action.value: contacts_for(session, case, tr)[1] for tr in actions
                     if tr.needs_on_behalf(actor.role)}
         candidates = merge_candidates(session, actor, case) \

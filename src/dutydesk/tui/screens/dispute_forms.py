@@ -60,9 +60,7 @@ class _DisputeForm(FormScreen):
 
     def value(self, field: str) -> str:
         widget = self.query_one(f"#{_widget_id(field)}")
-        if isinstance(widget, Picker):
-            return "" if widget.value is None else str(widget.value)
-        return str(widget.value)
+        return widget.code if isinstance(widget, Picker) else str(widget.value)
 
     def post_step(self, call, action: str) -> None:
         """The step's outcome; a party's field (party.0.name) is shown by its widget's id."""
@@ -325,7 +323,6 @@ class BoardFilterScreen(FormScreen):
 
     def action_submit(self) -> None:
         def value(name: str) -> str:
-            widget = self.query_one(f"#{name}", Picker)
-            return "" if widget.value is None else str(widget.value)
+            return self.query_one(f"#{name}", Picker).code
 
         self.dismiss(BoardFilter(value("community"), value("type"), value("mediator")))

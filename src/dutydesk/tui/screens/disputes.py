@@ -85,7 +85,7 @@ class DisputeLane(PagedBoard, ReportsWorkerErrors, Vertical):
 
     def follow(self, case_id: int) -> None:
         self.follow_id = case_id
-        self.load_page(("top",), case_id, False)
+        self.reload()
 
     def reload(self) -> None:
         if self.follow_id is not None:
@@ -169,12 +169,9 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
         self.post_message(LaneCountsLoaded(counts))
 
     @on(LaneCountsLoaded)
-    def _lane_counts(self, message: LaneCountsLoaded) -> None:
-        self._counts_loaded(message.counts)
-
-    def _counts_loaded(self, counts: dict[Lane, int]) -> None:
+    def _counts_loaded(self, message: LaneCountsLoaded) -> None:
         for lane in self.query(DisputeLane):
-            lane.count = counts.get(lane.lane)
+            lane.count = message.counts.get(lane.lane)
             lane.render_title()
 
     def reload(self) -> None:

@@ -190,7 +190,12 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
             return None
         return Path(raw).expanduser()
 
-    over_ssh = False  # an export form opened over SSH shows the command that fetches it
+    @property
+    def over_ssh(self) -> bool:
+        """An export form opened over SSH shows the command that fetches it instead."""
+        from dutydesk.over_ssh import served_over_ssh
+
+        return served_over_ssh()
 
     def ssh_command(self, words: list[str], file_name: str) -> ComposeResult:
         """Over SSH the office cannot reach the account's files: the command line that
@@ -334,16 +339,14 @@ class NewCaseScreen(FormScreen):
     AUTO_FOCUS = "#summary"  # set as the form is composed: keys typed after `n` land here
 
     def action_submit(self) -> None:
-        node = self.query_one("#node", Picker).value
-        category = self.query_one("#category", Picker).value
         draft = cases.CaseDraft(
-            channel=str(self.query_one("#channel", Picker).value),
+            channel=self.query_one("#channel", Picker).code,
             summary=self.query_one("#summary", Input).value,
-            node_code="" if node is None else str(node),
+            node_code=self.query_one("#node", Picker).code,
             reporter_name=self.query_one("#reporter_name", Input).value,
             reporter_phone=self.query_one("#reporter_phone", Input).value,
             address=self.query_one("#address", Input).value,
-            category_code="" if category is None else str(category),
+            category_code=self.query_one("#category", Picker).code,
         )
         self.save(draft)
 
@@ -447,9 +450,7 @@ class ActionScreen(FormScreen):
 
     def _value(self, f: Field) -> str:
         widget = self.query_one(f"#{f.value}")
-        if isinstance(widget, Picker):
-            return "" if widget.value is None else str(widget.value)
-        return widget.value  # type: ignore[union-attr]
+        return widget.code if isinstance(widget, Picker) else widget.value  # type: ignore
 
     def action_submit(self) -> None:
         tr = self.transition
@@ -474,8 +475,7 @@ class ActionScreen(FormScreen):
                 case _:
                     setattr(inputs, cases.FIELD_ATTRIBUTE[f], raw)
         if tr.needs_on_behalf(self.role):
-            person = self.query_one("#on_behalf_of", Picker).value
-            inputs.on_behalf_of = "" if person is None else str(person)
+            inputs.on_behalf_of = self.query_one("#on_behalf_of", Picker).code
         if errors:
             self.show_errors(errors)
             return
@@ -555,8 +555,7 @@ class FilterScreen(FormScreen):
 
     def action_submit(self) -> None:
         def value(name: str) -> str | None:
-            v = self.query_one(f"#{name}", Picker).value
-            return None if v is None else str(v)
+            return self.query_one(f"#{name}", Picker).code or None
 
         node_code = value("node")
         node = next((n for n in self.app.choices["nodes"] if n.code == node_code), None)

@@ -186,11 +186,8 @@ class ExportFeedbackScreen(FormScreen):
     AUTO_FOCUS = "#path"
 
     def __init__(self, current=None) -> None:
-        from dutydesk.over_ssh import served_over_ssh
-
         super().__init__()
         self.current = current  # a fed-back TransferDetail, offered as "this one only"
-        self.over_ssh = served_over_ssh()
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Checkbox

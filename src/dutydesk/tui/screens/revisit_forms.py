@@ -89,9 +89,7 @@ class RevisitStepScreen(FormScreen):
 
     def _value(self, name: str) -> str:
         widget = self.query_one(f"#{name}")
-        if isinstance(widget, Picker):
-            return "" if widget.value is None else str(widget.value)
-        return str(widget.value).strip()
+        return widget.code if isinstance(widget, Picker) else str(widget.value).strip()
 
     def action_submit(self) -> None:
         names = {RevisitAction.RECORD: ["method", "notes"]
@@ -147,12 +145,6 @@ class ExportIcsScreen(FormScreen):
     or the desk's (within the officer's reach)."""
 
     AUTO_FOCUS = "#scope, #ok"
-
-    def __init__(self) -> None:
-        from dutydesk.over_ssh import served_over_ssh
-
-        super().__init__()
-        self.over_ssh = served_over_ssh()
 
     def compose(self) -> ComposeResult:
         actor = self.app.actor

@@ -116,10 +116,8 @@ class StatsScreen(DeskBound, ReportsWorkerErrors, Screen):
         self._draw_period()
 
     @on(ReportCounted)
-    def _report_counted(self, message: ReportCounted) -> None:
-        self._counted(message.report)
-
-    def _counted(self, result: Report) -> None:
+    def _counted(self, message: ReportCounted) -> None:
+        result: Report = message.report
         if result.period != self.period or (self.place is not None
                                             and result.place.code != self.place.code):
             return  # the officer has moved on; the newer count is on its way

@@ -73,14 +73,14 @@ class ExportReportScreen(FormScreen):
     AUTO_FOCUS = "#format"
 
     def __init__(self, report: Report) -> None:
-        from dutydesk.over_ssh import served_over_ssh
-
         super().__init__()
         self.report = report
-        self.over_ssh = served_over_ssh()
+
+    def _file_name(self, kind: str) -> str:
+        return f"report-{self.report.period.label.replace('..', '_')}" \
+            f"-{self.report.place.code}.{kind}"
 
     def compose(self) -> ComposeResult:
-        name = f"report-{self.report.period.label.replace('..', '_')}-{self.report.place.code}"
         with FormBody(classes="form"):
             yield Static(plain(t("stats.form.export_title", period=self.report.period.label,
                                  place=self.report.place.name)), classes="form-title")
@@ -88,10 +88,10 @@ class ExportReportScreen(FormScreen):
                 [(t(f"stats.format.{f}"), f) for f in FORMATS], id="format",
                 value="xlsx", allow_blank=False))
             if self.over_ssh:
-                yield from self.ssh_command(self._ssh_words("xlsx"), f"{name}.xlsx")
+                yield from self.ssh_command(self._ssh_words("xlsx"), self._file_name("xlsx"))
             else:
                 yield from self.field_row("path", t("police.import.path") + " *", TextInput(
-                    compact=True, id="path", value=f"{name}.xlsx"))
+                    compact=True, id="path", value=self._file_name("xlsx")))
                 yield Static(t("form.exports_folder", folder=str(export_folder())),
                              classes="form-context", markup=False)
             yield from self.buttons()
@@ -111,10 +111,9 @@ class ExportReportScreen(FormScreen):
         if self.over_ssh:
             from dutydesk.over_ssh import command_line
 
-            name = f"report-{self.report.period.label.replace('..', '_')}" \
-                f"-{self.report.place.code}.{event.value}"
+            kind = str(event.value)
             self.query_one("#ssh-command", Static).update(plain(command_line(
-                self._ssh_words(str(event.value)), name)))
+                self._ssh_words(kind), self._file_name(kind))))
             return
         path = self.query_one("#path", TextInput)
         current = Path(str(path.value))
@@ -124,9 +123,11 @@ class ExportReportScreen(FormScreen):
     async def action_submit(self) -> None:
         chosen = str(self.query_one("#format", Picker).value)
         # A typed suffix of a known format wins: 月报.csv is written as CSV.
-        await self.export_to(lambda path: self.run_export(
-            path, path.suffix.lstrip(".").lower() if path.suffix.lstrip(".").lower()
-            in FORMATS else chosen))
+        def typed_or_chosen(path: Path) -> str:
+            typed = path.suffix.lstrip(".").lower()
+            return typed if typed in FORMATS else chosen
+
+        await self.export_to(lambda path: self.run_export(path, typed_or_chosen(path)))
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def run_export(self, path: Path, kind: str) -> None:

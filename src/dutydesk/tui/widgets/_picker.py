@@ -104,6 +104,11 @@ class Picker(Widget, can_focus=True):
             index = 0  # not an option: the blank (or the first, when a value is required)
         self._choose(index)
 
+    @property
+    def code(self) -> str:
+        """The value as text for a service's draft: "" while nothing is chosen."""
+        return "" if self._value is None else str(self._value)
+
     def _index_of(self, value: Hashable | None) -> int | None:
         return next((i for i, (_, v) in enumerate(self._options) if v == value), None)
 
