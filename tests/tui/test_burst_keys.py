@@ -53,7 +53,7 @@ async def test_page_keys_in_a_burst_keep_the_position_right(demo_desk):
 
         everything = queue_page(demo_desk, app.actor, QueueFilter(view=View.ALL), limit=100).rows
         first_rank = [r.id for r in everything].index(ids_in_order[0]) + 1
-        assert screen.first_index + 1 == first_rank
+        assert screen.paged_list.first_index + 1 == first_rank
         assert table.current.id == ids_in_order[-1]  # up from the top row: the page above
 
 

@@ -32,7 +32,7 @@ async def _open_board(pilot) -> DisputeScreen:
     assert isinstance(board, DisputeScreen)
     # The lanes' pages and the first card's detail come from workers: wait for them, however
     # busy the machine is.
-    assert await wait_for(pilot, lambda: board.current_lane.detail is not None
+    assert await wait_for(pilot, lambda: board.current_lane.cards.detail is not None
                           and board.query_one("#dispute-detail").detail is not None)
     return board
 
@@ -45,10 +45,10 @@ async def test_the_board_opens_on_the_red_lane_with_counts_and_the_card_detail(d
         text = screen_text(app)
         assert "待建档 1" in text and "红色 · 高风险 1" in text and "黄色 · 中风险 2" in text
         assert board.current_lane.lane.value == "red"
-        assert board.current_lane.paged_table.current.id == wages
+        assert board.current_lane.cards.current.id == wages
         assert "法律援助工作站" in text and "待报到：区住建局" in text
         assert "5***************12" in text and "520201198001010012" not in text  # masked
-        yellow = board.query_one("#lane-yellow", DisputeLane).paged_table.rows_shown
+        yellow = board.query_one("#lane-yellow", DisputeLane).cards.rows_shown
         family = next(card for card in yellow if card.type == "family")
         assert family.next_revisit == dt.date(2026, 12, 7)  # resolved: its plan's next visit
 
@@ -69,12 +69,12 @@ async def test_regrade_with_a_reason_moves_the_card(demo_desk):
         assert isinstance(app.screen, DisputeScreen)
         assert _colour(demo_desk, wages) == "yellow"
         yellow = board.query_one("#lane-yellow", DisputeLane)
-        assert wages in [card.id for card in yellow.paged_table.rows_shown]
+        assert wages in [card.id for card in yellow.cards.rows_shown]
         # The cursor went with the card: one cursor on the board, in its new lane.
         assert await wait_for(pilot, lambda: board.current_lane is yellow
-                              and yellow.paged_table.current.id == wages)
+                              and yellow.cards.current.id == wages)
         assert [lane.lane.value for lane in board.query(DisputeLane)
-                if lane.paged_table.show_cursor] == ["yellow"]
+                if lane.cards.show_cursor] == ["yellow"]
 
 
 async def test_an_officer_cannot_lower_a_red_dispute(demo_desk):

@@ -24,7 +24,7 @@ async def test_make_read_and_acknowledge_the_sheet(demo_desk):
         assert "当前班次：白班 2026-11-23" in screen_text(app)
         await burst(pilot, ["g", *"北渠明早复查", "ctrl+s"])  # one burst, through the form
         assert await wait_for(pilot, lambda: isinstance(app.screen, HandoverScreen)
-                              and app.screen.paged_table.rows_shown)
+                              and app.screen.paged_list.rows_shown)
         text = screen_text(app)
         assert "在办红色纠纷  1" in text and "#17 务工人员" in text
         assert "交班：赵磊*、刘洋" in text and "接班：赵磊*、陈静" in text
@@ -35,7 +35,7 @@ async def test_make_read_and_acknowledge_the_sheet(demo_desk):
         await burst(pilot, ["escape"])
         await settle(pilot)
         await burst(pilot, ["a"])
-        assert await wait_for(pilot, lambda: app.screen.paged_table.rows_shown[0].outgoing)
+        assert await wait_for(pilot, lambda: app.screen.paged_list.rows_shown[0].outgoing)
     with demo_desk.db.read() as s:
         sheet = s.exec(select(Handover)).one()
     assert sheet.outgoing_at is not None and sheet.incoming_at is None
@@ -51,16 +51,16 @@ async def test_the_incoming_side_is_another_officer(demo_desk, clock):
         assert "交接单归属：白班 2026-11-23" in screen_text(app)
         await burst(pilot, ["g", "ctrl+s"])
         assert await wait_for(pilot, lambda: isinstance(app.screen, HandoverScreen)
-                              and app.screen.paged_table.rows_shown)
+                              and app.screen.paged_list.rows_shown)
         await burst(pilot, ["a"])
-        assert await wait_for(pilot, lambda: app.screen.paged_table.rows_shown[0].outgoing)
+        assert await wait_for(pilot, lambda: app.screen.paged_list.rows_shown[0].outgoing)
     app = make_app(demo_desk, login="chenjing")  # night shift
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         await pilot.press("f6")
-        assert await wait_for(pilot, lambda: app.screen.paged_table.rows_shown)
+        assert await wait_for(pilot, lambda: app.screen.paged_list.rows_shown)
         await burst(pilot, ["a"])
-        assert await wait_for(pilot, lambda: app.screen.paged_table.rows_shown[0].incoming)
+        assert await wait_for(pilot, lambda: app.screen.paged_list.rows_shown[0].incoming)
     with demo_desk.db.read() as s:
         sheet = s.exec(select(Handover)).one()
     assert (sheet.day, sheet.shift) == (dt.date(2026, 11, 23), "day")

@@ -53,7 +53,7 @@ async def test_markup_and_escapes_in_a_summary_show_literally_and_every_form_ope
             while table.current.id != case_id:
                 await pilot.press("down")
                 await settle(pilot)
-            for transition in app.screen.detail.actions:
+            for transition in app.screen.paged_list.detail.actions:
                 await pilot.press(transition.key)
                 await settle(pilot)
                 assert isinstance(app.screen, ActionScreen), transition.action

@@ -354,7 +354,7 @@ async def test_the_callers_phone_in_full_only_with_a_reason(demo_desk):
     app = make_app(demo_desk)
     async with app.run_test(size=(100, 30)) as pilot:
         await _open_board(pilot)
-        detail = app.screen.detail
+        detail = app.screen.paged_list.detail
         assert detail.phone_masked and "***" in detail.phone_masked
         await burst(pilot, ["P", "ctrl+s"])  # no reason: refused in the form
         assert app.screen.query("#reason") and "理由" in screen_text(app)
@@ -372,7 +372,7 @@ async def test_a_call_another_officer_holds_is_refused_before_its_form(demo_desk
     app = make_app(demo_desk, "chenjing")
     async with app.run_test(size=(100, 30)) as pilot:
         await _open_board(pilot)
-        detail = app.screen.detail
+        detail = app.screen.paged_list.detail
         claims.claim(demo_desk, demo_desk.actor("liuyang"), f"transfer:{detail.id}")
         app.screen.reload()
         assert await wait_for(pilot, lambda: "刘洋 认领至" in screen_text(app))
@@ -389,7 +389,7 @@ async def test_a_stale_step_on_a_call_reloads_it_and_says_it_no_longer_applies(d
     app = make_app(demo_desk)
     async with app.run_test(size=(100, 30)) as pilot:
         await _open_board(pilot)
-        detail = app.screen.detail
+        detail = app.screen.paged_list.detail
         await burst(pilot, ["b", *"非本辖区"])  # 退回 form open, reason typed
         assert isinstance(app.screen, TransferActionScreen)
         police.sign(demo_desk, demo_desk.actor("zhaolei"), detail.id)  # someone was faster

@@ -153,7 +153,7 @@ async def test_action_keys_follow_the_case_and_the_role(desk):
         await settle(pilot)
         screen = app.screen
         assert screen.query_one(CaseTable).current.id == case_id
-        offered = {tr.action.value for tr in screen.detail.actions}
+        offered = {tr.action.value for tr in screen.paged_list.detail.actions}
         assert "acknowledge" in offered and not {"close", "accept"} & offered
         await pilot.press("c")  # not offered: nothing opens, and the officer is told why
         await settle(pilot)
@@ -387,7 +387,7 @@ async def test_acting_from_the_timeline_stays_on_the_case(demo_desk):
         await settle(pilot)
         await _act(pilot, "t", text={"reason": "需街道协调"})  # 升级: open in every open state
         assert table.current.id == chosen
-        assert app.screen.detail.id == chosen
+        assert table.detail.id == chosen
         assert len(table.rows_shown) == shown  # the same page, not a one-row page
         assert any(f"{chosen}" in n.message for n in app._notifications)
 

@@ -52,7 +52,7 @@ async def test_record_a_call_back_from_the_days_agenda(desk):
         await burst(pilot, ["right", "right", "right", "enter"])  # to Thursday 26th, open it
         assert board.listing is not None and board.listing.day == dt.date(2026, 11, 26)
         await settle(pilot)
-        assert board.paged_table.current.case_id == case_id
+        assert board.paged_list.current.case_id == case_id
         await burst(pilot, ["r"])
         assert isinstance(app.screen, RevisitStepScreen)
         app.screen.query_one("#method").value = "phone"
@@ -95,7 +95,7 @@ async def test_the_closer_is_refused_and_the_chief_sees_the_dissatisfied(desk):
         board = await _open(pilot)
         await burst(pilot, ["c"])
         await settle(pilot)
-        assert [row.case_id for row in board.paged_table.rows_shown] == [case_id]
+        assert [row.case_id for row in board.paged_list.rows_shown] == [case_id]
         await burst(pilot, ["v"])
         assert isinstance(app.screen, RevisitStepScreen)
         app.screen.query_one("#note").value = "已致电说明，维持结案"

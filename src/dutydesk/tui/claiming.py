@@ -1,7 +1,7 @@
 """认领 on a board: `l` claims the selected item or lets it go, `L` (the duty chief) takes
 another officer's claim over with a reason, the detail names who holds it, and a step on an
 item another officer holds is refused before its form opens. Mixed into the queue and the 110
-board (a PagedBoard whose detail has `hold` and `hold_until`)."""
+board (boards whose `paged_list` details have `hold` and `hold_until`)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ class ClaimKeys:
 
     async def action_claim(self) -> None:
         """l: 认领 the item, or let it go if it is mine."""
-        detail = await self.settled_detail()
+        detail = await self.paged_list.settled_detail()
         if detail is None:
             return
         mine = detail.hold is not None and detail.hold.officer_id == self.actor.id
@@ -82,7 +82,7 @@ class ClaimKeys:
         """L: the duty chief takes another officer's claim over, with a reason."""
         from dutydesk.tui.screens.forms import ReasonScreen
 
-        detail = await self.settled_detail()
+        detail = await self.paged_list.settled_detail()
         if detail is None:
             return
         if detail.hold is None or detail.hold.officer_id == self.actor.id:

@@ -54,8 +54,9 @@ APP_KEYS = (
             show=False),
 )
 
-# A board's list keys, bound on the board so that they are decided as they arrive (in order
-# with the action keys typed after them); the list widget's own bindings serve elsewhere.
+# A list's keys: priority bindings of the list (PagedList) so that they are decided as they
+# arrive, in order with the board's action keys typed after them. A board whose list holds no
+# focus (the dispute lanes, the revisit agenda) binds them itself and passes them on.
 LIST_KEYS = (
     KeySpec("list-down", "down", "nav('down')", "key.cursor_down", show=False),
     KeySpec("list-up", "up", "nav('up')", "key.cursor_up", show=False),

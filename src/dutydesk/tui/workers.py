@@ -9,18 +9,21 @@ from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import t
 
 
+def worker_error_text(worker: Worker) -> str:
+    """What a failed worker tells the officer. An unexpected error's text may quote SQL or
+    personal data: only its kind is named."""
+    error = worker.error
+    text = (error.message() if isinstance(error, DutyDeskError)
+            else t("error.unexpected", detail=type(error).__name__))
+    return printable(text, multiline=True)
+
+
 class ReportsWorkerErrors:
     """Mixed into every node that runs thread workers (they use exit_on_error=False)."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
-        # An unexpected error's text may quote SQL or personal data: name only its kind.
-        text = (error.message() if isinstance(error, DutyDeskError)
-                else t("error.unexpected", detail=type(error).__name__))
-        self.worker_failed(text)
+        if event.state is WorkerState.ERROR:
+            self.worker_failed(worker_error_text(event.worker))
 
     def worker_failed(self, text: str) -> None:
-        self.notify(printable(text, multiline=True), severity="error", timeout=10,  # type: ignore[attr-defined]
-                    markup=False)
+        self.notify(text, severity="error", timeout=10, markup=False)  # type: ignore[attr-defined]

@@ -1,15 +1,16 @@
 """三色看板: the dispute cases as cards in four lanes — 待建档, then red, yellow and blue — each
-lane a keyset-paged list (PagedBoard, PagedTable with two-line cards). ← → move between lanes;
+lane a keyset-paged list (PagedList with two-line cards). ← → move between lanes;
 a dispute's steps come from its own table; 升级 is the case's lifecycle step."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Static
 
 from dutydesk.domain.deadlines import local_date
@@ -23,9 +24,8 @@ from dutydesk.services.dispute_board import BoardFilter, Card, DisputeDetail, La
 from dutydesk.tui import keys
 from dutydesk.tui.format import plain
 from dutydesk.tui.messages import CardMoved, FeedChanged, LaneCountsLoaded
-from dutydesk.tui.paging import DeskBound, PagedBoard
-from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable, TitleBar
-from dutydesk.tui.workers import ReportsWorkerErrors
+from dutydesk.tui.screens.board import BoardScreen
+from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedList, PageSource, TitleBar
 
 CARD_COLUMNS = (
     Column("id", "column.id", 6),
@@ -54,54 +54,44 @@ def card_second_line(card: Card, no_color: bool) -> tuple[str, str]:
     return "  " + " · ".join(parts), "dim"
 
 
-class DisputeLane(PagedBoard, ReportsWorkerErrors, Vertical):
-    """One lane of the board: its title with its count, and its cards."""
+class DisputeLane(Vertical):
+    """One lane of the board: its title with its count, and its cards (a PagedList of the
+    board's filter, passed down)."""
 
-    def __init__(self, lane: Lane) -> None:
+    def __init__(self, lane: Lane, source: PageSource, board_filter: BoardFilter) -> None:
         super().__init__(id=f"lane-{lane.value}", classes="lane")
         self.lane = lane
-        self.init_paging()
+        self.source = source
+        self.board_filter = board_filter
         self.count: int | None = None
-        # A card the cursor is to land on (it just moved into this lane): a reload asked for
-        # meanwhile (another session's change) keeps to it, not to the row the cursor was on.
-        self.follow_id: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(classes="lane-title")
-        cards = PagedTable(CARD_COLUMNS, card_cells, card_second_line, classes="lane-cards")
+        cards = PagedList(CARD_COLUMNS, card_cells, self.source, query=self.board_filter,
+                          second_line=card_second_line, classes="lane-cards")
         # The board keeps the focus itself and marks the current lane: moving the focus
         # between lanes would rebuild the footer on every ← →.
         cards.can_focus = False
         cards.show_cursor = False  # until the lane is the board's current one
         yield cards
 
+    @property
+    def cards(self) -> PagedList:
+        return self.query_one(PagedList)
+
     def on_mount(self) -> None:
-        self.restart_paging()
+        self.cards.restart()
         self.render_title()
 
     def on_resize(self) -> None:
-        self.paged_table.setup_columns(self.size.width - 1)  # the lane's left border
+        self.cards.setup_columns(self.size.width - 1)  # the lane's left border
         self.render_title()
 
-    def follow(self, case_id: int) -> None:
-        self.follow_id = case_id
-        self.reload()
-
-    def reload(self) -> None:
-        if self.follow_id is not None:
-            self.load_page(("top",), self.follow_id, False)
-        else:
-            super().reload()
-
-    def page_shown(self) -> None:
-        self.follow_id = None
-
     def render_title(self) -> None:
-        board: DisputeScreen = self.screen  # type: ignore[assignment]
         if self.lane is Lane.UNGRADED:
             name, style = t("dispute.ungraded"), "bold"
         else:
-            column = board.desk.settings.disputes.columns[dispute_board.colour_of(self.lane)]
+            column = self.app.desk.settings.disputes.columns[dispute_board.colour_of(self.lane)]
             name = column.text(language())
             style = "bold reverse" if self.app.no_color else f"bold {column.style}"
         count = f" {self.count}" if self.count is not None else ""
@@ -109,29 +99,8 @@ class DisputeLane(PagedBoard, ReportsWorkerErrors, Vertical):
             name = name.split(" · ")[0]
         self.query_one(".lane-title", Static).update(Text(f"{name}{count}", style=style))
 
-    # -- paging (PagedBoard) ----------------------------------------------------------------
 
-    @property
-    def paged_table(self) -> PagedTable:
-        return self.query_one(PagedTable)
-
-    def page_query(self) -> BoardFilter:
-        return self.screen.filter  # type: ignore[attr-defined]
-
-    def fetch_page(self, query: BoardFilter, limit: int, after, before):
-        return dispute_board.lane_page(self.desk, self.actor, self.lane, query, after=after,
-                                       before=before, limit=limit)
-
-    def fetch_detail(self, case_id: int) -> DisputeDetail:
-        return dispute_board.dispute_detail(self.desk, self.actor, case_id)
-
-    def show_detail(self, detail: DisputeDetail | None) -> None:
-        board: DisputeScreen = self.screen  # type: ignore[assignment]
-        if board.current_lane is self:
-            board.query_one(DetailPane).show(detail)
-
-
-class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
+class DisputeScreen(BoardScreen):
     CSS_PATH = "disputes.tcss"
 
     def __init__(self) -> None:
@@ -145,7 +114,8 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
         yield Static(id="filter-bar")
         with Horizontal(id="lanes"):
             for lane in Lane:
-                yield DisputeLane(lane)
+                source = PageSource(partial(self._read_page, lane), self._read_detail)
+                yield DisputeLane(lane, source, self.filter)
         yield DetailPane(self._detail_lines, t("dispute.no_selection"), id="dispute-detail")
         yield DeskFooter()
 
@@ -174,20 +144,37 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
             lane.count = message.counts.get(lane.lane)
             lane.render_title()
 
+    def _read_page(self, lane: Lane, query: BoardFilter, limit: int, after, before):
+        return dispute_board.lane_page(self.desk, self.actor, lane, query, after=after,
+                                       before=before, limit=limit)
+
+    def _read_detail(self, case_id: int) -> DisputeDetail:
+        return dispute_board.dispute_detail(self.desk, self.actor, case_id)
+
+    @property
+    def paged_list(self) -> PagedList | None:
+        """The current lane's cards: the list the keys act on."""
+        return self.current_lane.cards if self.current_lane is not None else None
+
+    @on(PagedList.DetailChanged)
+    def _show_detail(self, message: PagedList.DetailChanged) -> None:
+        if message.paged_list is self.paged_list:
+            self.query_one(DetailPane).show(message.detail)
+
     def reload(self) -> None:
         for lane in self.query(DisputeLane):
-            lane.reload()
+            lane.cards.reload()
         self.load_counts()
 
     def _select_lane(self, lane: DisputeLane) -> None:
         """The lane the keys act on; the pane shows the card under its cursor."""
         if self.current_lane is not None:
             self.current_lane.remove_class("-current")
-            self.current_lane.paged_table.show_cursor = False
+            self.current_lane.cards.show_cursor = False
         lane.add_class("-current")
-        lane.paged_table.show_cursor = True
+        lane.cards.show_cursor = True
         self.current_lane = lane
-        self.query_one(DetailPane).show(lane.detail)
+        self.query_one(DetailPane).show(lane.cards.detail)
 
     def on_feed_changed(self, _message: FeedChanged) -> None:
         self.reload()
@@ -239,8 +226,8 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
         return True
 
     def action_nav(self, move: str) -> None:
-        if self.current_lane is not None:
-            self.current_lane.action_nav(move)
+        if self.paged_list is not None:  # the cards hold no focus: the board passes keys on
+            self.paged_list.nav(move)
 
     def action_lane(self, step: int) -> None:
         lanes = list(self.query(DisputeLane))
@@ -279,18 +266,21 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
     def _land_on(self, message: CardMoved) -> None:
         target = self.query_one(f"#lane-{message.lane.value}", DisputeLane)
         self._select_lane(target)
-        target.follow(message.case_id)
+        target.cards.follow(message.case_id)
+
+    async def _settled_detail(self) -> DisputeDetail | None:
+        cards = self.paged_list
+        return await cards.settled_detail() if cards is not None else None
 
     async def action_dispute_step(self, name: str) -> None:
         from dutydesk.tui.screens.dispute_forms import RecordScreen, StepScreen
 
-        lane = self.current_lane
-        detail = await lane.settled_detail() if lane is not None else None
+        detail = await self._settled_detail()
         if detail is None:
             return
         step = DISPUTE_STEP[DisputeAction(name)]
         if step not in detail.steps:
-            lane.refuse_key(t("dispute.error.not_now", action=t(f"dispute.action.{name}")))
+            self.refuse_key(t("dispute.error.not_now", action=t(f"dispute.action.{name}")))
             return
         form = RecordScreen(detail) if step.action is DisputeAction.RECORD \
             else StepScreen(step, detail)
@@ -299,12 +289,11 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
     async def action_escalate(self) -> None:
         from dutydesk.tui.screens.forms import ActionScreen
 
-        lane = self.current_lane
-        detail = await lane.settled_detail() if lane is not None else None
+        detail = await self._settled_detail()
         if detail is None:
             return
         if not detail.may_escalate:
-            lane.refuse_key(t("dispute.error.not_now", action=t("action.escalate")))
+            self.refuse_key(t("dispute.error.not_now", action=t("action.escalate")))
             return
 
         def done(outcome) -> None:
@@ -316,8 +305,7 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
 
     async def action_open_case(self) -> None:
         """The card's case in the intake queue (its lifecycle steps, its whole record)."""
-        lane = self.current_lane
-        detail = await lane.settled_detail() if lane is not None else None
+        detail = await self._settled_detail()
         if detail is None:
             return
         await self.app.run_action("board('queue')")
@@ -330,8 +318,7 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
         from dutydesk.services.privacy import REVEAL_SECONDS, reveal_parties
         from dutydesk.tui.screens.forms import reveal_with_reason
 
-        lane = self.current_lane
-        detail = await lane.settled_detail() if lane is not None else None
+        detail = await self._settled_detail()
         if detail is None or not detail.parties:
             return
         await reveal_with_reason(
@@ -347,7 +334,7 @@ class DisputeScreen(DeskBound, ReportsWorkerErrors, Screen):
                 self.filter = result
                 self._render_bars()
                 for lane in self.query(DisputeLane):
-                    lane.restart_paging()
+                    lane.cards.restart(result)
                 self.load_counts()
 
         await self.app.push_screen(BoardFilterScreen(self.filter), apply)

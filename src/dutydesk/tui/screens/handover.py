@@ -1,4 +1,4 @@
-"""交接班: the handover sheets, newest first (PagedBoard, PagedTable), and the selected sheet in
+"""交接班: the handover sheets, newest first (a PagedList), and the selected sheet in
 full as it was made — the shift, both sides' rosters and acknowledgements, and each section's
 count and first items. `g` makes the sheet of the shift that is ending (with its 交接事项), `a`
 acknowledges one (the duty chief standing in for a side says why)."""
@@ -10,7 +10,6 @@ import datetime as dt
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Static
 
 from dutydesk.domain.deadlines import LOCAL_TZ
@@ -21,10 +20,9 @@ from dutydesk.services.duty import SECTIONS, HandoverDetail, HandoverRow
 from dutydesk.tui import keys
 from dutydesk.tui.format import plain
 from dutydesk.tui.messages import Done, FeedChanged, KeyRefused
-from dutydesk.tui.paging import PagedBoard
+from dutydesk.tui.screens.board import BoardScreen
 from dutydesk.tui.screens.forms import ReasonScreen
-from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable, TitleBar
-from dutydesk.tui.workers import ReportsWorkerErrors
+from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedList, PageSource, TitleBar
 
 HANDOVER_COLUMNS = (
     Column("made", "duty.column.made", 12),
@@ -34,25 +32,25 @@ HANDOVER_COLUMNS = (
 )
 
 
-class HandoverScreen(PagedBoard, ReportsWorkerErrors, Screen):
+class HandoverScreen(BoardScreen):
     CSS_PATH = "handover.tcss"
 
     def __init__(self) -> None:
         super().__init__()
-        keys.install(self, keys.LIST_KEYS + keys.HANDOVER_KEYS)
-        self.init_paging()
+        keys.install(self, keys.HANDOVER_KEYS)
 
     def compose(self) -> ComposeResult:
         yield TitleBar(t("duty.title"))
         yield Static(id="shift-bar")
-        yield PagedTable(HANDOVER_COLUMNS, self._cells, id="handovers")
+        yield PagedList(HANDOVER_COLUMNS, self._cells,
+                        PageSource(self._read_page, self._read_detail), id="handovers")
         yield DetailPane(self._sheet_lines, t("duty.no_selection"), fixed_height=False,
                          id="sheet")
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        self.set_focus(self.paged_table)
-        self.restart_paging()
+        self.set_focus(self.paged_list)
+        self.paged_list.restart()
         self._draw_bars()
 
     def _draw_bars(self) -> None:
@@ -103,26 +101,27 @@ class HandoverScreen(PagedBoard, ReportsWorkerErrors, Screen):
             lines.append(Text(f"a {t('duty.action.acknowledge')}", style="bold"))
         return lines
 
-    # -- paging (PagedBoard) ----------------------------------------------------------------
+    # -- the list -----------------------------------------------------------------------------
 
     @property
-    def paged_table(self) -> PagedTable:
-        return self.query_one("#handovers", PagedTable)
+    def paged_list(self) -> PagedList:
+        return self.query_one("#handovers", PagedList)
 
-    def fetch_page(self, query, limit: int, after, before):
+    def _read_page(self, _query, limit: int, after, before):
         return duty.handover_page(self.desk, self.actor, after=after, before=before, limit=limit)
 
-    def fetch_detail(self, handover_id: int) -> HandoverDetail:
+    def _read_detail(self, handover_id: int) -> HandoverDetail:
         return duty.handover_detail(self.desk, self.actor, handover_id)
 
-    def show_detail(self, detail: HandoverDetail | None) -> None:
-        self.query_one(DetailPane).show(detail)
+    @on(PagedList.DetailChanged)
+    def _show_detail(self, message: PagedList.DetailChanged) -> None:
+        self.query_one(DetailPane).show(message.detail)
 
     def on_resize(self) -> None:
-        self.paged_table.setup_columns(self.size.width)
+        self.paged_list.setup_columns(self.size.width)
 
     def on_feed_changed(self, _message: FeedChanged) -> None:
-        self.reload()
+        self.paged_list.reload()
         self._draw_bars()
 
     # -- keys ---------------------------------------------------------------------------------
@@ -140,10 +139,10 @@ class HandoverScreen(PagedBoard, ReportsWorkerErrors, Screen):
     def _made(self, text: str | None) -> None:
         if text:
             self.notify(text, markup=False)
-            self.restart_paging()
+            self.paged_list.restart()
 
     async def action_acknowledge(self) -> None:
-        detail = await self.settled_detail()
+        detail = await self.paged_list.settled_detail()
         if detail is None:
             return
         if not detail.may_acknowledge:
@@ -181,4 +180,4 @@ class HandoverScreen(PagedBoard, ReportsWorkerErrors, Screen):
 
     def _acknowledged(self) -> None:
         self.notify(t("duty.acknowledged"), markup=False)
-        self.reload()
+        self.paged_list.reload()

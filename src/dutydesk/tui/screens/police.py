@@ -1,5 +1,5 @@
 """110 分流: the non-police calls 110 hands over, by section, with their timers; keys from the
-transfer's own table. Paged like the intake queue (PagedBoard, PagedTable)."""
+transfer's own table. Paged like the intake queue (PagedList)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import datetime as dt
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Static
 
 from dutydesk.domain.deadlines import local_date
@@ -22,9 +21,8 @@ from dutydesk.tui import keys
 from dutydesk.tui.claiming import ClaimKeys, hold_text
 from dutydesk.tui.format import deadline_label, deadline_long, plain
 from dutydesk.tui.messages import FeedChanged, PoliceCountsLoaded
-from dutydesk.tui.paging import PagedBoard
-from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable, TitleBar
-from dutydesk.tui.workers import ReportsWorkerErrors
+from dutydesk.tui.screens.board import BoardScreen
+from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedList, PageSource, TitleBar
 
 TRANSFER_COLUMNS = (
     Column("number", "police.field.number", 17),
@@ -50,13 +48,12 @@ def transfer_cells(row: TransferRow, no_color: bool) -> dict[str, tuple[str, str
     }
 
 
-class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
+class PoliceScreen(ClaimKeys, BoardScreen):
     CSS_PATH = "police.tcss"
 
     def __init__(self) -> None:
         super().__init__()
-        keys.install(self, keys.LIST_KEYS + keys.POLICE_KEYS + keys.TRANSFER_ACTION_KEYS)
-        self.init_paging()
+        keys.install(self, keys.POLICE_KEYS + keys.TRANSFER_ACTION_KEYS)
         self.section = Section.WAITING
         self.counts: dict[Section, int] = {}
         self.figures: police.PoliceFigures | None = None  # today's, for the status line
@@ -66,15 +63,16 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
     def compose(self) -> ComposeResult:
         yield TitleBar(t("police.title"))
         yield Static(id="sections")
-        yield PagedTable(TRANSFER_COLUMNS, transfer_cells, id="transfers")
+        yield PagedList(TRANSFER_COLUMNS, transfer_cells,
+                        PageSource(self._read_page, self._read_detail), id="transfers")
         yield Static(id="status-bar")
         yield DetailPane(self._detail_lines, t("police.board.no_selection"),
                          id="transfer-detail")
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        self.set_focus(self.paged_table)
-        self.restart_paging()
+        self.set_focus(self.paged_list)
+        self.paged_list.restart(self.section)
         self.load_counts()
         self._render_bars()
         # The sign-for limit is minutes long: the timers are read again every quarter minute.
@@ -85,35 +83,34 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
             self.reload()
 
     def on_resize(self) -> None:
-        self.paged_table.setup_columns(self.size.width)
-        self.reload()
+        self.paged_list.setup_columns(self.size.width)
+        self.paged_list.reload()
 
-    # -- paging (PagedBoard) ----------------------------------------------------------------
+    # -- the list ---------------------------------------------------------------------------
 
     @property
-    def paged_table(self) -> PagedTable:
-        return self.query_one("#transfers", PagedTable)
+    def paged_list(self) -> PagedList:
+        return self.query_one("#transfers", PagedList)
 
-    def page_query(self) -> Section:
-        return self.section
-
-    def fetch_page(self, query: Section, limit: int, after, before):
+    def _read_page(self, query: Section, limit: int, after, before):
         return police.transfer_page(self.desk, self.actor, query, after=after, before=before,
                                     limit=limit)
 
-    def fetch_detail(self, transfer_id: int) -> TransferDetail:
+    def _read_detail(self, transfer_id: int) -> TransferDetail:
         return police.transfer_detail(self.desk, self.actor, transfer_id)
 
-    def show_detail(self, detail: TransferDetail | None) -> None:
-        self.query_one(DetailPane).show(detail)
+    @on(PagedList.DetailChanged)
+    def _show_detail(self, message: PagedList.DetailChanged) -> None:
+        self.query_one(DetailPane).show(message.detail)
 
-    def page_shown(self) -> None:
+    @on(PagedList.PageShown)
+    def _page_shown(self, _message: PagedList.PageShown) -> None:
         self._render_bars()
 
     def reload(self) -> None:
         """The page read again (after a step, a change from elsewhere, the timer's tick), and
         the counts with it; turning pages reads neither the counts nor the figures."""
-        super().reload()
+        self.paged_list.reload()
         self.load_counts()
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
@@ -145,8 +142,8 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
             label += f" {count} " if count is not None else " "
             bar.append(label, style="reverse" if section is self.section else "")
         self.query_one("#sections", Static).update(bar)
-        rows = self.paged_table.rows_shown
-        first, last = self.first_index + 1, self.first_index + len(rows)
+        rows = self.paged_list.rows_shown
+        first, last = self.paged_list.first_index + 1, self.paged_list.first_index + len(rows)
         total = self.counts.get(self.section)
         position = (t("police.board.empty") if not rows
                     else t("queue.position", first=first, last=last, total=total)
@@ -206,14 +203,14 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "transfer_action":  # whether it applies is decided on the settled row
-            return self.paged_table.current is not None or self.page_loading
+            return self.paged_list.current is not None or self.paged_list.page_loading
         return super().check_action(action, parameters)
 
     def action_toggle_timeline(self) -> None:
         self.toggle_class("-timeline")
         pane = self.query_one(DetailPane)
         pane.set_expanded(self.has_class("-timeline"))
-        self.set_focus(pane if pane.expanded else self.paged_table)
+        self.set_focus(pane if pane.expanded else self.paged_list)
 
     def action_close_timeline(self) -> None:
         if self.has_class("-timeline"):
@@ -221,7 +218,7 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
 
     def action_section(self, section: str) -> None:
         self.section = Section(section)
-        self.restart_paging()
+        self.paged_list.restart(self.section)
         self._render_bars()
 
     async def action_reveal_caller(self) -> None:
@@ -229,7 +226,7 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         from dutydesk.services.privacy import REVEAL_SECONDS, reveal_caller
         from dutydesk.tui.screens.forms import reveal_with_reason
 
-        detail = await self.settled_detail()
+        detail = await self.paged_list.settled_detail()
         if detail is None or not detail.phone_masked:
             return
         await reveal_with_reason(
@@ -264,7 +261,7 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
             if text:
                 self.notify(text, markup=False)
 
-        detail = await self.settled_detail()
+        detail = await self.paged_list.settled_detail()
         current = detail if detail is not None and detail.feedback else None
         await self.app.push_screen(ExportFeedbackScreen(current), done)
 
@@ -281,7 +278,7 @@ class PoliceScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
     async def action_transfer_action(self, name: str) -> None:
         from dutydesk.tui.screens.police_forms import TransferActionScreen
 
-        detail = await self.settled_detail()
+        detail = await self.paged_list.settled_detail()
         if detail is None:
             return
         transition = TRANSFER_BY_ACTION[TransferAction(name)]

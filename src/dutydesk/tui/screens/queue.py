@@ -10,7 +10,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from dutydesk.domain.lifecycle import DESK_ROLES, Action, Channel, Role, transition_for
@@ -24,20 +23,19 @@ from dutydesk.tui import keys
 from dutydesk.tui.claiming import ClaimKeys
 from dutydesk.tui.format import fitted_width, plain
 from dutydesk.tui.messages import CountLoaded, FeedChanged
-from dutydesk.tui.paging import PagedBoard
-from dutydesk.tui.widgets import CaseDetailView, CaseTable, DeskFooter, TextInput, TitleBar
-from dutydesk.tui.workers import ReportsWorkerErrors
+from dutydesk.tui.screens.board import BoardScreen
+from dutydesk.tui.widgets import (CaseDetailView, CaseTable, DeskFooter, PagedList, PagedTable,
+                                  PageSource, TextInput, TitleBar)
 
 BULK_ACTIONS = frozenset({Action.URGE, Action.DISPATCH})
 
 
-class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
+class QueueScreen(ClaimKeys, BoardScreen):
     CSS_PATH = "queue.tcss"
 
     def __init__(self) -> None:
         super().__init__()
-        keys.install(self, keys.LIST_KEYS + keys.QUEUE_KEYS + keys.CASE_ACTION_KEYS)
-        self.init_paging()
+        keys.install(self, keys.QUEUE_KEYS + keys.CASE_ACTION_KEYS)
         self.filter = QueueFilter()
         self.total: int | None = None
         self.counts: DeskCounts | None = None  # the header's 今日受理 / 待受理 / 超期
@@ -52,7 +50,8 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         with Horizontal(id="view-bar"):
             yield Static(id="views")
             yield TextInput(placeholder=t("queue.search_placeholder"), id="search")
-        yield CaseTable(id="cases")
+        yield CaseTable(PageSource(self._read_page, self._read_detail), query=self.filter,
+                        id="cases")
         yield Static(id="status-bar")
         yield CaseDetailView(id="detail")
         yield DeskFooter()
@@ -71,7 +70,7 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
     def on_resize(self) -> None:
         table = self.query_one(CaseTable)
         table.setup_columns(self.size.width, self._natural_widths())
-        self.reload()
+        table.reload()
 
     def _natural_widths(self) -> dict[str, int]:
         """The longest label each narrow column may show (from the reference data)."""
@@ -87,17 +86,20 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         return self.query_one(CaseTable)
 
     @property
-    def paged_table(self) -> CaseTable:
+    def paged_list(self) -> CaseTable:
         return self.table
 
-    # -- paging (PagedBoard): workers touch no widgets, they post messages ---------------------
+    # -- the list: workers touch no widgets, they post messages --------------------------------
 
     def restart(self) -> None:
         """A new filter or view: back to the top, recount."""
         self.total = None
         self.count_generation += 1  # counted once the first page is on screen
-        self.restart_paging()
+        self.table.restart(self.filter)
         self._render_bars()
+
+    def reload(self) -> None:
+        self.table.reload()
 
     def show_case(self, case_id: int) -> None:
         """Another board's "open the case": all cases, searched by its number."""
@@ -105,27 +107,27 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         self.query_one("#search", Input).value = str(case_id)
         self.restart()
 
-    def page_query(self) -> QueueFilter:
-        return self.filter
-
-    def fetch_page(self, query: QueueFilter, limit: int, after, before) -> queue.Page:
+    def _read_page(self, query: QueueFilter, limit: int, after, before) -> queue.Page:
         return queue.queue_page(self.desk, self.actor, query, limit=limit, after=after,
                                 before=before)
 
-    def fetch_detail(self, case_id: int) -> CaseDetail:
+    def _read_detail(self, case_id: int) -> CaseDetail:
         return queue.case_detail(self.desk, self.actor, case_id)
 
-    def show_detail(self, detail: CaseDetail | None) -> None:
-        self.query_one(CaseDetailView).show(detail)
+    @on(PagedList.DetailChanged)
+    def _show_detail(self, message: PagedList.DetailChanged) -> None:
+        self.query_one(CaseDetailView).show(message.detail)
 
-    def page_shown(self) -> None:
+    @on(PagedList.PageShown)
+    def _page_shown(self, _message: PagedList.PageShown) -> None:
         self._render_bars()
         if self.total is None and self._counted != self.count_generation:
             # Counting can take far longer than a page at 1M rows: start it only now.
             self._counted = self.count_generation
             self.load_count(self.filter, self.count_generation)
 
-    def row_moved(self) -> None:
+    @on(PagedTable.RowHighlighted)
+    def _row_moved(self, _message: PagedTable.RowHighlighted) -> None:
         self._render_bars()
 
     def _recount(self) -> None:
@@ -172,17 +174,18 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
             views.append(f" {number} {t('view.' + view.value)} ",
                          style="reverse" if view is self.filter.view else "")
         self._set("#views", views)
-        rows = self.table.rows_shown
+        table = self.table
+        rows = table.rows_shown
         if rows:
-            first, last = self.first_index + 1, self.first_index + len(rows)
+            first, last = table.first_index + 1, table.first_index + len(rows)
             position = (t("queue.position", first=first, last=last, total=self.total)
                         if self.total is not None
                         else t("queue.position_counting", first=first, last=last))
         else:
             position = t("queue.empty")
         parts = [position]
-        if self.marked:
-            parts.append(t("queue.selected", count=len(self.marked)))
+        if table.marked:
+            parts.append(t("queue.selected", count=len(table.marked)))
         extra = self._filter_text()
         if extra:
             parts.append(t("queue.filters", text=extra))
@@ -228,11 +231,11 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
             return self.actor.role in REPORTER_ROLES  # units and the admin do not register
         if action == "whistle":  # 吹哨 is the desk's; whether it applies, the settled row's
             return self.actor.role in DESK_ROLES and (self.table.current is not None
-                                                      or self.page_loading)
+                                                      or self.table.page_loading)
         if action == "case_action":  # whether it applies is decided on the settled row
-            if self.marked and Action(parameters[0]) in BULK_ACTIONS:
+            if self.table.marked and Action(parameters[0]) in BULK_ACTIONS:
                 return True
-            return self.table.current is not None or self.page_loading
+            return self.table.current is not None or self.table.page_loading
         return super().check_action(action, parameters)
 
     def action_view(self, view: str) -> None:
@@ -247,8 +250,8 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         search = self.query_one("#search", Input)
         if self.has_class("-timeline"):
             self.action_toggle_timeline()
-        elif self.marked:
-            self.marked.clear()
+        elif self.table.marked:
+            self.table.marked.clear()
             self.reload()
         elif self.filter != QueueFilter(view=self.filter.view):
             search.value = ""
@@ -261,8 +264,7 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         current = self.table.current
         if current is None:
             return
-        self.marked.symmetric_difference_update({current.id})
-        self.table.set_mark(self.table.cursor_row, current.id in self.marked)
+        self.table.set_marked(current.id, current.id not in self.table.marked)
         self._render_bars()
 
     def action_toggle_timeline(self) -> None:
@@ -296,7 +298,7 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         from dutydesk.services.privacy import REVEAL_SECONDS, reveal_phone
         from dutydesk.tui.screens.forms import reveal_with_reason
 
-        detail = await self.settled_detail()
+        detail = await self.table.settled_detail()
         if detail is None or not detail.reporter_phone_masked:
             return
         await reveal_with_reason(
@@ -311,7 +313,7 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
         from dutydesk.services.dispute_board import dispute_detail
         from dutydesk.tui.screens.dispute_forms import StepScreen
 
-        detail = await self.settled_detail()
+        detail = await self.table.settled_detail()
         if detail is None:
             return
         try:  # read off the UI loop, like every page
@@ -339,10 +341,10 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
 
         action = Action(name)
         transition = transition_for(action)
-        if self.marked and action in BULK_ACTIONS:
-            targets = sorted(self.marked)
+        if self.table.marked and action in BULK_ACTIONS:
+            targets = sorted(self.table.marked)
             detail = None
-        elif (detail := await self.settled_detail()) is not None:
+        elif (detail := await self.table.settled_detail()) is not None:
             if not any(tr.action is action for tr in detail.actions):
                 self.refuse_key(detail.refusals[name])  # the table's reason
                 return
@@ -357,7 +359,7 @@ class QueueScreen(ClaimKeys, PagedBoard, ReportsWorkerErrors, Screen):
                 return
             text, failures = outcome
             if len(targets) > 1:
-                self.marked.clear()
+                self.table.marked.clear()
             self.notify(printable(text + (f"\n{failures}" if failures else ""), multiline=True),
                         severity="warning" if failures else "information",
                         timeout=10 if failures else 4, markup=False)

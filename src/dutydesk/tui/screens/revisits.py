@@ -1,6 +1,6 @@
 """回访日历: a month grid of the revisits still due, by day and period (overdue marked ✗ and
 drawn red), holidays (休, "off") and adjusted working days (班, "work") marked; Enter opens the day's agenda,
-`o` the overdue list, `c` what awaits the duty chief — each a keyset-paged list (PagedBoard)
+`o` the overdue list, `c` what awaits the duty chief — each a keyset-paged list (PagedList)
 whose steps come from the revisit's own table."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import datetime as dt
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Static
 
 from dutydesk.domain.deadlines import local_date
@@ -27,9 +26,8 @@ from dutydesk.services.revisit_calendar import (
 from dutydesk.tui import keys
 from dutydesk.tui.format import fit_pad, plain
 from dutydesk.tui.messages import FeedChanged, MonthLoaded
-from dutydesk.tui.paging import PagedBoard
-from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedTable, TitleBar
-from dutydesk.tui.workers import ReportsWorkerErrors
+from dutydesk.tui.screens.board import BoardScreen
+from dutydesk.tui.widgets import Column, DeskFooter, DetailPane, PagedList, PageSource, TitleBar
 
 KINDS = [p.value for p in PERIODS] + [CALLBACK]
 OVERDUE_STYLE, OVERDUE_STYLE_NO_COLOR = "bold #ff8787", "bold reverse"
@@ -58,14 +56,13 @@ def revisit_cells(row: RevisitRow, no_color: bool) -> dict[str, tuple[str, str]]
             "due": (row.due_on.isoformat(), style), "status": (status, style)}
 
 
-class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
+class RevisitScreen(BoardScreen):
     CSS_PATH = "revisits.tcss"
 
     def __init__(self) -> None:
         super().__init__()
         keys.install(self, keys.REVISIT_GRID_KEYS + keys.LIST_KEYS + keys.REVISIT_LIST_KEYS
                      + keys.REVISIT_STEP_KEYS)
-        self.init_paging()
         self.day = dt.date(2000, 1, 1)  # the desk clock's today, set on mount
         self.counts: dict[dt.date, DayCounts] = {}
         self.shown_month: tuple[int, int] | None = None
@@ -76,7 +73,8 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
         yield Static(id="month-bar")
         yield Static(id="grid")
         yield Static(id="day-line")
-        agenda = PagedTable(REVISIT_COLUMNS, revisit_cells, id="agenda")
+        agenda = PagedList(REVISIT_COLUMNS, revisit_cells,
+                           PageSource(self._read_page, self._read_detail), id="agenda")
         agenda.can_focus = False
         yield agenda
         yield DetailPane(self._detail_lines, t("revisit.no_selection"), id="revisit-detail")
@@ -231,7 +229,7 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
         # moving none keeps the footer as it is.
         self.listing = listing
         self._show_grid(False)
-        self.restart_paging()
+        self.paged_list.restart(listing)
         self._draw()
 
     def action_back(self) -> None:
@@ -253,30 +251,31 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
 
     def on_feed_changed(self, _message: FeedChanged) -> None:
         if self.listing is not None:
-            self.reload()
+            self.paged_list.reload()
         self.load_month()
 
-    # -- the list (PagedBoard) --------------------------------------------------------------
+    # -- the list ---------------------------------------------------------------------------
 
     @property
-    def paged_table(self) -> PagedTable:
-        return self.query_one("#agenda", PagedTable)
+    def paged_list(self) -> PagedList:
+        return self.query_one("#agenda", PagedList)
 
-    def page_query(self) -> RevisitList | None:
-        return self.listing
-
-    def fetch_page(self, query: RevisitList, limit: int, after, before):
+    def _read_page(self, query: RevisitList, limit: int, after, before):
         return cal.revisit_page(self.desk, self.actor, query, after=after, before=before,
                                 limit=limit)
 
-    def fetch_detail(self, revisit_id: int) -> RevisitDetail:
+    def _read_detail(self, revisit_id: int) -> RevisitDetail:
         return cal.revisit_detail(self.desk, self.actor, revisit_id)
 
-    def show_detail(self, detail: RevisitDetail | None) -> None:
-        self.query_one(DetailPane).show(detail)
+    @on(PagedList.DetailChanged)
+    def _show_detail(self, message: PagedList.DetailChanged) -> None:
+        self.query_one(DetailPane).show(message.detail)
+
+    def action_nav(self, move: str) -> None:
+        self.paged_list.nav(move)  # the agenda holds no focus: the screen passes its keys on
 
     def on_resize(self) -> None:
-        self.paged_table.setup_columns(self.size.width)
+        self.paged_list.setup_columns(self.size.width)
         self._draw()
 
     def _detail_lines(self, d: RevisitDetail) -> list[Text]:
@@ -310,7 +309,7 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
     def _done(self, text: str | None) -> None:
         if text:
             self.notify(text, markup=False)
-            self.reload()
+            self.paged_list.reload()
             self.load_month()
 
     async def action_export_ics(self) -> None:
@@ -325,7 +324,7 @@ class RevisitScreen(PagedBoard, ReportsWorkerErrors, Screen):
     async def action_revisit_step(self, name: str) -> None:
         from dutydesk.tui.screens.revisit_forms import RevisitStepScreen
 
-        detail = await self.settled_detail()
+        detail = await self.paged_list.settled_detail()
         if detail is None:
             return
         step = REVISIT_STEP[RevisitAction(name)]

@@ -14,7 +14,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, ProgressBar, Static
 from textual_plotext import PlotextPlot
 
@@ -28,9 +27,8 @@ from dutydesk.services.statistics import Place, Report
 from dutydesk.tui import keys
 from dutydesk.tui.format import plain
 from dutydesk.tui.messages import FeedChanged, ReportCounted, ReportProgress, ReportRefused
-from dutydesk.tui.paging import DeskBound
+from dutydesk.tui.screens.board import BoardScreen
 from dutydesk.tui.widgets import DeskFooter, TitleBar
-from dutydesk.tui.workers import ReportsWorkerErrors
 
 TABLE_OF = {"overview": "days", "ranking": "ranking", "police": "police",
             "disputes": "disputes", "revisits": "revisits"}
@@ -39,7 +37,7 @@ RECEIVED_MARK, CLOSED_MARK = "o", "x"
 REFRESH_SECONDS = 5.0  # counting again while shown: at most this often
 
 
-class StatsScreen(DeskBound, ReportsWorkerErrors, Screen):
+class StatsScreen(BoardScreen):
     CSS_PATH = "stats.tcss"
 
     def __init__(self) -> None:

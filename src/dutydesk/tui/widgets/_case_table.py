@@ -1,4 +1,4 @@
-"""The intake queue's list: the shared paged table with the case columns."""
+"""The intake queue's list: the shared paged list with the case columns."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from dutydesk.domain.text import printable
 from dutydesk.i18n import local_time, t
 from dutydesk.services.queue import CaseRow, DeadlineView
 from dutydesk.tui.format import deadline_label, fitted_width
-from dutydesk.tui.widgets._paged_table import Cells, Column, PagedTable
+from dutydesk.tui.widgets._paged_list import PageSource, PagedList
+from dutydesk.tui.widgets._paged_table import Cells, Column
 
 UTC_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)  # any moment: only labels matter
 
@@ -50,9 +51,9 @@ def case_cells(row: CaseRow, no_color: bool) -> Cells:
     }
 
 
-class CaseTable(PagedTable):
-    def __init__(self, **kwargs) -> None:
-        super().__init__(CASE_COLUMNS, case_cells, **kwargs)
+class CaseTable(PagedList):
+    def __init__(self, source: PageSource, **kwargs) -> None:
+        super().__init__(CASE_COLUMNS, case_cells, source, **kwargs)
 
     def fixed_widths(self) -> dict[str, int]:
         return status_widths()

@@ -1,8 +1,7 @@
 """One keyset-paged list for every board: a page of rows drawn line by line (Line API).
 
 It holds exactly one page — never the whole table — and renders each row once per page into a
-Strip; moving the cursor repaints two lines. Moving past either edge asks the screen for the
-neighbouring page instead of scrolling. (Textual's DataTable re-renders every cell through Rich
+Strip; moving the cursor repaints two lines. PagedList (a subclass) reads the pages. (Textual's DataTable re-renders every cell through Rich
 on each repaint: about 150 ms per page at 120×40 here.)
 
 A board configures it with its columns and a function from a row to its cells; rows need an
@@ -84,13 +83,7 @@ Cells = dict[str, tuple[str, str]]  # column key -> (text, style)
 
 
 class PagedTable(Widget, can_focus=True):
-    BINDINGS = [
-        Binding("down", "cursor_down", show=False),
-        Binding("up", "cursor_up", show=False),
-        Binding("pagedown", "page_down", show=False),
-        Binding("pageup", "page_up", show=False),
-        Binding("enter", "select", show=False),
-    ]
+    BINDINGS = [Binding("enter", "select", show=False)]
     COMPONENT_CLASSES = {"paged-table--header", "paged-table--cursor"}
     DEFAULT_CSS = """
     PagedTable { height: 1fr; }
@@ -114,10 +107,6 @@ class PagedTable(Widget, can_focus=True):
     @dataclass
     class RowSelected(Message):
         row: Any
-
-    @dataclass
-    class PageRequest(Message):
-        direction: str  # "after" (older) or "before" (newer)
 
     def __init__(self, columns: tuple[Column, ...], cells: Callable[[Any, bool], Cells],
                  second_line: Callable[[Any, bool], tuple[str, str]] | None = None,
@@ -261,24 +250,6 @@ class PagedTable(Widget, can_focus=True):
         self._strips.clear()
 
     # -- keys -----------------------------------------------------------------------------------
-
-    def action_cursor_down(self) -> None:
-        if self.cursor_row >= len(self.rows_shown) - 1:
-            self.post_message(self.PageRequest("after"))
-        else:
-            self.cursor_row += 1
-
-    def action_cursor_up(self) -> None:
-        if self.cursor_row <= 0:
-            self.post_message(self.PageRequest("before"))
-        else:
-            self.cursor_row -= 1
-
-    def action_page_down(self) -> None:
-        self.post_message(self.PageRequest("after"))
-
-    def action_page_up(self) -> None:
-        self.post_message(self.PageRequest("before"))
 
     def action_select(self) -> None:
         if self.current is not None:

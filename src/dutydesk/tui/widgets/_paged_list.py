@@ -1,0 +1,313 @@
+"""The one list every board pages: a PagedTable that reads its own keyset pages off the UI
+thread, keeps its cursor and the detail of the row the cursor is on, and tells its board
+through messages (`DetailChanged`, `PageShown`, `RowSelected`).
+
+A board composes it with a `PageSource` (how to read a page of its query and a row's detail,
+both run in worker threads) and passes its filter down as `query`. Page loads are numbered so
+that only the newest lands; a move asked for while a page is loading waits for it, so keys in
+a burst never turn from a stale page. The arrow and page keys are priority bindings (decided
+as each key arrives, in order with the board's action keys), and an action key waits for
+`settled_detail()` — so in a burst such as ↓↓k the k acts on the row the arrows chose.
+
+The page's details are read in the page's worker right after the page: the cursor and its
+detail then move in one frame, with no round trip per key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual import work
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from dutydesk.errors import DutyDeskError
+from dutydesk.services.keyset import Cursor, Page
+from dutydesk.tui import keys
+from dutydesk.tui.widgets._paged_table import Cells, Column, PagedTable
+from dutydesk.tui.workers import worker_error_text
+
+_SAME = object()  # restart(): the query stays as it is
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """What a list shows: `page(query, limit, after, before)` reads a keyset page, `detail(id)`
+    a row's detail (an object with that `id`; DutyDeskError when the row is out of reach)."""
+
+    page: Callable[[Any, int, Cursor | None, Cursor | None], Page]
+    detail: Callable[[int], Any]
+
+
+@dataclass
+class PageLoaded(Message):
+    page: Page
+    anchor: tuple
+    cursor_index: int
+    detail: Any  # the detail of the row the cursor lands on
+    turning: bool  # a move to the neighbouring page rather than a reload
+    generation: int  # which load this answers (only the newest is shown)
+
+
+@dataclass
+class DetailsRead(Message):
+    details: dict[int, Any]  # row id -> detail, for the rows of one page
+    generation: int
+
+
+@dataclass
+class DetailLoaded(Message):
+    detail: Any
+    row_id: int | None  # the row it was read for (None: no row was highlighted)
+
+
+class PagedList(PagedTable):
+    @dataclass
+    class DetailChanged(Message):
+        """The detail of the row under the cursor (None: the list is empty)."""
+
+        paged_list: PagedList
+        detail: Any
+
+        @property
+        def control(self) -> PagedList:
+            return self.paged_list
+
+    @dataclass
+    class PageShown(Message):
+        """A page has landed on screen (the board redraws its position, recounts …)."""
+
+        paged_list: PagedList
+
+        @property
+        def control(self) -> PagedList:
+            return self.paged_list
+
+    def __init__(self, columns: tuple[Column, ...], cells: Callable[[Any, bool], Cells],
+                 source: PageSource, *, query: Any = None,
+                 second_line: Callable[[Any, bool], tuple[str, str]] | None = None,
+                 **kwargs) -> None:
+        super().__init__(columns, cells, second_line, **kwargs)
+        keys.install(self, keys.LIST_KEYS)
+        self.source = source
+        self.query = query
+        self.anchor: tuple = ("top",)
+        self.first_index = 0  # position of the page's first row in the whole result
+        self.has_before = self.has_after = False
+        self.detail: Any = None
+        self.marked: set[int] = set()
+        self._details: dict[int, Any] = {}  # the shown page's details, read with it
+        self._generation = self._landed = 0
+        # Moves that came while a page was loading, replayed in order when it lands: a later
+        # key must never act on the page an earlier one is leaving.
+        self._pending_moves: list[str] = []
+        self._settled = asyncio.Event()
+        self._settled.set()
+        # A row the cursor is to land on (say, a card that just moved into this list): a
+        # reload asked for meanwhile keeps to it, not to the row the cursor was on.
+        self._follow_id: int | None = None
+
+    # -- loading (workers touch no widgets: they post messages) ---------------------------------
+
+    def restart(self, query: Any = _SAME) -> None:
+        """Back to the top: a new query (a filter, a section), or the same one afresh."""
+        if query is not _SAME:
+            self.query = query
+        self._pending_moves.clear()
+        self.anchor, self.first_index = ("top",), 0
+        self._load(self.anchor, self._follow_id, False)
+
+    def reload(self) -> None:
+        """The same page again (after a change), keeping the cursor on its row if it is still
+        in the view, else on the same line (the row that took its place)."""
+        if self._follow_id is not None:
+            self._load(("top",), self._follow_id, False)
+            return
+        current = self.current
+        self._load(self.anchor, current.id if current else None, False, self.cursor_row)
+
+    def follow(self, row_id: int) -> None:
+        """The first page, with the cursor on `row_id` if it is there."""
+        self._follow_id = row_id
+        self.restart()
+
+    @property
+    def page_loading(self) -> bool:
+        return self._generation != self._landed
+
+    def _load(self, anchor: tuple, keep_id: int | None, turning: bool,
+              keep_row: int = 0) -> None:
+        self._generation += 1
+        self._update_settled()
+        self._read_page(self.query, self.visible_rows, anchor, keep_id, turning, keep_row,
+                        self._generation)
+
+    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
+    def _read_page(self, query: Any, limit: int, anchor: tuple, keep_id: int | None,
+                   turning: bool, keep_row: int, generation: int) -> None:
+        kind = anchor[0]
+        page = self.source.page(query, limit, anchor[1] if kind == "after" else None,
+                                anchor[1] if kind == "before" else None)
+        ids = [r.id for r in page.rows]
+        if keep_id in ids:
+            cursor = ids.index(keep_id)
+        elif kind == "before" and turning:
+            cursor = len(ids) - 1  # arriving from below: land on the last row
+        else:
+            cursor = min(keep_row, max(0, len(ids) - 1))
+        # The cursor's row first, so that the page lands at once; then the rest of the page.
+        detail = self._read_detail(ids[cursor]) if ids else None
+        self.post_message(PageLoaded(page, anchor, cursor, detail, turning, generation))
+        details = {}
+        for row_id in ids:
+            if self._generation != generation:
+                return  # the page is being left: its details are not needed
+            if row_id != ids[cursor]:
+                details[row_id] = self._read_detail(row_id)
+        self.post_message(DetailsRead(details, generation))
+
+    def _read_detail(self, row_id: int) -> Any:
+        try:
+            return self.source.detail(row_id)
+        except DutyDeskError:
+            return None  # gone from this officer's reach since the page was read
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def _load_detail(self, row_id: int) -> None:
+        self.post_message(DetailLoaded(self._read_detail(row_id), row_id))
+
+    # -- handlers -----------------------------------------------------------------------------
+
+    def on_page_loaded(self, message: PageLoaded) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return  # a load that a newer one replaced
+        self._landed = message.generation
+        page, kind = message.page, message.anchor[0]
+        if not page.rows and kind != "top":
+            # Nothing beyond this edge (or the rows vanished): fall back to the top.
+            if kind == "before" or not self.rows_shown:
+                self.anchor, self.first_index = ("top",), 0
+                self._load(self.anchor, None, False)
+            else:
+                self._update_settled()
+            return
+        if kind == "top":
+            self.first_index = 0
+        elif message.turning and kind == "after":
+            self.first_index += len(self.rows_shown)
+        elif message.turning and kind == "before":
+            self.first_index = max(0, self.first_index - len(page.rows))
+        self.anchor = message.anchor
+        self.has_before, self.has_after = page.has_before, page.has_after
+        self._follow_id = None
+        self._details = {}
+        if message.detail is not None:
+            self._details[message.detail.id] = message.detail
+        self._show_detail(message.detail)
+        self.show_rows(page.rows, self.marked, message.cursor_index)
+        self.post_message(self.PageShown(self))
+        while self._pending_moves and not self.page_loading:
+            self._move(self._pending_moves.pop(0))
+        self._update_settled()
+
+    def on_details_read(self, message: DetailsRead) -> None:
+        message.stop()
+        if message.generation == self._landed == self._generation:
+            self._details.update(message.details)
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        message.stop()
+        current = self.current
+        if message.row_id != (current.id if current is not None else None):
+            return  # read for a row the cursor has left: a newer answer is on its way
+        if message.detail is not None:
+            self._details[message.detail.id] = message.detail
+        self._show_detail(message.detail)
+
+    def on_paged_table_row_highlighted(self, event: PagedTable.RowHighlighted) -> None:
+        row = event.row
+        if row is None:
+            if self.detail is not None:
+                self._show_detail(None)
+        elif self.detail is None or self.detail.id != row.id:
+            if row.id in self._details:
+                self._show_detail(self._details[row.id])  # the same frame as the cursor
+            else:
+                self._load_detail(row.id)
+
+    def _show_detail(self, detail: Any) -> None:
+        self.detail = detail
+        self.post_message(self.DetailChanged(self, detail))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
+            return
+        if event.worker.group == "page":
+            # A page that failed to load is not coming: keys waiting for it must go on.
+            self._landed = self._generation
+            self._pending_moves.clear()
+            self._update_settled()
+        self.notify(worker_error_text(event.worker), severity="error", timeout=10,
+                    markup=False)
+
+    # -- moving -------------------------------------------------------------------------------
+
+    def action_nav(self, move: str) -> None:
+        self.nav(move)
+
+    def nav(self, move: str) -> None:
+        """↑ ↓ PgUp PgDn: now, or after the page being loaded has landed."""
+        if self.page_loading or self._pending_moves:
+            self._pending_moves.append(move)
+            self._update_settled()
+        else:
+            self._move(move)
+
+    def _move(self, move: str) -> None:
+        if move == "down" and self.cursor_row < len(self.rows_shown) - 1:
+            self.cursor_row += 1
+        elif move == "up" and self.cursor_row > 0:
+            self.cursor_row -= 1
+        elif self.rows_shown:
+            self._turn("after" if move in ("down", "page_down") else "before")
+
+    def _turn(self, direction: str) -> None:
+        rows = self.rows_shown
+        if direction == "after" and self.has_after:
+            self._load(("after", rows[-1].cursor), None, True)
+        elif direction == "before" and self.has_before:
+            self._load(("before", rows[0].cursor), None, True)
+
+    def _update_settled(self) -> None:
+        if self.page_loading or self._pending_moves:
+            self._settled.clear()
+        else:
+            self._settled.set()
+
+    async def settled_detail(self, timeout: float = 10.0) -> Any:
+        """The detail of the row the cursor is on once every move asked for has landed: the
+        row an action key acts on. None when there is no row (or the page never came)."""
+        try:
+            await asyncio.wait_for(self._settled.wait(), timeout)
+        except TimeoutError:
+            return None
+        current = self.current
+        if current is None:
+            return None
+        if self.detail is None or self.detail.id != current.id:
+            detail = self._details.get(current.id)
+            if detail is None:
+                detail = await asyncio.to_thread(self._read_detail, current.id)
+            self._show_detail(detail)
+        return self.detail
+
+    def set_marked(self, row_id: int, marked: bool) -> None:
+        """Mark or unmark a row of the page (the queue's bulk steps)."""
+        (self.marked.add if marked else self.marked.discard)(row_id)
+        for index, row in enumerate(self.rows_shown):
+            if row.id == row_id:
+                self.set_mark(index, marked)
