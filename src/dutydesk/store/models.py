@@ -188,20 +188,16 @@ class Case(SQLModel, table=True):
         Index("ix_case_node_created", "node_id", "created_at", "id"),
         Index("ix_case_community_created", "community_id", "created_at", "id"),
         Index("ix_case_street_created", "street_id", "created_at", "id"),
-        Index("ix_case_open_created", "created_at", "id", sqlite_where=text(OPEN_STATES_SQL),
-              postgresql_where=text(OPEN_STATES_SQL)),
-        Index("ix_case_open_due", "due_at", sqlite_where=text(OPEN_STATES_SQL),
-              postgresql_where=text(OPEN_STATES_SQL)),
+        Index("ix_case_open_created", "created_at", "id", sqlite_where=text(OPEN_STATES_SQL)),
+        Index("ix_case_open_due", "due_at", sqlite_where=text(OPEN_STATES_SQL)),
         # Counting a scope's open work ("mine", overdue) reads only the open rows.
-        Index("ix_case_open_street", "street_id", "state", sqlite_where=text(OPEN_STATES_SQL),
-              postgresql_where=text(OPEN_STATES_SQL)),
+        Index("ix_case_open_street", "street_id", "state", sqlite_where=text(OPEN_STATES_SQL)),
         Index("ix_case_open_community", "community_id", "state",
-              sqlite_where=text(OPEN_STATES_SQL), postgresql_where=text(OPEN_STATES_SQL)),
+              sqlite_where=text(OPEN_STATES_SQL)),
         Index("ix_case_merged_into", "merged_into_id"),  # a survivor's merged duplicates
         # 超期 in a period: units still running late, and units that stopped their clock
         Index("ix_case_unit_open", "unit_due_at",
-              sqlite_where=text("unit_replied_at IS NULL AND unit_due_at IS NOT NULL"),
-              postgresql_where=text("unit_replied_at IS NULL AND unit_due_at IS NOT NULL")),
+              sqlite_where=text("unit_replied_at IS NULL AND unit_due_at IS NOT NULL")),
         Index("ix_case_unit_replied", "unit_replied_at", "unit_due_at", "street_id",
               "community_id", "node_id", "lead_unit_id"),  # covering, as the others
         # The statistics count milestones in a period, by place and unit, from these alone.
@@ -262,7 +258,7 @@ class CaseUnit(SQLModel, table=True):
     __tablename__ = "case_unit"
     __table_args__ = (Index("ix_case_unit_queue", "unit_id", "created_at", "case_id"),
                       Index("ix_case_unit_parts", "unit_id", "case_id",
-                            sqlite_where=text(PARTS_SQL), postgresql_where=text(PARTS_SQL)))
+                            sqlite_where=text(PARTS_SQL)))
 
     case_id: int = Field(foreign_key="case_.id", primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
@@ -280,7 +276,7 @@ class Event(SQLModel, table=True):
         Index("ix_event_case", "case_id", "id"),
         Index("ix_event_subject", "subject", "id"),  # a 110 transfer's own timeline
         Index("ix_event_stat_steps", "action", "at", "case_id",
-              sqlite_where=text(STAT_STEPS_SQL), postgresql_where=text(STAT_STEPS_SQL)),
+              sqlite_where=text(STAT_STEPS_SQL)),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, TextArea
 
 from dutydesk.domain.boards import boards_for
@@ -21,19 +22,16 @@ from dutydesk.services.queue import Choice, last_change
 from dutydesk.tui import keys
 from dutydesk.tui.commands import QueueCommands
 from dutydesk.tui.messages import DueSoonSeen, FeedChanged, NoticesFound, TransfersSeen
+from dutydesk.tui.boards import BOARD
 from dutydesk.tui.screens.help import HelpScreen
-from dutydesk.tui.screens.disputes import DisputeScreen
-from dutydesk.tui.screens.handover import HandoverScreen
-from dutydesk.tui.screens.police import PoliceScreen
-from dutydesk.tui.screens.queue import QueueScreen
-from dutydesk.tui.screens.revisits import RevisitScreen
-from dutydesk.tui.screens.stats import StatsScreen
+from dutydesk.tui.widgets import PagedList
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 FEED_INTERVAL = 0.1  # seconds between change-feed polls (PRAGMA data_version: microseconds)
 
 
 SWEEP_SECONDS = 60
+FIRST_SWEEP_LATEST = 3.0  # seconds after start
 NOTICES_SHOWN = 3
 
 
@@ -57,22 +55,28 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         self.last_transfer_id: int | None = None
         self.due_soon_ids: set[int] | None = None  # None until the first look
         self._feed_version: int | None = None
-        self.boards: dict[str, Screen] = {}
+        self.board_names = boards_for(actor.role)  # the boards this officer works on
+        self.boards: dict[str, Screen] = {}  # those opened so far (each keeps its place)
+        self._first_sweep: Timer | None = None
         self.title = t("app.title")
 
     def on_mount(self) -> None:
-        screens = {"queue": QueueScreen, "police": PoliceScreen, "disputes": DisputeScreen,
-                   "revisits": RevisitScreen, "handover": HandoverScreen, "stats": StatsScreen}
-        self.boards = {name: screens[name]() for name in boards_for(self.actor.role)}
-        for name, screen in self.boards.items():
-            self.install_screen(screen, name)
-        self.push_screen("queue")
+        self.push_screen(self._board_screen("queue"))
         if self.feed_interval > 0:
             self.set_interval(self.feed_interval, self.poll_feed)
             self.poll_feed()
             # The supervision ladder is written by whichever running desk sees it first, and
-            # each session looks for its own 临期 on the same minute.
+            # each session looks for its own 临期 on the same minute. The first sweep waits for
+            # the first page (at a million cases it reads for half a second, and the page
+            # comes first), or a few seconds if no page comes.
             self.set_interval(SWEEP_SECONDS, self.run_sweep)
+            self._first_sweep = self.set_timer(FIRST_SWEEP_LATEST, self._sweep_first)
+
+    @on(PagedList.PageShown)
+    def _sweep_first(self) -> None:
+        if self._first_sweep is not None:
+            self._first_sweep.stop()
+            self._first_sweep = None
             self.run_sweep()
 
     @work(thread=True, exclusive=True, group="sweep", exit_on_error=False)
@@ -104,16 +108,16 @@ class DutyDeskApp(ReportsWorkerErrors, App):
     @on(FeedChanged)
     def _feed(self, message: FeedChanged) -> None:
         previous, self.last_event_id = self.last_event_id, message.last_event_id
-        if previous is None and "police" in self.boards:
+        if previous is None and "police" in self.board_names:
             self.check_new_transfers()  # where arrivals are counted from
         if previous is None or previous == message.last_event_id:
             return
         # Someone may have entered a year's official days: workers re-read the calendar.
         self.desk.forget_rules()
-        for screen in self.boards.values():  # every board, shown or not, keeps up
+        for screen in self.boards.values():  # every board opened, shown or not, keeps up
             if screen.is_mounted:
                 screen.post_message(FeedChanged(message.last_event_id))
-        if "police" in self.boards:
+        if "police" in self.board_names:
             self.check_new_transfers()
         self.check_notices(previous)
 
@@ -167,8 +171,15 @@ class DutyDeskApp(ReportsWorkerErrors, App):
     async def action_board(self, name: str) -> None:
         """Switch boards with one key; each keeps its place (its page, cursor and section).
         Awaited, so that keys typed right after it reach the board that is now shown."""
-        if name in self.boards and self.screen is not self.boards[name]:
-            await self.switch_screen(name)
+        if name in self.board_names and self.screen is not self.boards.get(name):
+            await self.switch_screen(self._board_screen(name))
+
+    def _board_screen(self, name: str) -> Screen:
+        """A board's screen, made (and its module imported) the first time it is opened."""
+        if name not in self.boards:
+            self.boards[name] = BOARD[name].make_screen()
+            self.install_screen(self.boards[name], name)
+        return self.boards[name]
 
     async def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
@@ -188,8 +199,8 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         if action == "request_quit":  # from a board, not while typing (forms bind q anew)
             return self.screen in self.boards.values() and not isinstance(self.focused, Input)
         if action == "board":  # the footer offers the other boards, not the one shown
-            board = self.boards.get(str(parameters[0]))
-            return board is not None and self.screen is not board \
+            name = str(parameters[0])
+            return name in self.board_names and self.screen is not self.boards.get(name) \
                 and self.screen in self.boards.values()
         return True
 

@@ -13,6 +13,7 @@ from dutydesk.domain.police import TRANSFER_TRANSITIONS, Section
 from dutydesk.domain.revisits import REVISIT_STEPS
 from dutydesk.domain.statistics import SECTIONS as STATS_SECTIONS
 from dutydesk.i18n import t
+from dutydesk.tui.boards import BOARDS
 
 
 @dataclass(frozen=True)
@@ -36,22 +37,13 @@ APP_KEYS = (
     KeySpec("help", "question_mark,f1", "app.help", "key.help", display="?"),
     KeySpec("quit", "ctrl+q", "app.quit", "key.quit", show=False),
     KeySpec("quit-q", "q", "app.request_quit", "key.quit", show=False),
-    # The boards: short words in the footer (four of them must fit 80 columns).
-    KeySpec("board-queue", "f2", "app.board('queue')", "board.queue", display="F2",
-            help_label="screen.queue", board="queue"),
-    KeySpec("board-police", "f3", "app.board('police')", "board.police", display="F3",
-            help_label="police.title", board="police"),
-    KeySpec("board-disputes", "f4", "app.board('disputes')", "board.disputes", display="F4",
-            help_label="dispute.title", board="disputes"),
-    KeySpec("board-revisits", "f5", "app.board('revisits')", "board.revisits", display="F5",
-            help_label="revisit.title", board="revisits"),
-    KeySpec("board-handover", "f6", "app.board('handover')", "board.handover", display="F6",
-            help_label="duty.title", board="handover"),
-    KeySpec("board-stats", "f7", "app.board('stats')", "board.stats", display="F7",
-            help_label="stats.title", board="stats"),
     KeySpec("focus-next", "tab", "app.focus_next", "key.focus_next", show=False),
     KeySpec("focus-previous", "shift+tab", "app.focus_previous", "key.focus_previous",
             show=False),
+) + tuple(  # a board's F-key, from the table of boards
+    KeySpec(f"board-{board.name}", board.key, f"app.board('{board.name}')", board.word,
+            display=board.key.upper(), help_label=board.title, board=board.name)
+    for board in BOARDS
 )
 
 # A list's keys: priority bindings of the list (PagedList) so that they are decided as they

@@ -4,7 +4,9 @@ a dispute's steps come from its own table; 升级 is the case's lifecycle step."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -58,16 +60,19 @@ class DisputeLane(Vertical):
     """One lane of the board: its title with its count, and its cards (a PagedList of the
     board's filter, passed down)."""
 
-    def __init__(self, lane: Lane, source: PageSource, board_filter: BoardFilter) -> None:
+    def __init__(self, lane: Lane, source: PageSource, show_detail: Callable[[Any], None],
+                 board_filter: BoardFilter) -> None:
         super().__init__(id=f"lane-{lane.value}", classes="lane")
         self.lane = lane
         self.source = source
+        self.show_detail = show_detail
         self.board_filter = board_filter
         self.count: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(classes="lane-title")
-        cards = PagedList(CARD_COLUMNS, card_cells, self.source, query=self.board_filter,
+        cards = PagedList(CARD_COLUMNS, card_cells, self.source, self.show_detail,
+                          query=self.board_filter,
                           second_line=card_second_line, classes="lane-cards")
         # The board keeps the focus itself and marks the current lane: moving the focus
         # between lanes would rebuild the footer on every ← →.
@@ -115,7 +120,7 @@ class DisputeScreen(BoardScreen):
         with Horizontal(id="lanes"):
             for lane in Lane:
                 source = PageSource(partial(self._read_page, lane), self._read_detail)
-                yield DisputeLane(lane, source, self.filter)
+                yield DisputeLane(lane, source, partial(self._show_detail, lane), self.filter)
         yield DetailPane(self._detail_lines, t("dispute.no_selection"), id="dispute-detail")
         yield DeskFooter()
 
@@ -156,10 +161,9 @@ class DisputeScreen(BoardScreen):
         """The current lane's cards: the list the keys act on."""
         return self.current_lane.cards if self.current_lane is not None else None
 
-    @on(PagedList.DetailChanged)
-    def _show_detail(self, message: PagedList.DetailChanged) -> None:
-        if message.paged_list is self.paged_list:
-            self.query_one(DetailPane).show(message.detail)
+    def _show_detail(self, lane: Lane, detail: DisputeDetail | None) -> None:
+        if self.current_lane is not None and self.current_lane.lane is lane:
+            self.query_one(DetailPane).show(detail)
 
     def reload(self) -> None:
         for lane in self.query(DisputeLane):

@@ -43,7 +43,8 @@ class HandoverScreen(BoardScreen):
         yield TitleBar(t("duty.title"))
         yield Static(id="shift-bar")
         yield PagedList(HANDOVER_COLUMNS, self._cells,
-                        PageSource(self._read_page, self._read_detail), id="handovers")
+                        PageSource(self._read_page, self._read_detail),
+                        self._show_detail, id="handovers")
         yield DetailPane(self._sheet_lines, t("duty.no_selection"), fixed_height=False,
                          id="sheet")
         yield DeskFooter()
@@ -113,9 +114,8 @@ class HandoverScreen(BoardScreen):
     def _read_detail(self, handover_id: int) -> HandoverDetail:
         return duty.handover_detail(self.desk, self.actor, handover_id)
 
-    @on(PagedList.DetailChanged)
-    def _show_detail(self, message: PagedList.DetailChanged) -> None:
-        self.query_one(DetailPane).show(message.detail)
+    def _show_detail(self, detail) -> None:
+        self.query_one(DetailPane).show(detail)
 
     def on_resize(self) -> None:
         self.paged_list.setup_columns(self.size.width)

@@ -64,7 +64,8 @@ class PoliceScreen(ClaimKeys, BoardScreen):
         yield TitleBar(t("police.title"))
         yield Static(id="sections")
         yield PagedList(TRANSFER_COLUMNS, transfer_cells,
-                        PageSource(self._read_page, self._read_detail), id="transfers")
+                        PageSource(self._read_page, self._read_detail),
+                        self._show_detail, id="transfers")
         yield Static(id="status-bar")
         yield DetailPane(self._detail_lines, t("police.board.no_selection"),
                          id="transfer-detail")
@@ -84,7 +85,6 @@ class PoliceScreen(ClaimKeys, BoardScreen):
 
     def on_resize(self) -> None:
         self.paged_list.setup_columns(self.size.width)
-        self.paged_list.reload()
 
     # -- the list ---------------------------------------------------------------------------
 
@@ -99,9 +99,8 @@ class PoliceScreen(ClaimKeys, BoardScreen):
     def _read_detail(self, transfer_id: int) -> TransferDetail:
         return police.transfer_detail(self.desk, self.actor, transfer_id)
 
-    @on(PagedList.DetailChanged)
-    def _show_detail(self, message: PagedList.DetailChanged) -> None:
-        self.query_one(DetailPane).show(message.detail)
+    def _show_detail(self, detail) -> None:
+        self.query_one(DetailPane).show(detail)
 
     @on(PagedList.PageShown)
     def _page_shown(self, _message: PagedList.PageShown) -> None:

@@ -50,8 +50,8 @@ class QueueScreen(ClaimKeys, BoardScreen):
         with Horizontal(id="view-bar"):
             yield Static(id="views")
             yield TextInput(placeholder=t("queue.search_placeholder"), id="search")
-        yield CaseTable(PageSource(self._read_page, self._read_detail), query=self.filter,
-                        id="cases")
+        yield CaseTable(PageSource(self._read_page, self._read_detail), self._show_detail,
+                        query=self.filter, id="cases")
         yield Static(id="status-bar")
         yield CaseDetailView(id="detail")
         yield DeskFooter()
@@ -70,7 +70,6 @@ class QueueScreen(ClaimKeys, BoardScreen):
     def on_resize(self) -> None:
         table = self.query_one(CaseTable)
         table.setup_columns(self.size.width, self._natural_widths())
-        table.reload()
 
     def _natural_widths(self) -> dict[str, int]:
         """The longest label each narrow column may show (from the reference data)."""
@@ -114,9 +113,8 @@ class QueueScreen(ClaimKeys, BoardScreen):
     def _read_detail(self, case_id: int) -> CaseDetail:
         return queue.case_detail(self.desk, self.actor, case_id)
 
-    @on(PagedList.DetailChanged)
-    def _show_detail(self, message: PagedList.DetailChanged) -> None:
-        self.query_one(CaseDetailView).show(message.detail)
+    def _show_detail(self, detail) -> None:
+        self.query_one(CaseDetailView).show(detail)
 
     @on(PagedList.PageShown)
     def _page_shown(self, _message: PagedList.PageShown) -> None:

@@ -74,7 +74,8 @@ class RevisitScreen(BoardScreen):
         yield Static(id="grid")
         yield Static(id="day-line")
         agenda = PagedList(REVISIT_COLUMNS, revisit_cells,
-                           PageSource(self._read_page, self._read_detail), id="agenda")
+                           PageSource(self._read_page, self._read_detail), self._show_detail,
+                           id="agenda")
         agenda.can_focus = False
         yield agenda
         yield DetailPane(self._detail_lines, t("revisit.no_selection"), id="revisit-detail")
@@ -267,9 +268,8 @@ class RevisitScreen(BoardScreen):
     def _read_detail(self, revisit_id: int) -> RevisitDetail:
         return cal.revisit_detail(self.desk, self.actor, revisit_id)
 
-    @on(PagedList.DetailChanged)
-    def _show_detail(self, message: PagedList.DetailChanged) -> None:
-        self.query_one(DetailPane).show(message.detail)
+    def _show_detail(self, detail) -> None:
+        self.query_one(DetailPane).show(detail)
 
     def action_nav(self, move: str) -> None:
         self.paged_list.nav(move)  # the agenda holds no focus: the screen passes its keys on

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from dutydesk.domain.deadlines import DeadlineState
 from dutydesk.domain.lifecycle import CaseState
@@ -52,8 +54,9 @@ def case_cells(row: CaseRow, no_color: bool) -> Cells:
 
 
 class CaseTable(PagedList):
-    def __init__(self, source: PageSource, **kwargs) -> None:
-        super().__init__(CASE_COLUMNS, case_cells, source, **kwargs)
+    def __init__(self, source: PageSource, show_detail: Callable[[Any], None],
+                 **kwargs) -> None:
+        super().__init__(CASE_COLUMNS, case_cells, source, show_detail, **kwargs)
 
     def fixed_widths(self) -> dict[str, int]:
         return status_widths()

@@ -1,16 +1,18 @@
 """The one list every board pages: a PagedTable that reads its own keyset pages off the UI
-thread, keeps its cursor and the detail of the row the cursor is on, and tells its board
-through messages (`DetailChanged`, `PageShown`, `RowSelected`).
+thread and keeps its cursor and the detail of the row the cursor is on.
 
 A board composes it with a `PageSource` (how to read a page of its query and a row's detail,
-both run in worker threads) and passes its filter down as `query`. Page loads are numbered so
+both run in worker threads) and a `show_detail` function (where the detail goes, called as the
+cursor moves), and passes its filter down as `query`; it hears of the rest through messages
+(`PageShown`, `RowHighlighted`, `RowSelected`). Page loads are numbered so
 that only the newest lands; a move asked for while a page is loading waits for it, so keys in
 a burst never turn from a stale page. The arrow and page keys are priority bindings (decided
 as each key arrives, in order with the board's action keys), and an action key waits for
 `settled_detail()` — so in a burst such as ↓↓k the k acts on the row the arrows chose.
 
-The page's details are read in the page's worker right after the page: the cursor and its
-detail then move in one frame, with no round trip per key.
+The page's details are read in the page's worker right after the page, and a cursor move hands
+the board its row's detail in the same call: the cursor and its detail are drawn in one frame,
+with no round trip per key.
 """
 
 from __future__ import annotations
@@ -66,17 +68,6 @@ class DetailLoaded(Message):
 
 class PagedList(PagedTable):
     @dataclass
-    class DetailChanged(Message):
-        """The detail of the row under the cursor (None: the list is empty)."""
-
-        paged_list: PagedList
-        detail: Any
-
-        @property
-        def control(self) -> PagedList:
-            return self.paged_list
-
-    @dataclass
     class PageShown(Message):
         """A page has landed on screen (the board redraws its position, recounts …)."""
 
@@ -87,12 +78,14 @@ class PagedList(PagedTable):
             return self.paged_list
 
     def __init__(self, columns: tuple[Column, ...], cells: Callable[[Any, bool], Cells],
-                 source: PageSource, *, query: Any = None,
+                 source: PageSource, show_detail: Callable[[Any], None], *,
+                 query: Any = None,
                  second_line: Callable[[Any, bool], tuple[str, str]] | None = None,
                  **kwargs) -> None:
         super().__init__(columns, cells, second_line, **kwargs)
         keys.install(self, keys.LIST_KEYS)
         self.source = source
+        self.show_detail = show_detail  # the detail of the row under the cursor, or None
         self.query = query
         self.anchor: tuple = ("top",)
         self.first_index = 0  # position of the page's first row in the whole result
@@ -109,6 +102,8 @@ class PagedList(PagedTable):
         # A row the cursor is to land on (say, a card that just moved into this list): a
         # reload asked for meanwhile keeps to it, not to the row the cursor was on.
         self._follow_id: int | None = None
+        self._limit = 0  # the page size last asked for
+        self._waiting_for_size: tuple | None = None  # a load asked for before the first layout
 
     # -- loading (workers touch no widgets: they post messages) ---------------------------------
 
@@ -142,8 +137,21 @@ class PagedList(PagedTable):
               keep_row: int = 0) -> None:
         self._generation += 1
         self._update_settled()
-        self._read_page(self.query, self.visible_rows, anchor, keep_id, turning, keep_row,
+        if not self.size.height and not self.loaded:
+            # Not laid out yet: the page size is not known. Read once, when it is.
+            self._waiting_for_size = (anchor, keep_id, turning, keep_row)
+            return
+        self._limit = self.visible_rows
+        self._read_page(self.query, self._limit, anchor, keep_id, turning, keep_row,
                         self._generation)
+
+    def on_resize(self) -> None:  # (PagedTable's own on_resize runs too: Textual calls both)
+        if self._waiting_for_size is not None:
+            waiting, self._waiting_for_size = self._waiting_for_size, None
+            self._generation -= 1  # the same load, now with its size
+            self._load(*waiting)
+        elif self.loaded and self.size.height and self.visible_rows != self._limit:
+            self.reload()  # more or fewer rows fit: a page of the new size
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
     def _read_page(self, query: Any, limit: int, anchor: tuple, keep_id: int | None,
@@ -228,8 +236,9 @@ class PagedList(PagedTable):
             self._details[message.detail.id] = message.detail
         self._show_detail(message.detail)
 
-    def on_paged_table_row_highlighted(self, event: PagedTable.RowHighlighted) -> None:
-        row = event.row
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        super().watch_cursor_row(old, new)
+        row = self.current
         if row is None:
             if self.detail is not None:
                 self._show_detail(None)
@@ -241,7 +250,7 @@ class PagedList(PagedTable):
 
     def _show_detail(self, detail: Any) -> None:
         self.detail = detail
-        self.post_message(self.DetailChanged(self, detail))
+        self.show_detail(detail)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is not WorkerState.ERROR:

@@ -25,8 +25,19 @@ class TitleBar(Static):
         super().__init__(id=id)
         self.board = board
 
+        self._drawn: Text | None = None
+
     def on_mount(self) -> None:
-        self.set_interval(TICK_SECONDS, self.refresh)
+        self.set_interval(TICK_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        # Repainted only when the minute changed: an idle repaint is a frame sent over SSH.
+        if self._line() != self._drawn:
+            self.refresh()
+
+    def _line(self) -> Text:
+        return title_line(self.app.desk, self.app.actor, self.board, self.size.width)
 
     def render(self) -> Text:
-        return title_line(self.app.desk, self.app.actor, self.board, self.size.width)
+        self._drawn = self._line()
+        return self._drawn
