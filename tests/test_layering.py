@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import pkgutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,3 +51,38 @@ def test_only_the_clock_module_reads_the_wall_clock():
             if needle in text:
                 offending.append(f"{path.relative_to(SRC)}: {needle}")
     assert offending == []
+
+
+def _loaded_after(statement: str) -> set[str]:
+    """The modules a fresh interpreter holds after `statement` (run, not parsed: an import
+    inside a function that runs at import time counts too)."""
+    code = f"import sys; {statement}; print('\\n'.join(sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=120)
+    return set(result.stdout.split())
+
+
+def _top_names(modules: set[str]) -> set[str]:
+    return {name.split(".")[0] for name in modules}
+
+
+def test_the_domain_runs_without_the_database_or_the_terminal():
+    names = [f"dutydesk.domain.{m.name}" for m in pkgutil.iter_modules([str(SRC / "domain")])]
+    loaded = _loaded_after("; ".join(f"import {name}" for name in names))
+    assert _top_names(loaded) & {"textual", "sqlalchemy", "sqlmodel", "rich"} == set()
+    assert not {m for m in loaded if m.startswith(("dutydesk.store", "dutydesk.services",
+                                                    "dutydesk.tui"))}
+
+
+# What opening the desk must not load: each is loaded where it is used (a chart, a report, an
+# import or export, a phone number being checked), so a session starts without paying for it.
+HEAVY = {"plotext", "textual_plotext", "openpyxl", "python_calamine", "xlsxwriter", "icalendar",
+         "phonenumbers", "stdnum"}
+
+
+def test_opening_the_desk_loads_no_heavy_module():
+    loaded = _loaded_after("import dutydesk.cli, dutydesk.tui.app")
+    assert _top_names(loaded) & HEAVY == set()
+    assert not {m for m in loaded if m.startswith(("dutydesk.services.statistics",
+                                                    "dutydesk.reports",
+                                                    "dutydesk.tui.screens.stats"))}

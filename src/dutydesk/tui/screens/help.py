@@ -16,6 +16,7 @@ from dutydesk.domain.police import TRANSFER_TRANSITIONS
 from dutydesk.domain.revisits import REVISIT_STEPS
 from dutydesk.i18n import t
 from dutydesk.tui import keys
+from dutydesk.tui.boards import BOARDS
 
 
 class HelpScreen(ModalScreen):
@@ -34,17 +35,13 @@ class HelpScreen(ModalScreen):
             yield Static(t("help.intro"))
             yield Static(self._general())
             yield Static(self._case_actions())
-            boards = boards_for(self.role)  # a section for each board the role has
-            if "police" in boards:
-                yield Static(self._police())
-            if "disputes" in boards:
-                yield Static(self._disputes())
-            if "revisits" in boards:
-                yield Static(self._revisits())
-            if "handover" in boards:
-                yield Static(self._keys_table(t("duty.title"), keys.HANDOVER_KEYS))
-            if "stats" in boards:
-                yield Static(self._keys_table(t("stats.title"), keys.STATS_KEYS))
+            sections = {  # the queue's keys are the general ones and the case actions
+                "police": self._police, "disputes": self._disputes, "revisits": self._revisits,
+                "handover": lambda: self._keys_table(t("duty.title"), keys.HANDOVER_KEYS),
+                "stats": lambda: self._keys_table(t("stats.title"), keys.STATS_KEYS)}
+            for board in BOARDS:  # a section for each board the role has, in the F-keys' order
+                if board.name in sections and board.name in boards_for(self.role):
+                    yield Static(sections[board.name]())
 
     def _general(self) -> Table:
         table = Table(title=t("help.global"), show_header=False, box=None, padding=(0, 2))
