@@ -22,7 +22,8 @@ from dutydesk.clock import SimulatedClock
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.lifecycle import Channel
 from dutydesk.domain.text import pinyin_initials
-from dutydesk.scenario.demo import read_configuration, seed_dir
+from dutydesk.config.reading import read_configuration
+from dutydesk.scenario.demo import seed_dir
 from dutydesk.services.setup import install_configuration
 from dutydesk.store.engine import Database
 

@@ -11,7 +11,8 @@ import pytest
 from dutydesk.clock import SimulatedClock
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.i18n import set_language
-from dutydesk.scenario.demo import build_demo, read_configuration, seed_dir
+from dutydesk.config.reading import read_configuration
+from dutydesk.scenario.demo import build_demo, seed_dir
 from dutydesk.services.context import Desk
 from dutydesk.services.setup import install_configuration
 from dutydesk.store.engine import Database

@@ -18,6 +18,8 @@ FORBIDDEN = {
     "services": ("textual", "dutydesk.tui"),
     "reports": ("textual", "dutydesk.tui", "sqlalchemy", "sqlmodel", "dutydesk.store"),
     "store": ("textual", "dutydesk.tui", "dutydesk.services"),
+    "config": ("textual", "sqlalchemy", "sqlmodel", "dutydesk.store", "dutydesk.services",
+               "dutydesk.tui"),
 }
 
 

@@ -172,8 +172,8 @@ def _calendar(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from dutydesk.clock import SystemClock
-    from dutydesk.scenario.demo import read_calendar_years
-    from dutydesk.scenario.seedfiles import seed_error
+    from dutydesk.config.reading import read_calendar_years
+    from dutydesk.config.tomlfiles import seed_error
     from dutydesk.services.calendar import check_year, enter_year
     from dutydesk.services.context import Desk
     from dutydesk.store.engine import Database

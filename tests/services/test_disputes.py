@@ -266,7 +266,8 @@ def test_the_masks_come_from_the_settings(tmp_path):
     import shutil
 
     from dutydesk.errors import DutyDeskError
-    from dutydesk.scenario.demo import read_configuration, seed_dir
+    from dutydesk.config.reading import read_configuration
+    from dutydesk.scenario.demo import seed_dir
 
     folder = tmp_path / "seed"
     shutil.copytree(seed_dir(), folder)

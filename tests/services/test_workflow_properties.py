@@ -18,7 +18,8 @@ from hypothesis.stateful import (
 from dutydesk.clock import SimulatedClock
 from dutydesk.domain.lifecycle import Action, CaseState, transition_for
 from dutydesk.errors import DutyDeskError
-from dutydesk.scenario.demo import read_configuration, seed_dir
+from dutydesk.config.reading import read_configuration
+from dutydesk.scenario.demo import seed_dir
 from dutydesk.services.cases import create_case, perform
 from dutydesk.services.context import Desk
 from dutydesk.services.setup import install_configuration

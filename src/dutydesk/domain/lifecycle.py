@@ -69,8 +69,8 @@ LADDER = (Level.BUILDING, Level.GRID, Level.COMMUNITY, Level.STREET, Level.DISTR
 def level_of_node(kind: str) -> Level:
     """Where a case starts on the ladder: at the level of its place (a district's case is the
     district's from the start; a grid's, or a building's in it, the grid's)."""
-    return {"community": Level.COMMUNITY, "street": Level.STREET, "district": Level.DISTRICT,
-            "city": Level.CITY}.get(kind, Level.GRID)
+    own = (Level.COMMUNITY, Level.STREET, Level.DISTRICT, Level.CITY)
+    return Level(kind) if kind in own else Level.GRID
 
 
 def next_level(level: Level) -> Level | None:

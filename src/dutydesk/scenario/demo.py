@@ -5,35 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from dutydesk.clock import Clock, SimulatedClock
-from dutydesk.domain.deadlines import LOCAL_TZ, TimeLimit, TimeUnit, WorkingHours, local_date
-from dutydesk.domain.disputes import FactThresholds, Colour, DisputeType, RiskFactor
-from dutydesk.domain.duty import Shift
-from dutydesk.domain.personal import Masks
-from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
-from dutydesk.domain.supervision import Ladder
-from dutydesk.domain.text import TextLimits
+from dutydesk.config.org import Configuration
+from dutydesk.config.reading import read_configuration
+from dutydesk.config.tomlfiles import Entry, check_keys, entries
+from dutydesk.domain.deadlines import local_date
+from dutydesk.domain.lifecycle import Action, Channel, transition_for
 from dutydesk.errors import DutyDeskError, SchemaError
-from dutydesk.scenario.seedfiles import Entry, check_keys, entries, read_toml, seed_error
 from dutydesk.scenario.when import BadTime, parse_when
 from dutydesk.services.cases import ActionInput, CaseDraft, create_case, perform
 from dutydesk.scenario.dispute_seed import read_disputes, replay_disputes
-from dutydesk.services.context import (
-    BoardColumn, Desk, DisputeRules, PoliceRules, Settings, cadence_from_dict,
-)
-from dutydesk.services.setup import (
-    CategorySpec, Configuration, NodeSpec, OfficerSpec, UnitSpec, install_configuration,
-)
+from dutydesk.services.context import Desk
+from dutydesk.services.setup import install_configuration
 from dutydesk.store.engine import Database
 from dutydesk.store.inuse import sole_use
 
 DEMO_LOGIN = "zhaolei"  # the demo opens as the duty chief
 DEMO_OFFICER = "liuyang"  # who takes the demo's 110 transfers in
-NODE_KINDS = ("district", "street", "community", "grid")
 _STEP_KEYS = {
     "at": str, "by": str, "do": str, "reason": str, "category": str, "node": str,
     "merge_into": str, "lead_unit": str, "co_units": list, "new_due": str, "result": str,
@@ -47,197 +39,6 @@ def seed_dir() -> Path:
     if packaged.is_dir():
         return Path(str(packaged))
     return Path(__file__).resolve().parents[3] / "seed"
-
-
-def _masks(privacy: dict) -> Masks:
-    """`phone_mask = [3, 4]` and `id_mask = [1, 2]`: the characters kept at each end."""
-    kept = {}
-    for key, (head, tail) in (("phone_mask", ("phone_head", "phone_tail")),
-                              ("id_mask", ("id_head", "id_tail"))):
-        if key not in privacy:
-            continue
-        value = privacy[key]
-        if not (isinstance(value, list) and len(value) == 2 and all(
-                isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 8 for n in value)):
-            raise seed_error("settings.toml", f"[privacy] {key}", "seed.bad_settings",
-                             detail="[0-8, 0-8]")
-        kept[head], kept[tail] = value
-    return Masks(**kept)
-
-
-def read_configuration(folder: Path, *, demo: bool) -> Configuration:
-    settings_doc = read_toml(folder / "settings.toml")
-    deadlines = settings_doc.get("deadlines", {})
-    supervision = settings_doc.get("supervision", {})
-
-    def limit(key: str) -> TimeLimit:
-        return TimeLimit(int(deadlines[key]["amount"]), TimeUnit(deadlines[key]["unit"]))
-
-    try:
-        settings = Settings(
-            ack_limit=limit("ack_limit"), verify_limit=limit("verify_limit"),
-            close_limit=limit("close_limit"),
-            ladder=Ladder(dt.time.fromisoformat(supervision.get("chase_at", "09:00")),
-                          int(supervision.get("circulate_after_working_days", 5))),
-            due_soon_fraction=float(deadlines["due_soon_fraction"]),
-            office_hours=WorkingHours(tuple(
-                (dt.time.fromisoformat(a), dt.time.fromisoformat(b))
-                for a, b in deadlines["office_hours"])),
-            is_demo=demo,
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise seed_error("settings.toml", "deadlines", "seed.bad_settings", detail=str(exc)) from None
-    try:
-        settings = replace(settings, limits=TextLimits(**settings_doc.get("limits", {})))
-    except (TypeError, ValueError) as exc:
-        raise seed_error("settings.toml", "limits", "seed.bad_settings", detail=str(exc)) from None
-    if "police" in settings_doc:
-        police = settings_doc["police"]
-        try:
-            def police_limit(key: str) -> TimeLimit:
-                return TimeLimit(int(police[key]["amount"]), TimeUnit(police[key]["unit"])) \
-                    if key in police else getattr(PoliceRules, key)
-
-            rules = PoliceRules(
-                police_limit("sign_limit"), police_limit("feedback_limit"),
-                tuple(str(term) for term in police["danger_terms"]),
-                {str(k): str(v) for k, v in police.get("categories", {}).items()},
-                tuple(str(term) for term in police.get("danger_exclusions", ())),
-                police_limit("decide_limit"), police_limit("contact_limit"),
-                tuple(str(code) for code in police.get("police_units", ())))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise seed_error("settings.toml", "police", "seed.bad_settings",
-                             detail=str(exc)) from None
-        settings = replace(settings, police=rules)
-    if "shifts" in settings_doc:
-        settings = replace(settings, shifts=_shifts(settings_doc["shifts"]),
-                           handover_grace=_handover_grace(settings_doc["shifts"]))
-    if "revisits" in settings_doc:
-        try:
-            settings = replace(settings, revisits=cadence_from_dict(settings_doc["revisits"]))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise seed_error("settings.toml", "revisits", "seed.bad_settings",
-                             detail=str(exc)) from None
-    if "disputes" in settings_doc:
-        settings = replace(settings, disputes=_dispute_rules(settings_doc["disputes"]))
-    if "claims" in settings_doc:
-        idle = settings_doc["claims"].get("idle_minutes")
-        if not isinstance(idle, int) or not 1 <= idle <= 24 * 60:
-            raise seed_error("settings.toml", "claims.idle_minutes", "seed.bad_settings",
-                             detail=str(idle))
-        settings = replace(settings, claim_idle=dt.timedelta(minutes=idle))
-    if "privacy" in settings_doc:
-        roles = settings_doc["privacy"].get("phone_roles", [])
-        known = {r.value for r in Role}
-        if not isinstance(roles, list) or not set(map(str, roles)) <= known:
-            raise seed_error("settings.toml", "[privacy] phone_roles", "seed.bad_settings",
-                             detail=", ".join(sorted(known)))
-        settings = replace(settings, phone_roles=frozenset(map(str, roles)),
-                           masks=_masks(settings_doc["privacy"]))
-    if not 0 < settings.due_soon_fraction < 1:
-        raise seed_error("settings.toml", "deadlines.due_soon_fraction", "seed.bad_fraction")
-
-    nodes: list[NodeSpec] = []
-    known_nodes: set[str] = set()
-    for e in entries(folder / "org.toml", "node", {"code": str, "name": str, "kind": str},
-                     {"parent": str, "contacts": list, "aliases": list}):
-        if e.get("kind") not in NODE_KINDS:
-            raise e.fail("kind", "seed.bad_choice", value=e.get("kind"), choices=", ".join(NODE_KINDS))
-        _unique(e, "code", known_nodes)
-        parent = e.get("parent")
-        if parent is not None and parent not in known_nodes:
-            raise e.fail("parent", "seed.unknown_ref", value=parent)
-        nodes.append(NodeSpec(e.get("code"), e.get("name"), e.get("kind"), parent,
-                              _names(e, "contacts"), _names(e, "aliases")))
-        known_nodes.add(e.get("code"))
-
-    categories: list[CategorySpec] = []
-    known_categories: set[str] = set()
-    for e in entries(folder / "categories.toml", "category",
-                     {"code": str, "name": str, "limit": dict}, {"dispute": bool}):
-        _unique(e, "code", known_categories)
-        limit = e.get("limit")
-        try:
-            TimeLimit(int(limit["amount"]), TimeUnit(limit["unit"]))
-            if set(limit) != {"amount", "unit"}:
-                raise ValueError(limit)
-        except (KeyError, TypeError, ValueError):
-            raise e.fail("limit", "seed.bad_limit", value=repr(limit)) from None
-        categories.append(CategorySpec(e.get("code"), e.get("name"), int(limit["amount"]),
-                                       limit["unit"], e.get("dispute", False)))
-        known_categories.add(e.get("code"))
-
-    units: list[UnitSpec] = []
-    known_units: set[str] = set()
-    for e in entries(folder / "units.toml", "unit",
-                     {"code": str, "name": str, "node": str, "categories": list},
-                     {"round_the_clock": bool, "contacts": list}):
-        _unique(e, "code", known_units)
-        _known(e, "node", known_nodes)
-        for code in e.get("categories"):
-            if code not in known_categories:
-                raise e.fail("categories", "seed.unknown_ref", value=code)
-        units.append(UnitSpec(e.get("code"), e.get("name"), e.get("node"), e.get("categories"),
-                              e.get("round_the_clock", False), _names(e, "contacts")))
-        known_units.add(e.get("code"))
-
-    officers: list[OfficerSpec] = []
-    logins: set[str] = set()
-    for e in entries(folder / "officers.toml", "officer",
-                     {"login": str, "name": str, "role": str, "node": str}, {"unit": str}):
-        _unique(e, "login", logins)
-        _known(e, "node", known_nodes)
-        try:
-            role = Role(e.get("role"))
-        except ValueError:
-            raise e.fail("role", "seed.bad_choice", value=e.get("role"),
-                         choices=", ".join(r.value for r in Role)) from None
-        if (role is Role.UNIT) != (e.get("unit") is not None):
-            raise e.fail("unit", "seed.unit_role")
-        if e.get("unit") is not None:
-            _known(e, "unit", known_units)
-        officers.append(OfficerSpec(e.get("login"), e.get("name"), role.value, e.get("node"),
-                                    e.get("unit")))
-        logins.add(e.get("login"))
-    if not any(o.role == Role.ADMIN.value for o in officers):
-        raise seed_error("officers.toml", "officer", "seed.need_admin")
-
-    years = read_calendar_years(folder / "calendar.toml")
-    return Configuration(settings, nodes, categories, units, officers, years)
-
-
-def read_calendar_years(path: Path) -> dict[int, tuple[list[str], list[str]]]:
-    """`[[year]]` entries of official days off and adjusted working days, checked."""
-    years: dict[int, tuple[list[str], list[str]]] = {}
-    for e in entries(path, "year", {"year": int, "holidays": list, "workdays": list},
-                     allow_empty=True):
-        for key in ("holidays", "workdays"):
-            for value in e.get(key):
-                try:
-                    day = dt.date.fromisoformat(value)
-                except (TypeError, ValueError):
-                    raise e.fail(key, "seed.bad_date", value=repr(value)) from None
-                if day.year != e.get("year"):
-                    raise e.fail(key, "seed.date_other_year", value=value)
-        years[e.get("year")] = (e.get("holidays"), e.get("workdays"))
-    return years
-
-
-def _names(e: Entry, key: str) -> list[str]:
-    names = e.get(key, [])
-    if not all(isinstance(n, str) and n.strip() for n in names) or len(set(names)) < len(names):
-        raise e.fail(key, "seed.bad_names")
-    return names
-
-
-def _unique(e: Entry, key: str, seen: set[str]) -> None:
-    if e.get(key) in seen:
-        raise e.fail(key, "seed.duplicate", value=e.get(key))
-
-
-def _known(e: Entry, key: str, known: set[str]) -> None:
-    if e.get(key) not in known:
-        raise e.fail(key, "seed.unknown_ref", value=e.get(key))
 
 
 @dataclass
@@ -271,15 +72,15 @@ def read_cases(path: Path, config: Configuration, base: dt.datetime) -> list[Scr
                 "steps": list}
     for e in entries(path, "case", required, optional):
         at = _when(e, "at", base)
-        _known(e, "by", logins)
-        _known(e, "node", nodes)
+        e.known("by", logins)
+        e.known("node", nodes)
         if e.get("category") is not None:
-            _known(e, "category", categories)
+            e.known("category", categories)
         if e.get("channel") not in {c.value for c in Channel}:
             raise e.fail("channel", "seed.bad_choice", value=e.get("channel"),
                          choices=", ".join(c.value for c in Channel))
         if e.get("ref") is not None:
-            _unique(e, "ref", refs)
+            e.unique("ref", refs)
             refs.add(e.get("ref"))
         draft = CaseDraft(channel=e.get("channel"), summary=e.get("summary"), node_code=e.get("node"),
                           reporter_name=e.get("reporter", ""), reporter_phone=e.get("phone", ""),
@@ -296,7 +97,7 @@ def read_cases(path: Path, config: Configuration, base: dt.datetime) -> list[Scr
             if step_at < previous:
                 raise step.fail("at", "seed.time_order")
             previous = step_at
-            _known(step, "by", logins)
+            step.known("by", logins)
             try:
                 action = Action(step.get("do"))
             except ValueError:
@@ -304,7 +105,7 @@ def read_cases(path: Path, config: Configuration, base: dt.datetime) -> list[Scr
                                 choices=", ".join(a.value for a in Action)) from None
             for key, known in (("node", nodes), ("category", categories), ("lead_unit", units)):
                 if step.get(key) is not None:
-                    _known(step, key, known)
+                    step.known(key, known)
             for code in step.get("co_units", []):
                 if code not in units:
                     raise step.fail("co_units", "seed.unknown_ref", value=code)
@@ -398,62 +199,6 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
         os.replace(building, path)
     _remove_database_files(building)  # what is left of the build's own (its write lock)
     return path
-
-
-def _shifts(doc: dict) -> tuple[Shift, ...]:
-    """settings.toml [[shifts.shift]]: codes unique, times as HH:MM, and no two shifts over
-    the same hour of the day."""
-    try:
-        shifts = tuple(Shift(str(s["code"]), str(s["name"]), dt.time.fromisoformat(s["start"]),
-                             dt.time.fromisoformat(s["end"]), str(s.get("name_en", "")))
-                       for s in doc["shift"])
-        if not shifts or len({s.code for s in shifts}) != len(shifts):
-            raise ValueError("shift codes must be given and unique")
-        base = dt.date(2026, 1, 5)
-        for hour in range(24):  # every hour is in at most one shift
-            moment = dt.datetime.combine(base, dt.time(hour), LOCAL_TZ)
-            covering = [s for s in shifts for day in (base, base - dt.timedelta(days=1))
-                        if s.bounds(day)[0] <= moment < s.bounds(day)[1]]
-            if len(covering) > 1:
-                raise ValueError(f"shifts overlap at {hour:02d}:00")
-        return shifts
-    except (KeyError, TypeError, ValueError) as exc:
-        raise seed_error("settings.toml", "shifts", "seed.bad_settings",
-                         detail=str(exc)) from None
-
-
-def _handover_grace(doc: dict) -> dt.timedelta:
-    """settings.toml [shifts] handover_grace_minutes: how long after a shift's end its sheet
-    may still be made (0 to 180 minutes)."""
-    minutes = doc.get("handover_grace_minutes", 30)
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= 180:
-        raise seed_error("settings.toml", "shifts.handover_grace_minutes", "seed.bad_settings",
-                         detail=f"{minutes!r}: a whole number of minutes from 0 to 180")
-    return dt.timedelta(minutes=minutes)
-
-
-def _dispute_rules(doc: dict) -> DisputeRules:
-    """settings.toml [disputes]: every factor's colour and every column must be known."""
-    try:
-        checklist = tuple(RiskFactor(str(f["code"]), str(f["label"]), Colour(f["colour"]),
-                                     str(f.get("label_en", ""))) for f in doc["factor"])
-        if len({f.code for f in checklist}) != len(checklist):
-            raise ValueError("a factor code appears twice")
-        columns = {Colour(c): BoardColumn(str(v["name"]), str(v.get("name_en", "")),
-                                          str(v["style"])) for c, v in doc["columns"].items()}
-        if set(columns) != set(Colour):
-            raise ValueError("columns must be red, yellow and blue")
-        limit = doc["whistle_limit"]
-        return DisputeRules(checklist, columns,
-                            TimeLimit(int(limit["amount"]), TimeUnit(limit["unit"])),
-                            int(doc["confirm_days"]),
-                            tuple(str(team) for team in doc.get("teams", [])),
-                            {str(k): DisputeType(v).value for k, v in doc.get("types", {}).items()},
-                            FactThresholds(int(doc.get("group_people", 5)),
-                                           int(doc.get("large_sum_yuan", 100_000)) * 100))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise seed_error("settings.toml", "disputes", "seed.bad_settings",
-                         detail=str(exc)) from None
 
 
 def _demo_roster(desk: Desk, folder: Path, base: dt.datetime) -> None:

@@ -15,7 +15,7 @@ from sqlmodel import func, select
 from dutydesk.clock import SimulatedClock
 from dutydesk.domain.deadlines import local_date
 from dutydesk.errors import DutyDeskError
-from dutydesk.scenario.seedfiles import Entry, check_keys, entries
+from dutydesk.config.tomlfiles import Entry, check_keys, entries
 from dutydesk.domain.revisits import RevisitStatus
 from dutydesk.services import disputes, revisits
 from dutydesk.services.context import Desk

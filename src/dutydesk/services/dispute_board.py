@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, false, func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from dutydesk.domain.deadlines import local_date
@@ -27,9 +27,9 @@ from dutydesk.services.disputes import _dispute_case, steps_for
 from dutydesk.services.keyset import bounds, order, page_of
 from dutydesk.services.keyset import PAGE_SIZE_MAX, Cursor, Page
 from dutydesk.services.timeline import TimelineEntry
-from dutydesk.services.scope import scope_filter
+from dutydesk.services.scope import dispute_filter
 from dutydesk.store.models import (
-    Case, CaseUnit, Category, Dispute, DisputeParty, Event, Mediation, Node, Officer, Revisit,
+    Case, Category, Dispute, DisputeParty, Event, Mediation, Node, Officer, Revisit,
     Unit, Whistle,
 )
 
@@ -73,22 +73,9 @@ class Card:
         return Cursor(self.created_at, self.id)
 
 
-def _scope(actor: Actor) -> ColumnElement[bool]:
-    """Disputes within reach: by place, or for a unit those dispatched to it or that called it
-    in."""
-    if actor.role is Role.UNIT:
-        if actor.unit_id is None:
-            return false()
-        return or_(col(Case.id).in_(select(CaseUnit.case_id).where(
-                       CaseUnit.unit_id == actor.unit_id)),
-                   col(Case.id).in_(select(Whistle.case_id).where(
-                       Whistle.unit_id == actor.unit_id)))
-    return scope_filter(actor)
-
-
 def _lane_query(actor: Actor, lane: Lane, f: BoardFilter):
     """The lane's rows, their (created_at, id) key columns, and its clauses."""
-    clauses = [_OPEN, _scope(actor)]
+    clauses = [_OPEN, dispute_filter(actor)]
     if f.community_code:
         clauses.append(Case.community_id == select(Node.id).where(
             Node.code == f.community_code).scalar_subquery())

@@ -34,9 +34,9 @@ from dutydesk.services.events import append_event, refusals_logged, stale_write
 from dutydesk.services.inputs import clean_field, echo, required_reason
 from dutydesk.services.revisits import open_plan
 from dutydesk.services.stages import move_stage
-from dutydesk.services.scope import in_scope
+from dutydesk.services.scope import dispute_in_reach
 from dutydesk.store.models import (
-    Case, CaseUnit, Category, Dispute, DisputeParty, Event, Mediation, Whistle,
+    Case, Category, Dispute, DisputeParty, Event, Mediation, Whistle,
 )
 
 PARTIES_MAX = 50  # more parties than this is a group dispute recorded by its representatives
@@ -111,7 +111,7 @@ def _dispute_case(session: Session, actor: Actor, case_id: int,
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound("error.not_found", what=case_id)
-    if not _may_see(session, actor, case):
+    if not dispute_in_reach(session, actor, case_id):
         raise PermissionDenied("error.out_of_scope")
     category = session.get(Category, case.category_id) if case.category_id else None
     if not any_case and (category is None or not category.is_dispute):
@@ -119,15 +119,6 @@ def _dispute_case(session: Session, actor: Actor, case_id: int,
     if case.state in (CaseState.MERGED.value, CaseState.REJECTED.value):
         raise ValidationFailed({"_": t("dispute.error.not_a_dispute", case=case_id)})
     return case, session.get(Dispute, case_id)
-
-
-def _may_see(session: Session, actor: Actor, case: Case) -> bool:
-    """A unit sees the disputes dispatched to it or that called it in; others by place."""
-    if actor.role is Role.UNIT:
-        units = set(session.exec(select(CaseUnit.unit_id).where(CaseUnit.case_id == case.id)))
-        units |= set(session.exec(select(Whistle.unit_id).where(Whistle.case_id == case.id)))
-        return in_scope(actor, case, units)
-    return in_scope(actor, case, set())
 
 
 def _facts(session: Session, actor: Actor, case: Case, dispute: Dispute | None,

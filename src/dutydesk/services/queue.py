@@ -13,9 +13,10 @@ from sqlmodel import Session, col, select
 from dutydesk.domain.claims import Hold
 from dutydesk.domain.deadlines import LOCAL_TZ, DeadlineState, TimeUnit, local_date
 from dutydesk.domain.lifecycle import (
-    TRANSITIONS, Action, CaseState, Role, Transition, decides_extensions, part_states,
+    TRANSITIONS, Action, CaseState, Level, Role, Transition, decides_extensions, part_states,
     states_needing,
 )
+from dutydesk.domain.reach import reach_key
 from dutydesk.domain.supervision import Card, card_for
 from dutydesk.domain.text import likeness, normalise_query
 from dutydesk.errors import NotFound, PermissionDenied, ValidationFailed
@@ -126,9 +127,9 @@ def _filters(session: Session, actor: Actor, f: QueueFilter,
     if f.state:
         clauses.append(Case.state == f.state)
     if f.node_id is not None:
-        column = {"street": Case.street_id, "community": Case.community_id}.get(
-            f.node_kind or "", Case.node_id)
-        clauses.append(column == f.node_id)
+        key = reach_key(f.node_kind or "")  # at or under the place (the scope rule)
+        if key is not None:
+            clauses.append(getattr(Case, key) == f.node_id)
     for term in normalise_query(f.search).split():
         rare = search.rare_matches(session, term)
         if rare is not None:  # a rare term: its few ids, straight from the trigram index
@@ -413,7 +414,7 @@ def reference_choices(desk: Desk, actor: Actor) -> dict[str, list[Choice]]:
                  if node_in_scope(actor, n)]
         categories = session.exec(select(Category).order_by(col(Category.id))).all()
         units = session.exec(select(Unit).order_by(col(Unit.id))).all()
-    indent = {"district": 0, "street": 1, "community": 2, "grid": 3}
+    indent = {Level.DISTRICT: 0, Level.STREET: 1, Level.COMMUNITY: 2, Level.GRID: 3}
     return {
         "nodes": [Choice(n.code, "  " * indent.get(n.kind, 0) + n.name, n.id, n.kind)
                   for n in nodes],

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, true
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, false, or_, true
+from sqlmodel import Session, col, select
 
 from dutydesk.domain.lifecycle import Role
+from dutydesk.domain.reach import in_reach, reach_key
 from dutydesk.errors import NotFound, PermissionDenied
 from dutydesk.services.context import Actor
-from dutydesk.store.models import Case, CaseUnit, Node
+from dutydesk.store.models import Case, CaseUnit, Node, Whistle
 
 
 def scope_filter(actor: Actor) -> ColumnElement[bool]:
@@ -22,16 +23,12 @@ def scope_filter(actor: Actor) -> ColumnElement[bool]:
 
 def place_clause(kind: str, node_id: int | None, street_id: int | None,
                  community_id: int | None) -> ColumnElement[bool]:
-    """The cases placed at or under a node of the jurisdiction tree."""
-    match kind:
-        case "district":
-            return true()
-        case "street":
-            return Case.street_id == street_id
-        case "community":
-            return Case.community_id == community_id
-        case _:
-            return Case.node_id == node_id
+    """The cases placed at or under a node of the jurisdiction tree (the rule: domain.reach)."""
+    key = reach_key(kind)
+    if key is None:
+        return true()
+    own = {"node_id": node_id, "street_id": street_id, "community_id": community_id}
+    return getattr(Case, key) == own[key]
 
 
 def in_scope(actor: Actor, case: Case, unit_ids: set[int]) -> bool:
@@ -65,12 +62,25 @@ def _place_in_reach(actor: Actor, node_id: int | None, community_id: int | None,
     """The same rule as `scope_filter`, for one place."""
     if actor.role is Role.ADMIN:
         return False  # the system owner has no case work
-    match actor.node_kind:
-        case "district":
-            return True
-        case "street":
-            return street_id == actor.street_id
-        case "community":
-            return community_id == actor.community_id
-        case _:
-            return node_id == actor.node_id
+    return in_reach(actor.node_kind,
+                    {"node_id": actor.node_id, "street_id": actor.street_id,
+                     "community_id": actor.community_id},
+                    {"node_id": node_id, "street_id": street_id, "community_id": community_id})
+
+
+def dispute_filter(actor: Actor) -> ColumnElement[bool]:
+    """Disputes within reach: by place, or for a unit those dispatched to it or that called it
+    in (吹哨). Checked on one case by `dispute_in_reach`, with this same clause."""
+    if actor.role is Role.UNIT:
+        if actor.unit_id is None:
+            return false()
+        return or_(col(Case.id).in_(select(CaseUnit.case_id).where(
+                       CaseUnit.unit_id == actor.unit_id)),
+                   col(Case.id).in_(select(Whistle.case_id).where(
+                       Whistle.unit_id == actor.unit_id)))
+    return scope_filter(actor)
+
+
+def dispute_in_reach(session: Session, actor: Actor, case_id: int) -> bool:
+    return session.exec(select(Case.id).where(Case.id == case_id,
+                                              dispute_filter(actor))).first() is not None

@@ -4,66 +4,18 @@ settings and calendar years. One transaction, one event."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 
 from sqlmodel import select
 
 from dutydesk.clock import Clock
-from dutydesk.domain.lifecycle import Role
-from dutydesk.services.context import Actor, Settings
+from dutydesk.domain.lifecycle import Level, Role
+from dutydesk.config.org import Configuration
+from dutydesk.services.context import Actor
 from dutydesk.services.events import append_event
 from dutydesk.store.engine import Database
 from dutydesk.store.models import (
     CalendarYear, Category, Contact, Meta, Node, Officer, Unit, UnitCategory,
 )
-
-
-@dataclass
-class NodeSpec:
-    code: str
-    name: str
-    kind: str
-    parent: str | None
-    contacts: list[str] = field(default_factory=list)
-    aliases: list[str] = field(default_factory=list)  # road, 小区, building names (110 routing)
-
-
-@dataclass
-class CategorySpec:
-    code: str
-    name: str
-    limit_amount: int
-    limit_unit: str
-    is_dispute: bool
-
-
-@dataclass
-class UnitSpec:
-    code: str
-    name: str
-    node: str
-    categories: list[str]
-    round_the_clock: bool = False
-    contacts: list[str] = field(default_factory=list)
-
-
-@dataclass
-class OfficerSpec:
-    login: str
-    name: str
-    role: str
-    node: str
-    unit: str | None
-
-
-@dataclass
-class Configuration:
-    settings: Settings
-    nodes: list[NodeSpec]
-    categories: list[CategorySpec]
-    units: list[UnitSpec]
-    officers: list[OfficerSpec]
-    calendar_years: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)
 
 
 def install_configuration(db: Database, clock: Clock, config: Configuration) -> None:
@@ -79,8 +31,8 @@ def install_configuration(db: Database, clock: Clock, config: Configuration) -> 
                         aliases=json.dumps(spec.aliases, ensure_ascii=False))
             session.add(node)
             session.flush()
-            node.street_id = node.id if spec.kind == "street" else (parent.street_id if parent else None)
-            node.community_id = (node.id if spec.kind == "community"
+            node.street_id = node.id if spec.kind == Level.STREET else (parent.street_id if parent else None)
+            node.community_id = (node.id if spec.kind == Level.COMMUNITY
                                  else parent.community_id if parent else None)
             nodes[spec.code] = node
             for name in spec.contacts:

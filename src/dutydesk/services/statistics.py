@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from dutydesk.domain.deadlines import local_date
 from dutydesk.domain.disputes import Colour, DisputeType, Outcome
-from dutydesk.domain.lifecycle import DESK_ROLES, CaseState, Role, redo_actions
+from dutydesk.domain.lifecycle import DESK_ROLES, CaseState, Level, Role, redo_actions
 from dutydesk.domain.revisits import RevisitKind, RevisitResult, RevisitStatus, Satisfaction
 from dutydesk.domain.statistics import Period, rate
 from dutydesk.domain.supervision import Card
@@ -184,7 +184,7 @@ def places(desk: Desk, actor: Actor) -> list[Place]:
 
 def _reportable(session: Session, actor: Actor) -> list[Node]:
     nodes = session.exec(select(Node).where(col(Node.kind).in_(
-        ("district", "street", "community"))).order_by(col(Node.id))).all()
+        (Level.DISTRICT, Level.STREET, Level.COMMUNITY))).order_by(col(Node.id))).all()
     return [n for n in nodes if node_in_scope(actor, n)]
 
 

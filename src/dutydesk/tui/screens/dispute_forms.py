@@ -17,6 +17,7 @@ from dutydesk.domain.disputes import (
     Colour, DisputeAction, DisputeStep, DisputeType, Method, Outcome, PartyRole, SessionResult,
     format_amount, suggest_colour,
 )
+from dutydesk.domain.lifecycle import Level
 from dutydesk.i18n import language, t
 from dutydesk.services import disputes
 from dutydesk.services.dispute_board import BoardFilter, DisputeDetail
@@ -305,7 +306,7 @@ class BoardFilterScreen(FormScreen):
         from dutydesk.services.dispute_board import mediators
 
         communities = [(c.label.strip(), c.code) for c in self.app.choices["nodes"]
-                       if c.kind == "community"]
+                       if c.kind == Level.COMMUNITY]
         f = self.current
         with FormBody(classes="form"):
             yield Static(t("dispute.filter.title"), classes="form-title")

@@ -1,5 +1,6 @@
-"""Reading and checking seed TOML files. A bad file is refused with file, entry, key and what is
-wrong; nothing is written until every file has passed."""
+"""Reading and checking TOML files (configuration, seed stories, scenarios). A bad file is
+refused with file, entry, key and what is wrong; nothing is written until every file has
+passed."""
 
 from __future__ import annotations
 
@@ -25,6 +26,24 @@ class Entry:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
+
+    def known(self, key: str, values: set[str]) -> None:
+        """The key's value must name something defined (a node, a unit, an officer …)."""
+        if self.get(key) not in values:
+            raise self.fail(key, "seed.unknown_ref", value=self.get(key))
+
+    def unique(self, key: str, seen: set[str]) -> None:
+        """The key's value must not name something already defined in the file."""
+        if self.get(key) in seen:
+            raise self.fail(key, "seed.duplicate", value=self.get(key))
+
+    def names(self, key: str) -> list[str]:
+        """A list of distinct, non-blank names (contacts, aliases)."""
+        names = self.get(key, [])
+        if not all(isinstance(n, str) and n.strip() for n in names) \
+                or len(set(names)) < len(names):
+            raise self.fail(key, "seed.bad_names")
+        return names
 
 
 def seed_error(file: str, where: str, problem: str, **params: Any) -> SeedError:
