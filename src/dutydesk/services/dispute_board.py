@@ -80,15 +80,19 @@ def _lane_query(actor: Actor, lane: Lane, f: BoardFilter):
         clauses.append(Case.community_id == select(Node.id).where(
             Node.code == f.community_code).scalar_subquery())
     if lane is Lane.UNGRADED:
-        query = (select(Case.id, Case.version, Case.created_at, Case.summary, Case.reporter_name,
-                        Category.name, Case.level)
+        query = (select(Case.id.label("id"), Case.version.label("version"),
+                        Case.created_at.label("created_at"), Case.summary,
+                        Case.reporter_name.label("reporter"), Category.name.label("category"),
+                        Case.level)
                  .join(Category, col(Category.id) == Case.category_id)
                  .outerjoin(Dispute, col(Dispute.case_id) == Case.id))
         clauses += [col(Category.is_dispute).is_(True), col(Dispute.case_id).is_(None)]
         return query, (col(Case.created_at), col(Case.id)), clauses
-    query = (select(Dispute.case_id, Dispute.version, Dispute.created_at, Case.summary,
-                    Case.reporter_name, Category.name, Case.level, Dispute.type,
-                    Dispute.mediator, Dispute.stage, Dispute.outcome, Dispute.confirm_due_on)
+    query = (select(Dispute.case_id.label("id"), Dispute.version.label("version"),
+                    Dispute.created_at.label("created_at"), Case.summary,
+                    Case.reporter_name.label("reporter"), Category.name.label("category"),
+                    Case.level, Dispute.type, Dispute.mediator, Dispute.stage, Dispute.outcome,
+                    Dispute.confirm_due_on)
              .join(Case, col(Case.id) == Dispute.case_id)
              .outerjoin(Category, col(Category.id) == Case.category_id))
     clauses.append(Dispute.colour == lane.value)
@@ -112,7 +116,7 @@ def lane_page(desk: Desk, actor: Actor, lane: Lane, f: BoardFilter = BoardFilter
     with desk.db.read() as session:
         raw = list(session.exec(query.where(*clauses, *bounds(key, after, before))
                                 .order_by(*order(key, before)).limit(limit + 1)).all())
-        ids = [r[0] for r in raw[:limit]]
+        ids = [r.id for r in raw[:limit]]
         parties = _party_lines(session, ids)
         late = dict(session.exec(
             select(Whistle.case_id, func.count()).where(
@@ -126,15 +130,16 @@ def lane_page(desk: Desk, actor: Actor, lane: Lane, f: BoardFilter = BoardFilter
     today = local_date(now)
     recorded = lane is not Lane.UNGRADED
 
-    def card(r) -> Card:
+    def card(r) -> Card:  # an ungraded case has no record yet: no type, mediator, stage …
         return Card(
-            id=r[0], version=r[1], created_at=r[2], summary=r[3],
-            parties=parties.get(r[0]) or r[4] or "—", type=r[7] if recorded else None,
-            category=r[5] or "", level=r[6],
-            days_open=(today - local_date(r[2])).days,
-            mediator=r[8] if recorded else "", stage=r[9] if recorded else None,
-            outcome=r[10] if recorded else None, late_whistles=late.get(r[0], 0),
-            confirm_due_on=r[11] if recorded else None, next_revisit=revisits.get(r[0]))
+            id=r.id, version=r.version, created_at=r.created_at, summary=r.summary,
+            parties=parties.get(r.id) or r.reporter or "—", type=r.type if recorded else None,
+            category=r.category or "", level=r.level,
+            days_open=(today - local_date(r.created_at)).days,
+            mediator=r.mediator if recorded else "", stage=r.stage if recorded else None,
+            outcome=r.outcome if recorded else None, late_whistles=late.get(r.id, 0),
+            confirm_due_on=r.confirm_due_on if recorded else None,
+            next_revisit=revisits.get(r.id))
 
     return page_of(raw, limit, after, before, card)
 

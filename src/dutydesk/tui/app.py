@@ -36,6 +36,7 @@ NOTICES_SHOWN = 3
 
 
 class DutyDeskApp(ReportsWorkerErrors, App):
+    BINDINGS = keys.bindings(keys.APP_KEYS)
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {QueueCommands}
     ENABLE_COMMAND_PALETTE = True
@@ -43,8 +44,6 @@ class DutyDeskApp(ReportsWorkerErrors, App):
     def __init__(self, desk: Desk, actor: Actor, choices: dict[str, list[Choice]],
                  *, feed_interval: float = FEED_INTERVAL) -> None:
         super().__init__()
-        keys.install(self, keys.APP_KEYS)
-        keys.translate_palette_binding(self)
         self.desk = desk
         # Read the desk's configuration now, before the event loop: never on the UI thread.
         desk.settings, desk.rules  # noqa: B018

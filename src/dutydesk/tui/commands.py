@@ -17,14 +17,17 @@ class QueueCommands(Provider):
         screen = self.screen  # the screen the palette was opened over
         if not isinstance(screen, QueueScreen):
             return []
-        found = []
-        for spec in [k for k in keys.QUEUE_KEYS if k.show] + list(keys.CASE_ACTION_KEYS):
-            name, _, arg = spec.action.partition("(")
-            args = (arg.rstrip(")").strip("'"),) if arg else ()
-            if screen.check_action(name, args) is not True:
+        offered = {spec.id: spec for spec in keys.QUEUE_KEYS + keys.CASE_ACTION_KEYS
+                   if spec.show or spec in keys.CASE_ACTION_KEYS}
+        found, seen = [], set()
+        for active in screen.active_bindings.values():  # each key as the screen decides it now
+            spec = offered.get(active.binding.id)
+            if spec is None or not active.enabled or spec.id in seen:
                 continue
+            seen.add(spec.id)
             label = f"{t(spec.label)}  ({keys.shown_key(spec)})"
-            found.append((label, partial(self.app.run_action, spec.action, screen)))
+            found.append((label, partial(self.app.run_action, active.binding.action,
+                                         active.node)))
         return found
 
     async def discover(self) -> Hits:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.binding import Binding
-from textual.dom import DOMNode
 
 from dutydesk.domain.lifecycle import TRANSITIONS
 from dutydesk.domain.disputes import DISPUTE_STEPS
 from dutydesk.domain.police import TRANSFER_TRANSITIONS, Section
 from dutydesk.domain.revisits import REVISIT_STEPS
 from dutydesk.domain.statistics import SECTIONS as STATS_SECTIONS
-from dutydesk.i18n import t
 from dutydesk.tui.boards import BOARDS
 
 
@@ -35,6 +33,8 @@ class KeySpec:
 
 APP_KEYS = (
     KeySpec("help", "question_mark,f1", "app.help", "key.help", display="?"),
+    # Named here, so that Textual adds no palette key of its own (with an English name).
+    KeySpec("palette", "ctrl+p", "app.command_palette", "key.palette", show=False),
     KeySpec("quit", "ctrl+q", "app.quit", "key.quit", show=False),
     KeySpec("quit-q", "q", "app.request_quit", "key.quit", show=False),
     KeySpec("focus-next", "tab", "app.focus_next", "key.focus_next", show=False),
@@ -178,18 +178,12 @@ CASE_ACTION_KEYS = tuple(
 )
 
 
-def install(node: DOMNode, specs: tuple[KeySpec, ...]) -> None:
-    """Bind `specs` on `node` with descriptions in the current language.
-
-    Bindings are built per instance (not as class-level BINDINGS) so that the footer speaks
-    the language chosen at start-up; the same specs drive the help screen.
-    """
-    for spec in specs:
-        for key in spec.keys.split(","):
-            node._bindings.key_to_bindings.setdefault(key, []).append(
-                Binding(key, spec.action, t(spec.label), show=spec.show, id=spec.id,
-                        key_display=spec.display, priority=spec.priority)
-            )
+def bindings(specs: tuple[KeySpec, ...]) -> list[Binding]:
+    """A class's BINDINGS from `specs`. The description is the catalogue key: the footer (and
+    the palette) put it in the officer's language when they show it, so that one class serves
+    both languages; the same specs drive the help screen."""
+    return [Binding(spec.keys, spec.action, spec.label, show=spec.show, id=spec.id,
+                    key_display=spec.display, priority=spec.priority) for spec in specs]
 
 
 _KEY_NAMES = {
@@ -217,16 +211,3 @@ def shown_key(spec: KeySpec) -> str:
 def help_key(spec: KeySpec) -> str:
     """The help screen's: every spec has a row of its own, so its own key."""
     return key_name(spec.keys.split(",")[0])
-
-
-def translate_palette_binding(app) -> None:
-    """Textual adds the command palette's key (ctrl+p) itself, described in English; give it
-    the current language's word."""
-    from dataclasses import replace
-
-    for key, bindings in app._bindings.key_to_bindings.items():
-        app._bindings.key_to_bindings[key] = [
-            replace(b, description=t("key.palette"), tooltip=t("key.palette"))
-            if b.action in ("command_palette", "app.command_palette") else b
-            for b in bindings
-        ]

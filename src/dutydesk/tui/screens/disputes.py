@@ -106,11 +106,11 @@ class DisputeLane(Vertical):
 
 
 class DisputeScreen(BoardScreen):
+    BINDINGS = keys.bindings(keys.LIST_KEYS + keys.DISPUTE_KEYS + keys.DISPUTE_STEP_KEYS)
     CSS_PATH = "disputes.tcss"
 
     def __init__(self) -> None:
         super().__init__()
-        keys.install(self, keys.LIST_KEYS + keys.DISPUTE_KEYS + keys.DISPUTE_STEP_KEYS)
         self.filter = BoardFilter()
         self.current_lane: DisputeLane | None = None
 

@@ -33,11 +33,8 @@ HANDOVER_COLUMNS = (
 
 
 class HandoverScreen(BoardScreen):
+    BINDINGS = keys.bindings(keys.HANDOVER_KEYS)
     CSS_PATH = "handover.tcss"
-
-    def __init__(self) -> None:
-        super().__init__()
-        keys.install(self, keys.HANDOVER_KEYS)
 
     def compose(self) -> ComposeResult:
         yield TitleBar(t("duty.title"))

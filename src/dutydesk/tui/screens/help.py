@@ -50,7 +50,6 @@ class HelpScreen(ModalScreen):
             if spec.board is None or spec.board in boards:  # no F-key that does nothing
                 table.add_row(keys.help_key(spec), t(spec.help_label or spec.label))
         table.add_row("↑ ↓ PgUp PgDn", f"{t('key.prev_page')} / {t('key.next_page')}")
-        table.add_row(keys.key_name("ctrl+p"), t("key.palette"))
         return table
 
     def _case_actions(self) -> Table:

@@ -49,11 +49,11 @@ def transfer_cells(row: TransferRow, no_color: bool) -> dict[str, tuple[str, str
 
 
 class PoliceScreen(ClaimKeys, BoardScreen):
+    BINDINGS = keys.bindings(keys.POLICE_KEYS + keys.TRANSFER_ACTION_KEYS)
     CSS_PATH = "police.tcss"
 
     def __init__(self) -> None:
         super().__init__()
-        keys.install(self, keys.POLICE_KEYS + keys.TRANSFER_ACTION_KEYS)
         self.section = Section.WAITING
         self.counts: dict[Section, int] = {}
         self.figures: police.PoliceFigures | None = None  # today's, for the status line

@@ -31,11 +31,11 @@ BULK_ACTIONS = frozenset({Action.URGE, Action.DISPATCH})
 
 
 class QueueScreen(ClaimKeys, BoardScreen):
+    BINDINGS = keys.bindings(keys.QUEUE_KEYS + keys.CASE_ACTION_KEYS)
     CSS_PATH = "queue.tcss"
 
     def __init__(self) -> None:
         super().__init__()
-        keys.install(self, keys.QUEUE_KEYS + keys.CASE_ACTION_KEYS)
         self.filter = QueueFilter()
         self.total: int | None = None
         self.counts: DeskCounts | None = None  # the header's 今日受理 / 待受理 / 超期

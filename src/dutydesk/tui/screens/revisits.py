@@ -57,12 +57,12 @@ def revisit_cells(row: RevisitRow, no_color: bool) -> dict[str, tuple[str, str]]
 
 
 class RevisitScreen(BoardScreen):
+    BINDINGS = keys.bindings(keys.REVISIT_GRID_KEYS + keys.LIST_KEYS + keys.REVISIT_LIST_KEYS
+                             + keys.REVISIT_STEP_KEYS)
     CSS_PATH = "revisits.tcss"
 
     def __init__(self) -> None:
         super().__init__()
-        keys.install(self, keys.REVISIT_GRID_KEYS + keys.LIST_KEYS + keys.REVISIT_LIST_KEYS
-                     + keys.REVISIT_STEP_KEYS)
         self.day = dt.date(2000, 1, 1)  # the desk clock's today, set on mount
         self.counts: dict[dt.date, DayCounts] = {}
         self.shown_month: tuple[int, int] | None = None

@@ -38,11 +38,11 @@ REFRESH_SECONDS = 5.0  # counting again while shown: at most this often
 
 
 class StatsScreen(BoardScreen):
+    BINDINGS = keys.bindings(keys.STATS_KEYS)
     CSS_PATH = "stats.tcss"
 
     def __init__(self) -> None:
         super().__init__()
-        keys.install(self, keys.STATS_KEYS)
         self.period: Period | None = None
         self.place: Place | None = None
         self.section = "overview"

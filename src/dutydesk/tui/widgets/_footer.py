@@ -15,6 +15,7 @@ from textual import events
 from textual.binding import Binding
 from textual.widget import Widget
 
+from dutydesk.i18n import t
 from dutydesk.tui.keys import key_name
 
 
@@ -64,7 +65,7 @@ class DeskFooter(Widget):
                 continue
             seen.add(binding.action)
             items.append(_Item(binding.key_display or key_name(binding.key),
-                               binding.description, binding.action,
+                               t(binding.description), binding.action,
                                binding.action.startswith("app.board(")))
         return items
 

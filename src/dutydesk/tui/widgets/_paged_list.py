@@ -67,6 +67,8 @@ class DetailLoaded(Message):
 
 
 class PagedList(PagedTable):
+    BINDINGS = keys.bindings(keys.LIST_KEYS)
+
     @dataclass
     class PageShown(Message):
         """A page has landed on screen (the board redraws its position, recounts …)."""
@@ -83,7 +85,6 @@ class PagedList(PagedTable):
                  second_line: Callable[[Any, bool], tuple[str, str]] | None = None,
                  **kwargs) -> None:
         super().__init__(columns, cells, second_line, **kwargs)
-        keys.install(self, keys.LIST_KEYS)
         self.source = source
         self.show_detail = show_detail  # the detail of the row under the cursor, or None
         self.query = query

@@ -18,12 +18,12 @@ class TextInput(Input):
         packet holds several keys) — `ab⌫c` would read `abc` then lose the `c`."""
         if await in_order(self, event):
             return
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if not event.is_printable:
-                event.stop()
-                event.prevent_default()
-                await self.run_action(binding.action)
-                return
+        active = self.screen.active_bindings.get(event.key)
+        if active is not None and active.node is self and not event.is_printable:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(active.binding.action)
+            return
         await super()._on_key(event)
 
     def replace(self, text: str, start: int, end: int) -> None:
