@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from dutydesk.clock import SimulatedClock
 from dutydesk.domain.deadlines import LOCAL_TZ
@@ -16,6 +17,11 @@ from dutydesk.scenario.demo import build_demo, seed_dir
 from dutydesk.services.context import Desk
 from dutydesk.services.setup import install_configuration
 from dutydesk.store.engine import Database
+
+# A property's examples are cheap unless it says otherwise (deadline=None on the slow ones); a
+# loaded machine (CI, -n 8) may still take a few times the default 200 ms over one.
+settings.register_profile("dutydesk", deadline=dt.timedelta(seconds=2))
+settings.load_profile("dutydesk")
 
 # Monday 2026-11-23 10:00 in Shanghai: a working day with working days on either side.
 T0 = dt.datetime(2026, 11, 23, 10, 0, tzinfo=LOCAL_TZ)

@@ -95,7 +95,7 @@ async def test_a_sweep_racing_open_desks_writes_each_step_once(desk, clock, db_p
     """Two desks opening (each sweeps on start) while cron's sweep runs: each 催办 once."""
     import asyncio
 
-    from tests.tui.conftest import make_app, settle
+    from tests.tui.pilot import make_app, settle
 
     ids = [new_case_in(desk, CaseState.DISPATCHED) for _ in range(8)]
     clock.advance(dt.timedelta(days=3))

@@ -4,6 +4,7 @@ exactly one event per successful use-case."""
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 from functools import cache
@@ -32,7 +33,9 @@ LOGINS = ["liuyang", "zhaolei", "huangxia", "zhoujp", "wangbo", "lihua", "admin"
 
 @cache
 def _template() -> Path:
-    path = Path(tempfile.mkdtemp(prefix="dutydesk-sm-")) / "configured.db"
+    folder = tempfile.mkdtemp(prefix="dutydesk-sm-")
+    atexit.register(shutil.rmtree, folder, True)  # the cached template goes with the process
+    path = Path(folder) / "configured.db"
     db = Database.open(path, create=True)
     install_configuration(db, SimulatedClock(T0), read_configuration(seed_dir(), demo=True))
     db.dispose()

@@ -1,58 +1,8 @@
-"""Running the real app against throwaway databases, with a frozen simulated clock."""
+"""The TUI tests' fixtures (their helpers are in tests/tui/pilot.py)."""
 
 from __future__ import annotations
 
 import pytest
-from textual import events
-
-from dutydesk.i18n import set_language
-from dutydesk.services.queue import reference_choices
-from dutydesk.tui.app import DutyDeskApp
-
-
-def make_app(desk, login="zhaolei", *, feed_interval: float = 0, language="zh_CN") -> DutyDeskApp:
-    set_language(language)
-    actor = desk.actor(login)
-    return DutyDeskApp(desk, actor, reference_choices(desk, actor),
-                       feed_interval=feed_interval)
-
-
-async def settle(pilot, rounds: int = 3) -> None:
-    """Let workers finish and their messages land (instead of sleeping)."""
-    for _ in range(rounds):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def wait_for(pilot, condition, seconds: float = 5.0) -> bool:
-    """Let the app run until `condition()` holds (work done off the UI thread or elsewhere)."""
-    import asyncio
-
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return True
-        await asyncio.sleep(0.05)
-        await settle(pilot, rounds=1)
-    return condition()
-
-
-async def burst(pilot, keys: str | list[str], *, wait: bool = True) -> None:
-    """Queue every key at once, with no pause between them (as an SSH packet delivers them);
-    then wait for the workers they started, unless told not to."""
-    app = pilot.app
-    for key in keys:
-        name = {"\t": "tab", "/": "slash", " ": "space", "\r": "enter"}.get(key, key)
-        char = key if len(key) == 1 else None
-        if name == "tab":
-            char = "\t"
-        elif name == "enter":
-            char = "\r"
-        event = events.Key(name, char)
-        event.set_sender(app)
-        app._driver.send_message(event)
-    if wait:
-        await settle(pilot)
 
 
 @pytest.fixture(autouse=True)
@@ -61,24 +11,3 @@ def _steady_cursor(monkeypatch):
     from textual.widgets import Input
 
     monkeypatch.setattr(Input, "cursor_blink", False, raising=False)
-
-
-def screen_text(app) -> str:
-    """What a person sees: the screen's text, read back from an SVG screenshot."""
-    import html
-    import re
-
-    svg = app.export_screenshot()
-    lines = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S)
-    return html.unescape("".join(lines)).replace("\xa0", " ")
-
-
-BOARD_KEYS = ("f2", "f3", "f4", "f5", "f6", "f7")
-
-
-async def each_board(pilot):
-    """Every board in turn, by its F-key (the chief has all six): yields (key, screen)."""
-    for key in BOARD_KEYS:
-        await pilot.press(key)
-        await settle(pilot)
-        yield key, pilot.app.screen

@@ -7,7 +7,7 @@ from textual.widgets import Input
 
 from dutydesk.tui.screens.forms import NewCaseScreen
 from dutydesk.tui.screens.queue import QueueScreen
-from tests.tui.conftest import burst, make_app, settle
+from tests.tui.pilot import burst, make_app, settle
 
 
 async def test_slash_then_letters_goes_to_the_search_box(demo_desk):
@@ -59,7 +59,7 @@ async def test_page_keys_in_a_burst_keep_the_position_right(demo_desk):
 
 async def test_editing_keys_in_a_text_field_act_in_order_with_the_characters(demo_desk):
     """`ab⌫c←X` then ctrl+u and `Z`, in one packet: each key where it was typed."""
-    from tests.tui.conftest import burst, make_app, settle
+    from tests.tui.pilot import burst, make_app, settle
 
     app = make_app(demo_desk)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -96,7 +96,7 @@ async def test_the_header_clock_moves_on_every_board(demo_desk, clock, monkeypat
     import datetime as dt
 
     from dutydesk.tui.widgets import _title_bar
-    from tests.tui.conftest import each_board, screen_text, wait_for
+    from tests.tui.pilot import each_board, screen_text, wait_for
 
     monkeypatch.setattr(_title_bar, "TICK_SECONDS", 0.05)
     app = make_app(demo_desk)
@@ -126,15 +126,23 @@ async def test_a_save_that_waits_its_turn_says_so(demo_desk, db_path):
             with demo_desk.db.write() as session:
                 session.connection()
                 held.set()
-                release.wait(10)
+                release.wait(30)
 
         holder = threading.Thread(target=hold)
         holder.start()
         held.wait(5)
         await burst(pilot, ["n", *"排队保存", "\t", "\t", "\t", "\t", "enter", "down", "enter",
                             "ctrl+s"], wait=False)
-        await pilot.pause(1.5)
-        assert "正在排队保存" in str(app.screen.query_one("#form-error").render())
+
+        def queued() -> bool:  # said a second after the save began to wait
+            errors = app.screen.query("#form-error")
+            return bool(errors) and "正在排队保存" in str(errors.first().render())
+
+        for _ in range(150):  # not settle(): the save's worker is waiting for its turn
+            if queued():
+                break
+            await pilot.pause(0.1)
+        assert queued()
         release.set()
         holder.join(10)
         await settle(pilot)

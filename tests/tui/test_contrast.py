@@ -10,7 +10,7 @@ from textual.color import Color
 from dutydesk.domain.deadlines import DeadlineState
 from dutydesk.tui.format import DEADLINE_STYLE
 from dutydesk.tui.widgets import CaseTable
-from tests.tui.conftest import make_app, settle
+from tests.tui.pilot import make_app, settle
 
 AA = 4.5
 

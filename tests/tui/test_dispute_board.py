@@ -11,7 +11,7 @@ from dutydesk.store.models import Case, Dispute, Event, Mediation
 from dutydesk.tui.screens.dispute_forms import RecordScreen, StepScreen
 from dutydesk.tui.screens.disputes import DisputeLane, DisputeScreen
 from dutydesk.tui.screens.forms import ActionScreen
-from tests.tui.conftest import burst, make_app, screen_text, settle, wait_for
+from tests.tui.pilot import burst, make_app, screen_text, settle, wait_for
 
 
 def _case_id(desk, summary_start: str) -> int:

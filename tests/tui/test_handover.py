@@ -11,7 +11,7 @@ from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.store.models import Handover
 from dutydesk.tui.screens.forms import ReasonScreen
 from dutydesk.tui.screens.handover import HandoverScreen
-from tests.tui.conftest import burst, make_app, screen_text, settle, wait_for
+from tests.tui.pilot import burst, make_app, screen_text, settle, wait_for
 
 
 async def test_make_read_and_acknowledge_the_sheet(demo_desk):

@@ -13,7 +13,7 @@ from dutydesk.tui.screens.forms import ActionScreen, NewCaseScreen
 from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.widgets import CaseTable
 from tests.services.helpers import standard_draft
-from tests.tui.conftest import burst, make_app, screen_text, settle
+from tests.tui.pilot import burst, make_app, screen_text, settle
 
 MARKUP = "[/] [/图片] [bold red]红[/] [@click=app.quit]退出[/] [link=http://x]点[/link]"
 RAW = "井盖\x1b[2J\x1b]0;pwned\x07丢失\x1b]52;c;ZXZpbA==\x07"

@@ -10,7 +10,7 @@ from dutydesk.tui.screens.police_forms import TransferActionScreen
 from dutydesk.tui.screens.police import PoliceScreen
 from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.widgets import PagedTable
-from tests.tui.conftest import burst, make_app, screen_text, settle, wait_for
+from tests.tui.pilot import burst, make_app, screen_text, settle, wait_for
 
 
 def _state(desk, number: str) -> str:
@@ -132,7 +132,7 @@ async def test_a_new_transfer_rings_the_bell_in_every_desk_session(desk, db_path
     import subprocess
     import sys
 
-    from tests.tui.conftest import wait_for
+    from tests.tui.pilot import wait_for
 
     app = make_app(desk, feed_interval=0.1)
     rings = []
@@ -412,7 +412,7 @@ def _resolve(desk, case_id: int) -> None:
 
 async def test_an_empty_section_says_so_and_the_import_bar_waits_for_a_file(demo_desk):
     from dutydesk.tui.screens.police_forms import ImportScreen
-    from tests.tui.conftest import screen_text
+    from tests.tui.pilot import screen_text
 
     app = make_app(demo_desk)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-
 from sqlmodel import select
+from textual.widgets import OptionList
 
 from dutydesk.services.cases import create_case
 from dutydesk.store.models import Case, Event
@@ -16,7 +14,7 @@ from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.widgets import CaseTable
 from dutydesk.domain.lifecycle import CaseState
 from tests.services.helpers import new_case_in, standard_draft
-from tests.tui.conftest import burst, make_app, screen_text, settle, wait_for
+from tests.tui.pilot import burst, make_app, screen_text, settle, wait_for
 
 
 def _status(app) -> str:
@@ -305,8 +303,13 @@ async def test_command_palette_offers_the_cases_actions(demo_desk):
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"受理")
-        await asyncio.sleep(0.3)  # the palette searches in the background
-        await settle(pilot)
+
+        def found() -> bool:  # the palette searches in the background
+            lists = app.screen.query(OptionList)
+            return bool(lists) and lists.first().option_count > 0 \
+                and lists.first().highlighted is not None
+
+        assert await wait_for(pilot, found)
         await pilot.press("enter")  # the best match, 受理 (a), is highlighted
         # The palette closes, then the action runs.
         await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen))
@@ -569,7 +572,7 @@ async def test_whistle_on_a_case_that_is_not_a_dispute(desk):
     from dutydesk.store.models import Whistle
     from dutydesk.tui.screens.dispute_forms import StepScreen
     from tests.services.helpers import standard_draft
-    from tests.tui.conftest import burst, wait_for
+    from tests.tui.pilot import burst, wait_for
 
     case_id = create_case(desk, desk.actor("liuyang"), standard_draft(
         summary="楼顶违法加建", category_code="illegal_building"))

@@ -12,7 +12,7 @@ from dutydesk.store.models import Revisit
 from dutydesk.tui.screens.revisit_forms import RevisitStepScreen
 from dutydesk.tui.screens.revisits import RevisitScreen
 from tests.services.helpers import FULL_PATH, new_case_in
-from tests.tui.conftest import burst, make_app, screen_text, settle
+from tests.tui.pilot import burst, make_app, screen_text, settle
 
 
 async def _open(pilot) -> RevisitScreen:
@@ -134,7 +134,7 @@ async def test_export_my_revisits_from_the_calendar(desk, tmp_path):
 
 async def test_the_english_calendar_speaks_english(demo_desk):
     """No 休 and no full-width colon in English (New Year's Day, 1 Jan 2027, is off)."""
-    from tests.tui.conftest import screen_text
+    from tests.tui.pilot import screen_text
 
     app = make_app(demo_desk, language="en")
     async with app.run_test(size=(100, 34)) as pilot:

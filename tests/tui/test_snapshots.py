@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.tui.conftest import make_app
+from tests.tui.pilot import make_app
 
 
 def test_queue_at_80x24(demo_desk, snap_compare):

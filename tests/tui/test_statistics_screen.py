@@ -8,7 +8,7 @@ from dutydesk.services.cases import create_case
 from dutydesk.services.statistics import report
 from dutydesk.tui.screens.stats import StatsScreen
 from tests.services.helpers import standard_draft
-from tests.tui.conftest import burst, make_app, screen_text, settle, wait_for
+from tests.tui.pilot import burst, make_app, screen_text, settle, wait_for
 
 
 async def _open(pilot) -> StatsScreen:
