@@ -3,7 +3,10 @@ arrive over SSH, and the screen read back as a person sees it."""
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import events
+from textual.worker import WorkerCancelled
 
 from dutydesk.i18n import set_language
 from dutydesk.services.queue import reference_choices
@@ -21,14 +24,23 @@ async def settle(pilot, rounds: int = 3) -> None:
     """Let workers finish and their messages land (instead of sleeping)."""
     for _ in range(rounds):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await _workers_done(pilot.app)
     await pilot.pause()
+
+
+async def _workers_done(app, tries: int = 50) -> None:
+    """Every worker finished. An exclusive worker (a page load) cancelled by a newer one while
+    waited for is not a failure: the newer one is waited for in turn."""
+    for _ in range(tries):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            await asyncio.sleep(0)
 
 
 async def wait_for(pilot, condition, seconds: float = 5.0) -> bool:
     """Let the app run until `condition()` holds (work done off the UI thread or elsewhere)."""
-    import asyncio
-
     for _ in range(int(seconds / 0.05)):
         if condition():
             return True

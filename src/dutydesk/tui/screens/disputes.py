@@ -72,7 +72,7 @@ class DisputeLane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="lane-title")
         cards = PagedList(CARD_COLUMNS, card_cells, self.source, self.show_detail,
-                          query=self.board_filter,
+                          of=self.board_filter,
                           second_line=card_second_line, classes="lane-cards")
         # The board keeps the focus itself and marks the current lane: moving the focus
         # between lanes would rebuild the footer on every ← →.

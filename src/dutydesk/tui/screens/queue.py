@@ -51,7 +51,7 @@ class QueueScreen(ClaimKeys, BoardScreen):
             yield Static(id="views")
             yield TextInput(placeholder=t("queue.search_placeholder"), id="search")
         yield CaseTable(PageSource(self._read_page, self._read_detail), self._show_detail,
-                        query=self.filter, id="cases")
+                        of=self.filter, id="cases")
         yield Static(id="status-bar")
         yield CaseDetailView(id="detail")
         yield DeskFooter()

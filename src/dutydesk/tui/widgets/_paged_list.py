@@ -1,14 +1,16 @@
 """The one list every board pages: a PagedTable that reads its own keyset pages off the UI
 thread and keeps its cursor and the detail of the row the cursor is on.
 
-A board composes it with a `PageSource` (how to read a page of its query and a row's detail,
-both run in worker threads) and a `show_detail` function (where the detail goes, called as the
-cursor moves), and passes its filter down as `query`; it hears of the rest through messages
-(`PageShown`, `RowHighlighted`, `RowSelected`). Page loads are numbered so
-that only the newest lands; a move asked for while a page is loading waits for it, so keys in
-a burst never turn from a stale page. The arrow and page keys are priority bindings (decided
-as each key arrives, in order with the board's action keys), and an action key waits for
-`settled_detail()` — so in a burst such as ↓↓k the k acts on the row the arrows chose.
+A board composes it with a `PageSource` (how to read a page of what it lists and a row's
+detail, both run in worker threads) and a `show_detail` function (where the detail goes, called
+as the cursor moves), and passes its filter down as `of`; it hears of the rest through messages
+(`PageShown`, `RowHighlighted`, `RowSelected`).
+
+Page loads are numbered so that only the newest lands; a move asked for while a page is
+loading waits for it, so keys in a burst never turn from a stale page. The arrow and page keys
+are priority bindings (decided as each key arrives, in order with the board's action keys),
+and an action key waits for `settled_detail()` — so in a burst such as ↓↓k the k acts on the
+row the arrows chose.
 
 The page's details are read in the page's worker right after the page, and a cursor move hands
 the board its row's detail in the same call: the cursor and its detail are drawn in one frame,
@@ -32,13 +34,14 @@ from dutydesk.tui import keys
 from dutydesk.tui.widgets._paged_table import Cells, Column, PagedTable
 from dutydesk.tui.workers import worker_error_text
 
-_SAME = object()  # restart(): the query stays as it is
+_SAME = object()  # restart(): what is listed stays as it is
 
 
 @dataclass(frozen=True)
 class PageSource:
-    """What a list shows: `page(query, limit, after, before)` reads a keyset page, `detail(id)`
-    a row's detail (an object with that `id`; DutyDeskError when the row is out of reach)."""
+    """What a list shows: `page(of, limit, after, before)` reads a keyset page of `of` (a
+    board's filter, a section); `detail(id)` a row's detail (an object with that `id`;
+    DutyDeskError when the row is out of reach)."""
 
     page: Callable[[Any, int, Cursor | None, Cursor | None], Page]
     detail: Callable[[int], Any]
@@ -81,13 +84,13 @@ class PagedList(PagedTable):
 
     def __init__(self, columns: tuple[Column, ...], cells: Callable[[Any, bool], Cells],
                  source: PageSource, show_detail: Callable[[Any], None], *,
-                 query: Any = None,
+                 of: Any = None,
                  second_line: Callable[[Any, bool], tuple[str, str]] | None = None,
                  **kwargs) -> None:
         super().__init__(columns, cells, second_line, **kwargs)
         self.source = source
         self.show_detail = show_detail  # the detail of the row under the cursor, or None
-        self.query = query
+        self.of = of  # what the list is of: the board's filter, a section …
         self.anchor: tuple = ("top",)
         self.first_index = 0  # position of the page's first row in the whole result
         self.has_before = self.has_after = False
@@ -108,10 +111,10 @@ class PagedList(PagedTable):
 
     # -- loading (workers touch no widgets: they post messages) ---------------------------------
 
-    def restart(self, query: Any = _SAME) -> None:
-        """Back to the top: a new query (a filter, a section), or the same one afresh."""
-        if query is not _SAME:
-            self.query = query
+    def restart(self, of: Any = _SAME) -> None:
+        """Back to the top: with a new filter or section, or the same one afresh."""
+        if of is not _SAME:
+            self.of = of
         self._pending_moves.clear()
         self.anchor, self.first_index = ("top",), 0
         self._load(self.anchor, self._follow_id, False)
@@ -143,7 +146,7 @@ class PagedList(PagedTable):
             self._waiting_for_size = (anchor, keep_id, turning, keep_row)
             return
         self._limit = self.visible_rows
-        self._read_page(self.query, self._limit, anchor, keep_id, turning, keep_row,
+        self._read_page(self.of, self._limit, anchor, keep_id, turning, keep_row,
                         self._generation)
 
     def on_resize(self) -> None:  # (PagedTable's own on_resize runs too: Textual calls both)
@@ -155,10 +158,10 @@ class PagedList(PagedTable):
             self.reload()  # more or fewer rows fit: a page of the new size
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
-    def _read_page(self, query: Any, limit: int, anchor: tuple, keep_id: int | None,
+    def _read_page(self, of: Any, limit: int, anchor: tuple, keep_id: int | None,
                    turning: bool, keep_row: int, generation: int) -> None:
         kind = anchor[0]
-        page = self.source.page(query, limit, anchor[1] if kind == "after" else None,
+        page = self.source.page(of, limit, anchor[1] if kind == "after" else None,
                                 anchor[1] if kind == "before" else None)
         ids = [r.id for r in page.rows]
         if keep_id in ids:
