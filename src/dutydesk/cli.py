@@ -108,6 +108,12 @@ def _parser() -> argparse.ArgumentParser:
     revisits.add_argument("--ics", required=True, type=Path, help="the .ics file to write")
     revisits.add_argument("--officer", default="", help="only this officer's (LOGIN)")
     revisits.add_argument("--community", default="", help="only this community's (node code)")
+    train = commands.add_parser("train", parents=[common],
+                                help="training scenarios (培训演练): list them, check one")
+    what = train.add_mutually_exclusive_group(required=True)
+    what.add_argument("--list", action="store_true", help="the seeded scenarios, a line each")
+    what.add_argument("--check", metavar="SCENARIO",
+                      help="only validate: a scenario's name (seed/scenarios) or its file")
     return parser
 
 
@@ -407,6 +413,33 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train(args: argparse.Namespace) -> int:
+    from dutydesk.errors import SeedError
+    from dutydesk.scenario.training import check, list_scenarios, scenario_dir
+
+    if args.list:
+        found = list_scenarios()
+        if not found:
+            print(t("training.none", folder=scenario_dir()))
+        for path in found:
+            scenario = check(path)
+            if isinstance(scenario, SeedError):
+                print(f"{path.stem}  {printable(scenario.message())}")
+            else:
+                print(t("training.list_line", name=path.stem, title=printable(scenario.title),
+                        events=len(scenario.events), story=scenario.story or "—"))
+        return 0
+    path = Path(args.check)
+    if not path.suffix and not path.exists():
+        path = scenario_dir() / f"{args.check}.toml"  # a seeded scenario by its name
+    scenario = check(path)
+    if isinstance(scenario, SeedError):
+        raise scenario
+    print(t("training.checked", file=path.name, title=printable(scenario.title),
+            events=len(scenario.events), points=scenario.points))
+    return 0
+
+
 def _has_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
@@ -528,7 +561,7 @@ def _open(args: argparse.Namespace, officer: str | None = None) -> int:
 _COMMANDS = {"demo": _demo, "calendar": _calendar, "init": _init, "import-110": _import_110,
              "export-110-feedback": _export_110_feedback, "total-110": _total_110,
              "revisits": _revisits_ics, "report": _report, "serve": _serve, "sweep": _sweep,
-             "officers": _officers}
+             "officers": _officers, "train": _train}
 
 
 if __name__ == "__main__":

@@ -29,13 +29,16 @@ class Entry:
 
     def known(self, key: str, values: set[str]) -> None:
         """The key's value must name something defined (a node, a unit, an officer …)."""
-        if self.get(key) not in values:
-            raise self.fail(key, "seed.unknown_ref", value=self.get(key))
+        value = self.get(key)
+        if not isinstance(value, str) or value not in values:
+            raise self.fail(key, "seed.unknown_ref",
+                            value=value if isinstance(value, str) else repr(value)[:40])
 
     def unique(self, key: str, seen: set[str]) -> None:
         """The key's value must not name something already defined in the file."""
-        if self.get(key) in seen:
-            raise self.fail(key, "seed.duplicate", value=self.get(key))
+        value = self.get(key)
+        if isinstance(value, str) and value in seen:
+            raise self.fail(key, "seed.duplicate", value=value)
 
     def names(self, key: str) -> list[str]:
         """A list of distinct, non-blank names (contacts, aliases)."""
