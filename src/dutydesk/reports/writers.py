@@ -5,6 +5,7 @@ that Excel opens it, or Markdown for a message. The format comes from the name o
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 from dutydesk.errors import DutyDeskError
@@ -24,26 +25,36 @@ def format_of(path: Path, given: str | None = None) -> str:
 
 
 def write_report(report: Report, path: Path, kind: str | None = None) -> Path:
+    return write_tables(title_of(report), made_line(report), report_tables(report), path, kind,
+                        charts=_charts)
+
+
+def write_tables(title: str, made: str, tables: list[Table], path: Path,
+                 kind: str | None = None, charts: Callable | None = None) -> Path:
+    """Tables under a title and an as-of line, as XLSX, CSV or Markdown (a statistics report,
+    a training score card)."""
     kind = format_of(path, kind)
-    tables = report_tables(report)
     try:
         with atomic_output(path) as partial:
-            {"xlsx": _xlsx, "csv": _csv, "md": _markdown}[kind](report, tables, partial)
+            if kind == "xlsx":
+                _xlsx(title, made, tables, partial, charts)
+            else:
+                {"csv": _csv, "md": _markdown}[kind](title, made, tables, partial)
     except OSError as exc:
         raise DutyDeskError("stats.error.write", path=str(path),
                             detail=exc.strerror or str(exc)) from None
     return path
 
 
-def _csv(report: Report, tables: list[Table], path: Path) -> None:
+def _csv(title: str, made: str, tables: list[Table], path: Path) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
 
         def row(cells) -> None:
             writer.writerow([inert(c) for c in cells])  # a unit's name is nobody's formula
 
-        row([title_of(report)])
-        row([made_line(report)])
+        row([title])
+        row([made])
         for table in tables:
             row([])
             row([table.title])
@@ -61,8 +72,8 @@ def _plain(value, kind: Kind):
     return value
 
 
-def _markdown(report: Report, tables: list[Table], path: Path) -> None:
-    lines = [f"# {title_of(report)}", "", made_line(report)]
+def _markdown(title: str, made: str, tables: list[Table], path: Path) -> None:
+    lines = [f"# {_md_cell(title)}", "", _md_cell(made)]
     for table in tables:
         lines += ["", f"## {table.title}", ""]
         if table.rows:
@@ -81,7 +92,8 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _xlsx(report: Report, tables: list[Table], path: Path) -> None:
+def _xlsx(title: str, made: str, tables: list[Table], path: Path,
+          charts: Callable | None) -> None:
     import xlsxwriter
     import xlsxwriter.exceptions
 
@@ -103,8 +115,8 @@ def _xlsx(report: Report, tables: list[Table], path: Path) -> None:
         sheet.set_landscape()
         sheet.set_paper(9)  # A4
         sheet.fit_to_pages(1, 0)
-        sheet.write(0, 0, title_of(report), formats["title"])
-        sheet.write(1, 0, f"{table.title} · {made_line(report)}")
+        sheet.write_string(0, 0, title, formats["title"])
+        sheet.write_string(1, 0, f"{table.title} · {made}")
         sheet.write_row(3, 0, [c.title for c in table.columns], formats["header"])
         for index, row in enumerate(table.rows):
             for column, (value, kind) in enumerate(zip(row, table.kinds(index))):
@@ -120,7 +132,8 @@ def _xlsx(report: Report, tables: list[Table], path: Path) -> None:
             sheet.set_column(column, column, 24 if spec.kind is Kind.TEXT else 12)
         sheet.repeat_rows(3)
         placed[table.key] = (sheet.get_name(), 4, len(table.rows))
-    _charts(book, placed)
+    if charts is not None:
+        charts(book, placed)
     try:
         book.close()
     except xlsxwriter.exceptions.FileCreateError as exc:  # it wraps the OSError

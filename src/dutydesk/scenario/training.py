@@ -63,8 +63,6 @@ EVENT_KINDS: dict[str, tuple[Spec, Spec]] = {
     "unit_step": ({"case": str, "step": str, "by": str},  # 签收, 退单, 回告, 延期 by a unit
                   {"reason": str, "result": str, "new_due": str}),
     "call_again": ({"case": str, "summary": str}, {"reporter": str, "phone": str}),
-    "relapse": ({"case": str}, {"note": str}),  # a relapse found at a revisit
-    "verify_fail": ({"case": str}, {"reason": str}),
     "shift_end": ({}, {}),
 }
 COMMON_KEYS: Spec = {"at": str, "ref": str, "expect": list}

@@ -18,11 +18,15 @@ from dutydesk.store.models import (
 )
 
 
-def install_configuration(db: Database, clock: Clock, config: Configuration) -> None:
-    """Write a checked configuration into an empty database."""
+def install_configuration(db: Database, clock: Clock, config: Configuration,
+                          training: dict | None = None) -> None:
+    """Write a checked configuration into an empty database (a training database's also says
+    which scenario it is for)."""
     now = clock.now()
     with db.write() as session:
         session.add(Meta(key="settings", value=config.settings.to_json()))
+        if training is not None:
+            session.add(Meta(key="training", value=json.dumps(training, ensure_ascii=False)))
         nodes: dict[str, Node] = {}
         for spec in config.nodes:  # parents come first: checked when the files were read
             parent = nodes.get(spec.parent) if spec.parent else None

@@ -1,0 +1,186 @@
+"""A training run: a fresh training database made from the scenario's own configuration, and
+the scenario's events fed in at their moments on the run's clock through the same services
+real data goes through (a 110 transfer is received, a report registered, a unit takes its
+step). Each event fed is itself in the log, with the item it made, so the score card can be
+read again from the database alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from dutydesk.clock import Clock, SimulatedClock
+from dutydesk.domain.lifecycle import DESK_ROLES, Action, Role
+from dutydesk.errors import DutyDeskError, SchemaError
+from dutydesk.scenario.training import Scenario, ScenarioEvent
+from dutydesk.services import training
+from dutydesk.services.cases import ActionInput, CaseDraft, create_case, perform
+from dutydesk.services.context import Actor, Desk
+from dutydesk.services.police import TransferDraft, receive_transfer
+from dutydesk.services.setup import install_configuration
+from dutydesk.store.engine import Database
+from dutydesk.store.inuse import sole_use
+
+TRAINING = "training"  # the meta key that marks a training database (and names its scenario)
+
+
+def training_info(db: Database) -> dict | None:
+    raw = db.meta(TRAINING)
+    return json.loads(raw) if raw else None
+
+
+def build_training(path: Path, scenario: Scenario) -> Path:
+    """A fresh training database at `path` (an older training database there is replaced;
+    any other desk is refused: a live desk is never touched)."""
+    from dutydesk.scenario.demo import _remove_database_files
+
+    path = Path(path).expanduser()
+    if path.exists():
+        with sole_use(path):  # refused at once while a session has it open
+            pass
+        existing = Database.open(path)
+        try:
+            if training_info(existing) is None:
+                raise SchemaError("training.error.not_training", path=str(path))
+        finally:
+            existing.dispose()
+        with sole_use(path):  # and nobody may have opened it since
+            _remove_database_files(path)
+    elif not path.parent.is_dir():
+        raise SchemaError("error.no_folder", path=str(path.parent))
+    db = Database.open(path, create=True)
+    try:
+        install_configuration(db, SimulatedClock(scenario.start), scenario.config,
+                              training={"scenario": scenario.path.name,
+                                        "title": scenario.title, "trainee": scenario.trainee,
+                                        "speed": scenario.speed})
+        _roster(Desk(db, SimulatedClock(scenario.start)), scenario)
+    except BaseException:
+        db.dispose()
+        _remove_database_files(path)
+        raise
+    db.dispose()
+    return path
+
+
+def _roster(desk: Desk, scenario: Scenario) -> None:
+    """The trainee on every shift the scenario spans, with the org's duty chief (a handover
+    sheet is made by someone of the shift)."""
+    from dutydesk.domain.deadlines import local_date
+    from dutydesk.services.duty import set_roster
+
+    chiefs = [o.login for o in scenario.config.officers if o.role == Role.DUTY_CHIEF.value]
+    if not chiefs:
+        return
+    chief = desk.actor(chiefs[0])
+    first, last = local_date(scenario.start), local_date(scenario.start + scenario.ends)
+    for offset in range(-1, (last - first).days + 1):
+        for shift in desk.settings.shifts:
+            set_roster(desk, chief, first + dt.timedelta(days=offset), shift.code,
+                       sorted({scenario.trainee, chief.login}), chief.login)
+
+
+class TrainingRun:
+    """The scenario's events fed into `desk` as its clock reaches them."""
+
+    def __init__(self, scenario: Scenario, desk: Desk) -> None:
+        self.scenario = scenario
+        self.desk = desk
+        self.trainee = desk.actor(scenario.trainee)
+        self.feeder = self._feeder()
+        done = training.fed(desk)  # a run taken up again goes on where it was
+        self.next_index = max(done) + 1 if done else 0
+        self._items = {ref: item for _at, ref, item in done.values() if ref}
+
+    def _feeder(self) -> Actor:
+        """Who the world's events come in through: a colleague on the desk, not the trainee
+        (the trainee's own steps are what is scored)."""
+        desk_people = [o for o in self.scenario.config.officers
+                       if Role(o.role) in DESK_ROLES and o.login != self.scenario.trainee]
+        return self.desk.actor(desk_people[0].login if desk_people else self.scenario.trainee)
+
+    def moment_of(self, index: int) -> dt.datetime:
+        return self.scenario.start + self.scenario.events[index].at
+
+    @property
+    def next_moment(self) -> dt.datetime | None:
+        if self.next_index >= len(self.scenario.events):
+            return None
+        return self.moment_of(self.next_index)
+
+    @property
+    def ends(self) -> dt.datetime:
+        return self.scenario.start + self.scenario.ends
+
+    @property
+    def over(self) -> bool:
+        return self.desk.clock.now() >= self.ends
+
+    def feed_due(self) -> list[str]:
+        """Every event whose moment has come, in order; what each was (for a notice)."""
+        fed = []
+        now = self.desk.clock.now()
+        while self.next_moment is not None and self.next_moment <= now:
+            index, event = self.next_index, self.scenario.events[self.next_index]
+            item = self._happen(event)
+            training.record_fed(self.desk, self.feeder, index, event.ref, item)
+            if event.ref and item:
+                self._items[event.ref] = item
+            self.next_index += 1
+            fed.append(event.kind)
+        return fed
+
+    def _happen(self, event: ScenarioEvent) -> str | None:
+        c = event.content
+        if event.kind == "transfer":
+            number = receive_transfer(self.desk, self.feeder, TransferDraft(
+                number=c["number"], called_at=self.desk.clock.now(), summary=c["summary"],
+                caller=c.get("caller", ""), phone=c.get("phone", ""),
+                address=c.get("address", ""), station=c.get("station", ""),
+                category_110=c.get("category", "")))
+            return f"transfer:{number}"
+        if event.kind in ("report", "call_again"):
+            original = self._case_of(c["case"]) if event.kind == "call_again" else None
+            case_id = create_case(self.desk, self.feeder, CaseDraft(
+                channel=c.get("channel", "phone"), summary=c["summary"],
+                node_code=c.get("node") or self._node_of(original),
+                reporter_name=c.get("reporter", ""), reporter_phone=c.get("phone", ""),
+                address=c.get("address", ""), category_code=c.get("category", "")))
+            return f"case:{case_id}"
+        if event.kind == "unit_step":
+            try:
+                case_id = self._case_of(c["case"])
+                perform(self.desk, self.desk.actor(c["by"]), case_id, Action(c["step"]),
+                        ActionInput(reason=c.get("reason", ""), result=c.get("result", "")))
+            except DutyDeskError:
+                # The unit could not (the case never reached it): what the trainee did, or
+                # did not, is scored on the item itself.
+                return self._items.get(c["case"])
+            return f"case:{case_id}"
+        return None  # the shift's end: nothing comes in
+
+    def _case_of(self, ref: str) -> int:
+        item = self._items[ref]
+        kind, _, number = item.partition(":")
+        if kind == "case":
+            return int(number)
+        from dutydesk.services.police import transfer_detail
+
+        detail = transfer_detail(self.desk, self.feeder, int(number))
+        if detail.row.case_id is None:
+            raise DutyDeskError("training.error.no_case", ref=ref)
+        return detail.row.case_id
+
+    def _node_of(self, case_id: int | None) -> str:
+        from dutydesk.services.queue import case_detail
+
+        if case_id is None:
+            return self.scenario.config.nodes[0].code
+        return case_detail(self.desk, self.feeder, case_id).node_code
+
+
+def open_training(path: Path, scenario: Scenario, clock: Clock) -> tuple[Desk, TrainingRun]:
+    db = Database.open(path)
+    desk = Desk(db, clock)
+    return desk, TrainingRun(scenario, desk)

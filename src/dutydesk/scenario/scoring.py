@@ -1,0 +1,126 @@
+"""A training run's score card: for each scenario event what was expected, what the trainee did,
+when, and the points — read from the training database's event log. A step done but late earns
+half its points; a step not done, or another step done instead, none, with the rule it broke."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from dutydesk.domain.deadlines import LOCAL_TZ
+from dutydesk.i18n import step_label, t
+from dutydesk.scenario.training import Expectation, Scenario
+from dutydesk.services import training
+from dutydesk.services.context import Desk
+from dutydesk.services.training import StepSeen
+
+
+@dataclass(frozen=True)
+class Line:
+    event: int  # its number in the scenario, from 1
+    what: str  # the event, as the trainee met it
+    step: str  # the step expected (the event log's name)
+    expected: str
+    done: str  # what the trainee did on the item ("" when nothing)
+    at: str  # when (local HH:MM), or ""
+    points: int
+    earned: int
+    on_time: bool | None  # None: not done
+    reason: str  # why points were lost (the rule), or ""
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    trainee: str
+    ended: str
+    earned: int
+    points: int
+    correct: int  # expectations met
+    on_time: int  # of them, within their time
+    expected: int
+    lines: tuple[Line, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Card:
+        return cls(**{**data, "lines": tuple(Line(**line) for line in data["lines"])})
+
+
+def score(desk: Desk, scenario: Scenario) -> Card:
+    """The card as of now: events not yet come earn nothing and say so."""
+    fed = training.fed(desk)
+    lines = []
+    for index, event in enumerate(scenario.events):
+        what = _what(index, event.kind, event.content)
+        if index not in fed:
+            lines += [_line(index, what, e, None, None, t("training.score.not_come"))
+                      for e in event.expect]
+            continue
+        _fed_at, _ref, item = fed[index]
+        moment = scenario.start + event.at  # its time in the story (fed within a tick of it)
+        seen = [s for s in training.steps_on(desk, item, moment) if s.login == scenario.trainee]
+        for expectation in event.expect:
+            match = next((s for s in seen if _matches(s, expectation)), None)
+            # Other expected steps of the event (签收 before 退回) are not "instead".
+            others = [s for s in seen if s.action not in {e.step for e in event.expect}]
+            lines.append(_line(index, what, expectation, match, moment, _reason(
+                expectation, match, moment, others)))
+    met = [line for line in lines if line.on_time is not None]
+    return Card(scenario.title, scenario.trainee,
+                f"{desk.clock.now().astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}",
+                sum(line.earned for line in lines), sum(line.points for line in lines),
+                len(met), sum(1 for line in met if line.on_time), len(lines), tuple(lines))
+
+
+def _matches(step: StepSeen, expectation: Expectation) -> bool:
+    if step.action != expectation.step:
+        return False
+    for key, wanted in expectation.with_.items():
+        value = step.payload.get(key)
+        if value != wanted and not (isinstance(value, list) and wanted in value):
+            return False
+    return True
+
+
+def _line(index: int, what: str, expectation: Expectation, match: StepSeen | None,
+          moment: dt.datetime | None, reason: str) -> Line:
+    on_time = None if match is None or moment is None else (
+        expectation.within is None or match.at - moment <= expectation.within)
+    earned = 0 if on_time is None else expectation.points if on_time \
+        else expectation.points // 2
+    return Line(index + 1, what, expectation.step, _expected_text(expectation),
+                step_label(match.action) if match else "",
+                f"{match.at.astimezone(LOCAL_TZ):%H:%M}" if match else "",
+                expectation.points, earned, on_time, reason)
+
+
+def _expected_text(expectation: Expectation) -> str:
+    text = step_label(expectation.step)
+    if expectation.with_:
+        text += " (" + ", ".join(f"{k}={v}" for k, v in expectation.with_.items()) + ")"
+    if expectation.within is not None:
+        text += " " + t("training.score.within", minutes=int(
+            expectation.within.total_seconds() // 60))
+    return text
+
+
+def _reason(expectation: Expectation, match: StepSeen | None, moment: dt.datetime,
+            others: list[StepSeen]) -> str:
+    rule = expectation.rule or _expected_text(expectation)
+    if match is None:
+        instead = list(dict.fromkeys(step_label(s.action) for s in others))
+        return t("training.score.instead", steps="、".join(instead), rule=rule) if instead \
+            else t("training.score.missed", rule=rule)
+    if expectation.within is not None and match.at - moment > expectation.within:
+        late = int((match.at - moment - expectation.within).total_seconds() // 60)
+        return t("training.score.late", minutes=late, rule=rule)
+    return ""
+
+
+def _what(index: int, kind: str, content: dict[str, Any]) -> str:
+    text = content.get("summary") or content.get("number") or ""
+    return f"{t('training.kind.' + kind)} {text}".strip()
