@@ -11,7 +11,8 @@ from dutydesk.i18n import catalogue
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "dutydesk"
 NOT_KEYS = {"app.help", "app.quit", "app.focus_next", "app.focus_previous",
-            "app.command_palette", "app.request_quit", "app.board"}  # action names
+            "app.command_palette", "app.request_quit", "app.board", "app.training_pause",
+            "app.training_speed", "app.training_next"}  # action names
 FILE_SUFFIXES = (".toml", ".tcss", ".py")
 SECTIONS = sorted({key.split(".")[0] for key in catalogue("zh_CN")})
 # Any string literal shaped like a catalogue key ("error.stale", "seed.bad_time", …).

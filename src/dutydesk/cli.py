@@ -109,11 +109,17 @@ def _parser() -> argparse.ArgumentParser:
     revisits.add_argument("--officer", default="", help="only this officer's (LOGIN)")
     revisits.add_argument("--community", default="", help="only this community's (node code)")
     train = commands.add_parser("train", parents=[common],
-                                help="training scenarios (培训演练): list them, check one")
-    what = train.add_mutually_exclusive_group(required=True)
+                                help="training scenarios (培训演练): run one on a fresh training "
+                                     "database, list them, check one, or read a run's score")
+    train.add_argument("scenario", nargs="?",
+                       help="the scenario to run: its name (seed/scenarios) or its file")
+    what = train.add_mutually_exclusive_group()
     what.add_argument("--list", action="store_true", help="the seeded scenarios, a line each")
     what.add_argument("--check", metavar="SCENARIO",
                       help="only validate: a scenario's name (seed/scenarios) or its file")
+    what.add_argument("--report", metavar="DB", type=Path,
+                      help="a training database's score card (with --output: .md/.xlsx/.csv)")
+    train.add_argument("--output", type=Path, default=None, help="where --report writes")
     return parser
 
 
@@ -429,14 +435,72 @@ def _train(args: argparse.Namespace) -> int:
                 print(t("training.list_line", name=path.stem, title=printable(scenario.title),
                         events=len(scenario.events), story=scenario.story or "—"))
         return 0
-    path = Path(args.check)
+    if args.report is not None:
+        return _training_report(args)
+    if not (args.check or args.scenario):
+        raise DutyDeskError("training.error.what")
+    path = Path(args.check or args.scenario)
     if not path.suffix and not path.exists():
-        path = scenario_dir() / f"{args.check}.toml"  # a seeded scenario by its name
+        path = scenario_dir() / f"{path}.toml"  # a seeded scenario by its name
     scenario = check(path)
     if isinstance(scenario, SeedError):
         raise scenario
-    print(t("training.checked", file=path.name, title=printable(scenario.title),
-            events=len(scenario.events), points=scenario.points))
+    if args.check:
+        print(t("training.checked", file=path.name, title=printable(scenario.title),
+                events=len(scenario.events), points=scenario.points))
+        return 0
+    return _run_training(args, scenario)
+
+
+def _run_training(args: argparse.Namespace, scenario) -> int:
+    from dutydesk.clock import TrainingClock
+    from dutydesk.scenario.runner import build_training, open_training
+    from dutydesk.services.queue import reference_choices
+    from dutydesk.store.engine import default_path
+
+    if not _has_terminal():
+        raise DutyDeskError("error.no_terminal")
+    path = args.db or default_path().with_name(f"training-{scenario.path.stem}.db")
+    build_training(path, scenario)
+    desk, run = open_training(path, scenario, TrainingClock(scenario.start, scenario.speed))
+    try:
+        actor = desk.actor(scenario.trainee)
+        from dutydesk.tui.training import TrainingApp
+
+        TrainingApp(desk, actor, reference_choices(desk, actor), run).run()
+    finally:
+        desk.db.dispose()
+    return 0
+
+
+def _training_report(args: argparse.Namespace) -> int:
+    from dutydesk.clock import SystemClock
+    from dutydesk.files import export_path
+    from dutydesk.reports.writers import write_tables
+    from dutydesk.scenario.runner import training_info
+    from dutydesk.scenario.scoring import Card, card_tables
+    from dutydesk.services import training
+    from dutydesk.services.context import Desk
+    from dutydesk.store.engine import Database
+
+    db = Database.open(args.report)
+    try:
+        if training_info(db) is None:
+            raise DutyDeskError("training.error.not_training", path=str(args.report))
+        saved = training.saved_score(Desk(db, SystemClock()))
+    finally:
+        db.dispose()
+    if saved is None:
+        raise DutyDeskError("training.error.not_scored", path=str(args.report))
+    title, made, tables = card_tables(Card.from_dict(saved))
+    if args.output is not None:
+        path = write_tables(title, made, tables, export_path(args.output))
+        print(t("training.card.saved", path=path))
+        return 0
+    print(printable(title))
+    print(printable(made))
+    for row in tables[0].rows:
+        print(printable("  ".join(str(cell) for cell in row)))
     return 0
 
 

@@ -69,7 +69,7 @@ BREAKAGES = [  # (where, change, the key the refusal names)
     ("scenario", {"colour": "red"}, "scenario.colour"),
     ("event", {"kind": "earthquake"}, "event[1].kind"),
     ("event", {"at": "soon"}, "event[1].at"),
-    ("event", {"at": "+9h"}, "event[1].at"),
+    ("event", {"at": "+12h"}, "event[1].at"),
     ("event", {"number": 5}, "event[1].number"),
     ("event", {"expect": [{"step": "fly"}]}, "event[1].expect[1].step"),
     ("event", {"expect": [{"step": "sign", "points": 1000}]}, "event[1].expect[1].points"),

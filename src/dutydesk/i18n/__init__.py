@@ -51,9 +51,9 @@ def t(key: str, **params: Any) -> str:
 
 def step_label(action: str) -> str:
     """An event's step in words: the case table's, else the 110, the dispute or the revisit
-    table's."""
+    table's, or the handover's."""
     for key in (f"action.{action}", f"police.action.{action}", f"dispute.action.{action}",
-                f"revisit.action.{action}"):
+                f"revisit.action.{action}", f"duty.action.{action}"):
         if key in catalogue("zh_CN"):
             return t(key)
     return t(f"action.{action}")

@@ -33,7 +33,7 @@ class Line:
 @dataclass(frozen=True)
 class Card:
     title: str
-    trainee: str
+    trainee: str  # name (login)
     ended: str
     earned: int
     points: int
@@ -70,7 +70,9 @@ def score(desk: Desk, scenario: Scenario) -> Card:
             lines.append(_line(index, what, expectation, match, moment, _reason(
                 expectation, match, moment, others)))
     met = [line for line in lines if line.on_time is not None]
-    return Card(scenario.title, scenario.trainee,
+    trainee = next((f"{o.name}（{o.login}）" for o in scenario.config.officers
+                    if o.login == scenario.trainee), scenario.trainee)
+    return Card(scenario.title, trainee,
                 f"{desk.clock.now().astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}",
                 sum(line.earned for line in lines), sum(line.points for line in lines),
                 len(met), sum(1 for line in met if line.on_time), len(lines), tuple(lines))
@@ -124,3 +126,22 @@ def _reason(expectation: Expectation, match: StepSeen | None, moment: dt.datetim
 def _what(index: int, kind: str, content: dict[str, Any]) -> str:
     text = content.get("summary") or content.get("number") or ""
     return f"{t('training.kind.' + kind)} {text}".strip()
+
+
+def card_tables(card: Card) -> tuple[str, str, list]:
+    """The card as the statistics reports are written: a title, an as-of line, and its table
+    (Markdown, XLSX or CSV through reports.writers.write_tables)."""
+    from dutydesk.reports.tables import Column, Kind, Table
+
+    columns = (Column(t("training.card.event"), Kind.TEXT),
+               Column(t("training.card.expected"), Kind.TEXT),
+               Column(t("training.card.done"), Kind.TEXT), Column(t("training.card.at"), Kind.TEXT),
+               Column(t("training.card.earned")), Column(t("training.card.points")),
+               Column(t("training.card.reason"), Kind.TEXT))
+    rows = [(f"{line.event}. {line.what}", line.expected, line.done or "—", line.at or "—",
+             line.earned, line.points, line.reason or "✓") for line in card.lines]
+    title = t("training.card.title", title=card.title)
+    made = t("training.card.made", trainee=card.trainee, ended=card.ended, earned=card.earned,
+             points=card.points, correct=card.correct, expected=card.expected,
+             on_time=card.on_time)
+    return title, made, [Table("card", t("training.card.sheet"), columns, rows)]

@@ -59,6 +59,8 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         self._first_sweep: Timer | None = None
         self.title = t("app.title")
 
+    training = False  # a training run (TrainingApp)
+
     def on_mount(self) -> None:
         self.push_screen(self._board_screen("queue"))
         if self.feed_interval > 0:
@@ -197,6 +199,8 @@ class DutyDeskApp(ReportsWorkerErrors, App):
             return False  # `?` typed into a text field is a question mark
         if action == "request_quit":  # from a board, not while typing (forms bind q anew)
             return self.screen in self.boards.values() and not isinstance(self.focused, Input)
+        if action.startswith("training_"):
+            return False  # a training run's keys (TrainingApp)
         if action == "board":  # the footer offers the other boards, not the one shown
             name = str(parameters[0])
             return name in self.board_names and self.screen is not self.boards.get(name) \
@@ -205,4 +209,4 @@ class DutyDeskApp(ReportsWorkerErrors, App):
 
     async def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            await self.push_screen(HelpScreen(self.actor.role))
+            await self.push_screen(HelpScreen(self.actor.role, self.training))

@@ -111,12 +111,17 @@ def title_line(desk, actor, screen: str, width: int = 1000) -> Text:
     and the desk's clock. On a narrow terminal the desk's name goes first, then the date —
     the clock (HH:MM) and the board stay."""
     demo = f" · {t('app.demo')}" if desk.settings.is_demo else ""
+    speed = getattr(desk.clock, "speed", None)  # a training run's clock (TrainingClock)
+    if speed is not None:
+        demo = f" · {t('training.run.mark')}"
     read_only = f" · {t('error.readonly_banner')}" if desk.db.read_only else ""
     who = t("app.who", name=actor.name, role=t("role." + actor.role.value))
     now = desk.clock.now()
     for title, clock in ((f"{t('app.title')} · ", "%Y-%m-%d %H:%M"), ("", "%Y-%m-%d %H:%M"),
                          ("", "%H:%M")):
-        line = f"{title}{screen}  {who}{demo}  {local_time(now, clock)}{read_only}"
+        running = "" if speed is None else (f" {t('training.run.paused')}"
+                                            if desk.clock.paused else f" ×{speed}")
+        line = f"{title}{screen}  {who}{demo}  {local_time(now, clock)}{running}{read_only}"
         if cell_len(line) + 2 <= width:
             break
     return plain(line)

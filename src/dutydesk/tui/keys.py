@@ -31,6 +31,13 @@ class KeySpec:
     board: str | None = None  # the board a board key opens (listed only for its roles)
 
 
+# A training run's clock: offered only in one (the app refuses them elsewhere).
+TRAINING_KEYS = (
+    KeySpec("train-pause", "f8", "app.training_pause", "training.key.pause", display="F8"),
+    KeySpec("train-speed", "f9", "app.training_speed", "training.key.speed", display="F9"),
+    KeySpec("train-next", "f10", "app.training_next", "training.key.next", display="F10"),
+)
+
 APP_KEYS = (
     KeySpec("help", "question_mark,f1", "app.help", "key.help", display="?"),
     # Named here, so that Textual adds no palette key of its own (with an English name).
@@ -40,7 +47,7 @@ APP_KEYS = (
     KeySpec("focus-next", "tab", "app.focus_next", "key.focus_next", show=False),
     KeySpec("focus-previous", "shift+tab", "app.focus_previous", "key.focus_previous",
             show=False),
-) + tuple(  # a board's F-key, from the table of boards
+) + TRAINING_KEYS + tuple(  # a board's F-key, from the table of boards
     KeySpec(f"board-{board.name}", board.key, f"app.board('{board.name}')", board.word,
             display=board.key.upper(), help_label=board.title, board=board.name)
     for board in BOARDS

@@ -25,9 +25,10 @@ class HelpScreen(ModalScreen):
         Binding("escape,q,question_mark,f1", "dismiss", "", show=False),
     ]
 
-    def __init__(self, role: Role) -> None:
+    def __init__(self, role: Role, training: bool = False) -> None:
         super().__init__()
         self.role = role
+        self.training = training  # a training run's clock keys are listed only in one
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
@@ -47,8 +48,11 @@ class HelpScreen(ModalScreen):
         table = Table(title=t("help.global"), show_header=False, box=None, padding=(0, 2))
         boards = boards_for(self.role)
         for spec in keys.APP_KEYS + keys.QUEUE_KEYS:
-            if spec.board is None or spec.board in boards:  # no F-key that does nothing
-                table.add_row(keys.help_key(spec), t(spec.help_label or spec.label))
+            if spec.board is not None and spec.board not in boards:
+                continue  # no F-key that does nothing
+            if spec in keys.TRAINING_KEYS and not self.training:
+                continue
+            table.add_row(keys.help_key(spec), t(spec.help_label or spec.label))
         table.add_row("↑ ↓ PgUp PgDn", f"{t('key.prev_page')} / {t('key.next_page')}")
         return table
 

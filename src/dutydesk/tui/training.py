@@ -1,0 +1,161 @@
+"""The desk in a training run: the normal boards, with the run's clock in the title (训练 · 12:05
+×10) and three keys for it — F8 pause, F9 faster, F10 on to the next event. The scenario's
+events come in as the clock reaches them (a worker feeds them through the services, and the
+boards hear of them as of any change); the sweep keeps simulated time. When the run ends its
+score card is kept in the training database and shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rich.table import Table
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from dutydesk.domain.text import printable
+from dutydesk.i18n import t
+from dutydesk.scenario.runner import TrainingRun
+from dutydesk.scenario.scoring import Card, card_tables, score
+from dutydesk.services import training
+from dutydesk.services.queue import last_change
+from dutydesk.services.sweep import sweep
+from dutydesk.tui.app import DutyDeskApp
+from dutydesk.tui.messages import FeedChanged
+
+TICK_SECONDS = 0.5  # how often (real time) the run looks for events come due
+SPEEDS = (1, 10, 60, 600)  # F9 steps through them
+
+
+@dataclass
+class EventsFed(Message):
+    kinds: list[str]
+    last_event_id: int
+    over: bool
+
+
+@dataclass
+class RunScored(Message):
+    card: Card
+
+
+class TrainingApp(DutyDeskApp):
+    training = True
+
+    def __init__(self, desk, actor, choices, run: TrainingRun, **kwargs) -> None:
+        super().__init__(desk, actor, choices, **kwargs)
+        self.training_run = run
+        self.card: Card | None = None
+        self._swept_at: dt.datetime | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(TICK_SECONDS, self._tick)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action.startswith("training_"):
+            return self.card is None  # the run is over once scored
+        return super().check_action(action, parameters)
+
+    # -- the clock's keys -------------------------------------------------------------------
+
+    def action_training_pause(self) -> None:
+        clock = self.desk.clock
+        clock.set_paused(not clock.paused)
+        self._clock_changed()
+
+    def action_training_speed(self) -> None:
+        clock = self.desk.clock
+        later = [s for s in SPEEDS if s > clock.speed]
+        clock.set_speed(later[0] if later else SPEEDS[0])
+        self._clock_changed()
+
+    def action_training_next(self) -> None:
+        moment = self.training_run.next_moment or self.training_run.ends
+        self.desk.clock.skip_to(moment)
+        self._clock_changed()
+        self._tick()
+
+    def _clock_changed(self) -> None:
+        for title in self.screen.query("TitleBar"):
+            title.refresh()
+
+    # -- feeding the run ----------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        if self.card is None:
+            self._feed()
+
+    @work(thread=True, exclusive=True, group="training", exit_on_error=False)
+    def _feed(self) -> None:
+        kinds = self.training_run.feed_due()
+        now = self.desk.clock.now()
+        if self._swept_at is None or now - self._swept_at >= dt.timedelta(minutes=1):
+            sweep(self.desk)  # the ladder on simulated time, as a desk sweeps each minute
+            self._swept_at = now
+        if kinds or self.training_run.over:
+            self.post_message(EventsFed(kinds, last_change(self.desk), self.training_run.over))
+
+    @on(EventsFed)
+    def _events_fed(self, message: EventsFed) -> None:
+        if message.kinds:
+            self.bell()
+            self.notify(t("training.run.arrived", what="、".join(
+                t(f"training.kind.{kind}") for kind in message.kinds)), markup=False)
+            # This session wrote them (its own writes do not show in the change feed): every
+            # board opened is told, as of a change from elsewhere.
+            for screen in self.boards.values():
+                if screen.is_mounted:
+                    screen.post_message(FeedChanged(message.last_event_id))
+        if message.over and self.card is None:
+            self._score()
+
+    @work(thread=True, exclusive=True, group="training-score", exit_on_error=False)
+    def _score(self) -> None:
+        card = score(self.desk, self.training_run.scenario)
+        training.record_score(self.desk, self.actor, card.to_dict())
+        self.post_message(RunScored(card))
+
+    @on(RunScored)
+    def _scored(self, message: RunScored) -> None:
+        self.card = message.card
+        self.desk.clock.set_paused(True)
+        self.notify(t("training.run.over", earned=message.card.earned,
+                      points=message.card.points), markup=False)
+        self.push_screen(ScoreScreen(message.card))
+
+
+class ScoreScreen(ModalScreen):
+    """The score card: each expectation, what was done and when, the points, and why any were
+    lost. Esc closes it (the desk stays open to look around)."""
+
+    DEFAULT_CSS = """
+    ScoreScreen { align: center middle; }
+    ScoreScreen > VerticalScroll {
+        width: 100%; height: 100%; max-width: 120; border: round $primary;
+        background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("escape,q", "dismiss", show=False)]
+
+    def __init__(self, card: Card) -> None:
+        super().__init__()
+        self.card = card
+
+    def compose(self) -> ComposeResult:
+        title, made, tables = card_tables(self.card)
+        grid = Table(title=printable(title), caption=printable(made), expand=True,
+                     show_lines=True)
+        for column in tables[0].columns:
+            grid.add_column(column.title)
+        for row in tables[0].rows:
+            grid.add_row(*(printable(str(cell)) for cell in row))
+        with VerticalScroll():
+            yield Static(grid)
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)
