@@ -101,3 +101,145 @@ def test_a_working_desk_is_never_made_a_training_one(tmp_path, demo_path):
     with pytest.raises(SchemaError):
         build_training(demo_path, scenario)
     assert demo_path.read_bytes() == before
+
+
+def test_chibi_is_played_in_its_own_town(tmp_path):
+    """seeds/002: 赤壁's own org (Hubei's 水利和湖泊局); the morning played right earns every
+    point, and the unit's steps come in through the services as the story has them."""
+    from dutydesk.domain.lifecycle import Action
+    from dutydesk.services.cases import ActionInput, perform
+
+    scenario = load_scenario(scenario_dir() / "chibi-command.toml")
+    assert {n.name for n in scenario.config.nodes} >= {"赤壁市", "蒲圻街道"}
+    assert "黄土坡街道" not in {n.name for n in scenario.config.nodes}
+    path = build_training(tmp_path / "chibi.db", scenario)
+    clock = SimulatedClock(scenario.start)
+    db = Database.open(path)
+    try:
+        desk = Desk(db, clock)
+        run = TrainingRun(scenario, desk)
+        chief = desk.actor("xuming")
+        _until(run, clock, 2 * 60 + 3)  # 08:33
+        case_id = int(run._items["canal"].partition(":")[2])
+        for action, inputs in ((Action.ACCEPT, ActionInput(category_code="canal",
+                                                           node_code="HSL-01")),
+                               (Action.FILE, ActionInput()),
+                               (Action.DISPATCH, ActionInput(lead_unit_code="SLHH"))):
+            perform(desk, chief, case_id, action, inputs)
+        _until(run, clock, 7 * 60 + 40)  # 14:10: the unit has acknowledged and replied
+        perform(desk, chief, case_id, Action.VERIFY, ActionInput(note="现场核查完毕",
+                                                          on_behalf_of="网格监督员 陈芳"))
+        perform(desk, chief, case_id, Action.CLOSE, ActionInput())
+        _until(run, clock, 10 * 60)
+        card = score(desk, scenario)
+        assert (card.earned, card.points) == (60, 60), [line.reason for line in card.lines]
+    finally:
+        db.dispose()
+
+
+def _play(tmp_path, name: str, steps) -> Card:
+    """Run scenario `name` to its end, the trainee taking `steps(desk, run, me, clock)`."""
+    scenario = load_scenario(scenario_dir() / f"{name}.toml")
+    path = build_training(tmp_path / f"{name}.db", scenario)
+    clock = SimulatedClock(scenario.start)
+    db = Database.open(path)
+    try:
+        desk = Desk(db, clock)
+        run = TrainingRun(scenario, desk)
+        steps(desk, run, desk.actor(scenario.trainee), clock)
+        clock.set(run.ends)
+        run.feed_due()
+        return score(desk, scenario)
+    finally:
+        db.dispose()
+
+
+def _case(run: TrainingRun, ref: str) -> int:
+    return int(run._items[ref].partition(":")[2])
+
+
+def test_the_family_dispute_is_mediated_and_the_second_call_merged(tmp_path):
+    from dutydesk.domain.lifecycle import Action
+    from dutydesk.services import disputes
+    from dutydesk.services.cases import ActionInput, perform
+    from dutydesk.services.disputes import DisputeDraft, MediationDraft, PartyDraft
+
+    def right(desk, run, me, clock):
+        _until(run, clock, 15)
+        family = _case(run, "family")
+        perform(desk, me, family, Action.ACCEPT, ActionInput(category_code="family_dispute",
+                                                             node_code="JSZL-01"))
+        disputes.record(desk, me, family, DisputeDraft(
+            "family", [PartyDraft("applicant", "钱女士"), PartyDraft("respondent", "孙先生")],
+            ["flare_ups"]))
+        _until(run, clock, 4 * 60)
+        disputes.record_mediation(desk, me, family, MediationDraft(
+            clock.now().date(), "心理咨询团队", "on_site", "agreed"))
+        disputes.record_outcome(desk, me, family, "mediated",
+                                agreement_on=clock.now().date())
+        _until(run, clock, 23 * 60 + 10)
+        perform(desk, me, _case(run, "again"), Action.MERGE, ActionInput(merge_into=family))
+
+    card = _play(tmp_path, "family-dispute", right)
+    assert card.earned == card.points == 70, [x.reason for x in card.lines]
+
+
+def test_the_caigangwa_dispute_is_graded_blue_and_mediated(tmp_path):
+    from dutydesk.domain.lifecycle import Action
+    from dutydesk.services import disputes
+    from dutydesk.services.cases import ActionInput, perform
+    from dutydesk.services.disputes import DisputeDraft, MediationDraft, PartyDraft
+
+    def right(desk, run, me, clock):
+        _until(run, clock, 20)
+        shed = _case(run, "shed")
+        perform(desk, me, shed, Action.ACCEPT, ActionInput(category_code="neighbour_dispute",
+                                                           node_code="JX-01"))
+        disputes.record(desk, me, shed, DisputeDraft(
+            "neighbour", [PartyDraft("applicant", "冯大爷"), PartyDraft("respondent", "邻居")]))
+        _until(run, clock, 3 * 60)
+        disputes.record_mediation(desk, me, shed, MediationDraft(
+            clock.now().date(), "楼栋党员 曲师傅", "on_site", "agreed"))
+        disputes.record_outcome(desk, me, shed, "mediated", agreement_on=clock.now().date())
+
+    card = _play(tmp_path, "caigangwa", right)
+    assert card.earned == card.points == 60, [x.reason for x in card.lines]
+
+
+def test_the_elevator_goes_out_as_joint_handling_with_a_whistle(tmp_path):
+    from dutydesk.domain.lifecycle import Action
+    from dutydesk.services import disputes
+    from dutydesk.services.cases import ActionInput, perform
+
+    def right(desk, run, me, clock):
+        _until(run, clock, 30)
+        lift = _case(run, "lift")
+        perform(desk, me, lift, Action.ACCEPT, ActionInput(category_code="complaint",
+                                                           node_code="JSDL-01"))
+        perform(desk, me, lift, Action.FILE, ActionInput())
+        perform(desk, me, lift, Action.DISPATCH, ActionInput(
+            lead_unit_code="ZJJ", co_unit_codes=["SCJGJ"], reason="电梯属特种设备，联合处置"))
+        disputes.whistle(desk, me, lift, ["ZJJ"], "电梯困人，请住建局到场")
+
+    card = _play(tmp_path, "elevator", right)
+    assert card.earned == card.points == 60, [x.reason for x in card.lines]
+
+
+def test_an_enclave_report_goes_to_the_community_that_manages_it(tmp_path):
+    from dutydesk.domain.lifecycle import Action
+    from dutydesk.services.cases import ActionInput, perform
+
+    def by_address(desk, run, me, clock):  # the mistake: left where the caller said
+        _until(run, clock, 10)
+        perform(desk, me, _case(run, "pipe"), Action.ACCEPT,
+                ActionInput(category_code="road_dirty", node_code="CJW"))
+
+    def right(desk, run, me, clock):
+        _until(run, clock, 10)
+        perform(desk, me, _case(run, "pipe"), Action.ACCEPT,
+                ActionInput(category_code="road_dirty", node_code="JX-09"))
+
+    assert _play(tmp_path, "enclave", right).earned == 30
+    (tmp_path / "wrong").mkdir()
+    wrong = _play(tmp_path / "wrong", "enclave", by_address)
+    assert wrong.earned == 0 and "飞地" in wrong.lines[0].reason

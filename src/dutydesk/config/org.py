@@ -4,6 +4,7 @@ categories with their time limits (categories.toml), the units (units.toml) and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,10 +72,11 @@ class Org:
     officers: list[OfficerSpec]
 
 
-def read_org(folder: Path) -> Org:
+def read_org(file: Callable[[str], Path]) -> Org:
+    """The four org files, each found by `file(name)` (a folder's, or a scenario's own)."""
     nodes: list[NodeSpec] = []
     known_nodes: set[str] = set()
-    for e in entries(folder / "org.toml", "node", {"code": str, "name": str, "kind": str},
+    for e in entries(file("org.toml"), "node", {"code": str, "name": str, "kind": str},
                      {"parent": str, "contacts": list, "aliases": list}):
         if e.get("kind") not in NODE_KINDS:
             raise e.fail("kind", "seed.bad_choice", value=e.get("kind"),
@@ -89,7 +91,7 @@ def read_org(folder: Path) -> Org:
 
     categories: list[CategorySpec] = []
     known_categories: set[str] = set()
-    for e in entries(folder / "categories.toml", "category",
+    for e in entries(file("categories.toml"), "category",
                      {"code": str, "name": str, "limit": dict}, {"dispute": bool}):
         e.unique("code", known_categories)
         limit = e.get("limit")
@@ -105,7 +107,7 @@ def read_org(folder: Path) -> Org:
 
     units: list[UnitSpec] = []
     known_units: set[str] = set()
-    for e in entries(folder / "units.toml", "unit",
+    for e in entries(file("units.toml"), "unit",
                      {"code": str, "name": str, "node": str, "categories": list},
                      {"round_the_clock": bool, "contacts": list}):
         e.unique("code", known_units)
@@ -119,7 +121,7 @@ def read_org(folder: Path) -> Org:
 
     officers: list[OfficerSpec] = []
     logins: set[str] = set()
-    for e in entries(folder / "officers.toml", "officer",
+    for e in entries(file("officers.toml"), "officer",
                      {"login": str, "name": str, "role": str, "node": str}, {"unit": str}):
         e.unique("login", logins)
         e.known("node", known_nodes)

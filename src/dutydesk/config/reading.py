@@ -25,10 +25,17 @@ SETTINGS = "settings.toml"
 _CHECKED = (KeyError, TypeError, ValueError)  # what a malformed section raises
 
 
-def read_configuration(folder: Path, *, demo: bool) -> Configuration:
-    settings = read_settings(read_toml(folder / SETTINGS), demo=demo)
-    org = read_org(folder)
-    years = read_calendar_years(folder / "calendar.toml")
+def read_configuration(folder: Path, *, demo: bool,
+                       fallback: Path | None = None) -> Configuration:
+    """A configuration folder's files; with `fallback`, a file the folder does not have is
+    that folder's (a scenario set in another town gives its own org, and may keep the rest)."""
+    def file(name: str) -> Path:
+        own = folder / name
+        return own if fallback is None or own.exists() else fallback / name
+
+    settings = read_settings(read_toml(file(SETTINGS)), demo=demo)
+    org = read_org(file)
+    years = read_calendar_years(file("calendar.toml"))
     return Configuration(settings, org.nodes, org.categories, org.units, org.officers, years)
 
 

@@ -175,7 +175,7 @@ def _configuration(head: Entry, path: Path) -> Configuration:
     if org != "seed" and (not folder.is_dir() or path.parent.resolve()
                           not in (folder.resolve(), *folder.resolve().parents)):
         raise head.fail("org", "training.bad_org", value=org)
-    return read_configuration(folder, demo=True)
+    return read_configuration(folder, demo=True, fallback=seed_dir())
 
 
 def _start(head: Entry) -> dt.datetime:
