@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -68,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
                                      "forced command; the identity is --officer, never the "
                                      "environment)")
     serve.add_argument("--officer", required=True, help="the officer's LOGIN")
+    serve.add_argument("--train", metavar="SCENARIO",
+                       help="a class: the officer's own fresh training run of SCENARIO")
+    serve.add_argument("--class", dest="class_dir", metavar="DIR", type=Path, default=None,
+                       help="with --train: where each trainee's copy is kept (default: "
+                            "class/ in the user data directory)")
     officers = commands.add_parser("officers", parents=[common],
                                    help="manage officers and their SSH keys (administrators)")
     which = officers.add_subparsers(dest="officers_command", required=True)
@@ -117,6 +123,8 @@ def _parser() -> argparse.ArgumentParser:
     what.add_argument("--list", action="store_true", help="the seeded scenarios, a line each")
     what.add_argument("--check", metavar="SCENARIO",
                       help="only validate: a scenario's name (seed/scenarios) or its file")
+    what.add_argument("--class", dest="class_dir", metavar="DIR", type=Path,
+                      help="every trainee's score in a class folder, side by side")
     what.add_argument("--report", metavar="DB", type=Path,
                       help="a training database's score card (with --output: .md/.xlsx/.csv)")
     train.add_argument("--output", type=Path, default=None, help="where --report writes")
@@ -388,6 +396,8 @@ def _serve(args: argparse.Namespace) -> int:
     if args.as_login:
         raise DutyDeskError("error.as_with_serve")
     requested = os.environ.get("SSH_ORIGINAL_COMMAND", "").strip()
+    if args.train:
+        return _serve_training(args, requested)
     if not requested:
         return _open(args, officer=args.officer)
     from dutydesk import over_ssh
@@ -402,6 +412,64 @@ def _serve(args: argparse.Namespace) -> int:
         return over_ssh.run(desk, desk.actor(args.officer), export)
     finally:
         db.dispose()
+
+
+_LOGIN_FILE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def _serve_training(args: argparse.Namespace, requested: str) -> int:
+    """A class over SSH: each trainee (their key's --officer) gets a fresh training copy of
+    the scenario in the class folder, named by their login; nothing else runs."""
+    from dutydesk.errors import SeedError
+    from dutydesk.scenario.training import check, scenario_dir
+    from dutydesk.store.engine import default_path
+
+    if requested:
+        raise DutyDeskError("training.error.no_commands")
+    if not _LOGIN_FILE.match(args.officer) or args.officer.startswith("."):
+        raise DutyDeskError("error.unknown_login", login=args.officer)
+    path = Path(args.train)
+    if not path.suffix:
+        path = scenario_dir() / f"{args.train}.toml"
+    scenario = check(path)
+    if isinstance(scenario, SeedError):
+        raise scenario
+    folder = args.class_dir or default_path().with_name("class")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    args.db = folder / f"{args.officer}.db"
+    return _run_training(args, scenario)
+
+
+def _class_scores(folder: Path) -> int:
+    """`dutydesk train --class DIR`: every trainee's score side by side."""
+    from dutydesk.clock import SystemClock
+    from dutydesk.scenario.runner import training_info
+    from dutydesk.services import training
+    from dutydesk.services.context import Desk
+    from dutydesk.store.engine import Database
+
+    if not folder.is_dir():
+        raise DutyDeskError("error.no_folder", path=str(folder))
+    print(t("training.class.head"))
+    for path in sorted(folder.glob("*.db")):
+        try:
+            db = Database.open(path)
+        except DutyDeskError:
+            continue  # not a desk database at all
+        try:
+            info = training_info(db)
+            card = training.saved_score(Desk(db, SystemClock())) if info else None
+        finally:
+            db.dispose()
+        if info is None:
+            continue
+        if card is None:
+            print(t("training.class.running", login=path.stem, title=printable(info["title"])))
+        else:
+            print(t("training.class.line", login=path.stem, title=printable(info["title"]),
+                    earned=card["earned"], points=card["points"], correct=card["correct"],
+                    expected=card["expected"], on_time=card["on_time"]))
+    return 0
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -437,6 +505,8 @@ def _train(args: argparse.Namespace) -> int:
         return 0
     if args.report is not None:
         return _training_report(args)
+    if args.class_dir is not None:
+        return _class_scores(args.class_dir)
     if not (args.check or args.scenario):
         raise DutyDeskError("training.error.what")
     path = Path(args.check or args.scenario)

@@ -243,3 +243,97 @@ def test_an_enclave_report_goes_to_the_community_that_manages_it(tmp_path):
     (tmp_path / "wrong").mkdir()
     wrong = _play(tmp_path / "wrong", "enclave", by_address)
     assert wrong.earned == 0 and "飞地" in wrong.lines[0].reason
+
+
+def test_a_class_lists_every_trainees_score_side_by_side(tmp_path, capsys, monkeypatch):
+    from dutydesk.cli import main as dutydesk
+
+    scenario = load_scenario(scenario_dir() / "enclave.toml")
+    for login, node in (("chenjing", "JX-09"), ("zhoujp", "CJW"), ("wangli", None)):
+        build_training(tmp_path / f"{login}.db", scenario)
+        if node is None:
+            continue  # still running: no card yet
+        db = Database.open(tmp_path / f"{login}.db")
+        try:
+            clock = SimulatedClock(scenario.start)
+            desk = Desk(db, clock)
+            run = TrainingRun(scenario, desk)
+            _until(run, clock, 10)
+            from dutydesk.domain.lifecycle import Action
+            from dutydesk.services.cases import ActionInput, perform
+
+            perform(desk, desk.actor(scenario.trainee), _case(run, "pipe"), Action.ACCEPT,
+                    ActionInput(category_code="road_dirty", node_code=node))
+            clock.set(run.ends)
+            training.record_score(desk, desk.actor(scenario.trainee),
+                                  score(desk, scenario).to_dict())
+        finally:
+            db.dispose()
+    (tmp_path / "notes.db").write_bytes(b"")  # not a training database: left out
+    assert dutydesk(["train", "--class", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in out[1:]] == ["chenjing", "wangli", "zhoujp"]
+    assert "30/30" in out[1] and "训练中" in out[2] and "0/30" in out[3]
+
+
+def test_a_class_key_opens_training_only(tmp_path, monkeypatch, capsys):
+    from dutydesk.cli import main as dutydesk
+
+    monkeypatch.setenv("SSH_ORIGINAL_COMMAND", "report monthly")
+    assert dutydesk(["serve", "--train", "enclave", "--officer", "chenjing",
+                     "--class", str(tmp_path)]) == 1
+    assert "训练" in capsys.readouterr().err
+    monkeypatch.delenv("SSH_ORIGINAL_COMMAND")
+    assert dutydesk(["serve", "--train", "enclave", "--officer", "../x",
+                     "--class", str(tmp_path)]) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_training_clock_runs_pauses_speeds_up_and_skips():
+    from dutydesk.clock import TrainingClock
+
+    real = [100.0]
+    start = dt.datetime(2026, 11, 24, 21, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    clock = TrainingClock(start, 10, real=lambda: real[0])
+    real[0] += 6  # six real seconds at ×10: a simulated minute
+    assert clock.now() == start + dt.timedelta(minutes=1)
+    clock.set_paused(True)
+    real[0] += 600
+    assert clock.now() == start + dt.timedelta(minutes=1) and clock.paused
+    clock.set_paused(False)
+    clock.set_speed(600)
+    real[0] += 6  # an hour
+    assert clock.now() == start + dt.timedelta(hours=1, minutes=1)
+    clock.skip_to(start + dt.timedelta(hours=5))
+    assert clock.now() == start + dt.timedelta(hours=5)
+    clock.skip_to(start)  # never back
+    assert clock.now() == start + dt.timedelta(hours=5)
+
+
+def test_the_sweep_chases_on_the_runs_clock_not_the_wall(tmp_path):
+    """A case left undone past its limit in simulated time gets its 催办 card from the sweep
+    the run keeps, though only seconds have passed on the wall."""
+    from dutydesk.domain.lifecycle import Action
+    from dutydesk.services.cases import ActionInput, perform
+    from dutydesk.services.sweep import sweep
+
+    scenario = load_scenario(scenario_dir() / "chibi-command.toml")
+    path = build_training(tmp_path / "c.db", scenario)
+    clock = SimulatedClock(scenario.start)
+    db = Database.open(path)
+    try:
+        desk = Desk(db, clock)
+        run = TrainingRun(scenario, desk)
+        chief = desk.actor("xuming")
+        _until(run, clock, 2 * 60 + 3)
+        case_id = _case(run, "canal")
+        for action, inputs in ((Action.ACCEPT, ActionInput(category_code="canal",
+                                                           node_code="HSL-01")),
+                               (Action.FILE, ActionInput()),
+                               (Action.DISPATCH, ActionInput(lead_unit_code="SLHH"))):
+            perform(desk, chief, case_id, action, inputs)
+        # The 1-working-day limit long past (after the National Day holiday), at 10:30.
+        clock.set(scenario.start + dt.timedelta(days=10, hours=4))
+        assert sweep(desk).chased >= 1
+    finally:
+        db.dispose()
