@@ -337,3 +337,16 @@ def test_the_sweep_chases_on_the_runs_clock_not_the_wall(tmp_path):
         assert sweep(desk).chased >= 1
     finally:
         db.dispose()
+
+
+def test_two_feeders_at_once_feed_each_event_once(night):
+    """The session's tick and F10 may feed at the same moment: each event comes in once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    scenario, desk, clock = night
+    run = TrainingRun(scenario, desk)
+    clock.set(scenario.start + dt.timedelta(hours=2))
+    with ThreadPoolExecutor(4) as pool:
+        fed = [kind for batch in pool.map(lambda _: run.feed_due(), range(4)) for kind in batch]
+    assert fed == ["transfer"] * 3
+    assert sorted(training.fed(desk)) == [0, 1, 2]

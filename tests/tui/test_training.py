@@ -16,14 +16,25 @@ from dutydesk.tui.training import ScoreScreen, TrainingApp
 from tests.tui.pilot import burst, screen_text, settle, wait_for
 
 
-@pytest.fixture
-def night(tmp_path):
-    scenario = load_scenario(scenario_dir() / "night-110.toml")
+def _training_app(tmp_path, name: str):
+    scenario = load_scenario(scenario_dir() / f"{name}.toml")
     path = build_training(tmp_path / "train.db", scenario)
     desk, run = open_training(path, scenario, TrainingClock(scenario.start, scenario.speed,
                                                             real=lambda: 0.0))
     actor = desk.actor(scenario.trainee)
-    app = TrainingApp(desk, actor, reference_choices(desk, actor), run, feed_interval=0)
+    return TrainingApp(desk, actor, reference_choices(desk, actor), run, feed_interval=0), desk
+
+
+@pytest.fixture
+def night(tmp_path):
+    app, desk = _training_app(tmp_path, "night-110")
+    yield app, desk
+    desk.db.dispose()
+
+
+@pytest.fixture
+def chibi(tmp_path):
+    app, desk = _training_app(tmp_path, "chibi-command")
     yield app, desk
     desk.db.dispose()
 
@@ -56,7 +67,7 @@ async def test_the_right_handling_by_keys_earns_every_point(night):
         await burst(pilot, ["f10", "f6"])  # the shift's end: the handover sheet
         await burst(pilot, ["g", *"夜间警情已处置", "ctrl+s"])
         await burst(pilot, ["f10"])
-        assert await wait_for(pilot, lambda: isinstance(app.screen, ScoreScreen))
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ScoreScreen)), screen_text(app)
         assert "80/80" in screen_text(app)
     card = training.saved_score(desk)
     assert (card["earned"], card["points"]) == (80, 80)
@@ -72,9 +83,49 @@ async def test_the_mistakes_lose_their_points_and_say_why(night):
         await burst(pilot, ["down", "k", "ctrl+s"])  # signed for 20 minutes late
         for _ in range(3):  # the knife call never sent back; no handover sheet
             await burst(pilot, ["f10"])
-        assert await wait_for(pilot, lambda: isinstance(app.screen, ScoreScreen))
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ScoreScreen)), screen_text(app)
         assert "5/80" in screen_text(app)
     lines = {(line["event"], line["step"]): line for line in training.saved_score(desk)["lines"]}
     assert lines[1, "sign"]["earned"] == 5 and "超时 10 分钟" in lines[1, "sign"]["reason"]
     assert lines[2, "send_back"]["earned"] == 0 and "持刀" in lines[2, "send_back"]["reason"]
     assert lines[4, "hand_over"]["earned"] == 0
+
+
+async def _chibi_morning(pilot, app, unit_choice: list[str], verify: bool,
+                         reason: str = "") -> None:
+    """The duty chief's morning in 赤壁: the grid report comes in; 受理, 立案, 派单 (to the
+    unit chosen by `unit_choice` in the picker); the unit's steps; then 核查 and 结案."""
+    await _next_event(pilot, app, "北渠附近出现少量垃圾")
+    await burst(pilot, ["a", "ctrl+s"])
+    await burst(pilot, ["f", "ctrl+s"])
+    because = ["tab", "tab", *reason] if reason else []  # another unit: the form asks why
+    await burst(pilot, ["p", "enter", *unit_choice, "enter", *because, "ctrl+s"])
+    await burst(pilot, ["f10"])  # the unit signs for it …
+    await burst(pilot, ["f10", "3"])  # … and replies before noon
+    if verify:
+        assert await wait_for(pilot, lambda: "已回告" in screen_text(app))
+        await burst(pilot, ["v", *"现场核查完毕", "tab", "enter", "down", "enter", "ctrl+s"])
+        await burst(pilot, ["c", "ctrl+s"])
+    await burst(pilot, ["f10"])
+    assert await wait_for(pilot, lambda: isinstance(app.screen, ScoreScreen)), screen_text(app)
+
+
+async def test_chibi_played_right_by_keys(chibi):
+    app, desk = chibi
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await _chibi_morning(pilot, app, ["down"], verify=True)  # ★ 水利和湖泊局, suggested
+        assert "60/60" in screen_text(app)
+
+
+async def test_chibi_dispatched_to_the_wrong_department(chibi):
+    app, desk = chibi
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await _chibi_morning(pilot, app, ["down", "down"], verify=False,  # 城管执法局
+                             reason="城管顺路处理")
+    lines = {(line["event"], line["step"]): line for line in training.saved_score(desk)["lines"]}
+    dispatch = lines[1, "dispatch"]
+    assert dispatch["earned"] == 0 and "赤壁市城管执法局" in dispatch["reason"]
+    assert "水利和湖泊局" in dispatch["reason"]  # the rule it broke
+    assert lines[3, "verify"]["earned"] == lines[3, "close"]["earned"] == 0

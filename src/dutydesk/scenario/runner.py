@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from pathlib import Path
 
 from dutydesk.clock import Clock, SimulatedClock
@@ -89,6 +90,8 @@ class TrainingRun:
         self.desk = desk
         self.trainee = desk.actor(scenario.trainee)
         self.feeder = self._feeder()
+        # One feeder at a time: the session's tick and F10 may both be feeding.
+        self._feeding = threading.Lock()
         done = training.fed(desk)  # a run taken up again goes on where it was
         self.next_index = max(done) + 1 if done else 0
         self._items = {ref: item for _at, ref, item in done.values() if ref}
@@ -119,6 +122,10 @@ class TrainingRun:
 
     def feed_due(self) -> list[str]:
         """Every event whose moment has come, in order; what each was (for a notice)."""
+        with self._feeding:
+            return self._feed_due()
+
+    def _feed_due(self) -> list[str]:
         fed = []
         now = self.desk.clock.now()
         while self.next_moment is not None and self.next_moment <= now:

@@ -68,7 +68,7 @@ def score(desk: Desk, scenario: Scenario) -> Card:
             # Other expected steps of the event (签收 before 退回) are not "instead".
             others = [s for s in seen if s.action not in {e.step for e in event.expect}]
             lines.append(_line(index, what, expectation, match, moment, _reason(
-                expectation, match, moment, others)))
+                expectation, match, moment, others, seen)))
     met = [line for line in lines if line.on_time is not None]
     trainee = next((f"{o.name}（{o.login}）" for o in scenario.config.officers
                     if o.login == scenario.trainee), scenario.trainee)
@@ -103,7 +103,7 @@ def _line(index: int, what: str, expectation: Expectation, match: StepSeen | Non
 def _expected_text(expectation: Expectation) -> str:
     text = step_label(expectation.step)
     if expectation.with_:
-        text += " (" + ", ".join(f"{k}={v}" for k, v in expectation.with_.items()) + ")"
+        text += "（" + "、".join(str(v) for v in expectation.with_.values()) + "）"
     if expectation.within is not None:
         text += " " + t("training.score.within", minutes=int(
             expectation.within.total_seconds() // 60))
@@ -111,9 +111,13 @@ def _expected_text(expectation: Expectation) -> str:
 
 
 def _reason(expectation: Expectation, match: StepSeen | None, moment: dt.datetime,
-            others: list[StepSeen]) -> str:
+            others: list[StepSeen], others_and_same: list[StepSeen]) -> str:
     rule = expectation.rule or _expected_text(expectation)
     if match is None:
+        unlike = next((s for s in others_and_same if s.action == expectation.step), None)
+        if unlike is not None:  # the step, but not as expected (another unit, colour …)
+            return t("training.score.unlike", step=step_label(unlike.action), values="、".join(
+                str(unlike.payload.get(key, "—")) for key in expectation.with_), rule=rule)
         instead = list(dict.fromkeys(step_label(s.action) for s in others))
         return t("training.score.instead", steps="、".join(instead), rule=rule) if instead \
             else t("training.score.missed", rule=rule)

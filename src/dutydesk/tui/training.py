@@ -58,7 +58,11 @@ class TrainingApp(DutyDeskApp):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action.startswith("training_"):
-            return self.card is None  # the run is over once scored
+            if self.card is not None:
+                return False  # the run is over once scored
+            # Pausing is always at hand; moving the clock on only from a board, not from
+            # under a form being filled in.
+            return action == "training_pause" or self.screen in self.boards.values()
         return super().check_action(action, parameters)
 
     # -- the clock's keys -------------------------------------------------------------------
