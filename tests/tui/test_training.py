@@ -129,3 +129,28 @@ async def test_chibi_dispatched_to_the_wrong_department(chibi):
     assert dispatch["earned"] == 0 and "赤壁市城管执法局" in dispatch["reason"]
     assert "水利和湖泊局" in dispatch["reason"]  # the rule it broke
     assert lines[3, "verify"]["earned"] == lines[3, "close"]["earned"] == 0
+
+
+@pytest.fixture
+def enclave(tmp_path):
+    app, desk = _training_app(tmp_path, "enclave")
+    yield app, desk
+    desk.db.dispose()
+
+
+@pytest.mark.parametrize("to_enclave", [True, False], ids=["right", "by-address"])
+async def test_an_enclave_report_by_keys(enclave, to_enclave):
+    """The caller names 曹家湾; the right handling moves the case to the enclave grid that 建兴
+    manages (typed into the place picker by its pinyin initials), the mistake leaves it."""
+    app, desk = enclave
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await _next_event(pilot, app, "下水道堵塞")
+        place = ["tab", "enter", *"jxfd", "enter"] if to_enclave else []
+        await burst(pilot, ["a", *place, "ctrl+s"])
+        await burst(pilot, ["f10"])
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ScoreScreen)), \
+            screen_text(app)
+    line = training.saved_score(desk)["lines"][0]
+    assert line["earned"] == (30 if to_enclave else 0)
+    assert to_enclave or "飞地" in line["reason"]
