@@ -158,25 +158,37 @@ def _case(run: TrainingRun, ref: str) -> int:
     return int(run._items[ref].partition(":")[2])
 
 
-def test_the_family_dispute_is_mediated_and_the_second_call_merged(tmp_path):
+def _mediated(desk, run, me, clock, ref: str, accept: tuple[str, str], draft, mediate_at: int,
+              mediator: str) -> int:
+    """A dispute report taken in, recorded (建档) from `draft`, mediated at `mediate_at` minutes
+    with an agreement, and its outcome recorded: the case's id."""
     from dutydesk.domain.lifecycle import Action
     from dutydesk.services import disputes
     from dutydesk.services.cases import ActionInput, perform
-    from dutydesk.services.disputes import DisputeDraft, MediationDraft, PartyDraft
+    from dutydesk.services.disputes import MediationDraft
+
+    case_id = _case(run, ref)
+    perform(desk, me, case_id, Action.ACCEPT, ActionInput(category_code=accept[0],
+                                                          node_code=accept[1]))
+    disputes.record(desk, me, case_id, draft)
+    _until(run, clock, mediate_at)
+    disputes.record_mediation(desk, me, case_id, MediationDraft(
+        clock.now().date(), mediator, "on_site", "agreed"))
+    disputes.record_outcome(desk, me, case_id, "mediated", agreement_on=clock.now().date())
+    return case_id
+
+
+def test_the_family_dispute_is_mediated_and_the_second_call_merged(tmp_path):
+    from dutydesk.domain.lifecycle import Action
+    from dutydesk.services.cases import ActionInput, perform
+    from dutydesk.services.disputes import DisputeDraft, PartyDraft
 
     def right(desk, run, me, clock):
         _until(run, clock, 15)
-        family = _case(run, "family")
-        perform(desk, me, family, Action.ACCEPT, ActionInput(category_code="family_dispute",
-                                                             node_code="JSZL-01"))
-        disputes.record(desk, me, family, DisputeDraft(
-            "family", [PartyDraft("applicant", "钱女士"), PartyDraft("respondent", "孙先生")],
-            ["flare_ups"]))
-        _until(run, clock, 4 * 60)
-        disputes.record_mediation(desk, me, family, MediationDraft(
-            clock.now().date(), "心理咨询团队", "on_site", "agreed"))
-        disputes.record_outcome(desk, me, family, "mediated",
-                                agreement_on=clock.now().date())
+        family = _mediated(desk, run, me, clock, "family", ("family_dispute", "JSZL-01"),
+                           DisputeDraft("family", [PartyDraft("applicant", "钱女士"),
+                                                   PartyDraft("respondent", "孙先生")],
+                                        ["flare_ups"]), 4 * 60, "心理咨询团队")
         _until(run, clock, 23 * 60 + 10)
         perform(desk, me, _case(run, "again"), Action.MERGE, ActionInput(merge_into=family))
 
@@ -185,22 +197,14 @@ def test_the_family_dispute_is_mediated_and_the_second_call_merged(tmp_path):
 
 
 def test_the_caigangwa_dispute_is_graded_blue_and_mediated(tmp_path):
-    from dutydesk.domain.lifecycle import Action
-    from dutydesk.services import disputes
-    from dutydesk.services.cases import ActionInput, perform
-    from dutydesk.services.disputes import DisputeDraft, MediationDraft, PartyDraft
+    from dutydesk.services.disputes import DisputeDraft, PartyDraft
 
     def right(desk, run, me, clock):
         _until(run, clock, 20)
-        shed = _case(run, "shed")
-        perform(desk, me, shed, Action.ACCEPT, ActionInput(category_code="neighbour_dispute",
-                                                           node_code="JX-01"))
-        disputes.record(desk, me, shed, DisputeDraft(
-            "neighbour", [PartyDraft("applicant", "冯大爷"), PartyDraft("respondent", "邻居")]))
-        _until(run, clock, 3 * 60)
-        disputes.record_mediation(desk, me, shed, MediationDraft(
-            clock.now().date(), "楼栋党员 曲师傅", "on_site", "agreed"))
-        disputes.record_outcome(desk, me, shed, "mediated", agreement_on=clock.now().date())
+        _mediated(desk, run, me, clock, "shed", ("neighbour_dispute", "JX-01"),
+                  DisputeDraft("neighbour", [PartyDraft("applicant", "冯大爷"),
+                                             PartyDraft("respondent", "邻居")]),
+                  3 * 60, "楼栋党员 曲师傅")
 
     card = _play(tmp_path, "caigangwa", right)
     assert card.earned == card.points == 60, [x.reason for x in card.lines]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -180,7 +181,7 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
     scripted_disputes = read_disputes(folder / "disputes.toml", lambda e, key: _when(e, key, base),
                                       {c.ref for c in cases if c.ref})
     building = path.with_name(path.name + ".building")
-    _remove_database_files(building)
+    remove_database_files(building)
     db = Database.open(building, create=True)
     try:
         install_configuration(db, clock, config)
@@ -191,13 +192,13 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
         _import_sample_transfers(Desk(db, simulated), folder)
     except BaseException:
         db.dispose()
-        _remove_database_files(building)
+        remove_database_files(building)
         raise
     db.dispose()
     with sole_use(path):  # and again while replacing it: nobody may have opened it since
-        _remove_database_files(path)
+        remove_database_files(path)
         os.replace(building, path)
-    _remove_database_files(building)  # what is left of the build's own (its write lock)
+    remove_database_files(building)  # what is left of the build's own (its write lock)
     return path
 
 
@@ -243,17 +244,22 @@ def build_desk(path: Path, clock: Clock, folder: Path | None = None) -> Path:
     if not path.parent.is_dir():
         raise SchemaError("error.no_folder", path=str(path.parent))
     config = read_configuration(folder, demo=False)
+    return fresh_database(path, lambda db: install_configuration(db, clock, config))
+
+
+def fresh_database(path: Path, fill: Callable[[Database], None]) -> Path:
+    """A new database at `path` (a free one), filled by `fill`: whole, or not there at all."""
     db = Database.open(path, create=True)
     try:
-        install_configuration(db, clock, config)
+        fill(db)
     except BaseException:
         db.dispose()
-        _remove_database_files(path)
+        remove_database_files(path)
         raise
     db.dispose()
     return path
 
 
-def _remove_database_files(path: Path) -> None:
+def remove_database_files(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-writelock"):
         Path(str(path) + suffix).unlink(missing_ok=True)

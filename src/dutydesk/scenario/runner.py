@@ -34,7 +34,7 @@ def training_info(db: Database) -> dict | None:
 def build_training(path: Path, scenario: Scenario) -> Path:
     """A fresh training database at `path` (an older training database there is replaced;
     any other desk is refused: a live desk is never touched)."""
-    from dutydesk.scenario.demo import _remove_database_files
+    from dutydesk.scenario.demo import fresh_database, remove_database_files
 
     path = Path(path).expanduser()
     if path.exists():
@@ -47,22 +47,18 @@ def build_training(path: Path, scenario: Scenario) -> Path:
         finally:
             existing.dispose()
         with sole_use(path):  # and nobody may have opened it since
-            _remove_database_files(path)
+            remove_database_files(path)
     elif not path.parent.is_dir():
         raise SchemaError("error.no_folder", path=str(path.parent))
-    db = Database.open(path, create=True)
-    try:
+
+    def fill(db: Database) -> None:
         install_configuration(db, SimulatedClock(scenario.start), scenario.config,
                               training={"scenario": scenario.path.name,
                                         "title": scenario.title, "trainee": scenario.trainee,
                                         "speed": scenario.speed})
         _roster(Desk(db, SimulatedClock(scenario.start)), scenario)
-    except BaseException:
-        db.dispose()
-        _remove_database_files(path)
-        raise
-    db.dispose()
-    return path
+
+    return fresh_database(path, fill)
 
 
 def _roster(desk: Desk, scenario: Scenario) -> None:
