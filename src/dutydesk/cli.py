@@ -421,17 +421,14 @@ def _serve_training(args: argparse.Namespace, requested: str) -> int:
     """A class over SSH: each trainee (their key's --officer) gets a fresh training copy of
     the scenario in the class folder, named by their login; nothing else runs."""
     from dutydesk.errors import SeedError
-    from dutydesk.scenario.training import check, scenario_dir
+    from dutydesk.scenario.training import check, scenario_path
     from dutydesk.store.engine import default_path
 
     if requested:
         raise DutyDeskError("training.error.no_commands")
     if not _LOGIN_FILE.match(args.officer) or args.officer.startswith("."):
         raise DutyDeskError("error.unknown_login", login=args.officer)
-    path = Path(args.train)
-    if not path.suffix:
-        path = scenario_dir() / f"{args.train}.toml"
-    scenario = check(path)
+    scenario = check(scenario_path(args.train))
     if isinstance(scenario, SeedError):
         raise scenario
     folder = args.class_dir or default_path().with_name("class")
@@ -489,7 +486,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from dutydesk.errors import SeedError
-    from dutydesk.scenario.training import check, list_scenarios, scenario_dir
+    from dutydesk.scenario.training import check, list_scenarios, scenario_dir, scenario_path
 
     if args.list:
         found = list_scenarios()
@@ -509,9 +506,7 @@ def _train(args: argparse.Namespace) -> int:
         return _class_scores(args.class_dir)
     if not (args.check or args.scenario):
         raise DutyDeskError("training.error.what")
-    path = Path(args.check or args.scenario)
-    if not path.suffix and not path.exists():
-        path = scenario_dir() / f"{path}.toml"  # a seeded scenario by its name
+    path = scenario_path(args.check or args.scenario)
     scenario = check(path)
     if isinstance(scenario, SeedError):
         raise scenario

@@ -120,6 +120,14 @@ def scenario_dir() -> Path:
     return seed_dir() / "scenarios"
 
 
+def scenario_path(given: str) -> Path:
+    """A scenario named on the command line: a seeded one by its name, or a file."""
+    path = Path(given)
+    if not path.suffix and not path.exists():
+        return scenario_dir() / f"{given}.toml"
+    return path
+
+
 def list_scenarios(folder: Path | None = None) -> list[Path]:
     return sorted((folder or scenario_dir()).glob("*.toml"))
 
