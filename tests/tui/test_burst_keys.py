@@ -149,3 +149,20 @@ async def test_a_save_that_waits_its_turn_says_so(demo_desk, db_path):
         assert isinstance(app.screen, QueueScreen)
     with demo_desk.db.read() as s:
         assert s.exec(select(Case).where(Case.summary == "排队保存")).first() is not None
+
+
+async def test_ticks_in_a_checklist_then_tab_in_one_burst_land_where_typed(demo_desk):
+    """`↓ Space Tab reason` in one packet: the box is ticked before the Tab moves on (Textual
+    would decide ↓ and Space by the focus as it is when it gets to them: the reason field)."""
+    from dutydesk.tui.screens.dispute_forms import StepScreen
+    from dutydesk.tui.widgets import Checklist
+
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await burst(pilot, ["3", "w"])
+        assert isinstance(app.screen, StepScreen)
+        await burst(pilot, ["down", "space", "tab", *"请到场"])
+        units = app.screen.query_one(Checklist)
+        assert len(units.selected) == 1
+        assert app.screen.focused.value == "请到场"

@@ -1,17 +1,27 @@
 """A list of boxes to tick whose unticked box is empty.
 
 Textual's SelectionList draws the same X in every box and tells ticked from unticked by its
-colour alone, so without colour (NO_COLOR, a plain terminal) every box looks ticked."""
+colour alone, so without colour (NO_COLOR, a plain terminal) every box looks ticked. Its keys
+act in order with the keys around them, as a text field's do."""
 
 from __future__ import annotations
 
 from rich.segment import Segment
+from textual import events
 from textual.strip import Strip
 from textual.widgets import SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
 
+from dutydesk.tui.widgets._in_order import act_on_own_key, in_order
+
 
 class Checklist(SelectionList):
+    async def _on_key(self, event: events.Key) -> None:
+        """↓ ↑ Space act here, in order with the keys around them (a burst over SSH)."""
+        if await in_order(self, event) or await act_on_own_key(self, event, printable_too=True):
+            return
+        await super()._on_key(event)
+
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
         try:

@@ -9,6 +9,7 @@ act right there, and a key queued behind one that opened a dialog goes to the di
 from __future__ import annotations
 
 from textual import events
+from textual.binding import Binding
 from textual.widget import Widget
 
 SCREEN_KEYS = frozenset({"escape", "ctrl+s"})  # a form's keys a field passes on at once
@@ -32,3 +33,30 @@ async def in_order(widget: Widget, event: events.Key) -> bool:
             await app.run_action(active.binding.action, widget.screen)
             return True
     return False
+
+
+def own_binding(widget: Widget, key: str) -> Binding | None:
+    """The widget's own binding of `key` (its classes' BINDINGS), whatever has the focus now.
+
+    Textual decides a widget's keys by the focus chain at the moment it processes them; in a
+    burst the Tab typed after them has moved the focus on by then, so `↓ Space Tab` would tick
+    nothing. A field acts on its own keys itself, in the order they came."""
+    for cls in type(widget).__mro__:
+        for binding in Binding.make_bindings(cls.__dict__.get("BINDINGS", ())):
+            if binding.key == key:
+                return binding
+    return None
+
+
+async def act_on_own_key(widget: Widget, event: events.Key, *,
+                         printable_too: bool = False) -> bool:
+    """Run the widget's own binding of the key, if it has one: True when it did."""
+    if event.is_printable and not printable_too:
+        return False
+    binding = own_binding(widget, event.key)
+    if binding is None:
+        return False
+    event.stop()
+    event.prevent_default()
+    await widget.run_action(binding.action)
+    return True

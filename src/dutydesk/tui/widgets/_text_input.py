@@ -7,7 +7,7 @@ from textual import events
 from textual.widgets import Input
 
 from dutydesk.domain.text import strip_controls
-from dutydesk.tui.widgets._in_order import in_order
+from dutydesk.tui.widgets._in_order import act_on_own_key, in_order
 
 
 class TextInput(Input):
@@ -18,11 +18,7 @@ class TextInput(Input):
         packet holds several keys) — `ab⌫c` would read `abc` then lose the `c`."""
         if await in_order(self, event):
             return
-        active = self.screen.active_bindings.get(event.key)
-        if active is not None and active.node is self and not event.is_printable:
-            event.stop()
-            event.prevent_default()
-            await self.run_action(active.binding.action)
+        if await act_on_own_key(self, event):
             return
         await super()._on_key(event)
 
