@@ -154,3 +154,40 @@ async def test_an_enclave_report_by_keys(enclave, to_enclave):
     line = training.saved_score(desk)["lines"][0]
     assert line["earned"] == (30 if to_enclave else 0)
     assert to_enclave or "飞地" in line["reason"]
+
+
+@pytest.fixture
+def elevator(tmp_path):
+    app, desk = _training_app(tmp_path, "elevator")
+    yield app, desk
+    desk.db.dispose()
+
+
+@pytest.mark.parametrize("joint", [True, False], ids=["joint-and-whistle", "one-unit-only"])
+async def test_the_elevator_by_keys(elevator, joint):
+    """seeds/004: 住建局 leads with 市场监管局 as co-unit, and the whistle calls 住建局 in —
+    every key of it sent in bursts, through the pickers and checklists; the mistake sends it
+    to one unit and blows no whistle."""
+    app, desk = elevator
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await _next_event(pilot, app, "电梯")
+        await burst(pilot, ["a", "ctrl+s"])
+        await burst(pilot, ["f", "ctrl+s"])
+        co_unit = ["tab", "down", "space"] if joint else ["tab"]  # ★ 市场监管局 is second
+        await burst(pilot, ["p", "enter", "down", "down", "down", "down", "enter", *co_unit, "tab",
+                            *"电梯属特种设备", "ctrl+s"])  # the fourth: 区住建局
+        if joint:
+            await burst(pilot, ["3", "w"])
+            await burst(pilot, ["down", "space", "tab", *"电梯困人请到场", "ctrl+s"])
+        await burst(pilot, ["f10"])
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ScoreScreen)), \
+            screen_text(app)
+    lines = {line["step"]: line for line in training.saved_score(desk)["lines"]}
+    if joint:
+        assert all(line["earned"] == line["points"] for line in lines.values()), \
+            lines["dispatch"]["reason"]
+    else:
+        assert lines["dispatch"]["earned"] == 0 and "联合处置" in lines["dispatch"]["reason"]
+        assert lines["whistle"]["earned"] == 0 and "吹哨" in lines["whistle"]["reason"]
+        assert lines["accept"]["earned"] == lines["accept"]["points"]
