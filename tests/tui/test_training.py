@@ -191,3 +191,37 @@ async def test_the_elevator_by_keys(elevator, joint):
         assert lines["dispatch"]["earned"] == 0 and "联合处置" in lines["dispatch"]["reason"]
         assert lines["whistle"]["earned"] == 0 and "吹哨" in lines["whistle"]["reason"]
         assert lines["accept"]["earned"] == lines["accept"]["points"]
+
+
+@pytest.fixture
+def caigangwa(tmp_path):
+    app, desk = _training_app(tmp_path, "caigangwa")
+    yield app, desk
+    desk.db.dispose()
+
+
+@pytest.mark.parametrize("mediated", [True, False], ids=["mediated", "left-ungraded"])
+async def test_the_caigangwa_dispute_by_keys(caigangwa, mediated):
+    """seeds/003 on the three-colour board: 建档 (the checklist suggests blue), 记录调解 with the
+    building's party member, 调解结果 — or the report only taken in and left on the board."""
+    app, desk = caigangwa
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await _next_event(pilot, app, "彩钢瓦")
+        await burst(pilot, ["a", "ctrl+s"])
+        if mediated:
+            await burst(pilot, ["f4", "left"])  # the 待建档 lane
+            await burst(pilot, ["d", "tab", "tab", *"冯大爷", "tab", "tab", "tab", "tab",
+                                *"曲先生", "ctrl+s"])
+            assert await wait_for(pilot, lambda: "[蓝]" in screen_text(app))
+            await burst(pilot, ["m", "tab", *"楼栋党员曲师傅", "tab", "enter", "down", "enter",
+                                "tab", "enter", "down", "enter", "ctrl+s"])
+            await burst(pilot, ["o", "enter", "down", "enter", "tab", *"2026-11-24",
+                                "ctrl+s"])
+        await burst(pilot, ["f10"])
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ScoreScreen)), \
+            screen_text(app)
+        assert ("60/60" if mediated else "10/60") in screen_text(app)
+    lines = {line["step"]: line for line in training.saved_score(desk)["lines"]}
+    assert mediated or ("小事不出网格" in lines["record"]["reason"]
+                        and "未处理" in lines["mediate"]["reason"])

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from dutydesk.domain.deadlines import LOCAL_TZ
-from dutydesk.i18n import step_label, t
+from dutydesk.i18n import catalogue, language, step_label, t
 from dutydesk.scenario.training import Expectation, Scenario
 from dutydesk.services import training
 from dutydesk.services.context import Desk
@@ -103,11 +103,20 @@ def _line(index: int, what: str, expectation: Expectation, match: StepSeen | Non
 def _expected_text(expectation: Expectation) -> str:
     text = step_label(expectation.step)
     if expectation.with_:
-        text += "（" + "、".join(str(v) for v in expectation.with_.values()) + "）"
+        text += "（" + "、".join(_value_label(v) for v in expectation.with_.values()) + "）"
     if expectation.within is not None:
         text += " " + t("training.score.within", minutes=int(
             expectation.within.total_seconds() // 60))
     return text
+
+
+def _value_label(value: Any) -> str:
+    """A payload value in words where it is a catalogue code (a colour, an outcome)."""
+    for prefix in ("colour", "dispute.outcome", "level"):
+        key = f"{prefix}.{value}"
+        if key in catalogue(language()):
+            return t(key)
+    return str(value)
 
 
 def _reason(expectation: Expectation, match: StepSeen | None, moment: dt.datetime,
