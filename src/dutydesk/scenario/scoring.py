@@ -112,8 +112,8 @@ def _expected_text(expectation: Expectation) -> str:
 
 def _value_label(value: Any) -> str:
     """A payload value in words where it is a catalogue code (a colour, an outcome)."""
-    for prefix in ("colour", "dispute.outcome", "level"):
-        key = f"{prefix}.{value}"
+    for prefix in (("colour",), ("dispute", "outcome"), ("level",)):  # catalogue sections
+        key = ".".join((*prefix, str(value)))
         if key in catalogue(language()):
             return t(key)
     return str(value)
