@@ -7,7 +7,7 @@ from textual.widgets import Input
 
 from dutydesk.tui.screens.forms import NewCaseScreen
 from dutydesk.tui.screens.queue import QueueScreen
-from tests.tui.pilot import burst, make_app, settle
+from tests.tui.pilot import burst, make_app, screen_text, settle
 
 
 async def test_slash_then_letters_goes_to_the_search_box(demo_desk):
@@ -166,3 +166,23 @@ async def test_ticks_in_a_checklist_then_tab_in_one_burst_land_where_typed(demo_
         units = app.screen.query_one(Checklist)
         assert len(units.selected) == 1
         assert app.screen.focused.value == "请到场"
+
+
+async def test_a_tick_then_ctrl_s_in_one_burst_is_saved_ticked(demo_desk):
+    """`Tab reason Shift+Tab ↓ Space Ctrl+S` in one packet: the whistle is saved with the unit
+    ticked (the tick used to land on a message of its own, after the save)."""
+    from sqlmodel import select
+
+    from dutydesk.store.models import Whistle
+    from dutydesk.tui.screens.dispute_forms import StepScreen
+
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await burst(pilot, ["3", "w"])
+        assert isinstance(app.screen, StepScreen)
+        case_id = app.screen.detail.id
+        await burst(pilot, ["tab", *"请到场", "shift+tab", "down", "space", "ctrl+s"])
+        assert not isinstance(app.screen, StepScreen), screen_text(app)
+    with demo_desk.db.read() as s:
+        assert s.exec(select(Whistle).where(Whistle.case_id == case_id)).all()

@@ -225,3 +225,35 @@ async def test_the_caigangwa_dispute_by_keys(caigangwa, mediated):
     lines = {line["step"]: line for line in training.saved_score(desk)["lines"]}
     assert mediated or ("小事不出网格" in lines["record"]["reason"]
                         and "未处理" in lines["mediate"]["reason"])
+
+
+@pytest.fixture
+def family(tmp_path):
+    app, desk = _training_app(tmp_path, "family-dispute")
+    yield app, desk
+    desk.db.dispose()
+
+
+async def test_the_family_dispute_by_keys(family):
+    """seeds/000: the family dispute recorded with its risk factor (反复发作: the checklist says
+    yellow), mediated, its outcome recorded, and the next morning's second call merged."""
+    app, desk = family
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await _next_event(pilot, app, "夫妻")
+        await burst(pilot, ["a", "ctrl+s"])
+        await burst(pilot, ["f4", "left"])
+        await burst(pilot, ["d", "tab", "tab", *"钱女士", "tab", "tab", "tab", "tab", *"孙先生",
+                            *["tab"] * 13, *["down"] * 4, "space", "ctrl+s"])  # 反复发作
+        assert await wait_for(pilot, lambda: "[黄]" in screen_text(app)), screen_text(app)
+        await burst(pilot, ["m", "tab", *"心理咨询团队", "tab", "enter", "down", "enter",
+                            "tab", "enter", "down", "enter", "ctrl+s"])
+        await burst(pilot, ["o", "enter", "down", "enter", "tab", *"2026-11-23", "ctrl+s"])
+        await burst(pilot, ["f2"])
+        await _next_event(pilot, app, "昨天调解后")
+        await burst(pilot, ["up", "m", "enter", "down", "enter", "ctrl+s"])  # the new call, on top
+        await burst(pilot, ["f10"])
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ScoreScreen)), \
+            screen_text(app)
+    card = training.saved_score(desk)
+    assert card["earned"] == card["points"] == 70, [line["reason"] for line in card["lines"]]

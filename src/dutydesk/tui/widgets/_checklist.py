@@ -22,6 +22,12 @@ class Checklist(SelectionList):
             return
         await super()._on_key(event)
 
+    def action_select(self) -> None:
+        """Space ticks the highlighted box now (SelectionList does it on a message of its
+        own, after a Ctrl+S typed right behind the Space has already saved the form)."""
+        if self.highlighted is not None:
+            self.toggle(self.get_option_at_index(self.highlighted))
+
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
         try:

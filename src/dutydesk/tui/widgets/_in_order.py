@@ -8,6 +8,8 @@ act right there, and a key queued behind one that opened a dialog goes to the di
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import events
 from textual.binding import Binding
 from textual.widget import Widget
@@ -30,9 +32,27 @@ async def in_order(widget: Widget, event: events.Key) -> bool:
         if active is not None and active.node is widget.screen and active.enabled:
             event.stop()
             event.prevent_default()
+            await _others_caught_up(widget)
             await app.run_action(active.binding.action, widget.screen)
             return True
     return False
+
+
+async def _others_caught_up(widget: Widget, timeout: float = 2.0) -> None:
+    """Let the form's other fields take the keys queued for them first: in `reason Shift+Tab
+    Space Ctrl+S` the reason's characters may still wait in its own queue when Ctrl+S reaches
+    the field after it. A callback queued behind them on each field says they are done."""
+    waits = []
+    for field in widget.screen.focus_chain:
+        if field is not widget:
+            done = asyncio.Event()
+            field.call_later(done.set)
+            waits.append(done.wait())
+    if waits:
+        try:
+            await asyncio.wait_for(asyncio.gather(*waits), timeout)
+        except TimeoutError:
+            pass  # a field that does not answer must not hold the form up
 
 
 def own_binding(widget: Widget, key: str) -> Binding | None:
