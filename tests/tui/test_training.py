@@ -234,26 +234,38 @@ def family(tmp_path):
     desk.db.dispose()
 
 
-async def test_the_family_dispute_by_keys(family):
+@pytest.mark.parametrize("right", [True, False], ids=["right", "blue-and-registered-twice"])
+async def test_the_family_dispute_by_keys(family, right):
     """seeds/000: the family dispute recorded with its risk factor (反复发作: the checklist says
-    yellow), mediated, its outcome recorded, and the next morning's second call merged."""
+    yellow), mediated, its outcome recorded, and the next morning's second call merged — or
+    recorded without the factor (blue) and the second call left as a case of its own."""
     app, desk = family
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await _next_event(pilot, app, "夫妻")
         await burst(pilot, ["a", "ctrl+s"])
         await burst(pilot, ["f4", "left"])
+        factor = [*["tab"] * 13, *["down"] * 4, "space"] if right else []  # 反复发作
         await burst(pilot, ["d", "tab", "tab", *"钱女士", "tab", "tab", "tab", "tab", *"孙先生",
-                            *["tab"] * 13, *["down"] * 4, "space", "ctrl+s"])  # 反复发作
-        assert await wait_for(pilot, lambda: "[黄]" in screen_text(app)), screen_text(app)
+                            *factor, "ctrl+s"])
+        colour = "[黄]" if right else "[蓝]"
+        assert await wait_for(pilot, lambda: colour in screen_text(app)), screen_text(app)
         await burst(pilot, ["m", "tab", *"心理咨询团队", "tab", "enter", "down", "enter",
                             "tab", "enter", "down", "enter", "ctrl+s"])
         await burst(pilot, ["o", "enter", "down", "enter", "tab", *"2026-11-23", "ctrl+s"])
         await burst(pilot, ["f2"])
         await _next_event(pilot, app, "昨天调解后")
-        await burst(pilot, ["up", "m", "enter", "down", "enter", "ctrl+s"])  # the new call, on top
+        if right:
+            await burst(pilot, ["up", "m", "enter", "down", "enter", "ctrl+s"])  # the new call
         await burst(pilot, ["f10"])
         assert await wait_for(pilot, lambda: isinstance(app.screen, ScoreScreen)), \
             screen_text(app)
     card = training.saved_score(desk)
-    assert card["earned"] == card["points"] == 70, [line["reason"] for line in card["lines"]]
+    if right:
+        assert card["earned"] == card["points"] == 70, [line["reason"] for line in card["lines"]]
+    else:
+        lines = {line["step"]: line for line in card["lines"]}
+        assert lines["record"]["earned"] == 0 and "黄色" in lines["record"]["reason"]
+        assert "建档（蓝）" in lines["record"]["reason"]  # what was done
+        assert lines["merge"]["earned"] == 0 and "合并" in lines["merge"]["reason"]
+        assert card["earned"] == 40

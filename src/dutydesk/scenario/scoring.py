@@ -126,7 +126,8 @@ def _reason(expectation: Expectation, match: StepSeen | None, moment: dt.datetim
         unlike = next((s for s in others_and_same if s.action == expectation.step), None)
         if unlike is not None:  # the step, but not as expected (another unit, colour …)
             return t("training.score.unlike", step=step_label(unlike.action), values="、".join(
-                str(unlike.payload.get(key, "—")) for key in expectation.with_), rule=rule)
+                _value_label(unlike.payload.get(key, "—")) for key in expectation.with_),
+                rule=rule)
         instead = list(dict.fromkeys(step_label(s.action) for s in others))
         return t("training.score.instead", steps="、".join(instead), rule=rule) if instead \
             else t("training.score.missed", rule=rule)
