@@ -354,3 +354,56 @@ def test_two_feeders_at_once_feed_each_event_once(night):
         fed = [kind for batch in pool.map(lambda _: run.feed_due(), range(4)) for kind in batch]
     assert fed == ["transfer"] * 3
     assert sorted(training.fed(desk)) == [0, 1, 2]
+
+
+def test_a_failed_verification_comes_in_and_the_desk_is_scored_on_what_follows(tmp_path):
+    """A community's grid supervisor finds the work not done (核查不通过): the case goes back to
+    the unit through the services, and the trainee's 督办 on it is scored."""
+    from dutydesk.domain.lifecycle import Action, CaseState
+    from dutydesk.services.cases import ActionInput, perform
+    from tests.services.helpers import case_row
+
+    scenario_file = tmp_path / "redo.toml"
+    scenario_file.write_text((scenario_dir() / "chibi-command.toml").read_text("utf-8")
+                             .replace('org = "chibi"', 'org = "seed"')
+                             .replace('trainee = "xuming"', 'trainee = "zhaolei"')
+                             .replace('node = "HSL-01"', 'node = "CJW-02"')
+                             .replace('by = "liaohai"', 'by = "wangbo"')
+                             .replace("赤壁市水利和湖泊局", "区水务局")
+                             + '''
+[[event]]
+at = "+6h"
+kind = "verify_fail"
+case = "canal"
+by = "huangxia"
+reason = "北渠仍有垃圾"
+
+  [[event.expect]]
+  step = "urge"
+  within = "1h"
+  rule = "核查不通过后督办承办单位"
+''', "utf-8")
+    scenario = load_scenario(scenario_file)
+    path = build_training(tmp_path / "redo.db", scenario)
+    clock = SimulatedClock(scenario.start)
+    db = Database.open(path)
+    try:
+        desk = Desk(db, clock)
+        run = TrainingRun(scenario, desk)
+        chief = desk.actor("zhaolei")
+        _until(run, clock, 2 * 60)
+        case_id = _case(run, "canal")
+        for action, inputs in ((Action.ACCEPT, ActionInput(category_code="canal",
+                                                           node_code="CJW-02")),
+                               (Action.FILE, ActionInput()),
+                               (Action.DISPATCH, ActionInput(lead_unit_code="SWJ"))):
+            perform(desk, chief, case_id, action, inputs)
+        _until(run, clock, 6 * 60 + 5)  # the unit replied; the grid supervisor said no
+        assert case_row(desk, case_id).state == CaseState.IN_PROGRESS.value
+        perform(desk, chief, case_id, Action.URGE, ActionInput(note="请尽快返工"))
+        clock.set(run.ends)
+        card = score(desk, scenario)
+        urge = next(line for line in card.lines if line.step == "urge")
+        assert urge.earned == urge.points and urge.what.startswith("核查不通过")
+    finally:
+        db.dispose()

@@ -151,14 +151,15 @@ class TrainingRun:
                 reporter_name=c.get("reporter", ""), reporter_phone=c.get("phone", ""),
                 address=c.get("address", ""), category_code=c.get("category", "")))
             return f"case:{case_id}"
-        if event.kind == "unit_step":
+        if event.kind in ("unit_step", "verify_fail"):  # a unit's or a community's own step
+            action = Action(c["step"]) if event.kind == "unit_step" else Action.VERIFY_FAIL
             try:
                 case_id = self._case_of(c["case"])
-                perform(self.desk, self.desk.actor(c["by"]), case_id, Action(c["step"]),
+                perform(self.desk, self.desk.actor(c["by"]), case_id, action,
                         ActionInput(reason=c.get("reason", ""), result=c.get("result", "")))
             except DutyDeskError:
-                # The unit could not (the case never reached it): what the trainee did, or
-                # did not, is scored on the item itself.
+                # They could not (the case never reached them): what the trainee did, or did
+                # not, is scored on the item itself.
                 return self._items.get(c["case"])
             return f"case:{case_id}"
         return None  # the shift's end: nothing comes in

@@ -43,7 +43,7 @@ from dutydesk.config.reading import read_configuration
 from dutydesk.config.tomlfiles import Entry, Spec, check_keys, seed_error
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.disputes import DisputeAction
-from dutydesk.domain.lifecycle import Action, Channel
+from dutydesk.domain.lifecycle import Action, Channel, Role
 from dutydesk.domain.police import TransferAction
 from dutydesk.domain.revisits import RevisitAction
 from dutydesk.errors import SeedError
@@ -62,6 +62,7 @@ EVENT_KINDS: dict[str, tuple[Spec, Spec]] = {
                {"category": str, "reporter": str, "phone": str, "address": str}),
     "unit_step": ({"case": str, "step": str, "by": str},  # 签收, 退单, 回告, 延期 by a unit
                   {"reason": str, "result": str, "new_due": str}),
+    "verify_fail": ({"case": str, "by": str}, {"reason": str}),  # a community's failed 核查
     "call_again": ({"case": str, "summary": str}, {"reporter": str, "phone": str}),
     "shift_end": ({}, {}),
 }
@@ -239,6 +240,8 @@ def _event(entry: Entry, config: Configuration, refs: set[str],
             raise entry.fail("step", "seed.bad_choice", value=entry.get("step"),
                              choices=", ".join(sorted(UNIT_STEPS)))
         entry.known("by", {o.login for o in config.officers if o.unit})
+    if kind == "verify_fail":  # the community's grid supervisor finds it not done
+        entry.known("by", {o.login for o in config.officers if o.role == Role.COMMUNITY.value})
     ref = entry.get("ref")
     if ref is not None:
         entry.unique("ref", refs)
