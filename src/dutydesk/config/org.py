@@ -78,9 +78,7 @@ def read_org(file: Callable[[str], Path]) -> Org:
     known_nodes: set[str] = set()
     for e in entries(file("org.toml"), "node", {"code": str, "name": str, "kind": str},
                      {"parent": str, "contacts": list, "aliases": list}):
-        if e.get("kind") not in NODE_KINDS:
-            raise e.fail("kind", "seed.bad_choice", value=e.get("kind"),
-                         choices=", ".join(NODE_KINDS))
+        e.one_of("kind", NODE_KINDS)
         e.unique("code", known_nodes)
         parent = e.get("parent")
         if parent is not None and parent not in known_nodes:
@@ -125,11 +123,7 @@ def read_org(file: Callable[[str], Path]) -> Org:
                      {"login": str, "name": str, "role": str, "node": str}, {"unit": str}):
         e.unique("login", logins)
         e.known("node", known_nodes)
-        try:
-            role = Role(e.get("role"))
-        except ValueError:
-            raise e.fail("role", "seed.bad_choice", value=e.get("role"),
-                         choices=", ".join(r.value for r in Role)) from None
+        role = Role(e.one_of("role", (r.value for r in Role)))
         if (role is Role.UNIT) != (e.get("unit") is not None):
             raise e.fail("unit", "seed.unit_role")
         if e.get("unit") is not None:

@@ -5,6 +5,7 @@ passed."""
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,16 @@ class Entry:
         if not isinstance(value, str) or value not in values:
             raise self.fail(key, "seed.unknown_ref",
                             value=value if isinstance(value, str) else repr(value)[:40])
+
+    def one_of(self, key: str, choices: Iterable[str]) -> str:
+        """The key's value, which must be one of `choices` (named, in order, when it is not)."""
+        choices = list(choices)
+        value = self.get(key)
+        if not isinstance(value, str) or value not in choices:
+            raise self.fail(key, "seed.bad_choice",
+                            value=value if isinstance(value, str) else repr(value)[:40],
+                            choices=", ".join(choices))
+        return value
 
     def unique(self, key: str, seen: set[str]) -> None:
         """The key's value must not name something already defined in the file."""

@@ -77,9 +77,7 @@ def read_cases(path: Path, config: Configuration, base: dt.datetime) -> list[Scr
         e.known("node", nodes)
         if e.get("category") is not None:
             e.known("category", categories)
-        if e.get("channel") not in {c.value for c in Channel}:
-            raise e.fail("channel", "seed.bad_choice", value=e.get("channel"),
-                         choices=", ".join(c.value for c in Channel))
+        e.one_of("channel", (c.value for c in Channel))
         if e.get("ref") is not None:
             e.unique("ref", refs)
             refs.add(e.get("ref"))
@@ -99,11 +97,7 @@ def read_cases(path: Path, config: Configuration, base: dt.datetime) -> list[Scr
                 raise step.fail("at", "seed.time_order")
             previous = step_at
             step.known("by", logins)
-            try:
-                action = Action(step.get("do"))
-            except ValueError:
-                raise step.fail("do", "seed.bad_choice", value=step.get("do"),
-                                choices=", ".join(a.value for a in Action)) from None
+            action = Action(step.one_of("do", (a.value for a in Action)))
             for key, known in (("node", nodes), ("category", categories), ("lead_unit", units)):
                 if step.get(key) is not None:
                     step.known(key, known)

@@ -214,10 +214,7 @@ def _duration(entry: Entry, key: str, default: str | None = None) -> dt.timedelt
 
 def _event(entry: Entry, config: Configuration, refs: set[str],
            scenario: Scenario) -> ScenarioEvent:
-    kind = entry.get("kind")
-    if not isinstance(kind, str) or kind not in EVENT_KINDS:
-        raise entry.fail("kind", "seed.bad_choice", value=repr(kind)[:40],
-                         choices=", ".join(EVENT_KINDS))
+    kind = entry.one_of("kind", EVENT_KINDS)
     required, optional = EVENT_KINDS[kind]
     check_keys(Entry(entry.file, entry.where, {k: v for k, v in entry.data.items()
                                                if k != "kind"}),
@@ -227,18 +224,13 @@ def _event(entry: Entry, config: Configuration, refs: set[str],
         raise entry.fail("at", "training.after_end", value=entry.get("at"))
     if scenario.events and at < scenario.events[-1].at:
         raise entry.fail("at", "seed.time_order")
-    for key in ("case",):
-        if key in required:
-            entry.known(key, refs)
+    if "case" in required:
+        entry.known("case", refs)
     if kind == "report":
-        if entry.get("channel") not in {c.value for c in Channel}:
-            raise entry.fail("channel", "seed.bad_choice", value=entry.get("channel"),
-                             choices=", ".join(c.value for c in Channel))
+        entry.one_of("channel", (c.value for c in Channel))
         entry.known("node", {n.code for n in config.nodes})
     if kind == "unit_step":
-        if entry.get("step") not in UNIT_STEPS:
-            raise entry.fail("step", "seed.bad_choice", value=entry.get("step"),
-                             choices=", ".join(sorted(UNIT_STEPS)))
+        entry.one_of("step", sorted(UNIT_STEPS))
         entry.known("by", {o.login for o in config.officers if o.unit})
     if kind == "verify_fail":  # the community's grid supervisor finds it not done
         entry.known("by", {o.login for o in config.officers if o.role == Role.COMMUNITY.value})
