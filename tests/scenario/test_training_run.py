@@ -34,6 +34,17 @@ def _until(run: TrainingRun, clock: SimulatedClock, minutes: int) -> None:
     run.feed_due()
 
 
+def _dispatched(desk, chief, case_id: int, node: str, unit: str) -> None:
+    """受理, 立案 and 派单 of the canal report (the 赤壁 morning and its variants)."""
+    from dutydesk.domain.lifecycle import Action
+    from dutydesk.services.cases import ActionInput, perform
+
+    for action, inputs in ((Action.ACCEPT, ActionInput(category_code="canal", node_code=node)),
+                           (Action.FILE, ActionInput()),
+                           (Action.DISPATCH, ActionInput(lead_unit_code=unit))):
+        perform(desk, chief, case_id, action, inputs)
+
+
 def _transfer(run: TrainingRun, ref: str) -> int:
     return int(run._items[ref].partition(":")[2])
 
@@ -120,12 +131,8 @@ def test_chibi_is_played_in_its_own_town(tmp_path):
         run = TrainingRun(scenario, desk)
         chief = desk.actor("xuming")
         _until(run, clock, 2 * 60 + 3)  # 08:33
-        case_id = int(run._items["canal"].partition(":")[2])
-        for action, inputs in ((Action.ACCEPT, ActionInput(category_code="canal",
-                                                           node_code="HSL-01")),
-                               (Action.FILE, ActionInput()),
-                               (Action.DISPATCH, ActionInput(lead_unit_code="SLHH"))):
-            perform(desk, chief, case_id, action, inputs)
+        case_id = _case(run, "canal")
+        _dispatched(desk, chief, case_id, "HSL-01", "SLHH")
         _until(run, clock, 7 * 60 + 40)  # 14:10: the unit has acknowledged and replied
         perform(desk, chief, case_id, Action.VERIFY, ActionInput(note="现场核查完毕",
                                                           on_behalf_of="网格监督员 陈芳"))
@@ -317,8 +324,6 @@ def test_the_training_clock_runs_pauses_speeds_up_and_skips():
 def test_the_sweep_chases_on_the_runs_clock_not_the_wall(tmp_path):
     """A case left undone past its limit in simulated time gets its 催办 card from the sweep
     the run keeps, though only seconds have passed on the wall."""
-    from dutydesk.domain.lifecycle import Action
-    from dutydesk.services.cases import ActionInput, perform
     from dutydesk.services.sweep import sweep
 
     scenario = load_scenario(scenario_dir() / "chibi-command.toml")
@@ -331,11 +336,7 @@ def test_the_sweep_chases_on_the_runs_clock_not_the_wall(tmp_path):
         chief = desk.actor("xuming")
         _until(run, clock, 2 * 60 + 3)
         case_id = _case(run, "canal")
-        for action, inputs in ((Action.ACCEPT, ActionInput(category_code="canal",
-                                                           node_code="HSL-01")),
-                               (Action.FILE, ActionInput()),
-                               (Action.DISPATCH, ActionInput(lead_unit_code="SLHH"))):
-            perform(desk, chief, case_id, action, inputs)
+        _dispatched(desk, chief, case_id, "HSL-01", "SLHH")
         # The 1-working-day limit long past (after the National Day holiday), at 10:30.
         clock.set(scenario.start + dt.timedelta(days=10, hours=4))
         assert sweep(desk).chased >= 1
@@ -393,11 +394,7 @@ reason = "北渠仍有垃圾"
         chief = desk.actor("zhaolei")
         _until(run, clock, 2 * 60)
         case_id = _case(run, "canal")
-        for action, inputs in ((Action.ACCEPT, ActionInput(category_code="canal",
-                                                           node_code="CJW-02")),
-                               (Action.FILE, ActionInput()),
-                               (Action.DISPATCH, ActionInput(lead_unit_code="SWJ"))):
-            perform(desk, chief, case_id, action, inputs)
+        _dispatched(desk, chief, case_id, "CJW-02", "SWJ")
         _until(run, clock, 6 * 60 + 5)  # the unit replied; the grid supervisor said no
         assert case_row(desk, case_id).state == CaseState.IN_PROGRESS.value
         perform(desk, chief, case_id, Action.URGE, ActionInput(note="请尽快返工"))

@@ -26,17 +26,20 @@ def _training_app(tmp_path, name: str):
 
 
 @pytest.fixture
-def night(tmp_path):
-    app, desk = _training_app(tmp_path, "night-110")
-    yield app, desk
-    desk.db.dispose()
+def play(tmp_path):
+    """`play(name)`: the scenario's training app on a fresh training database (closed after)."""
+    opened = []
+
+    def make(name: str):
+        app, desk = _training_app(tmp_path, name)
+        opened.append(desk)
+        return app, desk
+
+    yield make
+    for desk in opened:
+        desk.db.dispose()
 
 
-@pytest.fixture
-def chibi(tmp_path):
-    app, desk = _training_app(tmp_path, "chibi-command")
-    yield app, desk
-    desk.db.dispose()
 
 
 async def _next_event(pilot, app, arrived: str) -> None:
@@ -44,8 +47,8 @@ async def _next_event(pilot, app, arrived: str) -> None:
     assert await wait_for(pilot, lambda: arrived in screen_text(app)), arrived
 
 
-async def test_the_right_handling_by_keys_earns_every_point(night):
-    app, desk = night
+async def test_the_right_handling_by_keys_earns_every_point(play):
+    app, desk = play("night-110")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert "训练" in screen_text(app) and "×10" in screen_text(app)
@@ -73,8 +76,8 @@ async def test_the_right_handling_by_keys_earns_every_point(night):
     assert (card["earned"], card["points"]) == (80, 80)
 
 
-async def test_the_mistakes_lose_their_points_and_say_why(night):
-    app, desk = night
+async def test_the_mistakes_lose_their_points_and_say_why(play):
+    app, desk = play("night-110")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await burst(pilot, ["f3"])
@@ -110,16 +113,16 @@ async def _chibi_morning(pilot, app, unit_choice: list[str], verify: bool,
     assert await wait_for(pilot, lambda: isinstance(app.screen, ScoreScreen)), screen_text(app)
 
 
-async def test_chibi_played_right_by_keys(chibi):
-    app, desk = chibi
+async def test_chibi_played_right_by_keys(play):
+    app, desk = play("chibi-command")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await _chibi_morning(pilot, app, ["down"], verify=True)  # ★ 水利和湖泊局, suggested
         assert "60/60" in screen_text(app)
 
 
-async def test_chibi_dispatched_to_the_wrong_department(chibi):
-    app, desk = chibi
+async def test_chibi_dispatched_to_the_wrong_department(play):
+    app, desk = play("chibi-command")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await _chibi_morning(pilot, app, ["down", "down"], verify=False,  # 城管执法局
@@ -131,18 +134,12 @@ async def test_chibi_dispatched_to_the_wrong_department(chibi):
     assert lines[3, "verify"]["earned"] == lines[3, "close"]["earned"] == 0
 
 
-@pytest.fixture
-def enclave(tmp_path):
-    app, desk = _training_app(tmp_path, "enclave")
-    yield app, desk
-    desk.db.dispose()
-
 
 @pytest.mark.parametrize("to_enclave", [True, False], ids=["right", "by-address"])
-async def test_an_enclave_report_by_keys(enclave, to_enclave):
+async def test_an_enclave_report_by_keys(play, to_enclave):
     """The caller names 曹家湾; the right handling moves the case to the enclave grid that 建兴
     manages (typed into the place picker by its pinyin initials), the mistake leaves it."""
-    app, desk = enclave
+    app, desk = play("enclave")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await _next_event(pilot, app, "下水道堵塞")
@@ -156,19 +153,13 @@ async def test_an_enclave_report_by_keys(enclave, to_enclave):
     assert to_enclave or "飞地" in line["reason"]
 
 
-@pytest.fixture
-def elevator(tmp_path):
-    app, desk = _training_app(tmp_path, "elevator")
-    yield app, desk
-    desk.db.dispose()
-
 
 @pytest.mark.parametrize("joint", [True, False], ids=["joint-and-whistle", "one-unit-only"])
-async def test_the_elevator_by_keys(elevator, joint):
+async def test_the_elevator_by_keys(play, joint):
     """seeds/004: 住建局 leads with 市场监管局 as co-unit, and the whistle calls 住建局 in —
     every key of it sent in bursts, through the pickers and checklists; the mistake sends it
     to one unit and blows no whistle."""
-    app, desk = elevator
+    app, desk = play("elevator")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await _next_event(pilot, app, "电梯")
@@ -193,18 +184,12 @@ async def test_the_elevator_by_keys(elevator, joint):
         assert lines["accept"]["earned"] == lines["accept"]["points"]
 
 
-@pytest.fixture
-def caigangwa(tmp_path):
-    app, desk = _training_app(tmp_path, "caigangwa")
-    yield app, desk
-    desk.db.dispose()
-
 
 @pytest.mark.parametrize("mediated", [True, False], ids=["mediated", "left-ungraded"])
-async def test_the_caigangwa_dispute_by_keys(caigangwa, mediated):
+async def test_the_caigangwa_dispute_by_keys(play, mediated):
     """seeds/003 on the three-colour board: 建档 (the checklist suggests blue), 记录调解 with the
     building's party member, 调解结果 — or the report only taken in and left on the board."""
-    app, desk = caigangwa
+    app, desk = play("caigangwa")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await _next_event(pilot, app, "彩钢瓦")
@@ -227,19 +212,13 @@ async def test_the_caigangwa_dispute_by_keys(caigangwa, mediated):
                         and "未处理" in lines["mediate"]["reason"])
 
 
-@pytest.fixture
-def family(tmp_path):
-    app, desk = _training_app(tmp_path, "family-dispute")
-    yield app, desk
-    desk.db.dispose()
-
 
 @pytest.mark.parametrize("right", [True, False], ids=["right", "blue-and-registered-twice"])
-async def test_the_family_dispute_by_keys(family, right):
+async def test_the_family_dispute_by_keys(play, right):
     """seeds/000: the family dispute recorded with its risk factor (反复发作: the checklist says
     yellow), mediated, its outcome recorded, and the next morning's second call merged — or
     recorded without the factor (blue) and the second call left as a case of its own."""
-    app, desk = family
+    app, desk = play("family-dispute")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await _next_event(pilot, app, "夫妻")
