@@ -128,6 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     what.add_argument("--report", metavar="DB", type=Path,
                       help="a training database's score card (with --output: .md/.xlsx/.csv)")
     train.add_argument("--output", type=Path, default=None, help="where --report writes")
+    train.add_argument("--fresh", action="store_true",
+                       help="start the scenario again from the beginning (an earlier run of it "
+                            "in --db is otherwise taken up where it was)")
     return parser
 
 
@@ -418,8 +421,10 @@ _LOGIN_FILE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 def _serve_training(args: argparse.Namespace, requested: str) -> int:
-    """A class over SSH: each trainee (their key's --officer) gets a fresh training copy of
-    the scenario in the class folder, named by their login; nothing else runs."""
+    """A class over SSH: each trainee (their key's --officer) gets their own training copy of
+    the scenario in the class folder, named by their login, taken up again when they connect
+    again (a finished run shows its card: the trainer removes the file for a retake);
+    nothing else runs."""
     from dutydesk.errors import SeedError
     from dutydesk.scenario.training import check, scenario_path
     from dutydesk.store.engine import default_path
@@ -519,20 +524,26 @@ def _train(args: argparse.Namespace) -> int:
 
 def _run_training(args: argparse.Namespace, scenario) -> int:
     from dutydesk.clock import TrainingClock
-    from dutydesk.scenario.runner import build_training, open_training
+    from dutydesk.scenario.runner import open_training, prepare_training
+    from dutydesk.scenario.scoring import Card
+    from dutydesk.services import training
     from dutydesk.services.queue import reference_choices
     from dutydesk.store.engine import default_path
 
     if not _has_terminal():
         raise DutyDeskError("error.no_terminal")
     path = args.db or default_path().with_name(f"training-{scenario.path.stem}.db")
-    build_training(path, scenario)
-    desk, run = open_training(path, scenario, TrainingClock(scenario.start, scenario.speed))
+    prepared = prepare_training(path, scenario, fresh=getattr(args, "fresh", False))
+    start = prepared.resume_at or scenario.start
+    desk, run = open_training(prepared.path, scenario, TrainingClock(start, scenario.speed))
     try:
         actor = desk.actor(scenario.trainee)
+        saved = training.saved_score(desk) if prepared.resume_at else None
         from dutydesk.tui.training import TrainingApp
 
-        TrainingApp(desk, actor, reference_choices(desk, actor), run).run()
+        TrainingApp(desk, actor, reference_choices(desk, actor), run,
+                    resumed=prepared.resume_at is not None,
+                    scored=Card.from_dict(saved) if saved else None).run()
     finally:
         desk.db.dispose()
     return 0

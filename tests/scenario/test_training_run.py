@@ -74,6 +74,7 @@ def test_the_mistakes_lose_their_points_with_the_rule(night):
     scenario, desk, clock = night
     run = TrainingRun(scenario, desk)
     me = desk.actor(scenario.trainee)
+    _until(run, clock, 5)
     _until(run, clock, 30)  # the noise call waits 25 minutes to be signed for
     police.sign(desk, me, _transfer(run, "noise"))
     police.sign(desk, me, _transfer(run, "knife"))
@@ -103,7 +104,8 @@ def test_the_card_is_kept_and_read_back_from_the_database(night):
     assert training_info(desk.db)["scenario"] == "night-110.toml"
     # Taken up again, the run goes on after what was fed, never twice.
     again = TrainingRun(scenario, desk)
-    assert again.next_index == len(scenario.events) and again.feed_due() == []
+    assert again.feed_due() == [] and again.waiting == []
+    assert again.next_index == len(scenario.events)
 
 
 def test_a_working_desk_is_never_made_a_training_one(tmp_path, demo_path):
@@ -185,8 +187,9 @@ def _mediated(desk, run, me, clock, ref: str, accept: tuple[str, str], draft, me
     return case_id
 
 
-def test_the_family_dispute_is_mediated_and_the_second_call_merged(tmp_path):
+def test_the_family_dispute_is_mediated_merged_and_its_relapse_reviewed(tmp_path):
     from dutydesk.domain.lifecycle import Action
+    from dutydesk.services import revisits
     from dutydesk.services.cases import ActionInput, perform
     from dutydesk.services.disputes import DisputeDraft, PartyDraft
 
@@ -198,9 +201,54 @@ def test_the_family_dispute_is_mediated_and_the_second_call_merged(tmp_path):
                                         ["flare_ups"]), 4 * 60, "心理咨询团队")
         _until(run, clock, 23 * 60 + 10)
         perform(desk, me, _case(run, "again"), Action.MERGE, ActionInput(merge_into=family))
+        _until(run, clock, (7 * 24 + 2) * 60 + 30)  # a week on: the revisit found a relapse
+        relapse = _relapse(desk, family)
+        assert (relapse.result, relapse.recorder_login) == ("relapse", "zhoujp")
+        assert _dispute(desk, family).colour == "red"  # raised with its period
+        revisits.review(desk, me, relapse.id, "重新组织调解，请心理咨询团队跟进")
 
     card = _play(tmp_path, "family-dispute", right)
-    assert card.earned == card.points == 70, [x.reason for x in card.lines]
+    assert card.earned == card.points == 90, [x.reason for x in card.lines]
+
+
+def _relapse(desk, case_id: int):
+    from types import SimpleNamespace
+
+    from sqlmodel import select
+
+    from dutydesk.store.models import Officer, Revisit
+
+    with desk.db.read() as session:
+        revisit, login = session.exec(select(Revisit, Officer.login).join(
+            Officer, Officer.id == Revisit.recorder_id).where(Revisit.case_id == case_id)).one()
+        return SimpleNamespace(id=revisit.id, result=revisit.result, recorder_login=login)
+
+
+def _dispute(desk, case_id: int):
+    from dutydesk.store.models import Dispute
+
+    with desk.db.read() as session:
+        return session.get(Dispute, case_id)
+
+
+def test_a_revisit_waits_for_the_dispute_to_be_resolved_and_says_so_if_never(tmp_path):
+    """The relapse is found at a revisit, so it comes only once there is one: a dispute never
+    mediated has none, and the card says the event never happened and why."""
+
+    def taken_in_only(desk, run, me, clock):
+        from dutydesk.domain.lifecycle import Action
+        from dutydesk.services.cases import ActionInput, perform
+
+        _until(run, clock, 15)
+        perform(desk, me, _case(run, "family"), Action.ACCEPT, ActionInput(
+            category_code="family_dispute", node_code="JSZL-01"))
+        _until(run, clock, (7 * 24 + 3) * 60)
+        assert run.waiting == [2] and 2 not in training.fed(desk)
+
+    card = _play(tmp_path, "family-dispute", taken_in_only)
+    review = next(line for line in card.lines if line.step == "review")
+    assert review.earned == 0 and "纠纷调解成功后的回访" in review.reason
+    assert "反弹" in review.reason  # the rule
 
 
 def test_the_caigangwa_dispute_is_graded_blue_and_mediated(tmp_path):
@@ -404,3 +452,85 @@ reason = "北渠仍有垃圾"
         assert urge.earned == urge.points and urge.what.startswith("核查不通过")
     finally:
         db.dispose()
+
+
+def test_a_units_step_waits_until_the_case_reaches_it(tmp_path):
+    """Dispatched late (after the moment the story has the unit sign for it), the unit signs
+    when the case reaches it rather than never; the verification expected after its reply is
+    counted from when the reply came."""
+    from dutydesk.domain.lifecycle import Action, CaseState
+    from dutydesk.services.cases import ActionInput, perform
+    from tests.services.helpers import case_row
+
+    scenario = load_scenario(scenario_dir() / "chibi-command.toml")
+    path = build_training(tmp_path / "chibi.db", scenario)
+    clock = SimulatedClock(scenario.start)
+    db = Database.open(path)
+    try:
+        desk = Desk(db, clock)
+        run = TrainingRun(scenario, desk)
+        chief = desk.actor(scenario.trainee)
+        _until(run, clock, 10)  # the grid report comes in
+        _until(run, clock, 6 * 60)  # both unit steps' moments have passed: they wait
+        assert run.waiting == [1, 2]
+        case_id = _case(run, "canal")
+        assert case_row(desk, case_id).state == CaseState.NEW.value
+        _dispatched(desk, chief, case_id, "HSL-01", "SLHH")
+        _until(run, clock, 6 * 60 + 1)
+        assert run.waiting == [] and case_row(desk, case_id).state == CaseState.REPLIED.value
+        _until(run, clock, 8 * 60 + 30)  # 2.5 h after the reply came: within its 3 h
+        perform(desk, chief, case_id, Action.VERIFY, ActionInput(note="现场核查完毕",
+                                                          on_behalf_of="网格监督员 陈芳"))
+        card = score(desk, scenario)
+        verify = next(line for line in card.lines if line.step == "verify")
+        assert verify.earned == verify.points, verify.reason
+        dispatch = next(line for line in card.lines if line.step == "dispatch")
+        assert 0 < dispatch.earned < dispatch.points  # late: half
+    finally:
+        db.dispose()
+
+
+def test_a_run_is_taken_up_again_where_it_was_and_fresh_only_when_asked(tmp_path):
+    """A dropped connection loses nothing: the same scenario at the same path goes on from
+    the last moment in its log, nothing fed twice; `fresh` (or a changed scenario file)
+    starts again."""
+    from dutydesk.scenario.runner import prepare_training
+
+    scenario = load_scenario(scenario_dir() / "night-110.toml")
+    first = prepare_training(tmp_path / "t.db", scenario)
+    assert first.resume_at is None
+    clock = SimulatedClock(scenario.start)
+    db = Database.open(first.path)
+    try:
+        desk = Desk(db, clock)
+        run = TrainingRun(scenario, desk)
+        _until(run, clock, 5)
+        police.sign(desk, desk.actor(scenario.trainee), _transfer(run, "noise"))
+        signed_at = clock.now()
+        clock.set(clock.now() + dt.timedelta(minutes=3))  # idle: not in the log
+    finally:
+        db.dispose()
+
+    again = prepare_training(tmp_path / "t.db", scenario)
+    assert again.resume_at == signed_at
+    db = Database.open(again.path)
+    try:
+        clock = SimulatedClock(again.resume_at)
+        run = TrainingRun(scenario, Desk(db, clock))
+        assert run.feed_due() == [] and run.next_index == 1  # the noise call is not sent twice
+        _until(run, clock, 25)
+        assert run.feed_due() == [] and sorted(training.fed(run.desk)) == [0, 1]
+    finally:
+        db.dispose()
+
+    assert prepare_training(tmp_path / "t.db", scenario, fresh=True).resume_at is None
+    db = Database.open(tmp_path / "t.db")
+    try:
+        assert training.fed(Desk(db, SimulatedClock(scenario.start))) == {}
+    finally:
+        db.dispose()
+
+    changed = tmp_path / "night-110.toml"
+    changed.write_text(scenario.path.read_text("utf-8").replace("speed = 10", "speed = 60"),
+                       "utf-8")
+    assert prepare_training(tmp_path / "t.db", load_scenario(changed)).resume_at is None

@@ -5,6 +5,8 @@ shift in seconds and never waits for the wall clock."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from dutydesk.clock import TrainingClock
@@ -236,15 +238,81 @@ async def test_the_family_dispute_by_keys(play, right):
         await _next_event(pilot, app, "昨天调解后")
         if right:
             await burst(pilot, ["up", "m", "enter", "down", "enter", "ctrl+s"])  # the new call
+        await _next_event(pilot, app, "11-30 11:00")  # a week on, the community finds a relapse
+        if right:  # the chief's list on the revisit board: 研判
+            await burst(pilot, ["f5", "c"])
+            assert await wait_for(pilot, lambda: "有反弹" in screen_text(app)), screen_text(app)
+            await burst(pilot, ["v", *"重新组织调解", "ctrl+s"])
+            assert await wait_for(pilot, lambda: "有反弹" not in screen_text(app))
         await burst(pilot, ["f10"])
         assert await wait_for(pilot, lambda: isinstance(app.screen, ScoreScreen)), \
             screen_text(app)
     card = training.saved_score(desk)
     if right:
-        assert card["earned"] == card["points"] == 70, [line["reason"] for line in card["lines"]]
+        assert card["earned"] == card["points"] == 90, [line["reason"] for line in card["lines"]]
     else:
         lines = {line["step"]: line for line in card["lines"]}
         assert lines["record"]["earned"] == 0 and "黄色" in lines["record"]["reason"]
         assert "建档（蓝）" in lines["record"]["reason"]  # what was done
         assert lines["merge"]["earned"] == 0 and "合并" in lines["merge"]["reason"]
+        assert lines["review"]["earned"] == 0 and "反弹" in lines["review"]["reason"]
         assert card["earned"] == 40
+
+
+async def test_a_run_goes_on_after_a_dropped_session_and_a_finished_one_shows_its_card(tmp_path):
+    """The trainee's connection drops after signing for the first call: opened again, the
+    run goes on from that moment (the call is not sent twice); once scored, opening it shows
+    the card as it was scored."""
+    from dutydesk.scenario.runner import prepare_training
+    from dutydesk.scenario.scoring import Card
+
+    scenario = load_scenario(scenario_dir() / "night-110.toml")
+
+    def session():
+        prepared = prepare_training(tmp_path / "t.db", scenario)
+        start = prepared.resume_at or scenario.start
+        desk, run = open_training(prepared.path, scenario,
+                                  TrainingClock(start, scenario.speed, real=lambda: 0.0))
+        saved = training.saved_score(desk)
+        actor = desk.actor(scenario.trainee)
+        return TrainingApp(desk, actor, reference_choices(desk, actor), run,
+                           resumed=prepared.resume_at is not None, feed_interval=0,
+                           scored=Card.from_dict(saved) if saved else None), desk
+
+    app, desk = session()
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await burst(pilot, ["f3"])
+            await _next_event(pilot, app, "J5202261124101")
+            await burst(pilot, ["k", "ctrl+s"])
+            assert await wait_for(pilot, lambda: "待分流 1" in screen_text(app))
+    finally:
+        desk.db.dispose()
+
+    app, desk = session()
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert any(n.message == "接着上次的训练，从 11-24 21:05 继续" for n in app._notifications)
+            await burst(pilot, ["f3", "2"])  # signed for before the drop: waiting to be routed
+            assert await wait_for(pilot, lambda: "J5202261124101" in screen_text(app))
+            await burst(pilot, ["1"])
+            await _next_event(pilot, app, "J5202261124102")
+            for _ in range(3):
+                await burst(pilot, ["f10"])
+            assert await wait_for(pilot, lambda: isinstance(app.screen, ScoreScreen))
+        earned = training.saved_score(desk)["earned"]
+        assert training.fed(desk)[0][0] == scenario.start + dt.timedelta(minutes=5)
+    finally:
+        desk.db.dispose()
+
+    app, desk = session()
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, ScoreScreen)
+            assert f"{earned}/80" in screen_text(app)
+            assert not app.check_action("training_next", ())  # the run stays as scored
+    finally:
+        desk.db.dispose()

@@ -7,28 +7,61 @@ read again from the database alone."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
-from dutydesk.clock import Clock, SimulatedClock
+from dutydesk.clock import Clock, SimulatedClock, SystemClock
 from dutydesk.domain.lifecycle import DESK_ROLES, Action, Role
 from dutydesk.errors import DutyDeskError, SchemaError
 from dutydesk.scenario.training import Scenario, ScenarioEvent
 from dutydesk.services import training
-from dutydesk.services.cases import ActionInput, CaseDraft, create_case, perform
+from dutydesk.services.cases import ActionInput, CaseDraft, create_case, may_take, perform
 from dutydesk.services.context import Actor, Desk
 from dutydesk.services.police import TransferDraft, receive_transfer
+from dutydesk.services.revisits import due_revisit_of, record_revisit
 from dutydesk.services.setup import install_configuration
 from dutydesk.store.engine import Database
 from dutydesk.store.inuse import sole_use
 
+WAIT = object()  # an event that cannot happen yet
 TRAINING = "training"  # the meta key that marks a training database (and names its scenario)
 
 
 def training_info(db: Database) -> dict | None:
     raw = db.meta(TRAINING)
     return json.loads(raw) if raw else None
+
+
+def digest(scenario: Scenario) -> str:
+    """The scenario file's fingerprint: a run is taken up again only under the same story."""
+    return hashlib.sha256(scenario.path.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    path: Path
+    resume_at: dt.datetime | None  # a run taken up again: where its clock had got to
+
+
+def prepare_training(path: Path, scenario: Scenario, *, fresh: bool = False) -> Prepared:
+    """The training database at `path` for `scenario`: an earlier run of the same scenario
+    there is taken up again (nothing a trainee did is lost to a dropped connection), unless
+    `fresh`; any other training database there is replaced; a working desk is refused."""
+    path = Path(path).expanduser()
+    if path.exists() and not fresh:
+        with sole_use(path):  # refused at once while a session has it open
+            pass
+        existing = Database.open(path)
+        try:
+            info = training_info(existing)
+            if info is not None and info.get("digest") == digest(scenario):
+                return Prepared(path, training.last_moment(Desk(existing, SystemClock())))
+        finally:
+            existing.dispose()
+    return Prepared(build_training(path, scenario), None)
 
 
 def build_training(path: Path, scenario: Scenario) -> Path:
@@ -55,7 +88,7 @@ def build_training(path: Path, scenario: Scenario) -> Path:
         install_configuration(db, SimulatedClock(scenario.start), scenario.config,
                               training={"scenario": scenario.path.name,
                                         "title": scenario.title, "trainee": scenario.trainee,
-                                        "speed": scenario.speed})
+                                        "speed": scenario.speed, "digest": digest(scenario)})
         _roster(Desk(db, SimulatedClock(scenario.start)), scenario)
 
     return fresh_database(path, fill)
@@ -89,8 +122,14 @@ class TrainingRun:
         # One feeder at a time: the session's tick and F10 may both be feeding.
         self._feeding = threading.Lock()
         done = training.fed(desk)  # a run taken up again goes on where it was
-        self.next_index = max(done) + 1 if done else 0
+        self._done = set(done)
         self._items = {ref: item for _at, ref, item in done.values() if ref}
+        self.next_index = 0  # the next event whose moment has not come
+        # Events whose moment has come but not what they need: a unit's 签收 before the case
+        # was dispatched to it, a revisit before the dispute was resolved. Each is tried again
+        # on every feed, in order, and happens once it can.
+        self.waiting: list[int] = []
+        self._come_due(desk.clock.now())
 
     def _feeder(self) -> Actor:
         """Who the world's events come in through: a colleague on the desk, not the trainee
@@ -121,20 +160,32 @@ class TrainingRun:
         with self._feeding:
             return self._feed_due()
 
-    def _feed_due(self) -> list[str]:
-        fed = []
-        now = self.desk.clock.now()
+    def _come_due(self, now: dt.datetime) -> None:
+        """Every event whose moment has come and has not happened waits to happen."""
         while self.next_moment is not None and self.next_moment <= now:
-            index, event = self.next_index, self.scenario.events[self.next_index]
+            if self.next_index not in self._done:
+                self.waiting.append(self.next_index)
+            self.next_index += 1
+
+    def _feed_due(self) -> list[str]:
+        self._come_due(self.desk.clock.now())
+        fed = []
+        for index in list(self.waiting):
+            event = self.scenario.events[index]
             item = self._happen(event)
+            if item is WAIT:
+                continue
             training.record_fed(self.desk, self.feeder, index, event.ref, item)
+            self.waiting.remove(index)
+            self._done.add(index)
             if event.ref and item:
                 self._items[event.ref] = item
-            self.next_index += 1
             fed.append(event.kind)
         return fed
 
-    def _happen(self, event: ScenarioEvent) -> str | None:
+    def _happen(self, event: ScenarioEvent) -> str | None | object:
+        """The event, through the services: the item it made or met ("case:12"), None for
+        the shift's end, or WAIT when what it needs has not happened yet."""
         c = event.content
         if event.kind == "transfer":
             number = receive_transfer(self.desk, self.feeder, TransferDraft(
@@ -151,30 +202,40 @@ class TrainingRun:
                 reporter_name=c.get("reporter", ""), reporter_phone=c.get("phone", ""),
                 address=c.get("address", ""), category_code=c.get("category", "")))
             return f"case:{case_id}"
-        if event.kind in ("unit_step", "verify_fail"):  # a unit's or a community's own step
-            action = Action(c["step"]) if event.kind == "unit_step" else Action.VERIFY_FAIL
-            try:
-                case_id = self._case_of(c["case"])
-                perform(self.desk, self.desk.actor(c["by"]), case_id, action,
+        if event.kind == "shift_end":
+            return None  # nothing comes in
+        case_id = self._case_of(c["case"])
+        if case_id is None:
+            return WAIT
+        by = self.desk.actor(c["by"])
+        try:
+            if event.kind == "revisit":
+                revisit = due_revisit_of(self.desk, case_id)
+                if revisit is None:
+                    return WAIT
+                record_revisit(self.desk, by, revisit, c.get("method", "phone"),
+                               c["result"], notes=c.get("notes", ""))
+            else:  # a unit's own step, or a community's failed 核查
+                action = Action(c["step"]) if event.kind == "unit_step" else Action.VERIFY_FAIL
+                if not may_take(self.desk, by, case_id, action):
+                    return WAIT
+                perform(self.desk, by, case_id, action,
                         ActionInput(reason=c.get("reason", ""), result=c.get("result", "")))
-            except DutyDeskError:
-                # They could not (the case never reached them): what the trainee did, or did
-                # not, is scored on the item itself.
-                return self._items.get(c["case"])
-            return f"case:{case_id}"
-        return None  # the shift's end: nothing comes in
+        except DutyDeskError:
+            return WAIT  # the case moved on between the look and the step: try again
+        return f"case:{case_id}"
 
-    def _case_of(self, ref: str) -> int:
-        item = self._items[ref]
-        kind, _, number = item.partition(":")
+    def _case_of(self, ref: str) -> int | None:
+        """The case an earlier event's item is (a transfer's once it has one), or None."""
+        item = self._items.get(ref)
+        kind, _, number = (item or "").partition(":")
         if kind == "case":
             return int(number)
+        if kind != "transfer":
+            return None
         from dutydesk.services.police import transfer_detail
 
-        detail = transfer_detail(self.desk, self.feeder, int(number))
-        if detail.row.case_id is None:
-            raise DutyDeskError("training.error.no_case", ref=ref)
-        return detail.row.case_id
+        return transfer_detail(self.desk, self.feeder, int(number)).row.case_id
 
     def _node_of(self, case_id: int | None) -> str:
         from dutydesk.services.queue import case_detail

@@ -10,7 +10,7 @@ from typing import Any
 
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.i18n import catalogue, language, step_label, t
-from dutydesk.scenario.training import Expectation, Scenario
+from dutydesk.scenario.training import Expectation, Scenario, ScenarioEvent
 from dutydesk.services import training
 from dutydesk.services.context import Desk
 from dutydesk.services.training import StepSeen
@@ -53,15 +53,19 @@ class Card:
 def score(desk: Desk, scenario: Scenario) -> Card:
     """The card as of now: events not yet come earn nothing and say so."""
     fed = training.fed(desk)
+    now = desk.clock.now()
     lines = []
     for index, event in enumerate(scenario.events):
         what = _what(index, event.kind, event.content)
         if index not in fed:
-            lines += [_line(index, what, e, None, None, t("training.score.not_come"))
-                      for e in event.expect]
+            why = t("training.score.not_come") if scenario.start + event.at > now else None
+            lines += [_line(index, what, e, None, None, why or t(
+                "training.score.never_happened", waits=_waited_for(event),
+                rule=e.rule or _expected_text(e))) for e in event.expect]
             continue
-        _fed_at, _ref, item = fed[index]
-        moment = scenario.start + event.at  # its time in the story (fed within a tick of it)
+        # Counted from when it happened: its moment in the story, or later when it waited
+        # (a unit's 签收 once the case was dispatched to it).
+        moment, _ref, item = fed[index]
         seen = [s for s in training.steps_on(desk, item, moment) if s.login == scenario.trainee]
         for expectation in event.expect:
             match = next((s for s in seen if _matches(s, expectation)), None)
@@ -73,7 +77,7 @@ def score(desk: Desk, scenario: Scenario) -> Card:
     trainee = next((f"{o.name}（{o.login}）" for o in scenario.config.officers
                     if o.login == scenario.trainee), scenario.trainee)
     return Card(scenario.title, trainee,
-                f"{desk.clock.now().astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}",
+                f"{now.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}",
                 sum(line.earned for line in lines), sum(line.points for line in lines),
                 len(met), sum(1 for line in met if line.on_time), len(lines), tuple(lines))
 
@@ -135,6 +139,15 @@ def _reason(expectation: Expectation, match: StepSeen | None, moment: dt.datetim
         late = int((match.at - moment - expectation.within).total_seconds() // 60)
         return t("training.score.late", minutes=late, rule=rule)
     return ""
+
+
+def _waited_for(event: ScenarioEvent) -> str:
+    """What a waiting event needed that never came: the unit's step, the 核查, a revisit due."""
+    if event.kind == "unit_step":
+        return step_label(event.content["step"])
+    if event.kind == "verify_fail":
+        return step_label("verify")
+    return t("training.score.revisit_due")
 
 
 def _what(index: int, kind: str, content: dict[str, Any]) -> str:

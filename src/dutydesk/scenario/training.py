@@ -45,7 +45,13 @@ from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.disputes import DisputeAction
 from dutydesk.domain.lifecycle import Action, Channel, Role
 from dutydesk.domain.police import TransferAction
-from dutydesk.domain.revisits import RevisitAction
+from dutydesk.domain.revisits import (
+    REVISIT_STEP,
+    RESULTS,
+    RevisitAction,
+    RevisitKind,
+    RevisitMethod,
+)
 from dutydesk.errors import SeedError
 
 SCENARIO_KEYS: tuple[Spec, Spec] = (
@@ -63,6 +69,8 @@ EVENT_KINDS: dict[str, tuple[Spec, Spec]] = {
     "unit_step": ({"case": str, "step": str, "by": str},  # 签收, 退单, 回告, 延期 by a unit
                   {"reason": str, "result": str, "new_due": str}),
     "verify_fail": ({"case": str, "by": str}, {"reason": str}),  # a community's failed 核查
+    # A revisit of a mediated dispute (a relapse, say), by whoever is assigned to it.
+    "revisit": ({"case": str, "by": str, "result": str}, {"method": str, "notes": str}),
     "call_again": ({"case": str, "summary": str}, {"reporter": str, "phone": str}),
     "shift_end": ({}, {}),
 }
@@ -75,8 +83,9 @@ STEPS = frozenset({a.value for a in Action} | {a.value for a in TransferAction}
                   | {"hand_over"})
 UNIT_STEPS = frozenset({Action.ACKNOWLEDGE.value, Action.RETURN.value, Action.REPLY.value,
                         Action.REQUEST_EXTENSION.value})
+REVISITORS = REVISIT_STEP[RevisitAction.RECORD].roles
 SPEED_MAX = 600  # ten simulated minutes a second: an eight-hour shift in under a minute
-_DURATION = re.compile(r"^\+?(?=\d)(?:(\d{1,3})h)?(?:(\d{1,4})m)?$")
+_DURATION = re.compile(r"^\+?(?=\d)(?:(\d{1,2})d)?(?:(\d{1,3})h)?(?:(\d{1,4})m)?$")
 _POINTS_DEFAULT = 10
 
 
@@ -134,12 +143,12 @@ def list_scenarios(folder: Path | None = None) -> list[Path]:
 
 
 def duration(text: str) -> dt.timedelta:
-    """"+90m", "+8h", "+7h55m", "10m": a span of hours and minutes."""
+    """"+90m", "+8h", "+7h55m", "10m", "+7d2h": a span of days, hours and minutes."""
     match = _DURATION.match(text.strip())
     if match is None or not any(match.groups()):
         raise ValueError(text)
-    hours, minutes = match.groups()
-    return dt.timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
+    days, hours, minutes = match.groups()
+    return dt.timedelta(days=int(days or 0), hours=int(hours or 0), minutes=int(minutes or 0))
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -234,6 +243,12 @@ def _event(entry: Entry, config: Configuration, refs: set[str],
         entry.known("by", {o.login for o in config.officers if o.unit})
     if kind == "verify_fail":  # the community's grid supervisor finds it not done
         entry.known("by", {o.login for o in config.officers if o.role == Role.COMMUNITY.value})
+    if kind == "revisit":  # a dispute's revisit, by the community or a colleague on the desk
+        entry.known("by", {o.login for o in config.officers
+                           if Role(o.role) in REVISITORS and o.login != scenario.trainee})
+        entry.one_of("result", (r.value for r in RESULTS[RevisitKind.DISPUTE.value]))
+        if "method" in entry.data:
+            entry.one_of("method", (m.value for m in RevisitMethod))
     ref = entry.get("ref")
     if ref is not None:
         entry.unique("ref", refs)

@@ -241,6 +241,23 @@ def perform(desk: Desk, actor: Actor, case_id: int, action: Action, inputs: Acti
         return event.id
 
 
+def may_take(desk: Desk, actor: Actor, case_id: int, action: Action) -> bool:
+    """Whether `actor` may take `action` on the case now, by the checks `perform` makes — a
+    read that logs no refusal (a training run's unit waits until the case reaches it)."""
+    transition = transition_for(action)
+    with desk.db.read() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            return False
+        unit_ids = set(session.exec(select(CaseUnit.unit_id).where(
+            CaseUnit.case_id == case_id))) if actor.role is Role.UNIT else set()
+        part = own_part(session, actor, case_id)
+        return (in_scope(actor, case, unit_ids)
+                and refused(transition, facts_of(case, part), actor.role,
+                            desk.clock.now()) is None
+                and may_act_on(actor, case, transition, part))
+
+
 def _follow_unit_clock(case: Case, before: CaseState, after: CaseState,
                        now: dt.datetime) -> None:
     """The unit's own deadline, kept apart from the desk's later limits: it starts with the

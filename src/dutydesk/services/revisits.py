@@ -303,6 +303,15 @@ def waive(desk: Desk, actor: Actor, revisit_id: int, reason: str,
     return _step(desk, actor, revisit_id, RevisitAction.WAIVE, expected_version, apply)
 
 
+def due_revisit_of(desk: Desk, case_id: int) -> int | None:
+    """The dispute revisit of the case still to be made (the earliest due), if any."""
+    with desk.db.read() as session:
+        return session.exec(select(Revisit.id).where(
+            Revisit.case_id == case_id, Revisit.kind == RevisitKind.DISPUTE.value,
+            Revisit.status == RevisitStatus.DUE.value)
+            .order_by(col(Revisit.due_on), col(Revisit.id))).first()
+
+
 def awaiting_chief_clause():
     """Revisits the duty chief must answer: part of their 待我处理."""
     return select(Revisit.case_id).where(Revisit.needs_chief,

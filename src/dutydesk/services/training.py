@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import col, or_, select
+from sqlmodel import col, func, or_, select
 
 from dutydesk.services.context import Actor, Desk, require_active
 from dutydesk.services.events import append_event
@@ -47,6 +47,13 @@ def fed(desk: Desk) -> dict[int, tuple[dt.datetime, str | None, str | None]]:
         data = json.loads(payload)
         found[int(data["index"])] = (at, data.get("ref"), data.get("item"))
     return found
+
+
+def last_moment(desk: Desk) -> dt.datetime:
+    """The latest moment in the log: how far a run's clock had got (a run taken up again
+    goes on from there)."""
+    with desk.db.read() as session:
+        return session.exec(select(func.max(Event.at))).one()
 
 
 def steps_on(desk: Desk, item: str | None, since: dt.datetime) -> list[StepSeen]:

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.text import printable
 from dutydesk.i18n import t
 from dutydesk.scenario.runner import TrainingRun
@@ -47,14 +48,25 @@ class RunScored(Message):
 class TrainingApp(DutyDeskApp):
     training = True
 
-    def __init__(self, desk, actor, choices, run: TrainingRun, **kwargs) -> None:
+    def __init__(self, desk, actor, choices, run: TrainingRun, *, resumed: bool = False,
+                 scored: Card | None = None, **kwargs) -> None:
         super().__init__(desk, actor, choices, **kwargs)
         self.training_run = run
-        self.card: Card | None = None
+        self.resumed = resumed  # an earlier run of the scenario, taken up where it was
+        self.card: Card | None = scored  # a run that had ended: its card as it was scored
         self._swept_at: dt.datetime | None = None
 
     def on_mount(self) -> None:
         self.set_interval(TICK_SECONDS, self._tick)
+        self.call_later(self._taken_up)  # once the desk's own first board is up
+
+    def _taken_up(self) -> None:
+        if self.card is not None:
+            self.desk.clock.set_paused(True)
+            self.push_screen(ScoreScreen(self.card))
+        elif self.resumed:
+            at = self.desk.clock.now().astimezone(LOCAL_TZ)
+            self.notify(t("training.run.resumed", at=f"{at:%m-%d %H:%M}"), markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action.startswith("training_"):
