@@ -80,7 +80,7 @@ async def test_the_right_handling_by_keys_earns_every_point(play):
 
 async def test_the_mistakes_lose_their_points_and_say_why(play):
     app, desk = play("night-110")
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await burst(pilot, ["f3"])
         await _next_event(pilot, app, "J5202261124101")
@@ -89,7 +89,9 @@ async def test_the_mistakes_lose_their_points_and_say_why(play):
         for _ in range(3):  # the knife call never sent back; no handover sheet
             await burst(pilot, ["f10"])
         assert await wait_for(pilot, lambda: isinstance(app.screen, ScoreScreen)), screen_text(app)
-        assert "5/80" in screen_text(app)
+        card = screen_text(app)
+        assert "5/80" in card and "…" not in card  # at 80 columns every reason is whole
+        assert "超时 10 分钟" in card and "立即退回110并说明" in card
     lines = {(line["event"], line["step"]): line for line in training.saved_score(desk)["lines"]}
     assert lines[1, "sign"]["earned"] == 5 and "超时 10 分钟" in lines[1, "sign"]["reason"]
     assert lines[2, "send_back"]["earned"] == 0 and "持刀" in lines[2, "send_back"]["reason"]

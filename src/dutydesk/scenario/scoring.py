@@ -109,7 +109,7 @@ def _expected_text(expectation: Expectation) -> str:
     if expectation.with_:
         text += "（" + "、".join(_value_label(v) for v in expectation.with_.values()) + "）"
     if expectation.within is not None:
-        text += " " + t("training.score.within", minutes=int(
+        text += t("training.score.within", minutes=int(
             expectation.within.total_seconds() // 60))
     return text
 

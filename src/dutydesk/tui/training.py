@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from rich.console import Group
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -146,15 +149,19 @@ class TrainingApp(DutyDeskApp):
 
 
 class ScoreScreen(ModalScreen):
-    """The score card: each expectation, what was done and when, the points, and why any were
-    lost. Esc closes it (the desk stays open to look around)."""
+    """The score card: the totals on top, then each event with what was expected, what was done
+    and when, the points, and the rule behind any lost — one expectation a line, its reason in
+    full beneath it (at 80 columns too). Esc closes it (the desk stays open to look around)."""
 
     DEFAULT_CSS = """
     ScoreScreen { align: center middle; }
-    ScoreScreen > VerticalScroll {
+    ScoreScreen > Vertical {
         width: 100%; height: 100%; max-width: 120; border: round $primary;
         background: $surface; padding: 0 1;
     }
+    ScoreScreen #card-head { height: auto; border-bottom: solid $primary; }
+    ScoreScreen #card-lines { height: 1fr; }
+    ScoreScreen #card-keys { height: 1; color: $text-muted; }
     """
     BINDINGS = [Binding("escape,q", "dismiss", show=False)]
 
@@ -163,15 +170,40 @@ class ScoreScreen(ModalScreen):
         self.card = card
 
     def compose(self) -> ComposeResult:
-        title, made, tables = card_tables(self.card)
-        grid = Table(title=printable(title), caption=printable(made), expand=True,
-                     show_lines=True)
-        for column in tables[0].columns:
-            grid.add_column(column.title)
-        for row in tables[0].rows:
-            grid.add_row(*(printable(str(cell)) for cell in row))
-        with VerticalScroll():
-            yield Static(grid)
+        title, made, _tables = card_tables(self.card)
+        with Vertical():
+            yield Static(Text.assemble((printable(title), "bold"), "\n", printable(made)),
+                         id="card-head")
+            with VerticalScroll(id="card-lines"):
+                yield Static(Group(*_card_lines(self.card)))
+            yield Static(t("training.card.keys"), id="card-keys", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#card-lines").focus()  # ↑ ↓ PageUp PageDown scroll it
 
     def action_dismiss(self) -> None:
         self.dismiss(None)
+
+
+def _card_lines(card: Card) -> list:
+    """Each event once, then each expectation of it: ✓ earned, ! late (half), ✗ lost."""
+    shown: list = []
+    event = None
+    for line in card.lines:
+        if line.event != event:
+            event = line.event
+            shown.append(Text(printable(f"{line.event}. {line.what}"), style="bold",
+                              overflow="fold"))
+        mark = "✓" if line.earned == line.points else "!" if line.earned else "✗"
+        row = Table.grid(padding=(0, 1), expand=True)
+        row.add_column(width=3)
+        row.add_column(ratio=3, overflow="fold")
+        row.add_column(ratio=2, overflow="fold")
+        row.add_column(justify="right", no_wrap=True)
+        done = f"{line.done} {line.at}" if line.done else "—"
+        row.add_row(f" {mark}", printable(line.expected), printable(done),
+                    f"{line.earned}/{line.points}")
+        shown.append(row)
+        if line.reason:
+            shown.append(Padding(Text(printable(line.reason), overflow="fold"), (0, 0, 0, 4)))
+    return shown
