@@ -88,6 +88,22 @@ def test_a_malformed_scenario_is_refused_naming_file_and_key(tmp_path, where, ch
     assert "broken.toml" in refused.value.message() and named in refused.value.message()
 
 
+@pytest.mark.parametrize("step,given,missing", [
+    ("request_extension", {"reason": "配件未到"}, "new_due"),
+    ("request_extension", {"new_due": "+2d"}, "reason"),
+    ("return_", {}, "reason"),
+    ("reply", {}, "result"),
+])
+def test_a_unit_step_carries_what_its_transition_needs(tmp_path, step, given, missing):
+    """The fields a step needs come from the lifecycle table: a scenario without them is
+    refused when it is read, not left waiting for ever when it is played."""
+    document = _night()
+    document["event"].insert(1, {"at": "+10m", "kind": "unit_step", "case": "noise",
+                                 "step": step, "by": "wangbo", **given})
+    with pytest.raises(SeedError, match=f"event\\[2\\].{missing}"):
+        load_scenario(_write(tmp_path / "s.toml", document))
+
+
 def test_a_unit_step_must_name_a_case_the_scenario_made(tmp_path):
     document = _night()
     document["event"].insert(1, {"at": "+10m", "kind": "unit_step", "case": "nowhere",

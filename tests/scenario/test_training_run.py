@@ -534,3 +534,56 @@ def test_a_run_is_taken_up_again_where_it_was_and_fresh_only_when_asked(tmp_path
     changed.write_text(scenario.path.read_text("utf-8").replace("speed = 10", "speed = 60"),
                        "utf-8")
     assert prepare_training(tmp_path / "t.db", load_scenario(changed)).resume_at is None
+
+
+def test_a_units_extension_request_comes_in_and_the_chiefs_answer_is_scored(tmp_path):
+    """延期: the unit asks for two more days after signing for it; the duty chief's 批准 is
+    what the scenario expects of the trainee."""
+    from dutydesk.domain.lifecycle import Action
+    from dutydesk.services.cases import ActionInput, perform
+    from tests.services.helpers import case_row
+
+    import shutil
+
+    scenario_file = tmp_path / "later.toml"  # beside its own copy of 赤壁's org folder
+    shutil.copytree(scenario_dir() / "chibi", tmp_path / "chibi")
+    request = '''[[event]]
+at = "+3h"
+kind = "unit_step"
+case = "canal"
+step = "request_extension"
+by = "liaohai"
+new_due = "+2d"
+reason = "清淤设备要从外地调来"
+
+  [[event.expect]]
+  step = "approve_extension"
+  within = "1h"
+  rule = "承办单位申请延期：值班长及时批复"
+
+[[event]]
+at = "+5h18m"'''
+    scenario_file.write_text((scenario_dir() / "chibi-command.toml").read_text("utf-8")
+                             .replace('[[event]]\nat = "+5h18m"', request), "utf-8")
+    scenario = load_scenario(scenario_file)
+    path = build_training(tmp_path / "later.db", scenario)
+    clock = SimulatedClock(scenario.start)
+    db = Database.open(path)
+    try:
+        desk = Desk(db, clock)
+        run = TrainingRun(scenario, desk)
+        chief = desk.actor(scenario.trainee)
+        _until(run, clock, 10)
+        case_id = _case(run, "canal")
+        _dispatched(desk, chief, case_id, "HSL-01", "SLHH")
+        _until(run, clock, 3 * 60)  # signed for at 2h40m, the request at 3h
+        _until(run, clock, 3 * 60 + 20)
+        asked = case_row(desk, case_id).extension_due_at
+        assert asked == scenario.start + dt.timedelta(days=2, hours=3)
+        perform(desk, chief, case_id, Action.APPROVE_EXTENSION, ActionInput())
+        clock.set(run.ends)
+        card = score(desk, scenario)
+        approve = next(line for line in card.lines if line.step == "approve_extension")
+        assert approve.earned == approve.points, approve.reason
+    finally:
+        db.dispose()

@@ -16,7 +16,7 @@ from pathlib import Path
 from dutydesk.clock import Clock, SimulatedClock, SystemClock
 from dutydesk.domain.lifecycle import DESK_ROLES, Action, Role
 from dutydesk.errors import DutyDeskError, SchemaError
-from dutydesk.scenario.training import Scenario, ScenarioEvent
+from dutydesk.scenario.training import Scenario, ScenarioEvent, duration
 from dutydesk.services import training
 from dutydesk.services.cases import ActionInput, CaseDraft, create_case, may_take, perform
 from dutydesk.services.context import Actor, Desk
@@ -219,8 +219,10 @@ class TrainingRun:
                 action = Action(c["step"]) if event.kind == "unit_step" else Action.VERIFY_FAIL
                 if not may_take(self.desk, by, case_id, action):
                     return WAIT
-                perform(self.desk, by, case_id, action,
-                        ActionInput(reason=c.get("reason", ""), result=c.get("result", "")))
+                later = duration(c["new_due"]) if "new_due" in c else None  # 延期 to
+                perform(self.desk, by, case_id, action, ActionInput(
+                    reason=c.get("reason", ""), result=c.get("result", ""),
+                    new_due=self.desk.clock.now() + later if later else None))
         except DutyDeskError:
             return WAIT  # the case moved on between the look and the step: try again
         return f"case:{case_id}"

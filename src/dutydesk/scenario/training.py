@@ -43,7 +43,7 @@ from dutydesk.config.reading import read_configuration
 from dutydesk.config.tomlfiles import Entry, Spec, check_keys, seed_error
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.disputes import DisputeAction
-from dutydesk.domain.lifecycle import Action, Channel, Role
+from dutydesk.domain.lifecycle import Action, Channel, Role, transition_for
 from dutydesk.domain.police import TransferAction
 from dutydesk.domain.revisits import (
     REVISIT_STEP,
@@ -241,6 +241,12 @@ def _event(entry: Entry, config: Configuration, refs: set[str],
     if kind == "unit_step":
         entry.one_of("step", sorted(UNIT_STEPS))
         entry.known("by", {o.login for o in config.officers if o.unit})
+        # What the step needs, from the lifecycle table (a 延期 its new date, from the event).
+        for needed in transition_for(Action(entry.get("step"))).fields:
+            if needed.value not in entry.data:
+                raise entry.fail(needed.value, "seed.missing_key")
+        if "new_due" in entry.data:
+            _duration(entry, "new_due")
     if kind == "verify_fail":  # the community's grid supervisor finds it not done
         entry.known("by", {o.login for o in config.officers if o.role == Role.COMMUNITY.value})
     if kind == "revisit":  # a dispute's revisit, by the community or a colleague on the desk
