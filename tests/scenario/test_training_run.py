@@ -400,7 +400,8 @@ def test_two_feeders_at_once_feed_each_event_once(night):
     run = TrainingRun(scenario, desk)
     clock.set(scenario.start + dt.timedelta(hours=2))
     with ThreadPoolExecutor(4) as pool:
-        fed = [kind for batch in pool.map(lambda _: run.feed_due(), range(4)) for kind in batch]
+        fed = [event.kind for batch in pool.map(lambda _: run.feed_due(), range(4))
+               for event in batch]
     assert fed == ["transfer"] * 3
     assert sorted(training.fed(desk)) == [0, 1, 2]
 

@@ -155,8 +155,8 @@ class TrainingRun:
     def over(self) -> bool:
         return self.desk.clock.now() >= self.ends
 
-    def feed_due(self) -> list[str]:
-        """Every event whose moment has come, in order; what each was (for a notice)."""
+    def feed_due(self) -> list[ScenarioEvent]:
+        """Every event whose moment has come and can happen, in order (for a notice)."""
         with self._feeding:
             return self._feed_due()
 
@@ -167,7 +167,7 @@ class TrainingRun:
                 self.waiting.append(self.next_index)
             self.next_index += 1
 
-    def _feed_due(self) -> list[str]:
+    def _feed_due(self) -> list[ScenarioEvent]:
         self._come_due(self.desk.clock.now())
         fed = []
         for index in list(self.waiting):
@@ -180,7 +180,7 @@ class TrainingRun:
             self._done.add(index)
             if event.ref and item:
                 self._items[event.ref] = item
-            fed.append(event.kind)
+            fed.append(event)
         return fed
 
     def _happen(self, event: ScenarioEvent) -> str | None | object:

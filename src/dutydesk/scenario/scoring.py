@@ -56,7 +56,7 @@ def score(desk: Desk, scenario: Scenario) -> Card:
     now = desk.clock.now()
     lines = []
     for index, event in enumerate(scenario.events):
-        what = _what(index, event.kind, event.content)
+        what = event_title(event)
         if index not in fed:
             why = t("training.score.not_come") if scenario.start + event.at > now else None
             lines += [_line(index, what, e, None, None, why or t(
@@ -100,8 +100,14 @@ def _line(index: int, what: str, expectation: Expectation, match: StepSeen | Non
         else expectation.points // 2
     return Line(index + 1, what, expectation.step, _expected_text(expectation),
                 step_label(match.action) if match else "",
-                f"{match.at.astimezone(LOCAL_TZ):%H:%M}" if match else "",
+                _when(match.at, moment) if match and moment else "",
                 expectation.points, earned, on_time, reason)
+
+
+def _when(at: dt.datetime, moment: dt.datetime) -> str:
+    """HH:MM, with the day when it was not the event's own."""
+    at, moment = at.astimezone(LOCAL_TZ), moment.astimezone(LOCAL_TZ)
+    return f"{at:%H:%M}" if at.date() == moment.date() else f"{at:%m-%d %H:%M}"
 
 
 def _expected_text(expectation: Expectation) -> str:
@@ -109,8 +115,9 @@ def _expected_text(expectation: Expectation) -> str:
     if expectation.with_:
         text += "（" + "、".join(_value_label(v) for v in expectation.with_.values()) + "）"
     if expectation.within is not None:
-        text += t("training.score.within", minutes=int(
-            expectation.within.total_seconds() // 60))
+        minutes = int(expectation.within.total_seconds() // 60)
+        text += t("training.score.within_hours", hours=minutes // 60) if minutes % 60 == 0 \
+            else t("training.score.within", minutes=minutes)
     return text
 
 
@@ -150,9 +157,13 @@ def _waited_for(event: ScenarioEvent) -> str:
     return t("training.score.revisit_due")
 
 
-def _what(index: int, kind: str, content: dict[str, Any]) -> str:
+def event_title(event: ScenarioEvent) -> str:
+    """The event as the trainee meets it: its kind and what it says (a revisit: what it found)."""
+    content = event.content
+    if event.kind == "revisit":
+        return f"{t('training.kind.revisit')} · {t('revisit.result.' + content['result'])}"
     text = content.get("summary") or content.get("number") or ""
-    return f"{t('training.kind.' + kind)} {text}".strip()
+    return f"{t('training.kind.' + event.kind)} {text}".strip()
 
 
 def card_tables(card: Card) -> tuple[str, str, list]:

@@ -25,7 +25,7 @@ from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.text import printable
 from dutydesk.i18n import t
 from dutydesk.scenario.runner import TrainingRun
-from dutydesk.scenario.scoring import Card, card_tables, score
+from dutydesk.scenario.scoring import Card, card_tables, event_title, score
 from dutydesk.services import training
 from dutydesk.services.queue import last_change
 from dutydesk.services.sweep import sweep
@@ -38,7 +38,7 @@ SPEEDS = (1, 10, 60, 600)  # F9 steps through them
 
 @dataclass
 class EventsFed(Message):
-    kinds: list[str]
+    titles: list[str]  # what came in, as the trainee meets it
     last_event_id: int
     over: bool
 
@@ -111,20 +111,20 @@ class TrainingApp(DutyDeskApp):
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
     def _feed(self) -> None:
-        kinds = self.training_run.feed_due()
+        titles = [event_title(event) for event in self.training_run.feed_due()]
         now = self.desk.clock.now()
         if self._swept_at is None or now - self._swept_at >= dt.timedelta(minutes=1):
             sweep(self.desk)  # the ladder on simulated time, as a desk sweeps each minute
             self._swept_at = now
-        if kinds or self.training_run.over:
-            self.post_message(EventsFed(kinds, last_change(self.desk), self.training_run.over))
+        if titles or self.training_run.over:
+            self.post_message(EventsFed(titles, last_change(self.desk), self.training_run.over))
 
     @on(EventsFed)
     def _events_fed(self, message: EventsFed) -> None:
-        if message.kinds:
+        if message.titles:
             self.bell()
-            self.notify(t("training.run.arrived", what="、".join(
-                t(f"training.kind.{kind}") for kind in message.kinds)), markup=False)
+            self.notify(printable(t("training.run.arrived", what=" · ".join(message.titles))),
+                        markup=False)
             # This session wrote them (its own writes do not show in the change feed): every
             # board opened is told, as of a change from elsewhere.
             for screen in self.boards.values():
