@@ -206,9 +206,11 @@ def test_the_family_dispute_is_mediated_merged_and_its_relapse_reviewed(tmp_path
         assert (relapse.result, relapse.recorder_login) == ("relapse", "zhoujp")
         assert _dispute(desk, family).colour == "red"  # raised with its period
         revisits.review(desk, me, relapse.id, "重新组织调解，请心理咨询团队跟进")
+        _until(run, clock, (7 * 24 + 8) * 60 + 20)  # 17:20: the day shift hands over
+        duty.hand_over(desk, me, "钱女士家事纠纷反弹，已升红色，明日再组织调解")
 
     card = _play(tmp_path, "family-dispute", right)
-    assert card.earned == card.points == 90, [x.reason for x in card.lines]
+    assert card.earned == card.points == 100, [x.reason for x in card.lines]
 
 
 def _relapse(desk, case_id: int):

@@ -66,6 +66,7 @@ class TrainingApp(DutyDeskApp):
     def _taken_up(self) -> None:
         if self.card is not None:
             self.desk.clock.set_paused(True)
+            self._clock_changed()
             self.push_screen(ScoreScreen(self.card))
         elif self.resumed:
             at = self.desk.clock.now().astimezone(LOCAL_TZ)
@@ -143,6 +144,7 @@ class TrainingApp(DutyDeskApp):
     def _scored(self, message: RunScored) -> None:
         self.card = message.card
         self.desk.clock.set_paused(True)
+        self._clock_changed()
         self.notify(t("training.run.over", earned=message.card.earned,
                       points=message.card.points), markup=False)
         self.push_screen(ScoreScreen(message.card))
