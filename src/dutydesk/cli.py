@@ -114,6 +114,19 @@ def _parser() -> argparse.ArgumentParser:
     revisits.add_argument("--ics", required=True, type=Path, help="the .ics file to write")
     revisits.add_argument("--officer", default="", help="only this officer's (LOGIN)")
     revisits.add_argument("--community", default="", help="only this community's (node code)")
+    backup = commands.add_parser("backup", parents=[common],
+                                 help="a consistent copy of the database while officers keep "
+                                      "working (never over an existing file)")
+    backup.add_argument("--output", required=True, type=Path, help="the new backup file")
+    restore = commands.add_parser("restore", parents=[common],
+                                  help="put a backup in the database's place (nobody may have "
+                                       "it open)")
+    restore.add_argument("file", type=Path, help="the backup file")
+    restore.add_argument("--force", action="store_true",
+                         help="replace an existing database (it is kept beside it first)")
+    audit = commands.add_parser("audit", parents=[common], help="the event log's hash chain")
+    audit.add_argument("audit_command", choices=["verify"],
+                       help="verify: check every event's link and name the first broken one")
     train = commands.add_parser("train", parents=[common],
                                 help="training scenarios (培训演练): run one on a fresh training "
                                      "database, list them, check one, or read a run's score")
@@ -489,6 +502,58 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from dutydesk.store.backup import backup
+
+    copied = backup(_desk_path(args), args.output)
+    print(t("backup.done", path=str(copied.path), size=_megabytes(copied.size),
+            events=copied.events))
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from dutydesk.clock import SystemClock
+    from dutydesk.domain.deadlines import LOCAL_TZ
+    from dutydesk.store.backup import restore
+    from dutydesk.store.engine import default_path
+
+    # The desk named, or the default one: never the demo a missing default falls back to.
+    restored = restore(args.file, args.db or default_path(),
+                       SystemClock().now().astimezone(LOCAL_TZ), force=args.force)
+    print(t("restore.done", file=str(args.file), path=str(restored.path)))
+    if restored.kept is not None:
+        print(t("restore.kept", path=str(restored.kept)))
+    return 0
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from dutydesk.clock import SystemClock
+    from dutydesk.services import audit
+    from dutydesk.services.context import Desk
+    from dutydesk.store.engine import Database
+
+    def progress(count: int) -> None:
+        if count % 100_000 == 0:
+            print(t("audit.progress", count=count), file=sys.stderr, flush=True)
+
+    db = Database.open(_desk_path(args))
+    try:
+        found = audit.verify(Desk(db, SystemClock()), progress)
+    finally:
+        db.dispose()
+    if found.broken is None:
+        print(t("audit.intact", events=found.events, head=found.head))
+        return 0
+    broken = found.broken
+    print(t("audit.broken", id=broken.event_id, at=broken.at, action=printable(broken.action),
+            why=t(f"audit.why.{broken.why.value}"), events=found.events, head=found.head))
+    return 1
+
+
 def _train(args: argparse.Namespace) -> int:
     from dutydesk.errors import SeedError
     from dutydesk.scenario.training import check, list_scenarios, scenario_dir, scenario_path
@@ -701,7 +766,8 @@ def _open(args: argparse.Namespace, officer: str | None = None) -> int:
 _COMMANDS = {"demo": _demo, "calendar": _calendar, "init": _init, "import-110": _import_110,
              "export-110-feedback": _export_110_feedback, "total-110": _total_110,
              "revisits": _revisits_ics, "report": _report, "serve": _serve, "sweep": _sweep,
-             "officers": _officers, "train": _train}
+             "officers": _officers, "train": _train, "backup": _backup,
+             "restore": _restore, "audit": _audit}
 
 
 if __name__ == "__main__":

@@ -44,6 +44,21 @@ def atomic_output(path: Path) -> Iterator[Path]:
         partial.unlink(missing_ok=True)
 
 
+@contextmanager
+def exclusive_output(path: Path) -> Iterator[Path]:
+    """As atomic_output, but the finished file takes the name only if nothing has it — no
+    file, no link (a hard link never follows one): an earlier file there is never
+    overwritten. FileExistsError otherwise."""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(handle)
+    partial = Path(name)
+    try:
+        yield partial
+        os.link(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP's list).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Workbooks are written with every string as a string: no formulas, links or numbers from text.

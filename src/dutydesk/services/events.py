@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from dutydesk.errors import PermissionDenied, StaleWrite, StorageError
 from dutydesk.i18n import local_time, step_label
 from dutydesk.services.context import Actor
+from dutydesk.store import chain
 from dutydesk.store.models import Event, Officer
 
 T = TypeVar("T")
@@ -22,12 +23,18 @@ REFUSED = "refused"  # the event of an attempt the services refused
 def append_event(session: Session, actor: Actor, at, action: str, *, case_id: int | None = None,
                  subject: str | None = None, on_behalf_of: str | None = None,
                  payload: dict[str, Any] | None = None) -> Event:
+    # Chained to the last event (store/chain.py). The write turn and BEGIN IMMEDIATE make
+    # appends one at a time, and autoflush shows this transaction's own earlier events.
+    last = session.exec(select(Event.id, Event.hash).order_by(col(Event.id).desc())
+                        .limit(1)).first()
+    previous_id, previous = last if last is not None else (0, chain.GENESIS)
     event = Event(
-        at=at, actor_id=actor.id, case_id=case_id,
+        id=previous_id + 1, at=at, actor_id=actor.id, case_id=case_id,
         subject=subject or (f"case:{case_id}" if case_id is not None else "desk"),
         action=action, on_behalf_of=on_behalf_of,
         payload=json.dumps(payload or {}, ensure_ascii=False, default=str),
     )
+    event.hash = chain.link(previous or chain.GENESIS, event.model_dump())
     session.add(event)
     return event
 

@@ -27,7 +27,7 @@ from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, SQLModel
 
 from dutydesk.errors import SchemaError, StorageError
-from dutydesk.store import models, search
+from dutydesk.store import chain, models, search
 from dutydesk.store.inuse import SharedUse
 
 BUSY_TIMEOUT_MS = 15_000
@@ -55,14 +55,14 @@ def storage_error(exc: BaseException) -> StorageError:
     return StorageError(_STORAGE_KEYS.get(primary, "error.storage.other"), code=name or "?")
 
 
-def _connector(path: Path, read_only: bool):
+def connector(path: Path, read_only: bool):
     uri = path.resolve().as_uri() + ("?mode=ro" if read_only else "")
     return lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
 
 
 def _make_engine(path: Path, begin_sql: str, *, read_only: bool = False,
                  busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
-    engine = create_engine("sqlite://", creator=_connector(path, read_only),
+    engine = create_engine("sqlite://", creator=connector(path, read_only),
                            poolclass=QueuePool, pool_size=4, max_overflow=4)
 
     @event.listens_for(engine, "connect")
@@ -88,7 +88,7 @@ def _inspect(path: Path) -> str | None:
     if path.stat().st_size == 0:
         raise SchemaError("error.empty_file", path=str(path))
     try:
-        connection = _connector(path, read_only=True)()
+        connection = connector(path, read_only=True)()
     except sqlite3.Error as exc:
         raise storage_error(exc) from None
     try:
@@ -105,6 +105,22 @@ def _inspect(path: Path) -> str | None:
     finally:
         connection.close()
     return row[0] if row else None
+
+
+def schema_version(path: Path) -> int:
+    """The schema version of an existing dutydesk database, read without writing a byte; a
+    missing file, anything else, or a newer schema than this program knows is refused."""
+    if not path.exists():
+        raise SchemaError("error.no_database", path=str(path))
+    if path.is_dir():
+        raise SchemaError("error.not_dutydesk", path=str(path))
+    version = _inspect(path)
+    if version is None or not version.isdigit():
+        raise SchemaError("error.not_dutydesk", path=str(path))
+    if int(version) > models.SCHEMA_VERSION:
+        raise SchemaError("error.newer_schema", path=str(path), found=version,
+                          known=models.SCHEMA_VERSION)
+    return int(version)
 
 
 def _writable(path: Path) -> bool:
@@ -144,24 +160,15 @@ class Database:
             database = cls(path, busy_timeout_ms=busy_timeout_ms)
             database._create_schema()
             return database
-        if not path.exists():
-            raise SchemaError("error.no_database", path=str(path))
-        if path.is_dir():
-            raise SchemaError("error.not_dutydesk", path=str(path))
-        version = _inspect(path)
-        if version is None or not version.isdigit():
-            raise SchemaError("error.not_dutydesk", path=str(path))
-        if int(version) > models.SCHEMA_VERSION:
-            raise SchemaError("error.newer_schema", path=str(path), found=version,
-                              known=models.SCHEMA_VERSION)
+        version = schema_version(path)
         writable = _writable(path)
-        if int(version) < models.SCHEMA_VERSION and not writable:
+        if version < models.SCHEMA_VERSION and not writable:
             raise SchemaError("error.older_schema_read_only", path=str(path), found=version)
         database = cls(path, read_only=not writable, busy_timeout_ms=busy_timeout_ms)
-        if int(version) < models.SCHEMA_VERSION:
+        if version < models.SCHEMA_VERSION:
             if on_upgrade is not None:  # a big file takes a while: say so first
-                on_upgrade(path, int(version), models.SCHEMA_VERSION)
-            database._migrate(int(version))
+                on_upgrade(path, version, models.SCHEMA_VERSION)
+            database._migrate(version)
         return database
 
     def _migrate(self, version: int) -> None:
@@ -187,6 +194,8 @@ class Database:
                     connection.exec_driver_sql(statement)
             if current < models.RESPELL_SEARCH_AT:
                 search.respell(connection)
+            if current < models.CHAIN_AT:
+                chain.rechain(connection.connection.driver_connection)
             session.get(models.Meta, "schema_version").value = str(models.SCHEMA_VERSION)
 
     def _create_schema(self) -> None:
@@ -234,7 +243,7 @@ class Database:
         same connection, outside any transaction, as the counter is per connection."""
         try:
             if self._watch is None:
-                self._watch = _connector(self.path, read_only=True)()
+                self._watch = connector(self.path, read_only=True)()
             return self._watch.execute("PRAGMA data_version").fetchone()[0]
         except sqlite3.Error as exc:
             raise storage_error(exc) from None

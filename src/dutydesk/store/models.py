@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from dutydesk.domain.lifecycle import OPEN_STATES, redo_actions
 from dutydesk.store.types import UTCDateTime
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # The steps the statistics count from the log (退单, 重办): a query names the same clause so that
 # SQLite sees it may read the small partial index.
@@ -100,6 +100,9 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE dispute ADD COLUMN applied_on DATE",
         # (new tables: the co-units' supervision steps, and the case closures — see BACKFILLS)
     ],
+    11: [  # the event log's hash chain (the log so far is chained on upgrade: CHAIN_AT)
+        "ALTER TABLE event ADD COLUMN hash VARCHAR",
+    ],
 }
 
 # Rows new tables of a version need from the event log, filled in after they are created
@@ -117,6 +120,10 @@ BACKFILLS: dict[int, list[str]] = {
 # The version whose search text is spelled by a new rule (every reading of a polyphone): a file
 # older than it has every case's search text spelled again on upgrade.
 RESPELL_SEARCH_AT = 10
+
+# The version that chains the event log (store/chain.py): an older file's events are chained
+# in id order on upgrade.
+CHAIN_AT = 11
 
 OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
 
@@ -270,7 +277,8 @@ class CaseUnit(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    """The append-only log: audit trail, case timeline and change feed."""
+    """The append-only log: audit trail, case timeline and change feed. Each event's `hash`
+    chains it to the one before (store/chain.py); nothing updates or deletes an event."""
 
     __table_args__ = (
         Index("ix_event_case", "case_id", "id"),
@@ -287,6 +295,7 @@ class Event(SQLModel, table=True):
     action: str
     on_behalf_of: str | None = None
     payload: str = "{}"  # JSON
+    hash: str | None = None  # SHA-256 over its fields and the previous event's hash
 
 
 class CalendarYear(SQLModel, table=True):

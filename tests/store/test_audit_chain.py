@@ -1,0 +1,102 @@
+"""The event log's hash chain: every event the services write is linked to the one before;
+an event changed, removed or slipped in behind the app's back is found by `audit verify`,
+which names the first broken link; an older file's log is chained when it is upgraded."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from dutydesk.cli import main as dutydesk
+from dutydesk.domain.lifecycle import Action
+from dutydesk.services import audit
+from dutydesk.services.audit import Broken
+from dutydesk.services.cases import ActionInput, create_case, perform
+from dutydesk.store.engine import Database
+from tests.services.helpers import standard_draft
+
+
+def _some_work(desk) -> list[int]:
+    officer = desk.actor("liuyang")
+    ids = [create_case(desk, officer, standard_draft(summary=f"第{n}件：路灯不亮"))
+           for n in range(3)]
+    for case_id in ids:
+        perform(desk, officer, case_id, Action.ACCEPT,
+                ActionInput(category_code="canal", node_code="CJW-02"))
+    return ids
+
+
+def _event_ids(db_path) -> list[int]:
+    with sqlite3.connect(db_path) as raw:
+        return [row[0] for row in raw.execute("SELECT id FROM event ORDER BY id")]
+
+
+def test_the_services_chain_every_event_and_verify_finds_it_intact(desk):
+    _some_work(desk)
+    found = audit.verify(desk)
+    assert found.broken is None and found.events == len(_event_ids(desk.db.path)) >= 6
+    assert len(found.head) == 64
+
+
+@pytest.mark.parametrize("tamper,why", [
+    ("UPDATE event SET payload = '{\"category\": \"改过\"}' WHERE id = :middle", Broken.CHANGED),
+    ("UPDATE event SET at = '2020-01-01 00:00:00.000000' WHERE id = :middle", Broken.CHANGED),
+    ("UPDATE event SET actor_id = 1 WHERE id = :middle", Broken.CHANGED),
+    ("DELETE FROM event WHERE id = :middle", Broken.REMOVED),
+    ("UPDATE event SET hash = NULL WHERE id = :middle", Broken.UNCHAINED),
+], ids=["payload", "time", "actor", "removed", "hash-cleared"])
+def test_an_event_edited_behind_the_apps_back_is_the_first_broken_link(desk, tamper, why):
+    _some_work(desk)
+    ids = _event_ids(desk.db.path)
+    middle = ids[len(ids) // 2]
+    with sqlite3.connect(desk.db.path) as raw:  # behind the app's back
+        raw.execute(tamper, {"middle": middle})
+    found = audit.verify(desk)
+    assert found.broken is not None and found.broken.why is why
+    # the edited event itself, or (removed) the one after the gap
+    assert found.broken.event_id == (middle + 1 if why is Broken.REMOVED else middle)
+    assert found.events == ids.index(middle)
+
+
+def test_a_forged_hash_does_not_mend_the_chain(desk):
+    """Rewriting an event and recomputing its own hash still breaks the next link."""
+    from dutydesk.store import chain
+
+    _some_work(desk)
+    ids = _event_ids(desk.db.path)
+    middle = ids[len(ids) // 2]
+    with sqlite3.connect(desk.db.path) as raw:
+        raw.execute("UPDATE event SET payload = '{}' WHERE id = ?", (middle,))
+        previous = raw.execute("SELECT hash FROM event WHERE id = ?", (middle - 1,)).fetchone()[0]
+        row = raw.execute(f"SELECT {', '.join(chain.COLUMNS)} FROM event WHERE id = ?",
+                          (middle,)).fetchone()
+        raw.execute("UPDATE event SET hash = ? WHERE id = ?",
+                    (chain.link(previous, dict(zip(chain.COLUMNS, row))), middle))
+    found = audit.verify(desk)
+    assert found.broken is not None and found.broken.event_id == middle + 1
+
+
+def test_an_older_file_is_chained_when_it_is_upgraded(desk, db_path):
+    from tests.store.test_engine import _undo_migrations_after
+
+    _some_work(desk)
+    desk.db.dispose()
+    with sqlite3.connect(db_path) as raw:
+        _undo_migrations_after(raw, 10)  # no hash column: a version-10 file
+    desk.db = Database.open(db_path)
+    found = audit.verify(desk)
+    assert found.broken is None and found.events == len(_event_ids(db_path))
+    create_case(desk, desk.actor("liuyang"), standard_draft())  # and goes on from its head
+    assert audit.verify(desk).broken is None
+
+
+def test_audit_verify_on_the_command_line(desk, db_path, capsys):
+    _some_work(desk)
+    assert dutydesk(["audit", "verify", "--db", str(db_path)]) == 0
+    assert "审计日志完好" in capsys.readouterr().out
+    with sqlite3.connect(db_path) as raw:
+        raw.execute("UPDATE event SET subject = 'case:999' WHERE id = 3")
+    assert dutydesk(["audit", "verify", "--db", str(db_path), "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert "broken at event #3" in out and "not what was written" in out
