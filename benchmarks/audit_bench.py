@@ -45,7 +45,7 @@ def main() -> None:
                                   ).fetchone()[0]
         print(f"{args.cases:,} cases, {events:,} events (schema {version})")
         started = time.perf_counter()
-        db = Database.open(path)  # an older file: its log is chained here
+        db = Database.open(path, upgrade=True)  # an older file: its log is chained here
         print(f"open (upgrade and chain if older): {time.perf_counter() - started:7.2f} s")
         desk = Desk(db, SystemClock())
         started = time.perf_counter()

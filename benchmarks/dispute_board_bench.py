@@ -70,7 +70,7 @@ def main() -> None:
     from dutydesk.services.dispute_board import Lane
     from dutydesk.store.engine import Database
 
-    db = Database.open(build(args.cases, args.disputes))
+    db = Database.open(build(args.cases, args.disputes), upgrade=True)
     desk = Desk(db, SimulatedClock(NOW))
     chief = desk.actor("zhaolei")
     community = desk.actor("huangxia")

@@ -179,7 +179,7 @@ def derived(name: str, cases: int, fill) -> Path:
         generate(cases, source)
     partial = out.with_name(out.name + ".part")
     shutil.copyfile(source, partial)
-    Database.open(partial).dispose()  # brings the schema up to date (the newer tables)
+    Database.open(partial, upgrade=True).dispose()  # the schema brought up to date
     fill(partial)
     raw = sqlite3.connect(partial)
     raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the file before the rename

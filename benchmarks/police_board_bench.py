@@ -30,7 +30,7 @@ from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.services.context import Desk
 from dutydesk.services.police import TransferDraft, receive_transfer
 from dutydesk.store.engine import Database
-db = Database.open(sys.argv[1])
+db = Database.open(sys.argv[1], upgrade=True)
 desk = Desk(db, SystemClock())
 receive_transfer(desk, desk.actor("chenjing"), TransferDraft(
     number=sys.argv[2], called_at=dt.datetime(2026, 11, 24, 21, 5, tzinfo=LOCAL_TZ),
@@ -53,7 +53,7 @@ def build(cases: int, transfers: int) -> Path:
     def fill(path: Path) -> None:
         export = path.with_name(f"export-{transfers}.csv")
         write_rows(export, transfers)
-        db = Database.open(path)
+        db = Database.open(path, upgrade=True)
         desk = Desk(db, SystemClock())
         import_file(desk, desk.actor("liuyang"), export)
         db.dispose()
@@ -96,7 +96,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:  # the arrivals write: work on a copy
         path = Path(folder) / "desk.db"
         shutil.copyfile(data, path)
-        db = Database.open(path)
+        db = Database.open(path, upgrade=True)
         desk = Desk(db, SystemClock())
         officer = desk.actor("liuyang")
         print(f"== {args.cases:,} cases, {args.transfers:,} transfers")

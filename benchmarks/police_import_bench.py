@@ -58,7 +58,7 @@ def measure(path: Path) -> None:
 
     db_path = path.with_name(path.name + ".db")
     build_desk(db_path, SystemClock())
-    db = Database.open(db_path)
+    db = Database.open(db_path, upgrade=True)
     desk = Desk(db, SystemClock())
     started = time.perf_counter()
     result = import_file(desk, desk.actor("liuyang"), path)

@@ -46,7 +46,7 @@ def measure(path: Path) -> dict:
     )
     from dutydesk.store.engine import Database
 
-    db = Database.open(path)
+    db = Database.open(path, upgrade=True)
     desk = Desk(db, SimulatedClock(NOW))
     actor = desk.actor("zhaolei")  # duty chief of the street: sees every generated case
     unit = desk.actor("wangbo")  # a unit liaison: about 1 in 11 dispatched cases

@@ -64,7 +64,7 @@ def main() -> None:
     from dutydesk.services.context import Desk
     from dutydesk.store.engine import Database
 
-    db = Database.open(build(args.cases, args.revisits))
+    db = Database.open(build(args.cases, args.revisits), upgrade=True)
     desk = Desk(db, SimulatedClock(NOW))
     chief = desk.actor("zhaolei")
     community = desk.actor("huangxia")

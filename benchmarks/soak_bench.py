@@ -37,7 +37,7 @@ def _worker(args: tuple) -> dict:
     from dutydesk.store.engine import Database
 
     rng = random.Random(seed)
-    db = Database.open(path)
+    db = Database.open(path, upgrade=True)
     desk = Desk(db, SystemClock())
     officer = desk.actor("liuyang")
     result = {"reads": 0, "created": 0, "urged": 0, "conflicts": 0, "errors": [],
@@ -89,7 +89,8 @@ def main() -> None:
     shutil.copyfile(source, path)
     from dutydesk.store.engine import Database
 
-    Database.open(path).dispose()  # the schema brought up to date once, before the crowd
+    # the schema brought up to date once, before the crowd
+    Database.open(path, upgrade=True).dispose()
     raw = sqlite3.connect(path)
     pool = [r[0] for r in raw.execute(
         "SELECT id FROM case_ WHERE state IN ('dispatched', 'in_progress') AND community_id = "

@@ -40,7 +40,7 @@ def main() -> None:
     if not path.exists():
         print(f"generating {args.cases:,} cases …", file=sys.stderr)
         generate(args.cases, path)
-    db = Database.open(path)
+    db = Database.open(path, upgrade=True)
     desk = Desk(db, SimulatedClock(NOW))
     chief, community = desk.actor("zhaolei"), desk.actor("huangxia")
     with db.reader.connect() as c:

@@ -167,8 +167,10 @@ def test_report_defaults_to_the_last_complete_month(demo_path, tmp_path, monkeyp
     assert written.name.startswith("report-20") and "已导出" in said and str(written) in said
 
 
-def test_an_older_file_is_announced_before_it_is_brought_up_to_date(demo_path, tmp_path,
-                                                                     capsys):
+def test_an_older_file_is_refused_until_upgrade_is_run(demo_path, tmp_path, capsys):
+    """A command on an older file changes nothing and names what to run; `upgrade` says what
+    it does before it does it, refuses while a session has the file open, and runs once."""
+    import fcntl
     import sqlite3
 
     from dutydesk.store.models import SCHEMA_VERSION
@@ -178,13 +180,25 @@ def test_an_older_file_is_announced_before_it_is_brought_up_to_date(demo_path, t
     _undo_migrations_after(raw, 7)
     raw.commit()
     raw.close()
-    assert main(["report", "weekly", "--period", "2026-W48", "--output",
-                 str(tmp_path / "w.md"), "--db", str(demo_path), "--as", "zhaolei"]) == 0
+    before = demo_path.read_bytes()
+    weekly = ["report", "weekly", "--period", "2026-W48", "--output", str(tmp_path / "w.md"),
+              "--db", str(demo_path), "--as", "zhaolei"]
+    assert main(weekly) == 1
     err = capsys.readouterr().err
-    assert f"版本 7 → {SCHEMA_VERSION}" in err and err.count("\n") == 1
-    assert main(["report", "weekly", "--period", "2026-W48", "--output",
-                 str(tmp_path / "w2.md"), "--db", str(demo_path), "--as", "zhaolei"]) == 0
-    assert capsys.readouterr().err == ""  # once
+    assert f"dutydesk upgrade --db {demo_path}" in err and "dutydesk backup" in err
+    assert demo_path.read_bytes() == before and not (tmp_path / "w.md").exists()
+
+    with open(demo_path, "rb") as held:  # a session of an older dutydesk has it open
+        fcntl.flock(held, fcntl.LOCK_SH)
+        assert main(["upgrade", "--db", str(demo_path)]) == 1
+        assert "正被其他会话使用" in capsys.readouterr().err
+    assert main(["upgrade", "--db", str(demo_path)]) == 0
+    captured = capsys.readouterr()
+    assert f"版本 7 → {SCHEMA_VERSION}" in captured.err and captured.err.count("\n") == 1
+    assert f"从结构版本 7 升级到 {SCHEMA_VERSION}" in captured.out
+    assert main(["upgrade", "--db", str(demo_path)]) == 0
+    assert "已是最新" in capsys.readouterr().out
+    assert main(weekly) == 0
 
 
 def test_a_bad_option_is_quoted_back_safe_and_short(demo_path, capsys):

@@ -114,6 +114,9 @@ def _parser() -> argparse.ArgumentParser:
     revisits.add_argument("--ics", required=True, type=Path, help="the .ics file to write")
     revisits.add_argument("--officer", default="", help="only this officer's (LOGIN)")
     revisits.add_argument("--community", default="", help="only this community's (node code)")
+    commands.add_parser("upgrade", parents=[common],
+                        help="bring an older database's schema up to date in place (back it "
+                             "up first; nobody may have it open)")
     backup = commands.add_parser("backup", parents=[common],
                                  help="a consistent copy of the database while officers keep "
                                       "working (never over an existing file)")
@@ -502,6 +505,23 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _upgrade(args: argparse.Namespace) -> int:
+    from dutydesk.store.engine import Database, schema_version
+    from dutydesk.store.inuse import sole_use
+    from dutydesk.store.models import SCHEMA_VERSION
+
+    path = _desk_path(args)
+    found = schema_version(path)
+    if found == SCHEMA_VERSION:
+        print(t("upgrade.current", path=str(path), version=found))
+        return 0
+    with sole_use(path):  # refused at once while a session (of any version) has it open
+        pass
+    Database.open(path, upgrade=True).dispose()
+    print(t("upgrade.done", path=str(path), old=found, new=SCHEMA_VERSION))
+    return 0
+
+
 def _backup(args: argparse.Namespace) -> int:
     from dutydesk.store.backup import backup
 
@@ -766,7 +786,7 @@ def _open(args: argparse.Namespace, officer: str | None = None) -> int:
 _COMMANDS = {"demo": _demo, "calendar": _calendar, "init": _init, "import-110": _import_110,
              "export-110-feedback": _export_110_feedback, "total-110": _total_110,
              "revisits": _revisits_ics, "report": _report, "serve": _serve, "sweep": _sweep,
-             "officers": _officers, "train": _train, "backup": _backup,
+             "officers": _officers, "train": _train, "backup": _backup, "upgrade": _upgrade,
              "restore": _restore, "audit": _audit}
 
 

@@ -201,7 +201,7 @@ def test_an_older_file_gains_the_milestones_from_its_log(desk, worked_week, db_p
     _undo_migrations_after(raw, 7)
     raw.commit()
     raw.close()
-    desk.db = Database.open(db_path)
+    desk.db = Database.open(db_path, upgrade=True)
     assert report(desk, desk.actor("zhaolei"), W48).headline == expected
 
 

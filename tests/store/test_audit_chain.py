@@ -84,7 +84,7 @@ def test_an_older_file_is_chained_when_it_is_upgraded(desk, db_path):
     desk.db.dispose()
     with sqlite3.connect(db_path) as raw:
         _undo_migrations_after(raw, 10)  # no hash column: a version-10 file
-    desk.db = Database.open(db_path)
+    desk.db = Database.open(db_path, upgrade=True)
     found = audit.verify(desk)
     assert found.broken is None and found.events == len(_event_ids(db_path))
     create_case(desk, desk.actor("liuyang"), standard_draft())  # and goes on from its head

@@ -127,7 +127,9 @@ def test_an_older_schema_is_upgraded_in_place_on_open(db_path):
         raw.execute("DROP TABLE contact")  # tables new in version 2
         raw.execute("DROP TABLE police_transfer")
         raw.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    db = Database.open(db_path)
+    with pytest.raises(SchemaError, match="dutydesk upgrade"):
+        Database.open(db_path)  # refused, untouched, until the operator upgrades it
+    db = Database.open(db_path, upgrade=True)
     try:
         assert db.meta("schema_version") == str(SCHEMA_VERSION)
         with db.reader.connect() as c:
@@ -144,7 +146,7 @@ def test_an_older_schema_is_upgraded_in_place_on_open(db_path):
 def test_a_version_2_file_gains_the_transfer_import_link(db_path):
     with sqlite3.connect(db_path) as raw:
         _undo_migrations_after(raw, 2)
-    db = Database.open(db_path)
+    db = Database.open(db_path, upgrade=True)
     try:
         with db.reader.connect() as c:
             columns = {row[1] for row in c.exec_driver_sql("PRAGMA table_info(police_transfer)")}
@@ -167,6 +169,6 @@ def test_an_upgrade_spells_old_search_text_by_every_reading(desk, db_path):
         raw.execute("UPDATE case_ SET search_text = '路边窨井盖缺失 lbxjgqs' WHERE id = ?",
                     (case_id,))
         _undo_migrations_after(raw, 9)
-    desk.db = Database.open(db_path)
+    desk.db = Database.open(db_path, upgrade=True)
     found = queue_page(desk, desk.actor("zhaolei"), QueueFilter(view=View.ALL, search="yjg"))
     assert [r.id for r in found.rows] == [case_id]

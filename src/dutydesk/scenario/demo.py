@@ -12,6 +12,7 @@ from pathlib import Path
 
 from dutydesk.clock import Clock, SimulatedClock
 from dutydesk.config.org import Configuration
+from dutydesk.config.settings import Settings
 from dutydesk.config.reading import read_configuration
 from dutydesk.config.tomlfiles import Entry, check_keys, entries
 from dutydesk.domain.deadlines import local_date
@@ -22,7 +23,7 @@ from dutydesk.services.cases import ActionInput, CaseDraft, create_case, perform
 from dutydesk.scenario.dispute_seed import read_disputes, replay_disputes
 from dutydesk.services.context import Desk
 from dutydesk.services.setup import install_configuration
-from dutydesk.store.engine import Database
+from dutydesk.store.engine import Database, peek_meta
 from dutydesk.store.inuse import sole_use
 
 DEMO_LOGIN = "zhaolei"  # the demo opens as the duty chief
@@ -160,12 +161,8 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
     if path.exists():
         with sole_use(path):  # refuse at once, before the build, when sessions have it open
             pass
-        existing = Database.open(path)
-        try:
-            settings = Desk(existing, clock).settings
-        finally:
-            existing.dispose()
-        if not settings.is_demo:
+        # Read without opening it as a desk: an older file is looked at, never upgraded.
+        if not Settings.from_json(peek_meta(path, "settings")).is_demo:
             raise SchemaError("error.not_a_demo", path=str(path))
     elif not path.parent.is_dir():
         raise SchemaError("error.no_folder", path=str(path.parent))

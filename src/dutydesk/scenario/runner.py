@@ -23,7 +23,8 @@ from dutydesk.services.context import Actor, Desk
 from dutydesk.services.police import TransferDraft, receive_transfer
 from dutydesk.services.revisits import due_revisit_of, record_revisit
 from dutydesk.services.setup import install_configuration
-from dutydesk.store.engine import Database
+from dutydesk.store.engine import Database, peek_meta, schema_version
+from dutydesk.store.models import SCHEMA_VERSION
 from dutydesk.store.inuse import sole_use
 
 WAIT = object()  # an event that cannot happen yet
@@ -54,13 +55,14 @@ def prepare_training(path: Path, scenario: Scenario, *, fresh: bool = False) -> 
     if path.exists() and not fresh:
         with sole_use(path):  # refused at once while a session has it open
             pass
-        existing = Database.open(path)
-        try:
-            info = training_info(existing)
-            if info is not None and info.get("digest") == digest(scenario):
+        raw = peek_meta(path, TRAINING)
+        same = raw is not None and json.loads(raw).get("digest") == digest(scenario)
+        if same and schema_version(path) == SCHEMA_VERSION:  # (an older run starts again)
+            existing = Database.open(path)
+            try:
                 return Prepared(path, training.last_moment(Desk(existing, SystemClock())))
-        finally:
-            existing.dispose()
+            finally:
+                existing.dispose()
     return Prepared(build_training(path, scenario), None)
 
 
@@ -73,12 +75,8 @@ def build_training(path: Path, scenario: Scenario) -> Path:
     if path.exists():
         with sole_use(path):  # refused at once while a session has it open
             pass
-        existing = Database.open(path)
-        try:
-            if training_info(existing) is None:
-                raise SchemaError("training.error.not_training", path=str(path))
-        finally:
-            existing.dispose()
+        if peek_meta(path, TRAINING) is None:  # read, never upgraded: a live desk untouched
+            raise SchemaError("training.error.not_training", path=str(path))
         with sole_use(path):  # and nobody may have opened it since
             remove_database_files(path)
     elif not path.parent.is_dir():

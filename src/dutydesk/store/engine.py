@@ -123,6 +123,21 @@ def schema_version(path: Path) -> int:
     return int(version)
 
 
+def peek_meta(path: Path, key: str) -> str | None:
+    """A meta value of an existing dutydesk database of any known version, read without
+    writing a byte (is it a demo, a training run?)."""
+    schema_version(path)
+    try:
+        connection = connector(path, read_only=True)()
+        try:
+            row = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        raise storage_error(exc) from None
+    return row[0] if row else None
+
+
 def _writable(path: Path) -> bool:
     # WAL needs to create its -wal and -shm files beside the database.
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
@@ -148,9 +163,11 @@ class Database:
         self._watch: sqlite3.Connection | None = None  # the change feed's own connection
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = False,
+    def open(cls, path: Path | str, *, create: bool = False, upgrade: bool = False,
              busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
-        """Open an existing dutydesk database, or create a new one at a free path."""
+        """Open an existing dutydesk database, or create a new one at a free path. A file of
+        an older schema is refused unless `upgrade` (`dutydesk upgrade`): the operator decides
+        when it changes, after a backup, with nobody working on it."""
         path = Path(path).expanduser()
         if create:
             if path.exists():
@@ -161,6 +178,9 @@ class Database:
             database._create_schema()
             return database
         version = schema_version(path)
+        if version < models.SCHEMA_VERSION and not upgrade:
+            raise SchemaError("error.older_schema", path=str(path), found=version,
+                              known=models.SCHEMA_VERSION)
         writable = _writable(path)
         if version < models.SCHEMA_VERSION and not writable:
             raise SchemaError("error.older_schema_read_only", path=str(path), found=version)
