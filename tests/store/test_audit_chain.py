@@ -4,9 +4,12 @@ which names the first broken link; an older file's log is chained when it is upg
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dutydesk.cli import main as dutydesk
 from dutydesk.domain.lifecycle import Action
@@ -100,3 +103,16 @@ def test_audit_verify_on_the_command_line(desk, db_path, capsys):
     assert dutydesk(["audit", "verify", "--db", str(db_path), "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert "broken at event #3" in out and "not what was written" in out
+
+
+@given(st.datetimes(min_value=dt.datetime(1970, 1, 1), max_value=dt.datetime(9999, 1, 1),
+                    timezones=st.just(dt.UTC)))
+def test_a_moment_is_spelled_the_same_from_the_column_text_or_the_datetime(moment):
+    """The chain reads SQLite's stored text on verify and an aware datetime on append: the
+    two spellings of one moment must agree, or every link would break."""
+    from sqlalchemy.dialects import sqlite
+
+    from dutydesk.store import chain
+
+    stored = sqlite.DATETIME().bind_processor(sqlite.dialect())(moment.replace(tzinfo=None))
+    assert chain.canonical_at(stored) == chain.canonical_at(moment)

@@ -20,6 +20,8 @@ def canonical_at(value: dt.datetime | str) -> str:
     """A moment as the chain spells it: UTC to the microsecond (from an aware datetime, or
     the column's text as SQLite keeps it, naive UTC)."""
     if isinstance(value, str):
+        if len(value) == 26 and value[10] == " " and value[19] == ".":  # SQLite's own text
+            return f"{value[:10]}T{value[11:]}Z"
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
@@ -32,8 +34,10 @@ def link(previous: str, row: dict[str, Any]) -> str:
     record = {name: row[name] for name in COLUMNS}
     record["at"] = canonical_at(row["at"])
     record["previous"] = previous
-    canonical = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(record).encode("utf-8")).hexdigest()
+
+
+_canonical = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
 def rechain(raw: sqlite3.Connection) -> int:
