@@ -68,3 +68,42 @@ def test_unit_ranking_at_80x24(demo_desk, snap_compare):
         await pilot.pause()
 
     assert snap_compare(make_app(demo_desk), terminal_size=(80, 24), run_before=open_the_ranking)
+
+
+def test_a_training_score_card_at_80x24(tmp_path, snap_compare):
+    """The night of 110 transfers played badly: every lost point's rule whole at 80 columns."""
+    import datetime as dt
+
+    from dutydesk.clock import SimulatedClock, TrainingClock
+    from dutydesk.scenario.runner import TrainingRun, build_training, open_training
+    from dutydesk.scenario.scoring import score
+    from dutydesk.scenario.training import load_scenario, scenario_dir
+    from dutydesk.services import police
+    from dutydesk.services.context import Desk
+    from dutydesk.services.queue import reference_choices
+    from dutydesk.store.engine import Database
+    from dutydesk.tui.training import TrainingApp
+
+    scenario = load_scenario(scenario_dir() / "night-110.toml")
+    path = build_training(tmp_path / "t.db", scenario)
+    clock = SimulatedClock(scenario.start)
+    db = Database.open(path)
+    desk = Desk(db, clock)
+    run = TrainingRun(scenario, desk)
+    for minutes in (5, 30):
+        clock.set(scenario.start + dt.timedelta(minutes=minutes))
+        run.feed_due()
+    police.sign(desk, desk.actor(scenario.trainee), int(run._items["noise"].split(":")[1]))
+    clock.set(run.ends)
+    run.feed_due()
+    card = score(desk, scenario)
+    db.dispose()
+    desk, run = open_training(path, scenario, TrainingClock(run.ends, scenario.speed,
+                                                            real=lambda: 0.0))
+    actor = desk.actor(scenario.trainee)
+    app = TrainingApp(desk, actor, reference_choices(desk, actor), run, resumed=True,
+                      scored=card, feed_interval=0)
+    try:
+        assert snap_compare(app, terminal_size=(80, 24))
+    finally:
+        desk.db.dispose()
