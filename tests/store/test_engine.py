@@ -116,8 +116,8 @@ def _undo_migrations_after(raw: sqlite3.Connection, version: int) -> None:
             words = statement.split()
             if words[0] == "ALTER":
                 raw.execute(f"ALTER TABLE {words[2]} DROP COLUMN {words[5]}")
-            elif words[1] == "INDEX":  # CREATE INDEX name ON …
-                raw.execute(f"DROP INDEX {words[2]}")
+            elif words[1] == "INDEX":  # CREATE INDEX [IF NOT EXISTS] name ON …
+                raw.execute(f"DROP INDEX IF EXISTS {words[words.index('ON') - 1]}")
     raw.execute(f"UPDATE meta SET value = '{version}' WHERE key = 'schema_version'")
 
 

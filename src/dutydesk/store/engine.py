@@ -107,6 +107,17 @@ def _inspect(path: Path) -> str | None:
     return row[0] if row else None
 
 
+def _table_of(statement: str) -> str | None:
+    """The table a migration statement changes (ALTER TABLE t, CREATE [UNIQUE] INDEX [IF NOT
+    EXISTS] i ON t, UPDATE t), or None."""
+    words = statement.split()
+    if words[:2] == ["ALTER", "TABLE"] or words[0] == "UPDATE":
+        return words[2] if words[0] == "ALTER" else words[1]
+    if words[0] == "CREATE" and "INDEX" in words[:3] and "ON" in words:
+        return words[words.index("ON") + 1]
+    return None
+
+
 def schema_version(path: Path) -> int:
     """The schema version of an existing dutydesk database, read without writing a byte; a
     missing file, anything else, or a newer schema than this program knows is refused."""
@@ -201,11 +212,7 @@ class Database:
                 "SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
             for step in range(current + 1, models.SCHEMA_VERSION + 1):
                 for statement in models.MIGRATIONS[step]:
-                    words = statement.split()
-                    table = words[2] if words[:2] == ["ALTER", "TABLE"] else \
-                        words[4] if words[:2] == ["CREATE", "INDEX"] else \
-                        words[1] if words[0] == "UPDATE" else None
-                    if table is not None and table not in tables:
+                    if _table_of(statement) not in tables | {None}:
                         continue  # a table newer than the file: created whole just below
                     connection.exec_driver_sql(statement)
             SQLModel.metadata.create_all(connection)  # new tables only

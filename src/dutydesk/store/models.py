@@ -102,6 +102,9 @@ MIGRATIONS: dict[int, list[str]] = {
     ],
     11: [  # the event log's hash chain (the log so far is chained on upgrade: CHAIN_AT)
         "ALTER TABLE event ADD COLUMN hash VARCHAR",
+        # The revisit calendar's day index joined the models in version 6 without a step
+        # here: files made by version 5 never had it.
+        "CREATE INDEX IF NOT EXISTS ix_revisit_day ON revisit (due_on, id)",
     ],
 }
 

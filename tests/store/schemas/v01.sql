@@ -1,0 +1,25 @@
+-- A fresh database as schema version 1 made it (dumped from sqlite_master).
+CREATE TABLE calendar_year ( 	year INTEGER NOT NULL,  	holidays VARCHAR NOT NULL,  	workdays VARCHAR NOT NULL,  	PRIMARY KEY (year) );
+CREATE TABLE case_ ( 	id INTEGER NOT NULL,  	channel VARCHAR NOT NULL,  	state VARCHAR NOT NULL,  	category_id INTEGER,  	node_id INTEGER,  	community_id INTEGER,  	street_id INTEGER,  	summary VARCHAR NOT NULL,  	address VARCHAR NOT NULL,  	reporter_name VARCHAR NOT NULL,  	reporter_phone VARCHAR NOT NULL,  	search_text TEXT NOT NULL,  	created_at DATETIME NOT NULL,  	updated_at DATETIME NOT NULL,  	closed_at DATETIME,  	ack_due_at DATETIME,  	due_start_at DATETIME,  	due_at DATETIME,  	due_unit VARCHAR,  	due_provisional BOOLEAN NOT NULL,  	extension_due_at DATETIME,  	lead_unit_id INTEGER,  	level VARCHAR NOT NULL,  	redo_count INTEGER NOT NULL,  	urge_count INTEGER NOT NULL,  	merged_into_id INTEGER,  	version INTEGER NOT NULL,  	PRIMARY KEY (id),  	FOREIGN KEY(category_id) REFERENCES category (id),  	FOREIGN KEY(node_id) REFERENCES node (id),  	FOREIGN KEY(lead_unit_id) REFERENCES unit (id),  	FOREIGN KEY(merged_into_id) REFERENCES case_ (id) );
+CREATE TABLE case_unit ( 	case_id INTEGER NOT NULL,  	unit_id INTEGER NOT NULL,  	lead BOOLEAN NOT NULL,  	created_at DATETIME NOT NULL,  	PRIMARY KEY (case_id, unit_id),  	FOREIGN KEY(case_id) REFERENCES case_ (id),  	FOREIGN KEY(unit_id) REFERENCES unit (id) );
+CREATE TABLE category ( 	id INTEGER NOT NULL,  	code VARCHAR NOT NULL,  	name VARCHAR NOT NULL,  	limit_amount INTEGER NOT NULL,  	limit_unit VARCHAR NOT NULL,  	is_dispute BOOLEAN NOT NULL,  	PRIMARY KEY (id),  	UNIQUE (code) );
+CREATE TABLE event ( 	id INTEGER NOT NULL,  	at DATETIME NOT NULL,  	actor_id INTEGER NOT NULL,  	case_id INTEGER,  	subject VARCHAR NOT NULL,  	action VARCHAR NOT NULL,  	on_behalf_of VARCHAR,  	payload VARCHAR NOT NULL,  	PRIMARY KEY (id),  	FOREIGN KEY(actor_id) REFERENCES officer (id),  	FOREIGN KEY(case_id) REFERENCES case_ (id) );
+CREATE TABLE meta ( 	"key" VARCHAR NOT NULL,  	value VARCHAR NOT NULL,  	PRIMARY KEY ("key") );
+CREATE TABLE node ( 	id INTEGER NOT NULL,  	code VARCHAR NOT NULL,  	name VARCHAR NOT NULL,  	kind VARCHAR NOT NULL,  	parent_id INTEGER,  	street_id INTEGER,  	community_id INTEGER,  	PRIMARY KEY (id),  	UNIQUE (code),  	FOREIGN KEY(parent_id) REFERENCES node (id) );
+CREATE TABLE officer ( 	id INTEGER NOT NULL,  	login VARCHAR NOT NULL,  	name VARCHAR NOT NULL,  	role VARCHAR NOT NULL,  	node_id INTEGER NOT NULL,  	unit_id INTEGER,  	active BOOLEAN NOT NULL,  	PRIMARY KEY (id),  	UNIQUE (login),  	FOREIGN KEY(node_id) REFERENCES node (id),  	FOREIGN KEY(unit_id) REFERENCES unit (id) );
+CREATE TABLE unit ( 	id INTEGER NOT NULL,  	code VARCHAR NOT NULL,  	name VARCHAR NOT NULL,  	node_id INTEGER NOT NULL,  	PRIMARY KEY (id),  	UNIQUE (code),  	FOREIGN KEY(node_id) REFERENCES node (id) );
+CREATE TABLE unitcategory ( 	unit_id INTEGER NOT NULL,  	category_id INTEGER NOT NULL,  	PRIMARY KEY (unit_id, category_id),  	FOREIGN KEY(unit_id) REFERENCES unit (id),  	FOREIGN KEY(category_id) REFERENCES category (id) );
+CREATE VIRTUAL TABLE case_search USING fts5(search_text, content='case_', content_rowid='id', tokenize='trigram');
+CREATE INDEX ix_case_channel_created ON case_ (channel, created_at, id);
+CREATE INDEX ix_case_community_created ON case_ (community_id, created_at, id);
+CREATE INDEX ix_case_created ON case_ (created_at, id);
+CREATE INDEX ix_case_node_created ON case_ (node_id, created_at, id);
+CREATE INDEX ix_case_open_community ON case_ (community_id, state) WHERE state IN ('accepted', 'dispatched', 'filed', 'in_progress', 'new', 'replied', 'verified');
+CREATE INDEX ix_case_open_created ON case_ (created_at, id) WHERE state IN ('accepted', 'dispatched', 'filed', 'in_progress', 'new', 'replied', 'verified');
+CREATE INDEX ix_case_open_due ON case_ (due_at) WHERE state IN ('accepted', 'dispatched', 'filed', 'in_progress', 'new', 'replied', 'verified');
+CREATE INDEX ix_case_open_street ON case_ (street_id, state) WHERE state IN ('accepted', 'dispatched', 'filed', 'in_progress', 'new', 'replied', 'verified');
+CREATE INDEX ix_case_state_created ON case_ (state, created_at, id);
+CREATE INDEX ix_case_street_created ON case_ (street_id, created_at, id);
+CREATE INDEX ix_case_unit_queue ON case_unit (unit_id, created_at, case_id);
+CREATE INDEX ix_event_case ON event (case_id, id);
+CREATE INDEX ix_node_parent_id ON node (parent_id);
