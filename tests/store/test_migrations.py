@@ -19,16 +19,19 @@ SCHEMAS = Path(__file__).parent / "schemas"
 
 
 def _shape(path: Path) -> tuple[dict, set]:
-    """Tables with their columns (name, type, not null, primary key) and the indexes."""
+    """Tables (the search index's own among them, not its shadow tables) with their columns
+    (name, type, not null, primary key), and the indexes and triggers."""
     with sqlite3.connect(path) as raw:
         tables = [name for (name,) in raw.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "AND name NOT LIKE 'case_search%' AND name NOT LIKE 'sqlite_%'")]
+            "AND name NOT LIKE 'case^_search^_%' ESCAPE '^' AND name NOT LIKE 'sqlite^_%' "
+            "ESCAPE '^'")]
         columns = {table: sorted((row[1], row[2].upper(), row[3], row[5]) for row in
                                  raw.execute(f"PRAGMA table_info({table})"))
                    for table in tables}
         indexes = {(name, table) for name, table in raw.execute(
-            "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+            "SELECT name, tbl_name FROM sqlite_master WHERE type IN ('index', 'trigger') "
+            "AND sql IS NOT NULL")}
     return columns, indexes
 
 

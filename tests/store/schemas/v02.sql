@@ -31,3 +31,6 @@ CREATE INDEX ix_event_case ON event (case_id, id);
 CREATE INDEX ix_event_subject ON event (subject, id);
 CREATE INDEX ix_node_parent_id ON node (parent_id);
 CREATE INDEX ix_police_transfer_state_created ON police_transfer (state, created_at, id);
+CREATE TRIGGER case_search_delete AFTER DELETE ON case_ BEGIN INSERT INTO case_search(case_search, rowid, search_text) VALUES ('delete', old.id, old.search_text); END;
+CREATE TRIGGER case_search_insert AFTER INSERT ON case_ BEGIN INSERT INTO case_search(rowid, search_text) VALUES (new.id, new.search_text); END;
+CREATE TRIGGER case_search_update AFTER UPDATE OF search_text ON case_ BEGIN INSERT INTO case_search(case_search, rowid, search_text) VALUES ('delete', old.id, old.search_text); INSERT INTO case_search(rowid, search_text) VALUES (new.id, new.search_text); END;

@@ -64,3 +64,6 @@ CREATE INDEX ix_revisit_first_due ON revisit (first_due_on, status, done_at);
 CREATE INDEX ix_revisit_status_due ON revisit (status, due_on, id);
 CREATE INDEX ix_whistle_case_id ON whistle (case_id);
 CREATE INDEX ix_whistle_unit_open ON whistle (unit_id, reported_at, due_at);
+CREATE TRIGGER case_search_delete AFTER DELETE ON case_ BEGIN INSERT INTO case_search(case_search, rowid, search_text) VALUES ('delete', old.id, old.search_text); END;
+CREATE TRIGGER case_search_insert AFTER INSERT ON case_ BEGIN INSERT INTO case_search(rowid, search_text) VALUES (new.id, new.search_text); END;
+CREATE TRIGGER case_search_update AFTER UPDATE OF search_text ON case_ BEGIN INSERT INTO case_search(case_search, rowid, search_text) VALUES ('delete', old.id, old.search_text); INSERT INTO case_search(rowid, search_text) VALUES (new.id, new.search_text); END;
