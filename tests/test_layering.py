@@ -79,7 +79,7 @@ def test_the_domain_runs_without_the_database_or_the_terminal():
 # What opening the desk must not load: each is loaded where it is used (a chart, a report, an
 # import or export, a phone number being checked), so a session starts without paying for it.
 HEAVY = {"plotext", "textual_plotext", "openpyxl", "python_calamine", "xlsxwriter", "icalendar",
-         "phonenumbers", "stdnum"}
+         "phonenumbers", "stdnum", "alembic", "mako"}  # (alembic: only to make or upgrade)
 
 
 def test_opening_the_desk_loads_no_heavy_module():

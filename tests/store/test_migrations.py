@@ -1,7 +1,8 @@
 """A file of every released schema version upgrades to exactly the schema a new file has —
-the same tables, columns and indexes — and the first version's demo, with its cases and log,
-upgrades to a desk that works. (schemas/vNN.sql: a fresh file of each version, as that
-version's own code made it; v01-demo.db: the first version's `dutydesk demo`.)"""
+the same tables, columns, indexes and triggers — and the first version's demo, with its cases
+and log, upgrades to a desk that works. (store/migrations/schemas/vNN.sql: a fresh file of each
+version, as that version's own code made it; schemas/v01-demo.db: the first version's
+`dutydesk demo`.)"""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ import pytest
 
 from dutydesk.cli import main as dutydesk
 from dutydesk.store.engine import Database
+from dutydesk.store.migrations.steps import SCHEMAS
 from dutydesk.store.models import SCHEMA_VERSION
 
-SCHEMAS = Path(__file__).parent / "schemas"
+DEMO_V1 = Path(__file__).parent / "schemas" / "v01-demo.db"
 
 
 def _shape(path: Path) -> tuple[dict, set]:
@@ -65,7 +67,7 @@ def test_the_first_versions_demo_upgrades_to_a_working_desk(tmp_path, capsys):
     from dutydesk.services.queue import QueueFilter, View, case_detail, queue_page
     from tests.services.helpers import standard_draft
 
-    path = shutil.copyfile(SCHEMAS / "v01-demo.db", tmp_path / "desk.db")
+    path = shutil.copyfile(DEMO_V1, tmp_path / "desk.db")
     with sqlite3.connect(path) as raw:
         cases = raw.execute("SELECT count(*) FROM case_").fetchone()[0]
         events = raw.execute("SELECT count(*) FROM event").fetchone()[0]
@@ -88,3 +90,37 @@ def test_the_first_versions_demo_upgrades_to_a_working_desk(tmp_path, capsys):
         assert audit.verify(desk).broken is None
     finally:
         db.dispose()
+
+
+def test_alembic_from_nothing_makes_what_the_models_make(tmp_path, head_shape):
+    """Every revision from an empty file (0001 makes the first schema) ends where a new
+    file begins."""
+    from sqlalchemy import create_engine
+
+    from dutydesk.store import migrations
+
+    path = tmp_path / "empty.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        migrations.upgrade_from_nothing(connection)
+    engine.dispose()
+    columns, indexes = _shape(path)
+    assert (columns, indexes) == head_shape
+
+
+def test_a_file_alembic_took_back_goes_forward_again(desk, db_path, head_shape):
+    """Downgraded by Alembic (its revision kept, not only meta's version), then upgraded."""
+    from sqlalchemy import create_engine
+
+    from dutydesk.store import migrations
+
+    desk.db.dispose()
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.begin() as connection:
+        migrations.downgrade(connection, 5)
+    engine.dispose()
+    with pytest.raises(Exception, match="dutydesk upgrade"):
+        Database.open(db_path)
+    assert dutydesk(["upgrade", "--db", str(db_path)]) == 0
+    assert _shape(db_path) == head_shape
+    desk.db = Database.open(db_path)

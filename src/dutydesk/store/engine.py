@@ -27,7 +27,7 @@ from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, SQLModel
 
 from dutydesk.errors import SchemaError, StorageError
-from dutydesk.store import chain, models, search
+from dutydesk.store import models, search
 from dutydesk.store.inuse import SharedUse
 
 BUSY_TIMEOUT_MS = 15_000
@@ -84,7 +84,9 @@ def _make_engine(path: Path, begin_sql: str, *, read_only: bool = False,
 
 def _inspect(path: Path) -> str | None:
     """The schema version of an existing file, read without writing a byte; refuses what is
-    not a dutydesk database."""
+    not a dutydesk database. Alembic's revision and meta's mirror of it (what a dutydesk from
+    before Alembic reads) should agree; where they do not, the newer counts (a file is never
+    taken for older than it may be)."""
     if path.stat().st_size == 0:
         raise SchemaError("error.empty_file", path=str(path))
     try:
@@ -96,26 +98,20 @@ def _inspect(path: Path) -> str | None:
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "meta" not in tables:
             raise SchemaError("error.not_dutydesk", path=str(path))
-        row = connection.execute(
-            "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        found = [row[0] for row in connection.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'")]
+        if "alembic_version" in tables:
+            found += [row[0] for row in connection.execute(
+                "SELECT version_num FROM alembic_version")]
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
             raise SchemaError("error.not_dutydesk", path=str(path)) from None
         raise storage_error(exc) from None
     finally:
         connection.close()
-    return row[0] if row else None
-
-
-def _table_of(statement: str) -> str | None:
-    """The table a migration statement changes (ALTER TABLE t, CREATE [UNIQUE] INDEX [IF NOT
-    EXISTS] i ON t, UPDATE t), or None."""
-    words = statement.split()
-    if words[:2] == ["ALTER", "TABLE"] or words[0] == "UPDATE":
-        return words[2] if words[0] == "ALTER" else words[1]
-    if words[0] == "CREATE" and "INDEX" in words[:3] and "ON" in words:
-        return words[words.index("ON") + 1]
-    return None
+    if not all(isinstance(v, str) and v.isdigit() for v in found):
+        return None
+    return str(max(int(v) for v in found)) if found else None
 
 
 def schema_version(path: Path) -> int:
@@ -129,7 +125,7 @@ def schema_version(path: Path) -> int:
     if version is None or not version.isdigit():
         raise SchemaError("error.not_dutydesk", path=str(path))
     if int(version) > models.SCHEMA_VERSION:
-        raise SchemaError("error.newer_schema", path=str(path), found=version,
+        raise SchemaError("error.newer_schema", path=str(path), found=int(version),
                           known=models.SCHEMA_VERSION)
     return int(version)
 
@@ -203,29 +199,21 @@ class Database:
         return database
 
     def _migrate(self, version: int) -> None:
-        """Bring an older schema up to date in one transaction (the steps in models.MIGRATIONS);
-        a session of a newer program may have done it meanwhile, so re-read under the lock."""
+        """Bring an older schema up to date in one transaction (Alembic's revisions from the
+        file's own: store/migrations); a session of a newer program may have done it
+        meanwhile, so the version is read again under the lock."""
+        from dutydesk.store import migrations
+
         with self.write() as session:
             connection = session.connection()
-            current = int(session.get(models.Meta, "schema_version").value)
-            tables = set(connection.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
-            for step in range(current + 1, models.SCHEMA_VERSION + 1):
-                for statement in models.MIGRATIONS[step]:
-                    if _table_of(statement) not in tables | {None}:
-                        continue  # a table newer than the file: created whole just below
-                    connection.exec_driver_sql(statement)
-            SQLModel.metadata.create_all(connection)  # new tables only
-            for step in range(current + 1, models.SCHEMA_VERSION + 1):
-                for statement in models.BACKFILLS.get(step, []):
-                    connection.exec_driver_sql(statement)
-            if current < models.RESPELL_SEARCH_AT:
-                search.respell(connection)
-            if current < models.CHAIN_AT:
-                chain.rechain(connection.connection.driver_connection)
-            session.get(models.Meta, "schema_version").value = str(models.SCHEMA_VERSION)
+            current = migrations.revision_in(connection) or \
+                int(session.get(models.Meta, "schema_version").value)
+            if current < models.SCHEMA_VERSION:
+                migrations.upgrade(connection, current)
 
     def _create_schema(self) -> None:
+        from dutydesk.store import migrations
+
         try:
             SQLModel.metadata.create_all(self.writer)
         except DBAPIError as exc:
@@ -233,6 +221,7 @@ class Database:
         with self.write() as session:
             search.install(session.connection())
             session.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
+            migrations.stamp_head(session.connection())
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from dutydesk.domain.lifecycle import OPEN_STATES, redo_actions
 from dutydesk.store.types import UTCDateTime
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 11  # Alembic's head revision (store/migrations), 0011
 
 # The steps the statistics count from the log (退单, 重办): a query names the same clause so that
 # SQLite sees it may read the small partial index.
@@ -21,112 +21,6 @@ STAT_STEPS_SQL = "action IN ({})".format(
 
 # A co-unit's part of a case (not its lead): queries name the clause as the partial index does.
 PARTS_SQL = "lead = 0"
-
-# How an older file is brought up to each version (applied in one transaction on open): the
-# changes to existing tables; new tables are created from the models afterwards.
-MIGRATIONS: dict[int, list[str]] = {
-    2: [
-        "ALTER TABLE unit ADD COLUMN round_the_clock BOOLEAN NOT NULL DEFAULT 0",
-        "ALTER TABLE case_ ADD COLUMN ack_unit VARCHAR",
-        "ALTER TABLE case_unit ADD COLUMN acknowledged_at DATETIME",
-        "ALTER TABLE case_unit ADD COLUMN replied_at DATETIME",
-        "CREATE INDEX ix_case_merged_into ON case_ (merged_into_id)",
-        "ALTER TABLE node ADD COLUMN aliases VARCHAR NOT NULL DEFAULT '[]'",
-        "CREATE INDEX ix_event_subject ON event (subject, id)",
-    ],
-    3: [
-        "ALTER TABLE police_transfer ADD COLUMN import_event_id INTEGER",
-    ],
-    4: [],  # the dispute tables: new, created from the models
-    5: [],  # the revisit tables: new
-    6: [],  # the roster and handover tables: new
-    7: [],  # the supervision steps written by the sweep: new
-    8: [  # the milestones the statistics count, filled in from the event log
-        "ALTER TABLE case_ ADD COLUMN filed_at DATETIME",
-        "ALTER TABLE case_ ADD COLUMN dispatched_at DATETIME",
-        "ALTER TABLE case_ ADD COLUMN closed_on_time BOOLEAN",
-        "UPDATE case_ SET "
-        "filed_at = (SELECT min(at) FROM event WHERE case_id = case_.id AND action = 'file'), "
-        "dispatched_at = (SELECT min(at) FROM event "
-        "WHERE case_id = case_.id AND action = 'dispatch'), "
-        "closed_on_time = CASE WHEN state = 'closed' THEN (SELECT json_extract(payload, "
-        "'$.on_time') FROM event WHERE case_id = case_.id AND action = 'close' "
-        "ORDER BY id DESC LIMIT 1) END",
-        "CREATE INDEX ix_case_stat_filed ON case_ (filed_at, street_id, community_id, node_id)",
-        "CREATE INDEX ix_case_stat_dispatched ON case_ "
-        "(dispatched_at, street_id, community_id, node_id, lead_unit_id)",
-        "CREATE INDEX ix_case_stat_closed ON case_ (closed_at, street_id, community_id, node_id, "
-        "lead_unit_id, closed_on_time, dispatched_at)",
-        "CREATE INDEX ix_event_stat_steps ON event (action, at, case_id) "
-        f"WHERE {STAT_STEPS_SQL}",
-        "CREATE INDEX ix_dispute_created ON dispute (created_at, case_id)",
-    ],
-    9: [],  # the claims: new
-    10: [  # 110's two feedback clocks: the first contact, and the result being known
-        "ALTER TABLE police_transfer ADD COLUMN contacted_at DATETIME",
-        "ALTER TABLE police_transfer ADD COLUMN result_at DATETIME",
-        "UPDATE police_transfer SET result_at = (SELECT min(at) FROM event "
-        "WHERE event.case_id = police_transfer.case_id "
-        "AND action IN ('reply', 'resolve', 'close')) WHERE state IN ('diverted', 'fed_back')",
-        # A revisit is on time if done by the day it was first due, whatever 改期 did since.
-        "ALTER TABLE revisit ADD COLUMN first_due_on DATE",
-        "CREATE INDEX ix_revisit_first_due ON revisit (first_due_on, status, done_at)",
-        "UPDATE revisit SET first_due_on = coalesce((SELECT json_extract(payload, '$.from_day') "
-        "FROM event WHERE event.case_id = revisit.case_id AND action = 'reschedule' "
-        "AND json_extract(payload, '$.revisit') = revisit.id ORDER BY event.id LIMIT 1), due_on)",
-        # The unit's own deadline and when its clock stopped (回告 or 退单), kept apart from the
-        # desk's later limits: a period's 超期 is read from them as the period saw it. A case
-        # past the unit's steps takes them from its log (the last deadline set for the unit —
-        # 派单, 核查不通过, 延期, 加急 — and its last 回告 or 退单), ISO text made column text.
-        "ALTER TABLE case_ ADD COLUMN unit_due_at DATETIME",
-        "ALTER TABLE case_ ADD COLUMN unit_replied_at DATETIME",
-        "UPDATE case_ SET unit_due_at = due_at WHERE state IN ('dispatched', 'in_progress')",
-        "UPDATE case_ SET unit_due_at = (SELECT CASE WHEN instr(d, '.') THEN d "
-        "ELSE d || '.000000' END FROM (SELECT replace(substr(v, 1, length(v) - 6), 'T', ' ') "
-        "AS d FROM (SELECT json_extract(payload, CASE WHEN action IN ('dispatch', "
-        "'verify_fail') THEN '$.due_at' ELSE '$.to' END) AS v FROM event "
-        "WHERE event.case_id = case_.id AND action IN ('dispatch', 'verify_fail', "
-        "'approve_extension', 'expedite') ORDER BY event.id DESC LIMIT 1) WHERE v IS NOT NULL)), "
-        "unit_replied_at = (SELECT max(at) FROM event WHERE event.case_id = case_.id "
-        "AND action IN ('reply', 'return_')) "
-        "WHERE dispatched_at IS NOT NULL AND state NOT IN ('dispatched', 'in_progress')",
-        "CREATE INDEX ix_case_unit_open ON case_ (unit_due_at) "
-        "WHERE unit_replied_at IS NULL AND unit_due_at IS NOT NULL",
-        "CREATE INDEX ix_case_unit_replied ON case_ (unit_replied_at, unit_due_at, street_id, "
-        "community_id, node_id, lead_unit_id)",
-        # the co-units' parts (联合处置), few beside the leads: their own small index
-        "CREATE INDEX ix_case_unit_parts ON case_unit (unit_id, case_id) WHERE " + PARTS_SQL,
-        # 司法确认: the day the parties applied (lateness is judged on it)
-        "ALTER TABLE dispute ADD COLUMN applied_on DATE",
-        # (new tables: the co-units' supervision steps, and the case closures — see BACKFILLS)
-    ],
-    11: [  # the event log's hash chain (the log so far is chained on upgrade: CHAIN_AT)
-        "ALTER TABLE event ADD COLUMN hash VARCHAR",
-        # The revisit calendar's day index joined the models in version 6 without a step
-        # here: files made by version 5 never had it.
-        "CREATE INDEX IF NOT EXISTS ix_revisit_day ON revisit (due_on, id)",
-    ],
-}
-
-# Rows new tables of a version need from the event log, filled in after they are created
-# (idempotent: a file is upgraded once, but the statements may meet a half-done attempt).
-BACKFILLS: dict[int, list[str]] = {
-    10: [
-        "DELETE FROM case_closure",
-        "INSERT INTO case_closure (case_id, closed_at, reopened_at, on_time) "
-        "SELECT e.case_id, e.at, (SELECT min(r.at) FROM event r WHERE r.case_id = e.case_id "
-        "AND r.action = 'reopen' AND r.id > e.id), json_extract(e.payload, '$.on_time') "
-        "FROM event e WHERE e.action IN ('close', 'resolve') AND e.case_id IS NOT NULL",
-    ],
-}
-
-# The version whose search text is spelled by a new rule (every reading of a polyphone): a file
-# older than it has every case's search text spelled again on upgrade.
-RESPELL_SEARCH_AT = 10
-
-# The version that chains the event log (store/chain.py): an older file's events are chained
-# in id order on upgrade.
-CHAIN_AT = 11
 
 OPEN_STATES_SQL = "state IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)))
 
