@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+import pytest
 from textual.widgets import Input
 
 from dutydesk.tui.screens.forms import NewCaseScreen
@@ -186,3 +187,38 @@ async def test_a_tick_then_ctrl_s_in_one_burst_is_saved_ticked(demo_desk):
         assert not isinstance(app.screen, StepScreen), screen_text(app)
     with demo_desk.db.read() as s:
         assert s.exec(select(Whistle).where(Whistle.case_id == case_id)).all()
+
+
+UNITS = ["区城管执法局", "区住建局", "区水务局", "建兴社区居委会", "区市场监管局"]
+
+
+def _picker_app():
+    from textual.app import App
+
+    from dutydesk.tui.widgets import Picker
+
+    class One(App):
+        def compose(self):
+            yield Picker([(name, name) for name in UNITS], prompt="请选择", id="unit")
+
+    return One()
+
+
+@pytest.mark.parametrize("typed,chosen", [
+    ("qzjj", "区住建局"),  # the initials typed together go on from where the first led
+    ("qs", "区水务局"),
+    ("jx", "建兴社区居委会"),
+    ("区市", "区市场监管局"),  # the name's own characters too
+    ("q", "区城管执法局"),
+    ("qq", "区住建局"),  # one letter again: the next that starts with it
+    ("qzx", "区住建局"),  # a letter that spells nothing more changes nothing
+])
+async def test_initials_typed_together_find_the_option_they_spell(typed, chosen):
+    """Typing a unit's pinyin initials in one burst (as an officer does, or SSH delivers)
+    picks that unit: before, each letter jumped alone and `qzjj` landed on 建兴社区居委会."""
+    app = _picker_app()
+    async with app.run_test() as pilot:
+        picker = app.query_one("#unit")
+        picker.focus()
+        await pilot.press("enter", *typed, "enter")
+        assert picker.value == chosen

@@ -3,13 +3,15 @@
 Textual's `Select` opens an overlay and moves focus to it after a refresh, so keys that arrive
 together (over SSH a packet holds several) land before the overlay has focus and are lost:
 `Enter Down Enter` leaves 请选择. Here Enter (or Space, Down) opens the list inside the form,
-Up/Down/PgUp/PgDn/Home/End move, Enter picks, Esc closes without a change, and a typed letter
-jumps to the next option starting with it (or with its pinyin initials: `b` → 北门社区). Each
-key acts as it arrives, so a burst lands exactly as typed.
+Up/Down/PgUp/PgDn/Home/End move, Enter picks, Esc closes without a change, and typing jumps
+to the option whose label or pinyin initials start with what was typed: letters typed together
+(within TYPE_AHEAD seconds) spell on (`qzjj` → 区住建局), one letter again goes to the next
+option starting with it. Each key acts as it arrives, so a burst lands exactly as typed.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
@@ -22,6 +24,7 @@ from dutydesk.domain.text import pinyin_initials, printable
 from dutydesk.tui.widgets._in_order import in_order
 
 VISIBLE_ROWS = 7  # an open list shows this many options and scrolls within them
+TYPE_AHEAD = 1.0  # seconds within which typed letters spell on rather than start again
 _STEPS = {"down": 1, "up": -1, "pagedown": VISIBLE_ROWS, "pageup": -VISIBLE_ROWS,
           "home": -1_000_000, "end": 1_000_000}
 
@@ -70,6 +73,7 @@ class Picker(Widget, can_focus=True):
         self._top = 0  # the first option drawn while open
         self._options: list[tuple[Text, Hashable | None]] = []
         self._value: Hashable | None = value
+        self._typed, self._typed_at = "", 0.0  # what is being spelled, and when last
         self.set_options(options)  # a value that is not an option falls back to the first
 
     # -- the value -----------------------------------------------------------------------
@@ -143,18 +147,32 @@ class Picker(Widget, can_focus=True):
         elif event.key == "escape" and self.is_open:
             self.close()
         elif event.is_printable and event.character and event.character.strip():
-            handled = self._jump(event.character.lower())
+            handled = self._spell(event.character.lower())
         else:
             handled = False
         if handled:
             event.stop()
             event.prevent_default()
 
-    def _jump(self, typed: str) -> bool:
-        """To the next option whose label (or its pinyin initials) starts with `typed`."""
+    def _spell(self, letter: str) -> bool:
+        """A typed letter: spelling on what was typed just before, or starting again."""
+        now = time.monotonic()
+        spelled = self._typed + letter if now - self._typed_at <= TYPE_AHEAD else letter
+        self._typed_at = now
+        if len(set(spelled)) == 1:  # one letter, again: the next option starting with it
+            self._typed = letter
+            return self._jump(letter)
+        if self._jump(spelled, here=True):
+            self._typed = spelled
+            return True
+        return True  # nothing is spelled so: the choice stays (and the key is the field's)
+
+    def _jump(self, typed: str, here: bool = False) -> bool:
+        """To the next option whose label (or its pinyin initials) starts with `typed` — or
+        this one, `here`, when it still does (a spelling going on)."""
         count = len(self._options)
         start = self._highlight if self.is_open else (self._index_of(self._value) or 0)
-        for step in range(1, count + 1):
+        for step in range(0 if here else 1, count + (0 if here else 1)):
             index = (start + step) % count
             if self._options[index][1] is not None and \
                     any(word.startswith(typed) for word in self._initials[index]):
