@@ -73,8 +73,34 @@ def db_path(tmp_path, configured_template) -> Path:
 
 
 @pytest.fixture
-def desk(db_path, clock):
-    db = Database.open(db_path)
+def engine(request) -> str:
+    """The engine `desk` is on: SQLite, unless the module runs on both (`both_engines`)."""
+    return getattr(request, "param", "sqlite")
+
+
+def pytest_generate_tests(metafunc):
+    """A module marked `both_engines` runs each of its `desk` tests on SQLite, then on
+    PostgreSQL."""
+    if metafunc.definition.get_closest_marker("both_engines") and \
+            "desk" in metafunc.fixturenames:
+        metafunc.parametrize("engine", ["sqlite", pytest.param(
+            "postgresql", marks=pytest.mark.postgresql)], indirect=True)
+
+
+@pytest.fixture
+def desk(request, engine, clock):
+    """The configured desk (no cases): a copy of the SQLite template, or the worker's
+    PostgreSQL database restored to its configured state."""
+    if engine == "sqlite":
+        db = Database.open(request.getfixturevalue("db_path"))
+    elif request.node.get_closest_marker("sqlite_only"):
+        pytest.skip(request.node.get_closest_marker("sqlite_only").args[0])
+    else:
+        from tests import postgres
+
+        url = request.getfixturevalue("pg_configured")
+        postgres.restore(url)
+        db = Database.open(url)
     yield Desk(db, clock)
     db.dispose()
 
@@ -89,3 +115,33 @@ def demo_desk(demo_path, clock):
     db = Database.open(demo_path)
     yield Desk(db, clock)
     db.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server for the session (tests/postgres.py), or a visible skip."""
+    from tests import postgres
+
+    yield from postgres.server()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A new, empty PostgreSQL database of its own for one test."""
+    from tests import postgres
+
+    return postgres.fresh_database(pg_server)
+
+
+@pytest.fixture(scope="session")
+def pg_configured(pg_server) -> str:
+    """A PostgreSQL database holding the seed configuration and no cases, kept as it is: the
+    database every PostgreSQL desk test of this worker works on, restored before each."""
+    from tests import postgres
+
+    url = postgres.fresh_database(pg_server)
+    db = Database.open(url, create=True)
+    install_configuration(db, SimulatedClock(T0), read_configuration(seed_dir(), demo=True))
+    db.dispose()
+    postgres.keep_as_it_is(url)
+    return url

@@ -14,6 +14,12 @@ from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import LANGUAGES, set_language, t
 
 
+def _database(given: str) -> Path | str:
+    """--db: a SQLite file's path, or a PostgreSQL URL kept as typed (a path would fold its
+    `//`)."""
+    return given if given.startswith(("postgresql:", "postgresql+")) else Path(given)
+
+
 def _common_options(*, defaults: bool) -> argparse.ArgumentParser:
     """--db, --lang and --as, accepted before or after the sub-command. The sub-commands' copy
     has no defaults, so that it does not overwrite a value given before the sub-command."""
@@ -21,8 +27,9 @@ def _common_options(*, defaults: bool) -> argparse.ArgumentParser:
         return value if defaults else argparse.SUPPRESS
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", type=Path, default=default(None),
-                        help="database file (default: $DUTYDESK_DB or the user data directory)")
+    common.add_argument("--db", type=_database, default=default(None),
+                        help="database file, or a postgresql:// URL (default: $DUTYDESK_DB or "
+                             "the user data directory)")
     common.add_argument("--lang", default=default(os.environ.get("DUTYDESK_LANG", "zh_CN")),
                         help="zh_CN (default) or en")
     common.add_argument("--as", dest="as_login", metavar="LOGIN", default=default(None),
@@ -203,6 +210,10 @@ def _init(args: argparse.Namespace) -> int:
     if args.db is None and "DUTYDESK_DB" not in os.environ:
         path.parent.mkdir(parents=True, exist_ok=True)  # the user data directory is ours
     path = build_desk(path, SystemClock(), args.seed)
+    if not isinstance(path, Path):
+        from sqlalchemy import make_url
+
+        path = make_url(path).render_as_string(hide_password=True)  # never a password
     print(t("cli.created", path=str(path)))
     return 0
 
@@ -509,8 +520,15 @@ def _upgrade(args: argparse.Namespace) -> int:
     from dutydesk.store.engine import Database, schema_version
     from dutydesk.store.inuse import sole_use
     from dutydesk.store.models import SCHEMA_VERSION
+    from dutydesk.store.postgres import is_url
 
     path = _desk_path(args)
+    if is_url(path):  # PostgreSQL desks begin at this head: none is older yet
+        db = Database.open(path)
+        shown = db.path
+        db.dispose()
+        print(t("upgrade.current", path=shown, version=SCHEMA_VERSION))
+        return 0
     found = schema_version(path)
     if found == SCHEMA_VERSION:
         print(t("upgrade.current", path=str(path), version=found))

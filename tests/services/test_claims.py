@@ -18,6 +18,8 @@ from dutydesk.services.notices import notices_since
 from dutydesk.store.models import Claim, Event
 from tests.services.helpers import event_count, new_case_in, refusal_count
 
+pytestmark = pytest.mark.both_engines  # the services hold on SQLite and PostgreSQL
+
 
 def _urge(desk, login, case_id):
     return perform(desk, desk.actor(login), case_id, Action.URGE, ActionInput(note="督办"))

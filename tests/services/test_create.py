@@ -9,6 +9,8 @@ from dutydesk.errors import PermissionDenied, ValidationFailed
 from dutydesk.services.cases import create_case
 from tests.services.helpers import case_row, event_count, standard_draft
 
+pytestmark = pytest.mark.both_engines  # the services hold on SQLite and PostgreSQL
+
 
 @pytest.mark.parametrize("channel", list(Channel))
 def test_every_channel_creates_a_new_case_with_one_event(desk, channel):

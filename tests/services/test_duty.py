@@ -15,6 +15,8 @@ from dutydesk.services.cases import create_case
 from dutydesk.services.police import TransferDraft
 from tests.services.helpers import standard_draft
 
+pytestmark = pytest.mark.both_engines  # the services hold on SQLite and PostgreSQL
+
 
 def _at(day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, 11, day, hour, minute, tzinfo=LOCAL_TZ)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from dutydesk.domain.lifecycle import Action, CaseState
 from dutydesk.services import disputes
 from dutydesk.services.cases import create_case
@@ -12,6 +14,8 @@ from dutydesk.services.notices import notices_since
 from dutydesk.services.queue import last_change
 from dutydesk.services.sweep import sweep
 from tests.services.helpers import do, new_case_in, standard_draft
+
+pytestmark = pytest.mark.both_engines  # the services hold on SQLite and PostgreSQL
 
 
 def _texts(desk, login: str, since: int) -> list[str]:

@@ -21,6 +21,8 @@ from dutydesk.services.police_import import ImportRefused, import_file
 from dutydesk.store.models import Case, Event, PoliceTransfer
 from tests.services.helpers import event_count
 
+pytestmark = pytest.mark.both_engines  # the services hold on SQLite and PostgreSQL
+
 SAMPLES = seed_dir() / "samples"
 
 

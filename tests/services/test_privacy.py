@@ -13,6 +13,8 @@ from dutydesk.services.privacy import reveal_phone
 from dutydesk.store.models import Event
 from tests.services.helpers import event_count, standard_draft
 
+pytestmark = pytest.mark.both_engines  # the services hold on SQLite and PostgreSQL
+
 
 def test_revealing_needs_a_reason_and_is_logged(desk):
     case_id = create_case(desk, desk.actor("liuyang"), standard_draft())

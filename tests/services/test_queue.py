@@ -15,6 +15,8 @@ from dutydesk.services.cases import create_case
 from dutydesk.services.queue import QueueFilter, View, case_detail, queue_count, queue_page
 from tests.services.helpers import new_case_in, standard_draft
 
+pytestmark = pytest.mark.both_engines  # the services hold on SQLite and PostgreSQL
+
 
 def _walk(desk, actor, f, limit):
     page = queue_page(desk, actor, f, limit=limit)

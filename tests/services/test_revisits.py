@@ -19,6 +19,8 @@ from dutydesk.services.queue import QueueFilter, View, queue_page
 from dutydesk.store.models import Dispute, Event, Revisit, RevisitPlan
 from tests.services.helpers import FULL_PATH, do, event_count, new_case_in, standard_draft
 
+pytestmark = pytest.mark.both_engines  # the services hold on SQLite and PostgreSQL
+
 
 def _revisits(desk, case_id) -> list[Revisit]:
     with desk.db.read() as s:

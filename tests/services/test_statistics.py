@@ -18,6 +18,8 @@ from dutydesk.services.statistics import report
 from tests.services.helpers import FULL_PATH, do, new_case_in, standard_draft
 from tests.store.test_engine import _undo_migrations_after
 
+pytestmark = pytest.mark.both_engines  # the services hold on SQLite and PostgreSQL
+
 W48 = parse_period("2026-W48")  # Monday 2026-11-23 (T0) to Sunday 11-29
 
 
@@ -53,6 +55,7 @@ def _bulk_month(db_path, received: int, dispatched: int, closed: int) -> None:
     raw.close()
 
 
+@pytest.mark.sqlite_only("the month is written straight into the SQLite file")
 def test_seeds_002_received_dispatched_closed_give_94_29_percent(desk, db_path):
     _bulk_month(db_path, 7534, 7389, 6967)
     result = report(desk, desk.actor("zhaolei"), parse_period("2026-10"))
@@ -192,6 +195,7 @@ def test_disputes_and_revisits_in_the_demo(demo_desk):
     assert result.revisits.on_time_rate is None or 0 <= result.revisits.on_time_rate <= 1
 
 
+@pytest.mark.sqlite_only("an older file is SQLite's")
 def test_an_older_file_gains_the_milestones_from_its_log(desk, worked_week, db_path):
     from dutydesk.store.engine import Database
 

@@ -19,6 +19,8 @@ from dutydesk.services.sweep import sweep
 from dutydesk.store.models import Case, Event
 from tests.services.helpers import do, new_case_in
 
+pytestmark = pytest.mark.both_engines  # the services hold on SQLite and PostgreSQL
+
 
 def _steps(desk, case_id, unit: str = "区水务局") -> list[str]:
     """The ladder's steps for one unit of the case (the lead's by default)."""
@@ -81,17 +83,17 @@ db.dispose()
 """
 
 
-def test_two_sweeps_at_once_write_each_step_once(desk, clock, db_path):
+def test_two_sweeps_at_once_write_each_step_once(desk, clock):
     ids = [new_case_in(desk, CaseState.DISPATCHED) for _ in range(5)]
     later = (clock.now() + dt.timedelta(days=3)).isoformat()
-    runs = [subprocess.Popen([sys.executable, "-c", SWEEP, str(db_path), later],
+    runs = [subprocess.Popen([sys.executable, "-c", SWEEP, str(desk.db.path), later],
                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
     written = sorted(int(run.communicate(timeout=120)[0]) for run in runs)
     assert sum(written) == 10  # between them, each step once (lead and co-unit of five)
     assert all(_steps(desk, case_id) == ["chase"] for case_id in ids)
 
 
-async def test_a_sweep_racing_open_desks_writes_each_step_once(desk, clock, db_path):
+async def test_a_sweep_racing_open_desks_writes_each_step_once(desk, clock):
     """Two desks opening (each sweeps on start) while cron's sweep runs: each 催办 once."""
     import asyncio
 
@@ -99,7 +101,8 @@ async def test_a_sweep_racing_open_desks_writes_each_step_once(desk, clock, db_p
 
     ids = [new_case_in(desk, CaseState.DISPATCHED) for _ in range(8)]
     clock.advance(dt.timedelta(days=3))
-    cron = subprocess.Popen([sys.executable, "-c", SWEEP, str(db_path), clock.now().isoformat()],
+    cron = subprocess.Popen([sys.executable, "-c", SWEEP, str(desk.db.path),
+                             clock.now().isoformat()],
                             stdout=subprocess.PIPE, text=True)
     first, second = make_app(desk, feed_interval=0.05), make_app(desk, "chenjing",
                                                                 feed_interval=0.05)

@@ -24,6 +24,7 @@ from dutydesk.scenario.dispute_seed import read_disputes, replay_disputes
 from dutydesk.services.context import Desk
 from dutydesk.services.setup import install_configuration
 from dutydesk.store.engine import Database, peek_meta
+from dutydesk.store.postgres import is_url
 from dutydesk.store.inuse import sole_use
 
 DEMO_LOGIN = "zhaolei"  # the demo opens as the duty chief
@@ -229,12 +230,19 @@ def build_desk(path: Path, clock: Clock, folder: Path | None = None) -> Path:
     Refuses an existing path: a desk's data is never replaced.
     """
     folder = folder or seed_dir()
+    config = read_configuration(folder, demo=False)
+    if is_url(path):  # a PostgreSQL database: made whole in it, or refused if it holds one
+        db = Database.open(str(path), create=True)
+        try:
+            install_configuration(db, clock, config)
+        finally:
+            db.dispose()
+        return path
     path = Path(path).expanduser()
     if path.exists():
         raise SchemaError("error.exists", path=str(path))
     if not path.parent.is_dir():
         raise SchemaError("error.no_folder", path=str(path.parent))
-    config = read_configuration(folder, demo=False)
     return fresh_database(path, lambda db: install_configuration(db, clock, config))
 
 

@@ -49,12 +49,13 @@ def month_counts(desk: Desk, actor: Actor, year: int, month: int) -> dict[dt.dat
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     today = local_date(desk.clock.now())
     with desk.db.read() as session:
+        kind = func.coalesce(Revisit.period, CALLBACK).label("kind")  # grouped by name
         rows = session.exec(
-            select(Revisit.due_on, func.coalesce(Revisit.period, CALLBACK), func.count())
+            select(Revisit.due_on, kind, func.count())
             .join(Case, col(Case.id) == Revisit.case_id)
             .where(Revisit.status == RevisitStatus.DUE.value, col(Revisit.due_on) >= first,
                    col(Revisit.due_on) <= last, _scope(actor))
-            .group_by(Revisit.due_on, func.coalesce(Revisit.period, CALLBACK))).all()
+            .group_by(Revisit.due_on, kind)).all()
     days: dict[dt.date, dict[str, int]] = {}
     for day, kind, count in rows:
         days.setdefault(day, {})[kind] = count

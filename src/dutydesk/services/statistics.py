@@ -36,8 +36,9 @@ from dutydesk.services.context import Actor, Desk
 from dutydesk.services.police import PoliceFigures, figures_in
 from dutydesk.services.scope import node_in_scope, place_clause
 from dutydesk.services.overdue import late_during
+from dutydesk.store.sql import co_unit_part, json_text, local_day
 from dutydesk.store.models import (
-    PARTS_SQL, STAT_STEPS_SQL, Case, CaseClosure, CaseUnit, Dispute, Event, Node, PartSupervisionStep, Revisit,
+    STAT_STEPS_SQL, Case, CaseClosure, CaseUnit, Dispute, Event, Node, PartSupervisionStep, Revisit,
     SupervisionStep, Unit,
 )
 
@@ -294,13 +295,8 @@ def _cohort(end: dt.datetime, *group):
             .select_from(Case).outerjoin(C, standing))
 
 
-def _local_day(column):
-    # Asia/Shanghai has kept UTC+8 without daylight saving since 1991.
-    return func.date(column, "+8 hours")
-
-
-def _per_day(session: Session, column, where, start, end, *more) -> dict[str, int]:
-    day = _local_day(column)
+def _per_day(session: Session, column, where, start, end, *more) -> dict[dt.date, int]:
+    day = local_day(column)
     return dict(session.exec(select(day, func.count()).select_from(Case)
                              .where(_between(column, start, end), where, *more)
                              .group_by(day)).all())
@@ -310,15 +306,14 @@ def _days(session: Session, where, period: Period, start, end) -> list[DayRow]:
     received = _per_day(session, Case.created_at, where, start, end)
     merged = _per_day(session, Case.created_at, where, start, end, _merged_by(end))
     dispatched = _per_day(session, Case.dispatched_at, where, start, end)
-    day = _local_day(CaseClosure.closed_at)
+    day = local_day(CaseClosure.closed_at)
     # (execute, not exec: the statement was made for one column, it now has two)
     closed = dict(session.execute(_closures(start, end, where)
                                   .with_only_columns(day, func.count()).group_by(day)).all())
     rows = []
     for day in period.each_day():
-        key = day.isoformat()
-        rows.append(DayRow(day, received.get(key, 0) - merged.get(key, 0),
-                           dispatched.get(key, 0), closed.get(key, 0)))
+        rows.append(DayRow(day, received.get(day, 0) - merged.get(day, 0),
+                           dispatched.get(day, 0), closed.get(day, 0)))
     return rows
 
 
@@ -368,7 +363,7 @@ def _unit_rows(session: Session, where, period: Period, now: dt.datetime) -> dic
             _between(Event.at, start, end)]):
         units[unit_id].redone = n
     # A return leaves no lead unit on the case: the unit is named in the return's event.
-    returned_by = func.json_extract(Event.payload, "$.unit")
+    returned_by = json_text(Event.payload, "unit")
     for name, n in session.exec(
             select(returned_by, func.count()).join(Case, col(Case.id) == Event.case_id)
             .where(text(STAT_STEPS_SQL), Event.action == "return_",
@@ -402,7 +397,7 @@ def _co_unit_parts(session: Session, units: dict[int, UnitRow], where, start, en
     P = PartSupervisionStep
     late_parts = session.exec(
         select(CaseUnit.unit_id, func.count()).join(Case, col(Case.id) == CaseUnit.case_id)
-        .where(text("case_unit." + PARTS_SQL),
+        .where(co_unit_part(),
                late_during(start, min(end, now), _part_stopped()), where)
         .group_by(CaseUnit.unit_id)).all()
     for unit_id, n in late_parts:
@@ -422,7 +417,7 @@ def _disputes(session: Session, where, start, end) -> DisputeFigures:
     type, colour and outcome are the last the log had recorded by then (a later regrade or
     outcome does not rewrite the period; one recorded only later is not counted)."""
     def as_of(field: str, actions: tuple[str, ...]):
-        value = func.json_extract(Event.payload, f"$.{field}")
+        value = json_text(Event.payload, field)
         return (select(value).where(Event.case_id == Dispute.case_id,
                                     col(Event.action).in_(actions), col(Event.at) < end,
                                     value.is_not(None))
@@ -454,7 +449,7 @@ def _revisits(session: Session, where, period: Period, start, end,
               now: dt.datetime) -> RevisitFigures:
     today = local_date(now)
     last_due = min(period.last, today)
-    done_day = _local_day(Revisit.done_at)
+    done_day = local_day(Revisit.done_at)
     # Judged against the day first due: 改期 moves the visit, never the lateness; a call-back
     # cancelled by a reopening was due all the same.
     first_due = col(Revisit.first_due_on)

@@ -174,7 +174,12 @@ class Database:
              busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
         """Open an existing dutydesk database, or create a new one at a free path. A file of
         an older schema is refused unless `upgrade` (`dutydesk upgrade`): the operator decides
-        when it changes, after a backup, with nobody working on it."""
+        when it changes, after a backup, with nobody working on it. A `postgresql://` URL
+        opens PostgreSQL instead (store/postgres.py), with the same interface."""
+        if str(path).startswith(("postgresql:", "postgresql+")):
+            from dutydesk.store.postgres import PostgresDatabase
+
+            return PostgresDatabase.open(str(path), create=create, upgrade=upgrade)
         path = Path(path).expanduser()
         if create:
             if path.exists():
@@ -329,10 +334,10 @@ def _transaction(engine: Engine) -> Iterator[Session]:
         raise storage_error(exc) from None
 
 
-def default_path() -> Path:
+def default_path() -> Path | str:
     env = os.environ.get("DUTYDESK_DB")
     if env:
-        return Path(env)
+        return env if env.startswith(("postgresql:", "postgresql+")) else Path(env)
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("dutydesk")) / "dutydesk.db"

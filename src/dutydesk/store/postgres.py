@@ -1,0 +1,167 @@
+"""PostgreSQL, the server engine (`--db postgresql://…`, psycopg 3): the same interface as the
+SQLite file (store/engine.py), and here is where it differs.
+
+- Writes take turns as on SQLite: each write transaction first takes one transaction-scoped
+  advisory lock, so a read-modify-write never loses an update and the event log's hash chain
+  is appended one event at a time.
+- Reads are REPEATABLE READ, read-only: one snapshot each, like a WAL reader.
+- "In use" is a shared session-level advisory lock held while the database is open (a rebuild
+  would need it exclusively), where SQLite has its flock.
+- A new database is made whole from the models and stamped with Alembic's head.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, SQLModel
+
+from dutydesk.errors import SchemaError, StorageError
+from dutydesk.store import models, search
+
+WRITE_TURN = 0x64757479_0001  # the advisory lock every write transaction holds
+IN_USE = 0x64757479_0002  # held shared by every open session
+
+
+_turns = threading.local()  # the databases whose write turn this thread holds
+
+
+def is_url(target: object) -> bool:
+    return str(target).startswith(("postgresql:", "postgresql+"))
+
+
+# SQLSTATE classes -> the officer's sentence (as store/engine.py does for SQLite's codes)
+_STORAGE_KEYS = {"08": "error.storage.cant_open", "53": "error.storage.full",
+                 "40": "error.storage.locked", "55": "error.storage.locked",
+                 "25": "error.storage.read_only", "42": "error.storage.other",
+                 "XX": "error.storage.corrupt"}
+
+
+def storage_error(exc: BaseException) -> StorageError:
+    state = getattr(getattr(exc, "orig", exc), "sqlstate", "") or ""
+    return StorageError(_STORAGE_KEYS.get(state[:2], "error.storage.other"), code=state or "?")
+
+
+class PostgresDatabase:
+    """One PostgreSQL database: a write engine and a read-only one."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url if "+" in url.split(":", 1)[0]
+                            else url.replace("postgresql:", "postgresql+psycopg:", 1))
+        self.path = self.url.render_as_string(hide_password=True)  # what messages name
+        self.read_only = False
+        try:
+            self.writer = create_engine(self.url, pool_size=4, max_overflow=4,
+                                        pool_pre_ping=True)
+            self.reader = self.writer.execution_options(isolation_level="REPEATABLE READ",
+                                                        postgresql_readonly=True)
+            self._in_use = self.writer.connect().execution_options(
+                isolation_level="AUTOCOMMIT")
+            self._in_use.execute(text("SELECT pg_advisory_lock_shared(:k)"), {"k": IN_USE})
+        except DBAPIError as exc:
+            raise storage_error(exc) from None
+
+    @classmethod
+    def open(cls, url: str, *, create: bool = False, upgrade: bool = False) -> PostgresDatabase:
+        database = cls(url)
+        try:
+            version = database._version()
+            if create:
+                if version is not None:
+                    raise SchemaError("error.exists", path=database.path)
+                database._create_schema()
+            elif version is None:
+                raise SchemaError("error.not_dutydesk", path=database.path)
+            elif version > models.SCHEMA_VERSION:
+                raise SchemaError("error.newer_schema", path=database.path, found=version,
+                                  known=models.SCHEMA_VERSION)
+            elif version < models.SCHEMA_VERSION:
+                # The first PostgreSQL desks are made at this head: none is older yet.
+                raise SchemaError("error.older_schema", path=database.path, found=version,
+                                  known=models.SCHEMA_VERSION)
+        except BaseException:
+            database.dispose()
+            raise
+        return database
+
+    def _version(self) -> int | None:
+        try:
+            with self.writer.connect() as connection:
+                if not connection.dialect.has_table(connection, "meta"):
+                    return None
+                found = connection.execute(text(
+                    "SELECT value FROM meta WHERE key = 'schema_version'")).scalar()
+        except DBAPIError as exc:
+            raise storage_error(exc) from None
+        return int(found) if found and found.isdigit() else None
+
+    def _create_schema(self) -> None:
+        from dutydesk.store import migrations
+
+        try:
+            SQLModel.metadata.create_all(self.writer)
+        except DBAPIError as exc:
+            raise storage_error(exc) from None
+        with self.write() as session:
+            search.install(session.connection())
+            session.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
+            migrations.stamp_head(session.connection())
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction, taking its turn (the advisory lock) first. A thread that
+        has the turn already (a refusal logged while its own write is open) goes on, as on
+        SQLite: the turn is its own."""
+        held = getattr(_turns, "databases", None)
+        if held is None:
+            held = _turns.databases = set()
+        with _transaction(self.writer) as session:
+            if id(self) in held:
+                yield session
+                return
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_TURN})
+            held.add(id(self))
+            try:
+                yield session
+            finally:
+                held.discard(id(self))
+
+    def read(self) -> AbstractContextManager[Session]:
+        return _transaction(self.reader)
+
+    def meta(self, key: str) -> str | None:
+        with self.read() as session:
+            row = session.get(models.Meta, key)
+            return row.value if row else None
+
+    def last_event_id(self) -> int:
+        try:
+            with self.reader.connect() as connection:
+                return connection.execute(
+                    text("SELECT coalesce(max(id), 0) FROM event")).scalar_one()
+        except DBAPIError as exc:
+            raise storage_error(exc) from None
+
+    def data_version(self) -> int:
+        """What the change feed watches: the newest event (an index's last entry)."""
+        return self.last_event_id()
+
+    def dispose(self) -> None:
+        if getattr(self, "_in_use", None) is not None:
+            self._in_use.close()  # drops the session-level lock
+            self._in_use = None
+        self.writer.dispose()
+
+
+@contextmanager
+def _transaction(engine) -> Iterator[Session]:
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+    except DBAPIError as exc:
+        raise storage_error(exc) from None
