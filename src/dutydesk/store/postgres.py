@@ -7,6 +7,9 @@ SQLite file (store/engine.py), and here is where it differs.
 - Reads are REPEATABLE READ, read-only: one snapshot each, like a WAL reader.
 - "In use" is a shared session-level advisory lock held while the database is open (a rebuild
   would need it exclusively), where SQLite has its flock.
+- The change feed is LISTEN/NOTIFY: a trigger on the event table notifies at every commit that
+  wrote events, and a session hears it on a connection of its own without asking the server
+  anything (SQLite: `PRAGMA data_version`).
 - A new database is made whole from the models and stamped with Alembic's head.
 """
 
@@ -24,6 +27,13 @@ from dutydesk.errors import SchemaError, StorageError
 from dutydesk.store import models, search
 
 WRITE_TURN = 0x64757479_0001  # the advisory lock every write transaction holds
+CHANNEL = "dutydesk_events"  # what the event table's trigger notifies at each commit
+_NOTIFY = (
+    "CREATE FUNCTION dutydesk_event_notify() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN PERFORM pg_notify('{CHANNEL}', ''); RETURN NULL; END $$",
+    "CREATE TRIGGER event_notify AFTER INSERT ON event FOR EACH STATEMENT "
+    "EXECUTE FUNCTION dutydesk_event_notify()",
+)
 IN_USE = 0x64757479_0002  # held shared by every open session
 
 
@@ -54,6 +64,8 @@ class PostgresDatabase:
                             else url.replace("postgresql:", "postgresql+psycopg:", 1))
         self.path = self.url.render_as_string(hide_password=True)  # what messages name
         self.read_only = False
+        self._listening = None  # the change feed's connection (opened when first asked)
+        self._heard = 0
         try:
             self.writer = create_engine(self.url, pool_size=4, max_overflow=4,
                                         pool_pre_ping=True)
@@ -108,6 +120,8 @@ class PostgresDatabase:
             raise storage_error(exc) from None
         with self.write() as session:
             search.install(session.connection())
+            for statement in _NOTIFY:
+                session.execute(text(statement))
             session.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
             migrations.stamp_head(session.connection())
 
@@ -147,10 +161,26 @@ class PostgresDatabase:
             raise storage_error(exc) from None
 
     def data_version(self) -> int:
-        """What the change feed watches: the newest event (an index's last entry)."""
-        return self.last_event_id()
+        """A counter of the commits that wrote events, heard as notifications on this
+        session's listening connection: no query is sent (the feed asks ten times a second)."""
+        import psycopg
+
+        try:
+            if self._listening is None:
+                self._listening = psycopg.connect(self.url.set(drivername="postgresql")
+                                                  .render_as_string(hide_password=False),
+                                                  autocommit=True)
+                self._listening.execute(f"LISTEN {CHANNEL}")
+            for _ in self._listening.notifies(timeout=0):
+                self._heard += 1
+        except psycopg.Error as exc:
+            raise storage_error(exc) from None
+        return self._heard
 
     def dispose(self) -> None:
+        if getattr(self, "_listening", None) is not None:
+            self._listening.close()
+            self._listening = None
         if getattr(self, "_in_use", None) is not None:
             self._in_use.close()  # drops the session-level lock
             self._in_use = None
