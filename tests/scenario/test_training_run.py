@@ -5,6 +5,7 @@ full points for the right handling and takes them away, with the rule, for the w
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 
 import pytest
 
@@ -26,6 +27,19 @@ def night(tmp_path):
     db = Database.open(path)
     yield scenario, Desk(db, clock), clock
     db.dispose()
+
+
+@contextmanager
+def _opened(tmp_path, scenario):
+    """A fresh training run of `scenario`, its clock at the start: (desk, run, clock)."""
+    path = build_training(tmp_path / f"{scenario.path.stem}.db", scenario)
+    clock = SimulatedClock(scenario.start)
+    db = Database.open(path)
+    try:
+        desk = Desk(db, clock)
+        yield desk, TrainingRun(scenario, desk), clock
+    finally:
+        db.dispose()
 
 
 def _until(run: TrainingRun, clock: SimulatedClock, minutes: int) -> None:
@@ -125,12 +139,7 @@ def test_chibi_is_played_in_its_own_town(tmp_path):
     scenario = load_scenario(scenario_dir() / "chibi-command.toml")
     assert {n.name for n in scenario.config.nodes} >= {"赤壁市", "蒲圻街道"}
     assert "黄土坡街道" not in {n.name for n in scenario.config.nodes}
-    path = build_training(tmp_path / "chibi.db", scenario)
-    clock = SimulatedClock(scenario.start)
-    db = Database.open(path)
-    try:
-        desk = Desk(db, clock)
-        run = TrainingRun(scenario, desk)
+    with _opened(tmp_path, scenario) as (desk, run, clock):
         chief = desk.actor("xuming")
         _until(run, clock, 2 * 60 + 3)  # 08:33
         case_id = _case(run, "canal")
@@ -142,25 +151,16 @@ def test_chibi_is_played_in_its_own_town(tmp_path):
         _until(run, clock, 10 * 60)
         card = score(desk, scenario)
         assert (card.earned, card.points) == (60, 60), [line.reason for line in card.lines]
-    finally:
-        db.dispose()
 
 
 def _play(tmp_path, name: str, steps) -> Card:
     """Run scenario `name` to its end, the trainee taking `steps(desk, run, me, clock)`."""
     scenario = load_scenario(scenario_dir() / f"{name}.toml")
-    path = build_training(tmp_path / f"{name}.db", scenario)
-    clock = SimulatedClock(scenario.start)
-    db = Database.open(path)
-    try:
-        desk = Desk(db, clock)
-        run = TrainingRun(scenario, desk)
+    with _opened(tmp_path, scenario) as (desk, run, clock):
         steps(desk, run, desk.actor(scenario.trainee), clock)
         clock.set(run.ends)
         run.feed_due()
         return score(desk, scenario)
-    finally:
-        db.dispose()
 
 
 def _case(run: TrainingRun, ref: str) -> int:
@@ -377,12 +377,7 @@ def test_the_sweep_chases_on_the_runs_clock_not_the_wall(tmp_path):
     from dutydesk.services.sweep import sweep
 
     scenario = load_scenario(scenario_dir() / "chibi-command.toml")
-    path = build_training(tmp_path / "c.db", scenario)
-    clock = SimulatedClock(scenario.start)
-    db = Database.open(path)
-    try:
-        desk = Desk(db, clock)
-        run = TrainingRun(scenario, desk)
+    with _opened(tmp_path, scenario) as (desk, run, clock):
         chief = desk.actor("xuming")
         _until(run, clock, 2 * 60 + 3)
         case_id = _case(run, "canal")
@@ -390,8 +385,6 @@ def test_the_sweep_chases_on_the_runs_clock_not_the_wall(tmp_path):
         # The 1-working-day limit long past (after the National Day holiday), at 10:30.
         clock.set(scenario.start + dt.timedelta(days=10, hours=4))
         assert sweep(desk).chased >= 1
-    finally:
-        db.dispose()
 
 
 def test_two_feeders_at_once_feed_each_event_once(night):
@@ -436,12 +429,7 @@ reason = "北渠仍有垃圾"
   rule = "核查不通过后督办承办单位"
 ''', "utf-8")
     scenario = load_scenario(scenario_file)
-    path = build_training(tmp_path / "redo.db", scenario)
-    clock = SimulatedClock(scenario.start)
-    db = Database.open(path)
-    try:
-        desk = Desk(db, clock)
-        run = TrainingRun(scenario, desk)
+    with _opened(tmp_path, scenario) as (desk, run, clock):
         chief = desk.actor("zhaolei")
         _until(run, clock, 2 * 60)
         case_id = _case(run, "canal")
@@ -453,8 +441,6 @@ reason = "北渠仍有垃圾"
         card = score(desk, scenario)
         urge = next(line for line in card.lines if line.step == "urge")
         assert urge.earned == urge.points and urge.what.startswith("核查不通过")
-    finally:
-        db.dispose()
 
 
 def test_a_units_step_waits_until_the_case_reaches_it(tmp_path):
@@ -466,12 +452,7 @@ def test_a_units_step_waits_until_the_case_reaches_it(tmp_path):
     from tests.services.helpers import case_row
 
     scenario = load_scenario(scenario_dir() / "chibi-command.toml")
-    path = build_training(tmp_path / "chibi.db", scenario)
-    clock = SimulatedClock(scenario.start)
-    db = Database.open(path)
-    try:
-        desk = Desk(db, clock)
-        run = TrainingRun(scenario, desk)
+    with _opened(tmp_path, scenario) as (desk, run, clock):
         chief = desk.actor(scenario.trainee)
         _until(run, clock, 10)  # the grid report comes in
         _until(run, clock, 6 * 60)  # both unit steps' moments have passed: they wait
@@ -489,8 +470,6 @@ def test_a_units_step_waits_until_the_case_reaches_it(tmp_path):
         assert verify.earned == verify.points, verify.reason
         dispatch = next(line for line in card.lines if line.step == "dispatch")
         assert 0 < dispatch.earned < dispatch.points  # late: half
-    finally:
-        db.dispose()
 
 
 def test_a_run_is_taken_up_again_where_it_was_and_fresh_only_when_asked(tmp_path):
@@ -569,12 +548,7 @@ at = "+5h18m"'''
     scenario_file.write_text((scenario_dir() / "chibi-command.toml").read_text("utf-8")
                              .replace('[[event]]\nat = "+5h18m"', request), "utf-8")
     scenario = load_scenario(scenario_file)
-    path = build_training(tmp_path / "later.db", scenario)
-    clock = SimulatedClock(scenario.start)
-    db = Database.open(path)
-    try:
-        desk = Desk(db, clock)
-        run = TrainingRun(scenario, desk)
+    with _opened(tmp_path, scenario) as (desk, run, clock):
         chief = desk.actor(scenario.trainee)
         _until(run, clock, 10)
         case_id = _case(run, "canal")
@@ -588,5 +562,3 @@ at = "+5h18m"'''
         card = score(desk, scenario)
         approve = next(line for line in card.lines if line.step == "approve_extension")
         assert approve.earned == approve.points, approve.reason
-    finally:
-        db.dispose()

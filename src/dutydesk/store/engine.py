@@ -155,8 +155,55 @@ def _writable(path: Path) -> bool:
 on_upgrade: Callable[[Path, int, int], None] | None = None
 
 
-class Database:
+class Storage:
+    """What a desk's database does alike on every engine: short read snapshots, `meta`, the
+    change feed's cursor. An engine gives its `reader`, `writer` and `failed` (its errors as
+    the officer's sentence)."""
+
+    reader: Engine
+    failed: Callable[[BaseException], StorageError]
+
+    def read(self) -> AbstractContextManager[Session]:
+        """A short read snapshot; never keep one open while a person looks at a screen."""
+        return transaction(self.reader, self.failed)
+
+    def meta(self, key: str) -> str | None:
+        with self.read() as session:
+            row = session.get(models.Meta, key)
+            return row.value if row else None
+
+    def _create_schema(self) -> None:
+        """A new database made whole from the models, with what the engine adds (SQLite's
+        search index, PostgreSQL's feed trigger: `_install`), at Alembic's head."""
+        from dutydesk.store import migrations
+
+        try:
+            SQLModel.metadata.create_all(self.writer)
+        except DBAPIError as exc:
+            raise self.failed(exc) from None
+        with self.write() as session:
+            search.install(session.connection())
+            self._install(session)
+            session.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
+            migrations.stamp_head(session.connection())
+
+    def _install(self, session: Session) -> None:
+        """What this engine adds to a new database beside the models' tables."""
+
+    def last_event_id(self) -> int:
+        """The change feed's cursor: a cheap read of the primary key's maximum."""
+        try:
+            with self.reader.connect() as connection:
+                return connection.execute(
+                    text("SELECT coalesce(max(id), 0) FROM event")).scalar_one()
+        except DBAPIError as exc:
+            raise self.failed(exc) from None
+
+
+class Database(Storage):
     """One database file: a write engine and a read engine (none for writing when read-only)."""
+
+    failed = staticmethod(storage_error)
 
     def __init__(self, path: Path, *, read_only: bool = False,
                  busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
@@ -216,18 +263,6 @@ class Database:
             if current < models.SCHEMA_VERSION:
                 migrations.upgrade(connection, current)
 
-    def _create_schema(self) -> None:
-        from dutydesk.store import migrations
-
-        try:
-            SQLModel.metadata.create_all(self.writer)
-        except DBAPIError as exc:
-            raise storage_error(exc) from None
-        with self.write() as session:
-            search.install(session.connection())
-            session.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
-            migrations.stamp_head(session.connection())
-
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction (BEGIN IMMEDIATE); commits on success, rolls back on error.
@@ -237,26 +272,8 @@ class Database:
         if self.writer is None:
             raise StorageError("error.storage.read_only")
         with _write_turn(self.path):
-            with _transaction(self.writer) as session:
+            with transaction(self.writer) as session:
                 yield session
-
-    def read(self) -> AbstractContextManager[Session]:
-        """A short read snapshot; never keep one open while a person looks at a screen."""
-        return _transaction(self.reader)
-
-    def meta(self, key: str) -> str | None:
-        with self.read() as session:
-            row = session.get(models.Meta, key)
-            return row.value if row else None
-
-    def last_event_id(self) -> int:
-        """The change feed's cursor: a cheap read of the primary key's maximum."""
-        try:
-            with self.reader.connect() as connection:
-                return connection.execute(
-                    text("SELECT coalesce(max(id), 0) FROM event")).scalar_one()
-        except DBAPIError as exc:
-            raise storage_error(exc) from None
 
     def data_version(self) -> int:
         """SQLite's counter of commits made by other connections (microseconds to read): the
@@ -324,14 +341,15 @@ def _write_turn(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def _transaction(engine: Engine) -> Iterator[Session]:
+def transaction(engine: Engine, failed: Callable[[BaseException], StorageError] = storage_error
+                ) -> Iterator[Session]:
     """A session in one transaction; a failure leaves as the officer's sentence."""
     try:
         with Session(engine, expire_on_commit=False) as session:
             with session.begin():
                 yield session
     except DBAPIError as exc:
-        raise storage_error(exc) from None
+        raise failed(exc) from None
 
 
 def default_path() -> Path | str:

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from dutydesk.errors import SchemaError, StorageError
-from dutydesk.store import models, search
+from dutydesk.store import models
+from dutydesk.store.engine import Storage, transaction
 
 WRITE_TURN = 0x64757479_0001  # the advisory lock every write transaction holds
 CHANNEL = "dutydesk_events"  # what the event table's trigger notifies at each commit
@@ -56,8 +57,10 @@ def storage_error(exc: BaseException) -> StorageError:
     return StorageError(_STORAGE_KEYS.get(state[:2], "error.storage.other"), code=state or "?")
 
 
-class PostgresDatabase:
+class PostgresDatabase(Storage):
     """One PostgreSQL database: a write engine and a read-only one."""
+
+    failed = staticmethod(storage_error)
 
     def __init__(self, url: str) -> None:
         self.url = make_url(url if "+" in url.split(":", 1)[0]
@@ -111,19 +114,9 @@ class PostgresDatabase:
             raise storage_error(exc) from None
         return int(found) if found and found.isdigit() else None
 
-    def _create_schema(self) -> None:
-        from dutydesk.store import migrations
-
-        try:
-            SQLModel.metadata.create_all(self.writer)
-        except DBAPIError as exc:
-            raise storage_error(exc) from None
-        with self.write() as session:
-            search.install(session.connection())
-            for statement in _NOTIFY:
-                session.execute(text(statement))
-            session.add(models.Meta(key="schema_version", value=str(models.SCHEMA_VERSION)))
-            migrations.stamp_head(session.connection())
+    def _install(self, session: Session) -> None:
+        for statement in _NOTIFY:  # the change feed's trigger
+            session.execute(text(statement))
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -133,7 +126,7 @@ class PostgresDatabase:
         held = getattr(_turns, "databases", None)
         if held is None:
             held = _turns.databases = set()
-        with _transaction(self.writer) as session:
+        with transaction(self.writer, storage_error) as session:
             if id(self) in held:
                 yield session
                 return
@@ -143,22 +136,6 @@ class PostgresDatabase:
                 yield session
             finally:
                 held.discard(id(self))
-
-    def read(self) -> AbstractContextManager[Session]:
-        return _transaction(self.reader)
-
-    def meta(self, key: str) -> str | None:
-        with self.read() as session:
-            row = session.get(models.Meta, key)
-            return row.value if row else None
-
-    def last_event_id(self) -> int:
-        try:
-            with self.reader.connect() as connection:
-                return connection.execute(
-                    text("SELECT coalesce(max(id), 0) FROM event")).scalar_one()
-        except DBAPIError as exc:
-            raise storage_error(exc) from None
 
     def data_version(self) -> int:
         """A counter of the commits that wrote events, heard as notifications on this
@@ -185,13 +162,3 @@ class PostgresDatabase:
             self._in_use.close()  # drops the session-level lock
             self._in_use = None
         self.writer.dispose()
-
-
-@contextmanager
-def _transaction(engine) -> Iterator[Session]:
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
-    except DBAPIError as exc:
-        raise storage_error(exc) from None
