@@ -17,7 +17,9 @@ from dutydesk.i18n import LANGUAGES, set_language, t
 def _database(given: str) -> Path | str:
     """--db: a SQLite file's path, or a PostgreSQL URL kept as typed (a path would fold its
     `//`)."""
-    return given if given.startswith(("postgresql:", "postgresql+")) else Path(given)
+    from dutydesk.store.engine import is_url
+
+    return given if is_url(given) else Path(given)
 
 
 def _common_options(*, defaults: bool) -> argparse.ArgumentParser:
@@ -520,7 +522,7 @@ def _upgrade(args: argparse.Namespace) -> int:
     from dutydesk.store.engine import Database, schema_version
     from dutydesk.store.inuse import sole_use
     from dutydesk.store.models import SCHEMA_VERSION
-    from dutydesk.store.postgres import is_url
+    from dutydesk.store.engine import is_url
 
     path = _desk_path(args)
     if is_url(path):  # PostgreSQL desks begin at this head: none is older yet

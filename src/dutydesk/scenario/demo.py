@@ -23,8 +23,7 @@ from dutydesk.services.cases import ActionInput, CaseDraft, create_case, perform
 from dutydesk.scenario.dispute_seed import read_disputes, replay_disputes
 from dutydesk.services.context import Desk
 from dutydesk.services.setup import install_configuration
-from dutydesk.store.engine import Database, peek_meta
-from dutydesk.store.postgres import is_url
+from dutydesk.store.engine import Database, is_url, peek_meta
 from dutydesk.store.inuse import sole_use
 
 DEMO_LOGIN = "zhaolei"  # the demo opens as the duty chief

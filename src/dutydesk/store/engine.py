@@ -47,6 +47,11 @@ _STORAGE_KEYS = {
 }
 
 
+def is_url(target: object) -> bool:
+    """A PostgreSQL URL (the server engine), rather than a SQLite file's path."""
+    return str(target).startswith(("postgresql:", "postgresql+"))
+
+
 def storage_error(exc: BaseException) -> StorageError:
     """The sentence for a failed database call, chosen by SQLite's result code."""
     original = getattr(exc, "orig", exc)
@@ -223,7 +228,7 @@ class Database(Storage):
         an older schema is refused unless `upgrade` (`dutydesk upgrade`): the operator decides
         when it changes, after a backup, with nobody working on it. A `postgresql://` URL
         opens PostgreSQL instead (store/postgres.py), with the same interface."""
-        if str(path).startswith(("postgresql:", "postgresql+")):
+        if is_url(path):
             from dutydesk.store.postgres import PostgresDatabase
 
             return PostgresDatabase.open(str(path), create=create, upgrade=upgrade)
@@ -355,7 +360,7 @@ def transaction(engine: Engine, failed: Callable[[BaseException], StorageError] 
 def default_path() -> Path | str:
     env = os.environ.get("DUTYDESK_DB")
     if env:
-        return env if env.startswith(("postgresql:", "postgresql+")) else Path(env)
+        return env if is_url(env) else Path(env)
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("dutydesk")) / "dutydesk.db"

@@ -41,10 +41,6 @@ IN_USE = 0x64757479_0002  # held shared by every open session
 _turns = threading.local()  # the databases whose write turn this thread holds
 
 
-def is_url(target: object) -> bool:
-    return str(target).startswith(("postgresql:", "postgresql+"))
-
-
 # SQLSTATE classes -> the officer's sentence (as store/engine.py does for SQLite's codes)
 _STORAGE_KEYS = {"08": "error.storage.cant_open", "53": "error.storage.full",
                  "40": "error.storage.locked", "55": "error.storage.locked",
