@@ -116,3 +116,11 @@ def test_a_moment_is_spelled_the_same_from_the_column_text_or_the_datetime(momen
 
     stored = sqlite.DATETIME().bind_processor(sqlite.dialect())(moment.replace(tzinfo=None))
     assert chain.canonical_at(stored) == chain.canonical_at(moment)
+
+
+def test_the_whole_demo_verifies(demo_desk):
+    """Every use-case the demo replays (reports through every step, a 110 import, disputes,
+    revisits, the sweep, handover) leaves a chain that verifies: no service changes an event
+    after it was linked."""
+    found = audit.verify(demo_desk)
+    assert found.broken is None, found.broken

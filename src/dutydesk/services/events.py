@@ -39,6 +39,16 @@ def append_event(session: Session, actor: Actor, at, action: str, *, case_id: in
     return event
 
 
+def complete_event(session: Session, event: Event, payload: dict[str, Any]) -> None:
+    """The payload of its transaction's last event, known only at the end (an import's
+    counts, once its rows point at the event), linked again before anything is committed: a
+    committed event is never changed."""
+    event.payload = json.dumps(payload, ensure_ascii=False, default=str)
+    before = session.get(Event, event.id - 1) if event.id and event.id > 1 else None
+    event.hash = chain.link(before.hash if before else chain.GENESIS, event.model_dump())
+    session.add(event)
+
+
 # The arguments that name what an attempt was on: its event's case or subject.
 _SUBJECTS = {"case_id": "case", "transfer_id": "transfer", "revisit_id": "revisit",
              "handover_id": "handover", "subject": ""}

@@ -31,7 +31,9 @@ from dutydesk.services.cases import (
 from dutydesk.services.privacy import shown_phone
 from dutydesk.services import claims
 from dutydesk.services.context import Actor, Desk, require_active
-from dutydesk.services.events import append_event, refusals_logged, stale_write
+from dutydesk.services.events import (
+    append_event, complete_event, refusals_logged, stale_write,
+)
 from dutydesk.services.keyset import bounds, order, page_of
 from dutydesk.services.keyset import PAGE_SIZE_MAX, Cursor, Page
 from dutydesk.services.queue import DeadlineView
@@ -167,9 +169,8 @@ def import_transfers(desk: Desk, actor: Actor, drafts: Iterable[TransferDraft], 
             added, seen = added + len(rows), seen + len(batch)
             if progress is not None:
                 progress(seen, max(total, seen))
-        event.payload = json.dumps({"source": source, "added": added,
-                                    "already_present": seen - added}, ensure_ascii=False)
-        session.add(event)
+        complete_event(session, event, {"source": source, "added": added,
+                                        "already_present": seen - added})
     return ImportResult(added, seen - added)
 
 
