@@ -628,29 +628,20 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _run_training(args: argparse.Namespace, scenario) -> int:
-    from dutydesk.clock import TrainingClock
-    from dutydesk.scenario.runner import open_training, prepare_training
-    from dutydesk.scenario.scoring import Card
-    from dutydesk.services import training
-    from dutydesk.services.queue import reference_choices
+    from dutydesk.scenario.runner import prepare_training
     from dutydesk.store.engine import default_path
 
     if not _has_terminal():
         raise DutyDeskError("error.no_terminal")
     path = args.db or default_path().with_name(f"training-{scenario.path.stem}.db")
     prepared = prepare_training(path, scenario, fresh=getattr(args, "fresh", False))
-    start = prepared.resume_at or scenario.start
-    desk, run = open_training(prepared.path, scenario, TrainingClock(start, scenario.speed))
-    try:
-        actor = desk.actor(scenario.trainee)
-        saved = training.saved_score(desk) if prepared.resume_at else None
-        from dutydesk.tui.training import TrainingApp
+    from dutydesk.tui.training import training_app
 
-        TrainingApp(desk, actor, reference_choices(desk, actor), run,
-                    resumed=prepared.resume_at is not None,
-                    scored=Card.from_dict(saved) if saved else None).run()
+    app = training_app(prepared, scenario)
+    try:
+        app.run()
     finally:
-        desk.db.dispose()
+        app.desk.db.dispose()
     return 0
 
 

@@ -9,22 +9,18 @@ import datetime as dt
 
 import pytest
 
-from dutydesk.clock import TrainingClock
-from dutydesk.scenario.runner import build_training, open_training
+from dutydesk.scenario.runner import Prepared, build_training
 from dutydesk.scenario.training import load_scenario, scenario_dir
 from dutydesk.services import training
-from dutydesk.services.queue import reference_choices
-from dutydesk.tui.training import ScoreScreen, TrainingApp
+from dutydesk.tui.training import ScoreScreen, training_app
 from tests.tui.pilot import burst, screen_text, settle, wait_for
 
 
 def _training_app(tmp_path, name: str):
     scenario = load_scenario(scenario_dir() / f"{name}.toml")
-    path = build_training(tmp_path / "train.db", scenario)
-    desk, run = open_training(path, scenario, TrainingClock(scenario.start, scenario.speed,
-                                                            real=lambda: 0.0))
-    actor = desk.actor(scenario.trainee)
-    return TrainingApp(desk, actor, reference_choices(desk, actor), run, feed_interval=0), desk
+    prepared = Prepared(build_training(tmp_path / "train.db", scenario), resume_at=None)
+    app = training_app(prepared, scenario, real=lambda: 0.0, feed_interval=0)
+    return app, app.desk
 
 
 @pytest.fixture
@@ -270,20 +266,12 @@ async def test_a_run_goes_on_after_a_dropped_session_and_a_finished_one_shows_it
     run goes on from that moment (the call is not sent twice); once scored, opening it shows
     the card as it was scored."""
     from dutydesk.scenario.runner import prepare_training
-    from dutydesk.scenario.scoring import Card
-
     scenario = load_scenario(scenario_dir() / "night-110.toml")
 
     def session():
-        prepared = prepare_training(tmp_path / "t.db", scenario)
-        start = prepared.resume_at or scenario.start
-        desk, run = open_training(prepared.path, scenario,
-                                  TrainingClock(start, scenario.speed, real=lambda: 0.0))
-        saved = training.saved_score(desk)
-        actor = desk.actor(scenario.trainee)
-        return TrainingApp(desk, actor, reference_choices(desk, actor), run,
-                           resumed=prepared.resume_at is not None, feed_interval=0,
-                           scored=Card.from_dict(saved) if saved else None), desk
+        app = training_app(prepare_training(tmp_path / "t.db", scenario), scenario,
+                           real=lambda: 0.0, feed_interval=0)
+        return app, app.desk
 
     app, desk = session()
     try:

@@ -7,6 +7,8 @@ score card is kept in the training database and shown."""
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.console import Group
@@ -24,10 +26,12 @@ from textual.widgets import Static
 from dutydesk.domain.deadlines import LOCAL_TZ
 from dutydesk.domain.text import printable
 from dutydesk.i18n import t
-from dutydesk.scenario.runner import TrainingRun
+from dutydesk.clock import TrainingClock
+from dutydesk.scenario.runner import Prepared, TrainingRun, open_training
+from dutydesk.scenario.training import Scenario
 from dutydesk.scenario.scoring import Card, card_tables, event_title, score
 from dutydesk.services import training
-from dutydesk.services.queue import last_change
+from dutydesk.services.queue import last_change, reference_choices
 from dutydesk.services.sweep import sweep
 from dutydesk.tui.app import DutyDeskApp
 from dutydesk.tui.messages import FeedChanged
@@ -46,6 +50,21 @@ class EventsFed(Message):
 @dataclass
 class RunScored(Message):
     card: Card
+
+
+def training_app(prepared: Prepared, scenario: Scenario, real: Callable[[], float] = time.monotonic,
+                 **options) -> TrainingApp:
+    """The app on a prepared training database: its clock from the start, or from where a
+    run taken up again had got to; a finished run with its card as it was scored. The caller
+    disposes `app.desk.db` once it has run."""
+    start = prepared.resume_at or scenario.start
+    desk, run = open_training(prepared.path, scenario,
+                              TrainingClock(start, scenario.speed, real=real))
+    actor = desk.actor(scenario.trainee)
+    saved = training.saved_score(desk) if prepared.resume_at else None
+    return TrainingApp(desk, actor, reference_choices(desk, actor), run,
+                       resumed=prepared.resume_at is not None,
+                       scored=Card.from_dict(saved) if saved else None, **options)
 
 
 class TrainingApp(DutyDeskApp):
