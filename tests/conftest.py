@@ -106,6 +106,12 @@ def desk(request, engine, clock):
 
 
 @pytest.fixture
+def desk_target(request, engine, desk) -> Path | str:
+    """Where `desk` is, for another process to open: its file, or its PostgreSQL URL."""
+    return request.getfixturevalue("db_path" if engine == "sqlite" else "pg_configured")
+
+
+@pytest.fixture
 def demo_path(tmp_path, demo_template) -> Path:
     return _copy(demo_template, tmp_path / "demo.db")
 

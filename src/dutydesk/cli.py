@@ -150,7 +150,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="only validate: a scenario's name (seed/scenarios) or its file")
     what.add_argument("--class", dest="class_dir", metavar="DIR", type=Path,
                       help="every trainee's score in a class folder, side by side")
-    what.add_argument("--report", metavar="DB", type=Path,
+    what.add_argument("--report", metavar="DB", type=_database,
                       help="a training database's score card (with --output: .md/.xlsx/.csv)")
     train.add_argument("--output", type=Path, default=None, help="where --report writes")
     train.add_argument("--fresh", action="store_true",
@@ -194,7 +194,7 @@ def _demo(args: argparse.Namespace) -> int:
     path = args.db or _default_demo_path()
     if args.db is None:
         path.parent.mkdir(parents=True, exist_ok=True)  # the user data directory is ours
-    print(f"dutydesk: {path}", file=sys.stderr)
+    print(f"dutydesk: {_shown(path)}", file=sys.stderr)
     build_demo(path, SystemClock())
     if args.no_ui:
         return 0
@@ -212,12 +212,19 @@ def _init(args: argparse.Namespace) -> int:
     if args.db is None and "DUTYDESK_DB" not in os.environ:
         path.parent.mkdir(parents=True, exist_ok=True)  # the user data directory is ours
     path = build_desk(path, SystemClock(), args.seed)
-    if not isinstance(path, Path):
-        from sqlalchemy import make_url
-
-        path = make_url(path).render_as_string(hide_password=True)  # never a password
-    print(t("cli.created", path=str(path)))
+    print(t("cli.created", path=_shown(path)))
     return 0
+
+
+def _shown(database: Path | str) -> str:
+    """A database as a message names it: a URL never with its password."""
+    from dutydesk.store.engine import is_url
+
+    if not is_url(database):
+        return str(database)
+    from sqlalchemy import make_url
+
+    return make_url(str(database)).render_as_string(hide_password=True)
 
 
 def _calendar(args: argparse.Namespace) -> int:

@@ -472,14 +472,21 @@ def test_a_units_step_waits_until_the_case_reaches_it(tmp_path):
         assert 0 < dispatch.earned < dispatch.points  # late: half
 
 
-def test_a_run_is_taken_up_again_where_it_was_and_fresh_only_when_asked(tmp_path):
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def training_target(request, tmp_path):
+    """Where a training run is kept: a file, or a PostgreSQL database (rebuilt in place)."""
+    return tmp_path / "t.db" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+
+
+def test_a_run_is_taken_up_again_where_it_was_and_fresh_only_when_asked(tmp_path,
+                                                                        training_target):
     """A dropped connection loses nothing: the same scenario at the same path goes on from
     the last moment in its log, nothing fed twice; `fresh` (or a changed scenario file)
     starts again."""
     from dutydesk.scenario.runner import prepare_training
 
     scenario = load_scenario(scenario_dir() / "night-110.toml")
-    first = prepare_training(tmp_path / "t.db", scenario)
+    first = prepare_training(training_target, scenario)
     assert first.resume_at is None
     clock = SimulatedClock(scenario.start)
     db = Database.open(first.path)
@@ -493,7 +500,7 @@ def test_a_run_is_taken_up_again_where_it_was_and_fresh_only_when_asked(tmp_path
     finally:
         db.dispose()
 
-    again = prepare_training(tmp_path / "t.db", scenario)
+    again = prepare_training(training_target, scenario)
     assert again.resume_at == signed_at
     db = Database.open(again.path)
     try:
@@ -505,8 +512,8 @@ def test_a_run_is_taken_up_again_where_it_was_and_fresh_only_when_asked(tmp_path
     finally:
         db.dispose()
 
-    assert prepare_training(tmp_path / "t.db", scenario, fresh=True).resume_at is None
-    db = Database.open(tmp_path / "t.db")
+    assert prepare_training(training_target, scenario, fresh=True).resume_at is None
+    db = Database.open(training_target)
     try:
         assert training.fed(Desk(db, SimulatedClock(scenario.start))) == {}
     finally:
@@ -515,7 +522,7 @@ def test_a_run_is_taken_up_again_where_it_was_and_fresh_only_when_asked(tmp_path
     changed = tmp_path / "night-110.toml"
     changed.write_text(scenario.path.read_text("utf-8").replace("speed = 10", "speed = 60"),
                        "utf-8")
-    assert prepare_training(tmp_path / "t.db", load_scenario(changed)).resume_at is None
+    assert prepare_training(training_target, load_scenario(changed)).resume_at is None
 
 
 def test_a_units_extension_request_comes_in_and_the_chiefs_answer_is_scored(tmp_path):

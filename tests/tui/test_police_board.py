@@ -3,6 +3,8 @@ confirmation), returning and feeding back."""
 
 from __future__ import annotations
 
+import pytest
+
 from sqlmodel import select
 
 from dutydesk.store.models import PoliceTransfer
@@ -128,7 +130,8 @@ def test_the_110_board_at_80x24(demo_desk, snap_compare):
     assert snap_compare(make_app(demo_desk), terminal_size=(80, 24), run_before=open_the_board)
 
 
-async def test_a_new_transfer_rings_the_bell_in_every_desk_session(desk, db_path, clock):
+@pytest.mark.both_engines
+async def test_a_new_transfer_rings_the_bell_in_every_desk_session(desk, desk_target, clock):
     import subprocess
     import sys
 
@@ -140,7 +143,7 @@ async def test_a_new_transfer_rings_the_bell_in_every_desk_session(desk, db_path
         app.bell = lambda: rings.append(True)
         await settle(pilot)
         await wait_for(pilot, lambda: app.last_transfer_id is not None or app.last_event_id)
-        subprocess.run([sys.executable, "-c", ARRIVAL, str(db_path)], check=True, timeout=60)
+        subprocess.run([sys.executable, "-c", ARRIVAL, str(desk_target)], check=True, timeout=60)
         assert await wait_for(pilot, lambda: rings)
         assert any("新的110警情：J-ARRIVAL-1" in n.message for n in app._notifications)
         await pilot.press("f3")

@@ -198,6 +198,7 @@ async def test_filter_form_by_channel(demo_desk):
         assert "110转办" in _status(app)
 
 
+@pytest.mark.both_engines
 async def test_paging_moves_through_a_long_queue(desk):
     actor = desk.actor("liuyang")
     for i in range(45):
@@ -262,7 +263,8 @@ db.dispose()
 """
 
 
-async def test_a_write_in_another_process_appears_through_the_change_feed(desk, db_path):
+@pytest.mark.both_engines
+async def test_a_write_in_another_process_appears_through_the_change_feed(desk, desk_target):
     import subprocess
     import sys
 
@@ -270,7 +272,7 @@ async def test_a_write_in_another_process_appears_through_the_change_feed(desk, 
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.screen.query_one(CaseTable).rows_shown == []
-        subprocess.run([sys.executable, "-c", WRITE_FROM_ANOTHER_PROCESS, str(db_path)],
+        subprocess.run([sys.executable, "-c", WRITE_FROM_ANOTHER_PROCESS, str(desk_target)],
                        check=True, timeout=60)
         table = app.screen.query_one(CaseTable)
         await wait_for(pilot, lambda: table.rows_shown)
@@ -442,7 +444,8 @@ async def test_an_action_key_after_a_page_turn_in_one_burst_acts_on_the_new_page
         assert app.screen.targets == [target]
 
 
-async def test_a_case_dispatched_to_my_unit_rings_in_my_session(desk, db_path):
+@pytest.mark.both_engines
+async def test_a_case_dispatched_to_my_unit_rings_in_my_session(desk, desk_target):
     """Written by another process; the unit liaison's session rings and says which case."""
     import subprocess
     import sys
@@ -454,7 +457,7 @@ async def test_a_case_dispatched_to_my_unit_rings_in_my_session(desk, db_path):
         app.bell = lambda: rings.append(True)
         await settle(pilot)
         await wait_for(pilot, lambda: app.last_event_id is not None)
-        subprocess.run([sys.executable, "-c", DISPATCH, str(db_path), str(case_id)],
+        subprocess.run([sys.executable, "-c", DISPATCH, str(desk_target), str(case_id)],
                        check=True, timeout=60)
         assert await wait_for(pilot, lambda: any(
             f"新派单 #{case_id}" in n.message for n in app._notifications))
@@ -489,6 +492,7 @@ async def test_the_full_phone_is_shown_for_a_reason(desk):
         assert any(f"#{case_id} 电话：13908571234" in n.message for n in app._notifications)
 
 
+@pytest.mark.both_engines
 async def test_a_stale_step_says_what_changed_and_reloads_keeping_the_input(desk):
     """Two officers 督办 the same case: the second form is refused as stale, names who did
     what and when, and Ctrl+R reads the case again so that the same note can be sent."""
@@ -525,6 +529,7 @@ async def test_a_stale_step_says_what_changed_and_reloads_keeping_the_input(desk
     assert len(notes) == 2 and "请今日处理" in notes[1]
 
 
+@pytest.mark.both_engines
 async def test_claiming_releasing_and_the_chief_taking_over_by_keys(desk):
     from dutydesk.services import claims
 

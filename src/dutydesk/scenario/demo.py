@@ -154,9 +154,13 @@ def replay(desk: Desk, clock: SimulatedClock, cases: list[ScriptedCase]) -> dict
     return ids
 
 
-def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
-    """Build a fresh demo database at `path`, replacing an older demo but never other data."""
+def build_demo(path: Path | str, clock: Clock, folder: Path | None = None) -> Path | str:
+    """Build a fresh demo database at `path` (a file, or a PostgreSQL URL), replacing an
+    older demo but never other data."""
     folder = folder or seed_dir()
+    fill = _read_demo(folder, clock)  # a bad seed is refused before anything is touched
+    if is_url(path):
+        return _build_demo_on_server(str(path), fill)
     path = Path(path).expanduser()
     if path.exists():
         with sole_use(path):  # refuse at once, before the build, when sessions have it open
@@ -166,21 +170,11 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
             raise SchemaError("error.not_a_demo", path=str(path))
     elif not path.parent.is_dir():
         raise SchemaError("error.no_folder", path=str(path.parent))
-    base = clock.now()
-    config = read_configuration(folder, demo=True)
-    cases = read_cases(folder / "cases.toml", config, base)
-    scripted_disputes = read_disputes(folder / "disputes.toml", lambda e, key: _when(e, key, base),
-                                      {c.ref for c in cases if c.ref})
     building = path.with_name(path.name + ".building")
     remove_database_files(building)
     db = Database.open(building, create=True)
     try:
-        install_configuration(db, clock, config)
-        simulated = SimulatedClock(base)
-        ids = replay(Desk(db, simulated), simulated, cases)
-        replay_disputes(Desk(db, simulated), simulated, scripted_disputes, ids)
-        _demo_roster(Desk(db, simulated), folder, base)
-        _import_sample_transfers(Desk(db, simulated), folder)
+        fill(db)
     except BaseException:
         db.dispose()
         remove_database_files(building)
@@ -191,6 +185,37 @@ def build_demo(path: Path, clock: Clock, folder: Path | None = None) -> Path:
         os.replace(building, path)
     remove_database_files(building)  # what is left of the build's own (its write lock)
     return path
+
+
+def _read_demo(folder: Path, clock: Clock) -> Callable[[Database], None]:
+    """The seed read and checked; what fills a new database with it: the configuration, then
+    its reports, disputes, roster and 110 calls replayed from now on a simulated clock."""
+    base = clock.now()
+    config = read_configuration(folder, demo=True)
+    cases = read_cases(folder / "cases.toml", config, base)
+    scripted_disputes = read_disputes(folder / "disputes.toml", lambda e, key: _when(e, key, base),
+                                      {c.ref for c in cases if c.ref})
+
+    def fill(db: Database) -> None:
+        install_configuration(db, clock, config)
+        simulated = SimulatedClock(base)
+        ids = replay(Desk(db, simulated), simulated, cases)
+        replay_disputes(Desk(db, simulated), simulated, scripted_disputes, ids)
+        _demo_roster(Desk(db, simulated), folder, base)
+        _import_sample_transfers(Desk(db, simulated), folder)
+
+    return fill
+
+
+def _build_demo_on_server(url: str, fill: Callable[[Database], None]) -> str:
+    """A PostgreSQL demo is rebuilt in place, never over a desk that is not a demo."""
+    from dutydesk.store.postgres import PostgresDatabase
+
+    def may_replace(db) -> None:
+        if not Settings.from_json(db.meta("settings")).is_demo:
+            raise SchemaError("error.not_a_demo", path=db.path)
+
+    return PostgresDatabase.rebuild(url, may_replace, fill)
 
 
 def _demo_roster(desk: Desk, folder: Path, base: dt.datetime) -> None:

@@ -23,7 +23,7 @@ from dutydesk.services.context import Actor, Desk
 from dutydesk.services.police import TransferDraft, receive_transfer
 from dutydesk.services.revisits import due_revisit_of, record_revisit
 from dutydesk.services.setup import install_configuration
-from dutydesk.store.engine import Database, peek_meta, schema_version
+from dutydesk.store.engine import Database, is_url, peek_meta, schema_version
 from dutydesk.store.models import SCHEMA_VERSION
 from dutydesk.store.inuse import sole_use
 
@@ -43,21 +43,21 @@ def digest(scenario: Scenario) -> str:
 
 @dataclass(frozen=True)
 class Prepared:
-    path: Path
+    path: Path | str  # a file, or a PostgreSQL URL
     resume_at: dt.datetime | None  # a run taken up again: where its clock had got to
 
 
-def prepare_training(path: Path, scenario: Scenario, *, fresh: bool = False) -> Prepared:
+def prepare_training(path: Path | str, scenario: Scenario, *, fresh: bool = False) -> Prepared:
     """The training database at `path` for `scenario`: an earlier run of the same scenario
     there is taken up again (nothing a trainee did is lost to a dropped connection), unless
     `fresh`; any other training database there is replaced; a working desk is refused."""
+    if is_url(path):
+        return _prepare_on_server(str(path), scenario, fresh)
     path = Path(path).expanduser()
     if path.exists() and not fresh:
         with sole_use(path):  # refused at once while a session has it open
             pass
-        raw = peek_meta(path, TRAINING)
-        same = raw is not None and json.loads(raw).get("digest") == digest(scenario)
-        if same and schema_version(path) == SCHEMA_VERSION:  # (an older run starts again)
+        if _same_run(peek_meta(path, TRAINING), scenario) and schema_version(path) == SCHEMA_VERSION:  # (an older run starts again)
             existing = Database.open(path)
             try:
                 return Prepared(path, training.last_moment(Desk(existing, SystemClock())))
@@ -66,11 +66,47 @@ def prepare_training(path: Path, scenario: Scenario, *, fresh: bool = False) -> 
     return Prepared(build_training(path, scenario), None)
 
 
-def build_training(path: Path, scenario: Scenario) -> Path:
+def _same_run(raw: str | None, scenario: Scenario) -> bool:
+    """A training mark (meta) of this very scenario: its file's digest."""
+    return raw is not None and json.loads(raw).get("digest") == digest(scenario)
+
+
+def _prepare_on_server(url: str, scenario: Scenario, fresh: bool) -> Prepared:
+    """As on a file: the same scenario's run taken up again, else a new one in its place."""
+    if not fresh:
+        try:
+            existing = Database.open(url)
+        except SchemaError:  # empty, or not a desk: the rebuild says what it may do
+            existing = None
+        if existing is not None:
+            try:
+                if _same_run(existing.meta(TRAINING), scenario):
+                    return Prepared(url, training.last_moment(Desk(existing, SystemClock())))
+            finally:
+                existing.dispose()
+    return Prepared(build_training(url, scenario), None)
+
+
+def build_training(path: Path | str, scenario: Scenario) -> Path | str:
     """A fresh training database at `path` (an older training database there is replaced;
     any other desk is refused: a live desk is never touched)."""
     from dutydesk.scenario.demo import fresh_database, remove_database_files
 
+    def fill(db: Database) -> None:
+        install_configuration(db, SimulatedClock(scenario.start), scenario.config,
+                              training={"scenario": scenario.path.name,
+                                        "title": scenario.title, "trainee": scenario.trainee,
+                                        "speed": scenario.speed, "digest": digest(scenario)})
+        _roster(Desk(db, SimulatedClock(scenario.start)), scenario)
+
+    if is_url(path):  # PostgreSQL: rebuilt in place
+        from dutydesk.store.postgres import PostgresDatabase
+
+        def may_replace(db) -> None:
+            if db.meta(TRAINING) is None:
+                raise SchemaError("training.error.not_training", path=db.path)
+
+        return PostgresDatabase.rebuild(str(path), may_replace, fill)
     path = Path(path).expanduser()
     if path.exists():
         with sole_use(path):  # refused at once while a session has it open
@@ -81,14 +117,6 @@ def build_training(path: Path, scenario: Scenario) -> Path:
             remove_database_files(path)
     elif not path.parent.is_dir():
         raise SchemaError("error.no_folder", path=str(path.parent))
-
-    def fill(db: Database) -> None:
-        install_configuration(db, SimulatedClock(scenario.start), scenario.config,
-                              training={"scenario": scenario.path.name,
-                                        "title": scenario.title, "trainee": scenario.trainee,
-                                        "speed": scenario.speed, "digest": digest(scenario)})
-        _roster(Desk(db, SimulatedClock(scenario.start)), scenario)
-
     return fresh_database(path, fill)
 
 

@@ -5,8 +5,11 @@ SQLite file (store/engine.py), and here is where it differs.
   advisory lock, so a read-modify-write never loses an update and the event log's hash chain
   is appended one event at a time.
 - Reads are REPEATABLE READ, read-only: one snapshot each, like a WAL reader.
-- "In use" is a shared session-level advisory lock held while the database is open (a rebuild
-  would need it exclusively), where SQLite has its flock.
+- "In use" is a session-level advisory lock held while the database is open, where SQLite has
+  its flock: shared by every session, exclusive for a rebuild (`dutydesk demo`), which is
+  refused while any session has it, as a session is while a rebuild runs.
+- Search has `pg_trgm`'s GIN index on the cases' search text, where SQLite has its FTS5
+  trigram table: the planner reads it for a rare term's `LIKE '%…%'` by itself.
 - The change feed is LISTEN/NOTIFY: a trigger on the event table notifies at every commit that
   wrote events, and a session hears it on a connection of its own without asking the server
   anything (SQLite: `PRAGMA data_version`).
@@ -16,12 +19,12 @@ SQLite file (store/engine.py), and here is where it differs.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from dutydesk.errors import SchemaError, StorageError
 from dutydesk.store import models
@@ -34,6 +37,10 @@ _NOTIFY = (
     f"$$ BEGIN PERFORM pg_notify('{CHANNEL}', ''); RETURN NULL; END $$",
     "CREATE TRIGGER event_notify AFTER INSERT ON event FOR EACH STATEMENT "
     "EXECUTE FUNCTION dutydesk_event_notify()",
+)
+_SEARCH = (  # a trusted extension: the database's owner may create it
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX ix_case_search_trgm ON case_ USING gin (search_text gin_trgm_ops)",
 )
 IN_USE = 0x64757479_0002  # held shared by every open session
 
@@ -58,7 +65,7 @@ class PostgresDatabase(Storage):
 
     failed = staticmethod(storage_error)
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, sole: bool = False) -> None:
         self.url = make_url(url if "+" in url.split(":", 1)[0]
                             else url.replace("postgresql:", "postgresql+psycopg:", 1))
         self.path = self.url.render_as_string(hide_password=True)  # what messages name
@@ -72,9 +79,14 @@ class PostgresDatabase(Storage):
                                                         postgresql_readonly=True)
             self._in_use = self.writer.connect().execution_options(
                 isolation_level="AUTOCOMMIT")
-            self._in_use.execute(text("SELECT pg_advisory_lock_shared(:k)"), {"k": IN_USE})
+            taken = self._in_use.execute(text(
+                "SELECT pg_try_advisory_lock(:k)" if sole
+                else "SELECT pg_try_advisory_lock_shared(:k)"), {"k": IN_USE}).scalar()
         except DBAPIError as exc:
             raise storage_error(exc) from None
+        if not taken:
+            self.dispose()
+            raise SchemaError("error.in_use" if sole else "error.rebuilding", path=self.path)
 
     @classmethod
     def open(cls, url: str, *, create: bool = False, upgrade: bool = False) -> PostgresDatabase:
@@ -110,8 +122,47 @@ class PostgresDatabase(Storage):
             raise storage_error(exc) from None
         return int(found) if found and found.isdigit() else None
 
+    @classmethod
+    def rebuild(cls, url: str, may_replace: Callable[[PostgresDatabase], None],
+                fill: Callable[[PostgresDatabase], None]) -> str:
+        """The database at `url` made new and filled (a demo, a training run), in place and
+        held as the build's alone: refused while any session has it open (a session that
+        tries meanwhile is told it is being rebuilt), or when it holds tables not dutydesk's;
+        `may_replace` refuses a desk that must be kept (it raises). A fill that fails leaves
+        it empty, never half built."""
+        database = cls(url, sole=True)
+        try:
+            if database._version() is not None:
+                may_replace(database)
+            elif database._tables():
+                raise SchemaError("error.not_dutydesk", path=database.path)
+            database.empty()
+            database._create_schema()
+            try:
+                fill(database)
+            except BaseException:
+                database.empty()
+                raise
+        finally:
+            database.dispose()
+        return url
+
+    def _tables(self) -> list[str]:
+        with self.writer.connect() as connection:
+            return connection.dialect.get_table_names(connection)
+
+    def empty(self) -> None:
+        """Every table of dutydesk's dropped (a rebuild, or one that failed half way)."""
+        try:
+            with self.writer.begin() as connection:
+                SQLModel.metadata.drop_all(connection)
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+                connection.execute(text("DROP FUNCTION IF EXISTS dutydesk_event_notify()"))
+        except DBAPIError as exc:
+            raise storage_error(exc) from None
+
     def _install(self, session: Session) -> None:
-        for statement in _NOTIFY:  # the change feed's trigger
+        for statement in (*_NOTIFY, *_SEARCH):  # the change feed's trigger, search's index
             session.execute(text(statement))
 
     @contextmanager
