@@ -339,3 +339,34 @@ def test_an_export_to_a_terminal_asks_for_ssh_minus_t(demo_desk):
         over_ssh.run(demo_desk, demo_desk.actor("liuyang"), over_ssh.parse("revisits --ics"),
                      screen)
     assert "ssh -T" in refused.value.message() and screen.getvalue() == b""
+
+
+def test_statistics_read_from_the_replica_named_by_report_db(demo_path, tmp_path, monkeypatch,
+                                                             capsys):
+    """`--report-db` (or $DUTYDESK_REPORT_DB): the report is counted from that copy, never
+    from the desk's own database — a case the desk took after the copy was made is not in it,
+    and the copy gives what the desk gave when the copy was made."""
+    from dutydesk.clock import SimulatedClock
+    from dutydesk.services.cases import create_case
+    from dutydesk.services.context import Desk
+    from dutydesk.store.engine import Database
+    from tests.conftest import T0
+    from tests.services.helpers import standard_draft
+
+    replica = tmp_path / "replica.db"
+    assert main(["backup", "--db", str(demo_path), "--output", str(replica)]) == 0
+    monthly = ["report", "monthly", "--period", "2026-11", "--format", "csv", "--db",
+               str(demo_path), "--as", "zhaolei", "--output"]
+    assert main([*monthly, str(tmp_path / "then.csv")]) == 0
+    db = Database.open(demo_path)
+    desk = Desk(db, SimulatedClock(T0))
+    create_case(desk, desk.actor("liuyang"), standard_draft(summary="复制之后登记的"))
+    db.dispose()
+    assert main([*monthly, str(tmp_path / "now.csv")]) == 0
+    assert main([*monthly, str(tmp_path / "replica.csv"), "--report-db", str(replica)]) == 0
+    monkeypatch.setenv("DUTYDESK_REPORT_DB", str(replica))
+    assert main([*monthly, str(tmp_path / "env.csv")]) == 0
+    then, now = (tmp_path / "then.csv").read_bytes(), (tmp_path / "now.csv").read_bytes()
+    assert then != now  # the new case counts on the desk's own database
+    assert (tmp_path / "replica.csv").read_bytes() == then
+    assert (tmp_path / "env.csv").read_bytes() == then

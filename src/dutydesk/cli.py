@@ -7,11 +7,17 @@ import argparse
 import os
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dutydesk.domain.text import printable
 from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import LANGUAGES, set_language, t
+
+if TYPE_CHECKING:
+    from dutydesk.services.context import Desk
 
 
 def _database(given: str) -> Path | str:
@@ -32,6 +38,11 @@ def _common_options(*, defaults: bool) -> argparse.ArgumentParser:
     common.add_argument("--db", type=_database, default=default(None),
                         help="database file, or a postgresql:// URL (default: $DUTYDESK_DB or "
                              "the user data directory)")
+    common.add_argument("--report-db", type=_database,
+                        default=default(_database(os.environ["DUTYDESK_REPORT_DB"])
+                                        if os.environ.get("DUTYDESK_REPORT_DB") else None),
+                        help="read the statistics from this copy of the database (a "
+                             "replica; default: $DUTYDESK_REPORT_DB, else --db)")
     common.add_argument("--lang", default=default(os.environ.get("DUTYDESK_LANG", "zh_CN")),
                         help="zh_CN (default) or en")
     common.add_argument("--as", dest="as_login", metavar="LOGIN", default=default(None),
@@ -230,12 +241,9 @@ def _shown(database: Path | str) -> str:
 def _calendar(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from dutydesk.clock import SystemClock
     from dutydesk.config.reading import read_calendar_years
     from dutydesk.config.tomlfiles import seed_error
     from dutydesk.services.calendar import check_year, enter_year
-    from dutydesk.services.context import Desk
-    from dutydesk.store.engine import Database
 
     years = read_calendar_years(args.file)  # a bad file is refused before anything is opened
     if not years:
@@ -245,52 +253,34 @@ def _calendar(args: argparse.Namespace) -> int:
             for year, (holidays, workdays) in sorted(years.items())}
     for year, (holidays, workdays) in days.items():  # every year checked before any is written
         check_year(year, holidays, workdays, replace_official=args.replace_official)
-    db = Database.open(_desk_path(args))
-    try:
-        desk = Desk(db, SystemClock())
+    with _opened_desk(args) as desk:
         actor = _identify(desk, args)
         for year, (holidays, workdays) in days.items():
             recomputed = enter_year(desk, actor, year, holidays, workdays,
                                     replace_official=args.replace_official)
             print(t("calendar.done", year=year, holidays=len(holidays), workdays=len(workdays),
                     recomputed=recomputed))
-    finally:
-        db.dispose()
     return 0
 
 
 def _import_110(args: argparse.Namespace) -> int:
-    from dutydesk.clock import SystemClock
-    from dutydesk.services.context import Desk
     from dutydesk.services.police_import import import_file
-    from dutydesk.store.engine import Database
 
-    db = Database.open(_desk_path(args))
-    try:
-        desk = Desk(db, SystemClock())
+    with _opened_desk(args) as desk:
         actor = _identify(desk, args)
         # The whole file is checked before anything is written.
         result = import_file(desk, actor, args.file, _progress_bar())
-    finally:
-        db.dispose()
     print(t("police.import.done", file=args.file.name, added=result.added,
             present=result.already_present))
     return 0
 
 
 def _export_110_feedback(args: argparse.Namespace) -> int:
-    from dutydesk.clock import SystemClock
-    from dutydesk.services.context import Desk
     from dutydesk.services.police_export import export_feedback
-    from dutydesk.store.engine import Database
 
     since = local_moment(args.since, "--since")
-    db = Database.open(_desk_path(args))
-    try:
-        desk = Desk(db, SystemClock())
+    with _opened_desk(args) as desk:
         count = export_feedback(desk, _identify(desk, args), since, args.output)
-    finally:
-        db.dispose()
     print(t("police.export.done", count=count, path=str(args.output.absolute())))
     return 0
 
@@ -298,66 +288,45 @@ def _export_110_feedback(args: argparse.Namespace) -> int:
 def _total_110(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from dutydesk.clock import SystemClock
-    from dutydesk.services.context import Desk
     from dutydesk.services.police import record_call_total
-    from dutydesk.store.engine import Database
 
     try:
         first, last = dt.date.fromisoformat(args.first_day), dt.date.fromisoformat(args.last_day)
     except ValueError:
         raise DutyDeskError("error.bad_date_option", value=f"{args.first_day} {args.last_day}")
-    db = Database.open(_desk_path(args))
-    try:
-        desk = Desk(db, SystemClock())
+    with _opened_desk(args) as desk:
         record_call_total(desk, _identify(desk, args), first, last, args.total,
                           replace=args.replace)
-    finally:
-        db.dispose()
     print(t("police.total_done", first=first.isoformat(), last=last.isoformat(),
             total=args.total))
     return 0
 
 
 def _revisits_ics(args: argparse.Namespace) -> int:
-    from dutydesk.clock import SystemClock
-    from dutydesk.services.context import Desk
     from dutydesk.services.revisit_calendar import export_ics
-    from dutydesk.store.engine import Database
 
-    db = Database.open(_desk_path(args))
-    try:
-        desk = Desk(db, SystemClock())
+    with _opened_desk(args) as desk:
         actor = _identify(desk, args)
         try:
             count = export_ics(desk, args.ics, officer_login=args.officer,
                                community_code=args.community, actor=actor)
         except OSError as exc:
             raise DutyDeskError("police.export.failed", detail=exc.strerror or "") from None
-    finally:
-        db.dispose()
     print(t("revisit.ics.done", count=count, path=str(args.ics.absolute())))
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
-    from dutydesk.clock import SystemClock
     from dutydesk.files import export_path
     from dutydesk.reports.writers import write_report
-    from dutydesk.services.context import Desk
     from dutydesk.services.statistics import report
-    from dutydesk.store.engine import Database
 
     fmt = args.format or (args.output.suffix.lstrip(".").lower() if args.output
                           and args.output.suffix else "xlsx")
-    db = Database.open(_desk_path(args))
-    try:
-        desk = Desk(db, SystemClock())
+    with _opened_desk(args) as desk:
         actor = _identify(desk, args)
         period = report_period(desk, args.kind, args.period)
         result = report(desk, actor, period, args.node or None, _progress_bar())
-    finally:
-        db.dispose()
     output = args.output.absolute() if args.output else \
         export_path(f"report-{period.label.replace('..', '_')}.{fmt}")
     write_report(result, output, fmt)
@@ -440,17 +409,10 @@ def _serve(args: argparse.Namespace) -> int:
     if not requested:
         return _open(args, officer=args.officer)
     from dutydesk import over_ssh
-    from dutydesk.clock import SystemClock
-    from dutydesk.services.context import Desk
-    from dutydesk.store.engine import Database
 
     export = over_ssh.parse(requested)  # refused before the database is opened
-    db = Database.open(_desk_path(args))
-    try:
-        desk = Desk(db, SystemClock())
+    with _opened_desk(args) as desk:
         return over_ssh.run(desk, desk.actor(args.officer), export)
-    finally:
-        db.dispose()
 
 
 _LOGIN_FILE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -511,16 +473,10 @@ def _class_scores(folder: Path) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from dutydesk.clock import SystemClock
-    from dutydesk.services.context import Desk
     from dutydesk.services.sweep import sweep
-    from dutydesk.store.engine import Database
 
-    db = Database.open(_desk_path(args))
-    try:
-        result = sweep(Desk(db, SystemClock()))
-    finally:
-        db.dispose()
+    with _opened_desk(args) as desk:
+        result = sweep(desk)
     print(t("sweep.done", chased=result.chased, circulated=result.circulated))
     return 0
 
@@ -578,20 +534,14 @@ def _megabytes(size: int) -> str:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from dutydesk.clock import SystemClock
     from dutydesk.services import audit
-    from dutydesk.services.context import Desk
-    from dutydesk.store.engine import Database
 
     def progress(count: int) -> None:
         if count % 100_000 == 0:
             print(t("audit.progress", count=count), file=sys.stderr, flush=True)
 
-    db = Database.open(_desk_path(args))
-    try:
-        found = audit.verify(Desk(db, SystemClock()), progress)
-    finally:
-        db.dispose()
+    with _opened_desk(args) as desk:
+        found = audit.verify(desk, progress)
     if found.broken is None:
         print(t("audit.intact", events=found.events, head=found.head))
         return 0
@@ -773,6 +723,26 @@ def _desk_path(args: argparse.Namespace) -> Path:
     return path
 
 
+@contextmanager
+def _opened_desk(args: argparse.Namespace) -> Iterator[Desk]:
+    """The desk a command works on (`_desk_path`), on the system clock; its statistics read
+    from --report-db (a replica) when one is named."""
+    from dutydesk.clock import SystemClock
+    from dutydesk.services.context import Desk
+    from dutydesk.store.engine import Database
+
+    db = Database.open(_desk_path(args))
+    reports = None
+    try:
+        if getattr(args, "report_db", None) is not None:
+            reports = Database.open(args.report_db)
+        yield Desk(db, SystemClock(), reports=reports)
+    finally:
+        if reports is not None:
+            reports.dispose()
+        db.dispose()
+
+
 def _default_demo_path() -> Path:
     from platformdirs import user_data_dir
 
@@ -780,14 +750,9 @@ def _default_demo_path() -> Path:
 
 
 def _open(args: argparse.Namespace, officer: str | None = None) -> int:
-    from dutydesk.clock import SystemClock
-    from dutydesk.services.context import Desk
     from dutydesk.services.queue import reference_choices
-    from dutydesk.store.engine import Database
 
-    db = Database.open(_desk_path(args))
-    try:
-        desk = Desk(db, SystemClock())
+    with _opened_desk(args) as desk:
         actor = desk.actor(officer) if officer is not None else _identify(desk, args)
         if officer is not None and not _has_terminal():
             # A command asked for instead of the desk (ssh host cmd): nothing runs but this.
@@ -796,8 +761,6 @@ def _open(args: argparse.Namespace, officer: str | None = None) -> int:
         from dutydesk.tui.app import DutyDeskApp
 
         DutyDeskApp(desk, actor, choices).run()
-    finally:
-        db.dispose()
     return 0
 
 

@@ -45,9 +45,10 @@ def require_active(session, actor: Actor) -> None:
 class Desk:
     """What every service needs: the database, the clock, and the rules configured for it."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, reports: Database | None = None) -> None:
         self.db = db
         self.clock = clock
+        self.reports = reports or db  # where the statistics are read: a replica, or db
 
     @cached_property
     def settings(self) -> Settings:

@@ -179,7 +179,7 @@ def places(desk: Desk, actor: Actor) -> list[Place]:
     """The places the actor may report on: the district, streets and communities in reach,
     the widest first."""
     _check_role(actor)
-    with desk.db.read() as session:
+    with desk.reports.read() as session:
         return [Place(n.code, n.name, n.kind) for n in _reportable(session, actor)]
 
 
@@ -197,7 +197,7 @@ def report(desk: Desk, actor: Actor, period: Period, place_code: str | None = No
     tick = progress or (lambda done, total: None)
     start, end = period.utc_bounds()
     now = desk.clock.now()
-    with desk.db.read() as session:
+    with desk.reports.read() as session:  # a replica when one is named: never the desk's load
         node = _place_node(session, actor, place_code)
         where = place_clause(node.kind, node.id, node.street_id, node.community_id)
         headline = _headline(session, where, start, end, now)
