@@ -1,6 +1,7 @@
 """Generate a large desk database: N cases with their events, for the queue benchmarks.
 
     python benchmarks/generate.py 100000 [--out benchmarks/data/cases-100000.db]
+    python benchmarks/generate.py 1000000 --out postgresql://…/bench   # COPY, made new
 
 Rows are bulk-inserted in one transaction (a data generator, not a use-case), with the same
 columns and the same derived values (search text, deadlines, community and street) that the
@@ -16,7 +17,10 @@ import random
 import sqlite3
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+from sqlalchemy import make_url
 
 from dutydesk.clock import SimulatedClock
 from dutydesk.domain.deadlines import LOCAL_TZ
@@ -26,7 +30,7 @@ from dutydesk.config.reading import read_configuration
 from dutydesk.scenario.demo import seed_dir
 from dutydesk.services.setup import install_configuration
 from dutydesk.store import chain
-from dutydesk.store.engine import Database
+from dutydesk.store.engine import Database, is_url
 
 DATA = Path(__file__).resolve().parent / "data"
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=LOCAL_TZ).astimezone(dt.timezone.utc)
@@ -45,8 +49,11 @@ EVENTS_BY_STATE = {"new": ["create"], "accepted": ["create", "accept"],
                               "verify", "close"]}
 
 
-def generate(count: int, out: Path, seed: int = 7) -> Path:
-    rng = random.Random(seed)
+def generate(count: int, out: Path | str, seed: int = 7) -> Path | str:
+    """`count` cases with their events into a new SQLite file, or (a postgresql:// URL) into
+    that PostgreSQL database, made new (COPY)."""
+    if is_url(out):
+        return _generate_postgres(count, str(out), seed)
     out.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(str(out) + suffix).unlink(missing_ok=True)
@@ -57,18 +64,53 @@ def generate(count: int, out: Path, seed: int = 7) -> Path:
     raw = sqlite3.connect(out, isolation_level=None)
     raw.execute("PRAGMA journal_mode = WAL")
     raw.execute("PRAGMA synchronous = OFF")  # generator only: the desk itself runs FULL
-    grids = raw.execute("SELECT id, name, community_id, street_id FROM node WHERE kind = 'grid'"
-                        ).fetchall()
-    categories = [r[0] for r in raw.execute("SELECT id FROM category")]
-    units = [r[0] for r in raw.execute("SELECT id FROM unit")]
-    unit_names = dict(raw.execute("SELECT id, name FROM unit").fetchall())
-    officers = [r[0] for r in raw.execute("SELECT id FROM officer WHERE role IN "
-                                          "('officer', 'duty_chief')")]
+    raw.execute("BEGIN")
+    for cases, events in _batches(count, seed, lambda sql: raw.execute(sql).fetchall()):
+        _flush(raw, cases, events)
+    # What the services keep beside the milestones: each closing (case_closure) and the unit's
+    # own clock — replied an hour before the deadline when closed on time, a day after it when
+    # late.
+    raw.execute(CLOSURES)
+    raw.execute("UPDATE case_ SET unit_due_at = due_at, unit_replied_at = CASE "
+                "WHEN state IN ('replied', 'closed') AND coalesce(closed_on_time, 1) "
+                "THEN strftime('%Y-%m-%d %H:%M:%f000', due_at, '-1 hour') "
+                "WHEN state IN ('replied', 'closed') "
+                "THEN strftime('%Y-%m-%d %H:%M:%f000', due_at, '+1 day') END "
+                "WHERE dispatched_at IS NOT NULL")
+    chained = time.perf_counter()
+    chain.rechain(raw)  # the log as the services would have written it: each event linked
+    print(f"  chained in {time.perf_counter() - chained:6.1f} s", file=sys.stderr)
+    raw.execute("COMMIT")
+    raw.execute("ANALYZE")
+    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw.close()
+    return out
+
+
+CASE_COLUMNS = ("id, channel, state, category_id, node_id, community_id, street_id, summary, "
+                "address, reporter_name, reporter_phone, search_text, created_at, updated_at, "
+                "closed_at, ack_due_at, due_start_at, due_at, due_unit, lead_unit_id, version, "
+                "filed_at, dispatched_at, closed_on_time, level, redo_count, urge_count, "
+                "due_provisional")
+CASE_CONSTANTS = ("grid", 0, 0, False)  # level, redo_count, urge_count, due_provisional
+CLOSURES = ("INSERT INTO case_closure (case_id, closed_at, on_time) "
+            "SELECT id, closed_at, closed_on_time FROM case_ WHERE state = 'closed'")
+
+
+def _batches(count: int, seed: int, query) -> Iterator[tuple[list, list]]:
+    """The generated cases and their events, 20,000 cases at a time; `query(sql)` reads the
+    configuration (the same SQL on both engines)."""
+    rng = random.Random(seed)
+    grids = query("SELECT id, name, community_id, street_id FROM node WHERE kind = 'grid'")
+    categories = [r[0] for r in query("SELECT id FROM category")]
+    units = [r[0] for r in query("SELECT id FROM unit")]
+    unit_names = dict(query("SELECT id, name FROM unit"))
+    officers = [r[0] for r in query("SELECT id FROM officer WHERE role IN "
+                                    "('officer', 'duty_chief')")]
     texts: dict[str, str] = {}  # pinyin is costly: each name and place is converted once
     channels = [c.value for c in Channel]
     open_states = [s for s, w in OPEN_MIX for _ in range(w)]
     span = dt.timedelta(days=max(30, count // 300))  # older desks hold more history
-    raw.execute("BEGIN")
     case_rows, event_rows = [], []
     started = time.perf_counter()
     for case_id in range(1, count + 1):
@@ -110,29 +152,59 @@ def generate(count: int, out: Path, seed: int = 7) -> Path:
             event_rows.append((_ts(created + dt.timedelta(minutes=10 * step)), rng.choice(officers),
                                case_id, f"case:{case_id}", action,
                                returned_by if action == "return_" else "{}"))
-        if len(case_rows) >= 20_000:
-            _flush(raw, case_rows, event_rows)
+        if len(case_rows) >= 20_000 or case_id == count:
+            yield case_rows, event_rows
+            case_rows, event_rows = [], []
             print(f"  {case_id:>9} cases  {time.perf_counter() - started:6.1f} s", file=sys.stderr)
-    _flush(raw, case_rows, event_rows)
-    # What the services keep beside the milestones: each closing (case_closure) and the unit's
-    # own clock — replied an hour before the deadline when closed on time, a day after it when
-    # late.
-    raw.execute("INSERT INTO case_closure (case_id, closed_at, on_time) "
-                "SELECT id, closed_at, closed_on_time FROM case_ WHERE state = 'closed'")
-    raw.execute("UPDATE case_ SET unit_due_at = due_at, unit_replied_at = CASE "
-                "WHEN state IN ('replied', 'closed') AND coalesce(closed_on_time, 1) "
-                "THEN strftime('%Y-%m-%d %H:%M:%f000', due_at, '-1 hour') "
-                "WHEN state IN ('replied', 'closed') "
-                "THEN strftime('%Y-%m-%d %H:%M:%f000', due_at, '+1 day') END "
-                "WHERE dispatched_at IS NOT NULL")
-    chained = time.perf_counter()
-    chain.rechain(raw)  # the log as the services would have written it: each event linked
-    print(f"  chained in {time.perf_counter() - chained:6.1f} s", file=sys.stderr)
-    raw.execute("COMMIT")
-    raw.execute("ANALYZE")
-    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    raw.close()
-    return out
+
+
+def _generate_postgres(count: int, url: str, seed: int) -> str:
+    """The same rows into PostgreSQL by COPY, each event linked into the chain as it is
+    written (ids given, as `append_event` gives them); the database is made new first (any
+    dutydesk database there is replaced: point it at a benchmark's own)."""
+    import psycopg
+
+    from dutydesk.store.postgres import PostgresDatabase
+
+    PostgresDatabase.rebuild(url, lambda db: None, lambda db: install_configuration(
+        db, SimulatedClock(NOW), read_configuration(seed_dir(), demo=True)))
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain) as connection:
+        query = lambda sql: connection.execute(sql).fetchall()  # noqa: E731
+        last_id, previous = query("SELECT id, hash FROM event ORDER BY id DESC LIMIT 1")[0]
+        for cases, events in _batches(count, seed, query):
+            with connection.cursor().copy(f"COPY case_ ({CASE_COLUMNS}) FROM STDIN") as copy:
+                for row in cases:
+                    copy.write_row((*row, *CASE_CONSTANTS))
+            with connection.cursor().copy(
+                    "COPY event (id, at, actor_id, case_id, subject, action, payload, hash) "
+                    "FROM STDIN") as copy:
+                for at, actor, case_id, subject, action, payload in events:
+                    last_id += 1
+                    previous = chain.link(previous, {
+                        "id": last_id, "at": at, "actor_id": actor, "case_id": case_id,
+                        "subject": subject, "action": action, "on_behalf_of": None,
+                        "payload": payload})
+                    copy.write_row((last_id, at, actor, case_id, subject, action, payload,
+                                    previous))
+            with connection.cursor().copy(
+                    "COPY case_unit (case_id, unit_id, lead, created_at) FROM STDIN") as copy:
+                for c in cases:
+                    if c[19] is not None:
+                        copy.write_row((c[0], c[19], True, c[12]))
+        connection.execute(CLOSURES)
+        connection.execute(
+            "UPDATE case_ SET unit_due_at = due_at, unit_replied_at = CASE "
+            "WHEN state IN ('replied', 'closed') AND coalesce(closed_on_time, true) "
+            "THEN due_at - interval '1 hour' WHEN state IN ('replied', 'closed') "
+            "THEN due_at + interval '1 day' END WHERE dispatched_at IS NOT NULL")
+        for table in ("case_", "event"):  # the next ids after the ones given
+            connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                               f"(SELECT max(id) FROM {table}))")
+        connection.commit()
+        connection.autocommit = True
+        connection.execute("VACUUM ANALYZE")
+    return url
 
 
 def _initials(cache: dict[str, str], text: str) -> str:
@@ -146,18 +218,12 @@ def _ts(moment: dt.datetime | None) -> str | None:
 
 
 def _flush(raw: sqlite3.Connection, cases: list, events: list) -> None:
-    raw.executemany(
-        "INSERT INTO case_ (id, channel, state, category_id, node_id, community_id, street_id, "
-        "summary, address, reporter_name, reporter_phone, search_text, created_at, updated_at, "
-        "closed_at, ack_due_at, due_start_at, due_at, due_unit, lead_unit_id, version, filed_at, "
-        "dispatched_at, closed_on_time, level, redo_count, urge_count, due_provisional) VALUES "
-        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'grid',0,0,0)", cases)
+    raw.executemany(f"INSERT INTO case_ ({CASE_COLUMNS}) VALUES ({', '.join('?' * 28)})",
+                    [(*row, *CASE_CONSTANTS) for row in cases])
     raw.executemany("INSERT INTO event (at, actor_id, case_id, subject, action, payload) "
                     "VALUES (?,?,?,?,?,?)", events)
     raw.executemany("INSERT INTO case_unit (case_id, unit_id, lead, created_at) "
                     "VALUES (?, ?, 1, ?)", [(c[0], c[19], c[12]) for c in cases if c[19] is not None])
-    cases.clear()
-    events.clear()
 
 
 def data_path(count: int) -> Path:
@@ -191,7 +257,7 @@ def derived(name: str, cases: int, fill) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("count", type=int)
-    parser.add_argument("--out", type=Path)
+    parser.add_argument("--out", type=lambda given: given if is_url(given) else Path(given))
     args = parser.parse_args()
     started = time.perf_counter()
     path = generate(args.count, args.out or data_path(args.count))

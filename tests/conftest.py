@@ -98,10 +98,19 @@ def desk(request, engine, clock):
     else:
         from tests import postgres
 
-        url = request.getfixturevalue("pg_configured")
-        postgres.restore(url)
-        db = Database.open(url)
+        postgres.restore(request.getfixturevalue("pg_configured"))
+        yield Desk(request.getfixturevalue("pg_opened"), clock)
+        return
     yield Desk(db, clock)
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_opened(pg_configured):
+    """The worker's PostgreSQL desk database, opened once: its connections are kept from
+    test to test (a new server connection costs a few milliseconds), the data restored."""
+    db = Database.open(pg_configured)
+    yield db
     db.dispose()
 
 

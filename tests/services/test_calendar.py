@@ -13,6 +13,8 @@ from dutydesk.domain.workcalendar import statutory_days_off, statutory_holidays
 from dutydesk.services.calendar import enter_year
 from tests.services.helpers import case_row, event_count, new_case_in
 
+pytestmark = pytest.mark.both_engines
+
 
 def test_entering_2027_recomputes_provisional_deadlines(desk, clock):
     clock.set(dt.datetime(2026, 12, 31, 10, 0, tzinfo=LOCAL_TZ))  # canal: 1 working day

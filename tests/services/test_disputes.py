@@ -24,6 +24,8 @@ from dutydesk.services.disputes import DisputeDraft, MediationDraft, PartyDraft
 from dutydesk.store.models import Dispute, DisputeParty, Event, Officer, Whistle
 from tests.services.helpers import event_count, standard_draft
 
+pytestmark = pytest.mark.both_engines
+
 GOOD_ID = "11010519491231002X"  # a valid check digit and birth date
 
 

@@ -16,6 +16,8 @@ from dutydesk.services.queue import QueueFilter, View, queue_page
 from dutydesk.store.models import Case, Event, Officer
 from tests.services.helpers import case_row, do, event_count, new_case_in, standard_draft
 
+pytestmark = pytest.mark.both_engines
+
 ESCAPES = "\x1b[2J\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\x00\x9b31m\u202e"
 
 

@@ -26,6 +26,8 @@ from dutydesk.store.engine import Database
 from dutydesk.store.models import Revisit
 from tests.services.helpers import FULL_PATH, new_case_in, standard_draft
 
+pytestmark = pytest.mark.both_engines
+
 # Who is who: the case in 曹家湾 (CJW-02) is led by 区水务局 (wangbo) with 区城管执法局 (lihua) as
 # co-unit; zhoujp is another community's, qiuzj a unit with nothing to do with it.
 ROLES = {"chief": "zhaolei", "officer": "liuyang", "community": "huangxia",

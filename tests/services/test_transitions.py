@@ -20,6 +20,8 @@ from tests.services.helpers import (
     ACTING, FULL_PATH, OUT_OF_SCOPE, actor_for, case_row, do, event_count, new_case_in, sample_inputs,
 )
 
+pytestmark = pytest.mark.both_engines
+
 
 def _cases():
     for tr in TRANSITIONS:

@@ -80,16 +80,20 @@ def _urge_many(path: str, times: int) -> None:
     db.dispose()
 
 
-def test_concurrent_read_modify_write_from_processes_loses_nothing(desk):
+@pytest.mark.both_engines
+def test_concurrent_read_modify_write_from_processes_loses_nothing(desk, desk_target):
+    """Three processes urge one case 40 times each: every urge counted, one event each, and
+    the event log's chain whole (each appended in its turn)."""
     from tests.services.helpers import case_row, event_count, new_case_in
     from dutydesk.domain.lifecycle import CaseState
+    from dutydesk.services import audit
 
     case_id = new_case_in(desk, CaseState.DISPATCHED)  # 督办 urges whoever must act next
     assert case_id == 1
     before = event_count(desk)
-    workers, each = 4, 50
+    workers, each = 3, 40
     context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=_urge_many, args=(str(desk.db.path), each))
+    processes = [context.Process(target=_urge_many, args=(str(desk_target), each))
                  for _ in range(workers)]
     for p in processes:
         p.start()
@@ -98,6 +102,7 @@ def test_concurrent_read_modify_write_from_processes_loses_nothing(desk):
         assert p.exitcode == 0
     assert case_row(desk, case_id).urge_count == workers * each
     assert event_count(desk) == before + workers * each
+    assert audit.verify(desk).broken is None
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path):
