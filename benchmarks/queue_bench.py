@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import resource
 import subprocess
@@ -36,8 +37,9 @@ def _time(fn, runs: int = RUNS) -> dict[str, float]:
     return ms(samples)
 
 
-def measure(path: Path) -> dict:
+def measure(path: Path | str) -> dict:
     from generate import NOW
+    from sqlalchemy import text
 
     from dutydesk.clock import SimulatedClock
     from dutydesk.services.context import Desk
@@ -52,15 +54,14 @@ def measure(path: Path) -> dict:
     unit = desk.actor("wangbo")  # a unit liaison: about 1 in 11 dispatched cases
     community = desk.actor("huangxia")  # one community's staff
     with db.reader.connect() as c:
-        total = c.exec_driver_sql("SELECT count(*) FROM case_").scalar()
-        mid = c.exec_driver_sql(
-            "SELECT created_at, id FROM case_ ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?",
-            (total // 2,)).one()
+        total = c.execute(text("SELECT count(*) FROM case_")).scalar()
+        mid = c.execute(text("SELECT created_at, id FROM case_ ORDER BY created_at DESC, "
+                             "id DESC LIMIT 1 OFFSET :n"), {"n": total // 2}).one()
     from dutydesk.store.types import UTCDateTime
 
     newest = queue_page(desk, actor, QueueFilter(view=View.ALL), limit=1).rows[0].id
-    middle = Cursor(UTCDateTime().process_result_value(
-        __import__("datetime").datetime.fromisoformat(mid[0]), None), mid[1])
+    moment = mid[0] if isinstance(mid[0], dt.datetime) else dt.datetime.fromisoformat(mid[0])
+    middle = Cursor(UTCDateTime().process_result_value(moment, None), mid[1])
     queries = {
         "all, first page": lambda: queue_page(desk, actor, QueueFilter(view=View.ALL)),
         "all, page at the middle": lambda: queue_page(desk, actor, QueueFilter(view=View.ALL),
@@ -69,6 +70,8 @@ def measure(path: Path) -> dict:
         "overdue, first page": lambda: queue_page(desk, actor, QueueFilter(view=View.OVERDUE)),
         "channel 110, first page": lambda: queue_page(
             desk, actor, QueueFilter(view=View.ALL, channel="police_110")),
+        "search 'jsdl' (pinyin)": lambda: queue_page(
+            desk, actor, QueueFilter(view=View.ALL, search="jsdl")),
         "search 'htp' (no match)": lambda: queue_page(
             desk, actor, QueueFilter(view=View.ALL, search="htp")),
         "search 'jsdl46' (rare)": lambda: queue_page(

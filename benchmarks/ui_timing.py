@@ -78,8 +78,7 @@ class KeyTimer:
         app._display = display
 
     def watch(self, board, table, pane) -> None:
-        """The board to time: its paged table and the detail pane it updates last (`board`
-        holds the `detail` shown: a screen, or a lane of the dispute board)."""
+        """The board to time: its paged list and the detail pane it updates last."""
         self.follow(board, table)
         self.shown: list[float] = []
         original_show = pane.show
@@ -95,9 +94,9 @@ class KeyTimer:
         self.screen, self.table = board, table
 
     def settled(self) -> bool:
-        current = self.table.current
-        return current is not None and self.screen.detail is not None \
-            and self.screen.detail.id == current.id
+        """The row under the cursor has its detail (the list keeps it: PagedList.detail)."""
+        current, detail = self.table.current, self.table.detail
+        return current is not None and detail is not None and detail.id == current.id
 
     async def press(self, key: str, changed) -> float:
         """`changed(before)` says the key took effect; `before` is (cursor row, rows shown)."""

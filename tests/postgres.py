@@ -36,19 +36,24 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def server() -> Iterator[str]:
-    """The server's URL (its `postgres` database), for as long as the generator runs."""
+def _folder() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="dutydesk-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    return folder
+
+
+def _programs_or_skip() -> Path:
     programs = _programs()
     if programs is None:
         pytest.skip("PostgreSQL is not installed (Debian's postgresql package): "
                     "its tests are skipped")
-    folder = Path(tempfile.mkdtemp(prefix="dutydesk-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
+    return programs
+
+
+def _run_server(programs: Path, folder: Path) -> Iterator[str]:
+    """Start the cluster in `folder`/data on a free port; its URL until the generator ends."""
     data, port = folder / "data", _free_port()
-    subprocess.run(_as_owner([str(programs / "initdb"), "-D", str(data), "-U", USER,
-                              "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C.UTF-8"]),
-                   check=True, capture_output=True)
     options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off "
                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
     subprocess.run(_as_owner([str(programs / "pg_ctl"), "-D", str(data), "-l",
@@ -61,6 +66,47 @@ def server() -> Iterator[str]:
         subprocess.run(_as_owner([str(programs / "pg_ctl"), "-D", str(data), "-m", "immediate",
                                   "stop"]), capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def server() -> Iterator[str]:
+    """The server's URL (its `postgres` database), for as long as the generator runs."""
+    programs = _programs_or_skip()
+    folder = _folder()
+    subprocess.run(_as_owner([str(programs / "initdb"), "-D", str(folder / "data"), "-U", USER,
+                              "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C.UTF-8"]),
+                   check=True, capture_output=True)
+    yield from _run_server(programs, folder)
+
+
+def standby(primary: str) -> Iterator[str]:
+    """A streaming replica of the server at `primary` (pg_basebackup -R: a hot standby
+    following its WAL), as a server URL, for as long as the generator runs."""
+    from sqlalchemy import make_url
+
+    programs = _programs_or_skip()
+    folder, given = _folder(), make_url(primary)
+    subprocess.run(_as_owner([str(programs / "pg_basebackup"), "-D", str(folder / "data"),
+                              "-R", "-X", "stream", "--no-sync", "-c", "fast", "-U", USER,
+                              "-h", given.query["host"], "-p", given.query["port"]]),
+                   check=True, capture_output=True)
+    yield from _run_server(programs, folder)
+
+
+def caught_up(primary: str, replica: str, seconds: float = 10) -> None:
+    """Wait until the replica has replayed everything the primary has written so far."""
+    import time
+
+    import psycopg
+
+    with psycopg.connect(_plain(primary), autocommit=True) as connection:
+        written = connection.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+    with psycopg.connect(_plain(replica), autocommit=True) as connection:
+        for _ in range(int(seconds / 0.02)):
+            if connection.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn",
+                                  (written,)).fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the replica did not catch up")
 
 
 def fresh_database(url: str, template: bool = False) -> str:

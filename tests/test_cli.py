@@ -370,3 +370,13 @@ def test_statistics_read_from_the_replica_named_by_report_db(demo_path, tmp_path
     assert then != now  # the new case counts on the desk's own database
     assert (tmp_path / "replica.csv").read_bytes() == then
     assert (tmp_path / "env.csv").read_bytes() == then
+
+
+def test_backup_and_restore_name_postgresqls_own_tools_for_a_server(tmp_path, capsys):
+    url = "postgresql://dutydesk@db.centre/desk"
+    for command in (["backup", "--db", url, "--output", str(tmp_path / "b.db")],
+                    ["restore", str(tmp_path / "b.db"), "--db", url]):
+        assert main(command) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "pg_dump" in err and "pg_restore" in err
+    assert list(tmp_path.iterdir()) == []

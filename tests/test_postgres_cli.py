@@ -23,7 +23,7 @@ def test_a_desk_on_postgresql_from_the_command_line(pg_url, capsys):
 
 
 def test_a_demo_on_postgresql_is_rebuilt_in_place_never_over_a_desk_or_a_session(
-        pg_url, pg_server, capsys, tmp_path):
+        pg_url, pg_server, capsys, tmp_path, monkeypatch):
     """`dutydesk demo --db URL` builds the demo in the database; again, it is made new —
     refused while a session has it open, and a session is refused while it is rebuilt; a
     working desk or a foreign database is never replaced."""
@@ -61,6 +61,11 @@ def test_a_demo_on_postgresql_is_rebuilt_in_place_never_over_a_desk_or_a_session
     assert main(["report", "weekly", "--output", str(week), "--db", pg_url, "--as",
                  "zhaolei"]) == 0
     assert week.read_text("utf-8").startswith("# 黄土坡街道 工作统计")
+    capsys.readouterr()
+    monkeypatch.setenv("SSH_ORIGINAL_COMMAND", "report weekly --format md")  # over SSH
+    assert main(["serve", "--officer", "zhaolei", "--db", pg_url]) == 0
+    assert capsys.readouterr().out == week.read_text("utf-8")
+    monkeypatch.delenv("SSH_ORIGINAL_COMMAND")
     session = Database.open(pg_url)
     with session.read() as s:
         assert s.exec(select(func.count()).select_from(Case)).one() == first and s.get(Case, first) is not None
@@ -112,3 +117,60 @@ def test_the_same_demo_on_both_engines_gives_the_same_reports_byte_for_byte(
     for period in ("2026-11", "2026-W48"):
         assert written["sqlite", period] == written["postgresql", period]
     assert written["sqlite", "2026-11"].count(b"\n") > 10
+
+
+def test_reports_read_from_a_streaming_replica(tmp_path, capsys):
+    """A hot standby of the desk's server (pg_basebackup, streaming): `--report-db` counts the
+    report there. Its replay paused, a case the desk takes meanwhile is in the desk's own
+    report and not in the replica's; resumed, the two agree again."""
+    import psycopg
+    from sqlalchemy import make_url
+
+    from dutydesk.clock import SimulatedClock
+    from dutydesk.config.reading import read_configuration
+    from dutydesk.scenario.demo import seed_dir
+    from dutydesk.services.cases import create_case
+    from dutydesk.services.context import Desk
+    from dutydesk.services.setup import install_configuration
+    from dutydesk.store.engine import Database
+    from tests import postgres
+    from tests.conftest import T0
+    from tests.services.helpers import standard_draft
+
+    primary_server = postgres.server()
+    primary = postgres.fresh_database(next(primary_server))
+    db = Database.open(primary, create=True)
+    install_configuration(db, SimulatedClock(T0), read_configuration(seed_dir(), demo=True))
+    desk = Desk(db, SimulatedClock(T0))
+    for n in range(3):
+        create_case(desk, desk.actor("liuyang"), standard_draft(summary=f"第{n}件"))
+    db.dispose()
+    standby_server = postgres.standby(primary)
+    try:
+        replica = make_url(next(standby_server)).set(
+            database=make_url(primary).database).render_as_string(hide_password=False)
+        postgres.caught_up(primary, replica)
+
+        def monthly(name: str, *extra: str) -> bytes:
+            out = tmp_path / f"{name}.csv"
+            assert main(["report", "monthly", "--period", "2026-11", "--format", "csv",
+                         "--output", str(out), "--db", primary, "--as", "zhaolei",
+                         *extra]) == 0
+            return out.read_bytes()
+
+        assert monthly("replica", "--report-db", replica) == monthly("primary")
+        with psycopg.connect(postgres._plain(replica), autocommit=True) as connection:
+            connection.execute("SELECT pg_wal_replay_pause()")
+            db = Database.open(primary)
+            desk = Desk(db, SimulatedClock(T0))
+            create_case(desk, desk.actor("liuyang"), standard_draft(summary="副本暂停时登记"))
+            db.dispose()
+            behind = monthly("behind", "--report-db", replica)
+            assert behind != monthly("primary-now")
+            assert behind == (tmp_path / "replica.csv").read_bytes()
+            connection.execute("SELECT pg_wal_replay_resume()")
+        postgres.caught_up(primary, replica)
+        assert monthly("again", "--report-db", replica) == monthly("primary-again")
+    finally:
+        standby_server.close()
+        primary_server.close()

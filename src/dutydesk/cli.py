@@ -508,10 +508,19 @@ def _upgrade(args: argparse.Namespace) -> int:
 def _backup(args: argparse.Namespace) -> int:
     from dutydesk.store.backup import backup
 
+    _file_only(_desk_path(args))
     copied = backup(_desk_path(args), args.output)
     print(t("backup.done", path=str(copied.path), size=_megabytes(copied.size),
             events=copied.events))
     return 0
+
+
+def _file_only(database: Path | str) -> None:
+    """backup and restore are SQLite's: a server's database has its own tools."""
+    from dutydesk.store.engine import is_url
+
+    if is_url(database):
+        raise DutyDeskError("backup.error.server")
 
 
 def _restore(args: argparse.Namespace) -> int:
@@ -521,6 +530,7 @@ def _restore(args: argparse.Namespace) -> int:
     from dutydesk.store.engine import default_path
 
     # The desk named, or the default one: never the demo a missing default falls back to.
+    _file_only(args.db or default_path())
     restored = restore(args.file, args.db or default_path(),
                        SystemClock().now().astimezone(LOCAL_TZ), force=args.force)
     print(t("restore.done", file=str(args.file), path=str(restored.path)))

@@ -10,6 +10,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -47,18 +48,20 @@ class Workflow(RuleBasedStateMachine):
 
     @initialize()
     def open_desk(self):
-        folder = Path(tempfile.mkdtemp(prefix="dutydesk-run-"))
-        self.folder = folder
-        shutil.copyfile(_template(), folder / "desk.db")
         self.clock = SimulatedClock(T0)
-        self.db = Database.open(folder / "desk.db")
-        self.desk = Desk(self.db, self.clock)
+        self.desk = Desk(self.opened(), self.clock)
         self.expected_events = event_count(self.desk)
         self.states: dict[int, CaseState] = {}
 
+    def opened(self) -> Database:
+        """A configured desk with no cases: a copy of the template file."""
+        self.folder = Path(tempfile.mkdtemp(prefix="dutydesk-run-"))
+        shutil.copyfile(_template(), self.folder / "desk.db")
+        return Database.open(self.folder / "desk.db")
+
     def teardown(self):
-        if hasattr(self, "db"):
-            self.db.dispose()
+        if hasattr(self, "folder"):
+            self.desk.db.dispose()
             shutil.rmtree(self.folder, ignore_errors=True)
 
     @rule(target=cases, node=st.sampled_from(["CJW-01", "CJW-02", "JSZL-01"]))
@@ -106,3 +109,20 @@ TestWorkflow.settings = settings(
     max_examples=20, stateful_step_count=25, deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+
+
+@pytest.mark.postgresql
+def test_the_workflow_holds_on_postgresql(pg_configured, pg_opened):
+    """The same machine on PostgreSQL: the worker's database restored for each run."""
+    from hypothesis.stateful import run_state_machine_as_test
+
+    from tests import postgres
+
+    class OnPostgres(Workflow):
+        def opened(self) -> Database:
+            postgres.restore(pg_configured)
+            return pg_opened
+
+    run_state_machine_as_test(OnPostgres, settings=settings(
+        max_examples=5, stateful_step_count=25, deadline=None,
+        suppress_health_check=[HealthCheck.too_slow]))

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import create_engine, text
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,7 +18,7 @@ from dutydesk.domain.lifecycle import Action
 from dutydesk.services import audit
 from dutydesk.services.audit import Broken
 from dutydesk.services.cases import ActionInput, create_case, perform
-from dutydesk.store.engine import Database
+from dutydesk.store.engine import Database, is_url
 from tests.services.helpers import standard_draft
 
 
@@ -35,10 +37,27 @@ def _event_ids(db_path) -> list[int]:
         return [row[0] for row in raw.execute("SELECT id FROM event ORDER BY id")]
 
 
+def _logged(desk) -> list[int]:
+    with desk.db.read() as session:
+        return list(session.execute(text("SELECT id FROM event ORDER BY id")).scalars())
+
+
+@contextmanager
+def _behind_the_apps_back(target):
+    """A connection of its own to the desk's database (a file or a URL), not the app's."""
+    engine = create_engine(target if is_url(target) else f"sqlite:///{target}")
+    try:
+        with engine.begin() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.both_engines
 def test_the_services_chain_every_event_and_verify_finds_it_intact(desk):
     _some_work(desk)
     found = audit.verify(desk)
-    assert found.broken is None and found.events == len(_event_ids(desk.db.path)) >= 6
+    assert found.broken is None and found.events == len(_logged(desk)) >= 6
     assert len(found.head) == 64
 
 
@@ -49,12 +68,14 @@ def test_the_services_chain_every_event_and_verify_finds_it_intact(desk):
     ("DELETE FROM event WHERE id = :middle", Broken.REMOVED),
     ("UPDATE event SET hash = NULL WHERE id = :middle", Broken.UNCHAINED),
 ], ids=["payload", "time", "actor", "removed", "hash-cleared"])
-def test_an_event_edited_behind_the_apps_back_is_the_first_broken_link(desk, tamper, why):
+@pytest.mark.both_engines
+def test_an_event_edited_behind_the_apps_back_is_the_first_broken_link(desk, desk_target,
+                                                                       tamper, why):
     _some_work(desk)
-    ids = _event_ids(desk.db.path)
+    ids = _logged(desk)
     middle = ids[len(ids) // 2]
-    with sqlite3.connect(desk.db.path) as raw:  # behind the app's back
-        raw.execute(tamper, {"middle": middle})
+    with _behind_the_apps_back(desk_target) as raw:
+        raw.execute(text(tamper), {"middle": middle})
     found = audit.verify(desk)
     assert found.broken is not None and found.broken.why is why
     # the edited event itself, or (removed) the one after the gap
@@ -62,20 +83,22 @@ def test_an_event_edited_behind_the_apps_back_is_the_first_broken_link(desk, tam
     assert found.events == ids.index(middle)
 
 
-def test_a_forged_hash_does_not_mend_the_chain(desk):
+@pytest.mark.both_engines
+def test_a_forged_hash_does_not_mend_the_chain(desk, desk_target):
     """Rewriting an event and recomputing its own hash still breaks the next link."""
     from dutydesk.store import chain
 
     _some_work(desk)
-    ids = _event_ids(desk.db.path)
+    ids = _logged(desk)
     middle = ids[len(ids) // 2]
-    with sqlite3.connect(desk.db.path) as raw:
-        raw.execute("UPDATE event SET payload = '{}' WHERE id = ?", (middle,))
-        previous = raw.execute("SELECT hash FROM event WHERE id = ?", (middle - 1,)).fetchone()[0]
-        row = raw.execute(f"SELECT {', '.join(chain.COLUMNS)} FROM event WHERE id = ?",
-                          (middle,)).fetchone()
-        raw.execute("UPDATE event SET hash = ? WHERE id = ?",
-                    (chain.link(previous, dict(zip(chain.COLUMNS, row))), middle))
+    with _behind_the_apps_back(desk_target) as raw:
+        raw.execute(text("UPDATE event SET payload = '{}' WHERE id = :id"), {"id": middle})
+        previous = raw.execute(text("SELECT hash FROM event WHERE id = :id"),
+                               {"id": middle - 1}).scalar()
+        row = raw.execute(text(f"SELECT {', '.join(chain.COLUMNS)} FROM event WHERE id = :id"),
+                          {"id": middle}).one()
+        raw.execute(text("UPDATE event SET hash = :hash WHERE id = :id"),
+                    {"hash": chain.link(previous, dict(zip(chain.COLUMNS, row))), "id": middle})
     found = audit.verify(desk)
     assert found.broken is not None and found.broken.event_id == middle + 1
 

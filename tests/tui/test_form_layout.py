@@ -147,8 +147,11 @@ async def _walk(pilot, screen) -> list[str]:
     problems = []
     for widget in list(screen.focus_chain):
         widget.focus()
-        await pilot.pause()
-        await pilot.pause()  # the scroll to a focused widget waits for a refresh
+        for _ in range(8):  # the scroll to a focused widget takes a refresh or a few
+            await pilot._wait_for_screen()  # its messages handled (pause() idles ~10 ms more)
+            screen._on_timer_update()  # and the frame laid out now, as pause() does
+            if not _check(screen, widget):
+                break
         problems += _check(screen, widget)
     return problems
 

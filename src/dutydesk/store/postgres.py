@@ -38,10 +38,9 @@ _NOTIFY = (
     "CREATE TRIGGER event_notify AFTER INSERT ON event FOR EACH STATEMENT "
     "EXECUTE FUNCTION dutydesk_event_notify()",
 )
-_SEARCH = (  # a trusted extension: the database's owner may create it
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX ix_case_search_trgm ON case_ USING gin (search_text gin_trgm_ops)",
-)
+SEARCH_INDEX = "CREATE INDEX ix_case_search_trgm ON case_ USING gin (search_text gin_trgm_ops)"
+_SEARCH = ("CREATE EXTENSION IF NOT EXISTS pg_trgm",  # trusted: the database's owner may
+           SEARCH_INDEX)
 IN_USE = 0x64757479_0002  # held shared by every open session
 
 
