@@ -21,10 +21,11 @@ from dutydesk.services.sweep import sweep
 from dutydesk.services.queue import Choice, last_change
 from dutydesk.tui import keys
 from dutydesk.tui.commands import QueueCommands
-from dutydesk.tui.messages import DueSoonSeen, FeedChanged, NoticesFound, TransfersSeen
+from dutydesk.tui.messages import (
+    CountLoaded, DueSoonSeen, FeedChanged, NoticesFound, TransfersSeen,
+)
 from dutydesk.tui.boards import BOARD
 from dutydesk.tui.screens.help import HelpScreen
-from dutydesk.tui.widgets import PagedList
 from dutydesk.tui.workers import ReportsWorkerErrors
 
 FEED_INTERVAL = 0.1  # seconds between change-feed polls (PRAGMA data_version: microseconds)
@@ -68,12 +69,13 @@ class DutyDeskApp(ReportsWorkerErrors, App):
             self.poll_feed()
             # The supervision ladder is written by whichever running desk sees it first, and
             # each session looks for its own 临期 on the same minute. The first sweep waits for
-            # the first page (at a million cases it reads for half a second, and the page
-            # comes first), or a few seconds if no page comes.
+            # the first board to be whole — its page, then its counts (at a million cases the
+            # sweep reads for half a second, and counts that shared the CPU with it came a
+            # quarter of a second late) — or a few seconds if they never come.
             self.set_interval(SWEEP_SECONDS, self.run_sweep)
             self._first_sweep = self.set_timer(FIRST_SWEEP_LATEST, self._sweep_first)
 
-    @on(PagedList.PageShown)
+    @on(CountLoaded)  # (bubbled up from the queue, which counts once its page is shown)
     def _sweep_first(self) -> None:
         if self._first_sweep is not None:
             self._first_sweep.stop()
