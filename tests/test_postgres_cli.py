@@ -174,3 +174,40 @@ def test_reports_read_from_a_streaming_replica(tmp_path, capsys):
     finally:
         standby_server.close()
         primary_server.close()
+
+
+def test_an_older_postgresql_desk_is_refused_until_upgraded_in_place(pg_url, capsys):
+    """A desk made at schema 11 (the first PostgreSQL desks): every command refuses it
+    untouched and names `upgrade`; `upgrade` is refused while another session has it open,
+    then runs revision 0012 in place (the index is there after) and says so; once."""
+    import psycopg
+
+    from dutydesk.store import migrations
+    from dutydesk.store.engine import Database
+    from dutydesk.store.postgres import PostgresDatabase
+    from tests import postgres
+
+    assert main(["init", "--db", pg_url]) == 0
+    db = Database.open(pg_url)
+    with db.write() as session:
+        migrations.downgrade(session.connection(), 11)  # as the version before made it
+    db.dispose()
+
+    def indexed() -> bool:
+        with psycopg.connect(postgres._plain(pg_url)) as connection:
+            return connection.execute("SELECT count(*) FROM pg_indexes WHERE indexname = "
+                                      "'ix_case_open_street_created'").fetchone() == (1,)
+
+    assert not indexed()
+    capsys.readouterr()
+    assert main(["sweep", "--db", pg_url]) == 1
+    assert "upgrade" in capsys.readouterr().err
+    session = PostgresDatabase(pg_url)  # another session (of the older version) has it open
+    assert main(["upgrade", "--db", pg_url]) == 1
+    assert "正被其他会话使用" in capsys.readouterr().err and not indexed()
+    session.dispose()
+    assert main(["upgrade", "--db", pg_url]) == 0
+    assert "从结构版本 11 升级到 12" in capsys.readouterr().out and indexed()
+    assert main(["sweep", "--db", pg_url]) == 0
+    assert main(["upgrade", "--db", pg_url]) == 0
+    assert "已是最新（结构版本 12）" in capsys.readouterr().out

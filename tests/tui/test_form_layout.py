@@ -9,6 +9,9 @@ missing here fails the inventory check.
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 from sqlmodel import select
 
@@ -147,11 +150,16 @@ async def _walk(pilot, screen) -> list[str]:
     problems = []
     for widget in list(screen.focus_chain):
         widget.focus()
-        for _ in range(8):  # the scroll to a focused widget takes a refresh or a few
-            await pilot._wait_for_screen()  # its messages handled (pause() idles ~10 ms more)
-            screen._on_timer_update()  # and the frame laid out now, as pause() does
-            if not _check(screen, widget):
+        # The scroll to a focused widget is animated: a refresh or two, longer on a busy
+        # machine. Each round has its messages handled and the frame laid out now (as pause()
+        # does, without its idle wait), until the widget is in view or 3 s have passed.
+        deadline = time.monotonic() + 3
+        while True:
+            await pilot._wait_for_screen()
+            screen._on_timer_update()
+            if not _check(screen, widget) or time.monotonic() > deadline:
                 break
+            await asyncio.sleep(0.005)
         problems += _check(screen, widget)
     return problems
 

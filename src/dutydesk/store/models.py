@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 from dutydesk.domain.lifecycle import OPEN_STATES, redo_actions
 from dutydesk.store.types import UTCDateTime
 
-SCHEMA_VERSION = 11  # Alembic's head revision (store/migrations), 0011
+SCHEMA_VERSION = 12  # Alembic's head revision (store/migrations), 0012
 
 # The steps the statistics count from the log (退单, 重办): a query names the same clause so that
 # SQLite sees it may read the small partial index.
@@ -106,6 +106,12 @@ class Case(_Table, table=True):
         Index("ix_case_open_street", "street_id", "state", sqlite_where=text(OPEN_STATES_SQL)),
         Index("ix_case_open_community", "community_id", "state",
               sqlite_where=text(OPEN_STATES_SQL)),
+        # A place's open work newest first (a street's or community's 待我处理): walked in
+        # order, where (place, state) sorted every open row of the place for one page.
+        Index("ix_case_open_street_created", "street_id", "created_at", "id",
+              sqlite_where=text(OPEN_STATES_SQL), postgresql_where=text(OPEN_STATES_SQL)),
+        Index("ix_case_open_community_created", "community_id", "created_at", "id",
+              sqlite_where=text(OPEN_STATES_SQL), postgresql_where=text(OPEN_STATES_SQL)),
         Index("ix_case_merged_into", "merged_into_id"),  # a survivor's merged duplicates
         # 超期 in a period: units still running late, and units that stopped their clock
         Index("ix_case_unit_open", "unit_due_at",

@@ -102,13 +102,35 @@ class PostgresDatabase(Storage):
                 raise SchemaError("error.newer_schema", path=database.path, found=version,
                                   known=models.SCHEMA_VERSION)
             elif version < models.SCHEMA_VERSION:
-                # The first PostgreSQL desks are made at this head: none is older yet.
-                raise SchemaError("error.older_schema", path=database.path, found=version,
-                                  known=models.SCHEMA_VERSION)
+                if not upgrade:  # the operator decides when, after pg_dump, nobody working
+                    raise SchemaError("error.older_schema", path=database.path, found=version,
+                                      known=models.SCHEMA_VERSION)
+                database._migrate(version)
         except BaseException:
             database.dispose()
             raise
         return database
+
+    def _migrate(self, version: int) -> None:
+        """Alembic's revisions from `version` to the head, in one transaction, while no other
+        session has the database open: this session's in-use lock taken exclusively for the
+        while (a session's own shared lock never stands in its way)."""
+        from dutydesk.store import engine, migrations
+
+        if not self._in_use.execute(text("SELECT pg_try_advisory_lock(:k)"),
+                                    {"k": IN_USE}).scalar():
+            raise SchemaError("error.in_use", path=self.path)
+        try:
+            if engine.on_upgrade is not None:
+                engine.on_upgrade(self.path, version, models.SCHEMA_VERSION)
+            with self.write() as session:
+                migrations.upgrade(session.connection(), version)
+        finally:
+            self._in_use.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": IN_USE})
+
+    def version(self) -> int | None:
+        """The schema version of the desk in this database (None: not a desk)."""
+        return self._version()
 
     def _version(self) -> int | None:
         try:

@@ -1,12 +1,13 @@
 """Schema migrations with Alembic: one revision per schema version, its id the version's
-number (0001 … 0011). A new file is made whole from the models and stamped with the head; an
+number (0001 … 0012). A new file is made whole from the models and stamped with the head; an
 older one is brought up by `dutydesk upgrade` from the revision it is at — a file from before
 Alembic (it says its version only in `meta`) is stamped with that version first. `meta`'s
 `schema_version` keeps mirroring the revision, so an older dutydesk still refuses a newer file.
 
 The released files were SQLite's, so revisions 0001 … 0011 are: each creates the tables its
 version added, as that version's own code made them (schemas/vNN.sql, dumped from a fresh file
-of each version), then changes what was there before (steps.py)."""
+of each version), then changes what was there before (steps.py). PostgreSQL desks began at 0011:
+every revision after it speaks both engines' SQL."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from alembic import op
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect
 
 SCHEMAS = Path(__file__).parent / "schemas"
 _CREATE = re.compile(r"^CREATE (?:VIRTUAL )?TABLE (\w+)")
@@ -41,7 +41,12 @@ def _tables(version: int) -> set[str]:
 
 
 def _existing(bind: Connection) -> set[str]:
-    return set(bind.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
+    """The names of the tables, indexes and triggers the database has."""
+    if bind.dialect.name == "sqlite":
+        return set(bind.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
+    found = inspect(bind)  # PostgreSQL (its desks begin at 0011)
+    tables = found.get_table_names()
+    return {*tables, *(index["name"] for table in tables for index in found.get_indexes(table))}
 
 
 def new_tables(version: int) -> None:
@@ -85,4 +90,4 @@ def undo(changes: list[str], version: int | None = None) -> None:
 
 
 def _columns(bind: Connection, table: str) -> set[str]:
-    return {row[1] for row in bind.exec_driver_sql(f"PRAGMA table_info({table})")}
+    return {column["name"] for column in inspect(bind).get_columns(table)}
