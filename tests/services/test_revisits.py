@@ -324,3 +324,41 @@ def test_the_calendar_masks_numbers_written_into_a_report(desk, tmp_path):
     assert "13908579999" not in text and "8221234" not in text
     [event] = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
     assert "139****9999" in str(event["description"])
+
+
+def test_the_chiefs_list_pages_through_both_streams_in_order(desk, clock):
+    """The chief's 待我处理 is read as two streams (open work needing the chief; cases awaiting
+    the chief, closed or not), each a page in key order: walked a page of 3 at a time, down and
+    back up, it holds exactly the cases the whole list does — once each, newest first — with
+    the closed 不满意 call-backs between the open cases where their times put them."""
+    from dutydesk.services.queue import queue_count
+
+    chief, officer = desk.actor("zhaolei"), desk.actor("liuyang")
+    expected = []
+    for n in range(8):
+        clock.set(clock.now() + dt.timedelta(minutes=10))
+        if n % 3 == 0:  # closed, its call-back answered 不满意: awaiting the chief
+            case_id = new_case_in(desk, CaseState.CLOSED, FULL_PATH, summary=f"第{n}件已结")
+            [callback] = _revisits(desk, case_id)
+            revisits.record_revisit(desk, officer, callback.id, "phone", "reached",
+                                    "dissatisfied", "认为处理敷衍")
+        else:
+            case_id = create_case(desk, officer, standard_draft(summary=f"第{n}件"))
+        expected.append(case_id)
+    expected.reverse()  # newest first
+    mine = QueueFilter(view=View.MINE)
+    assert queue_count(desk, chief, mine) == len(expected)
+    walked, page = [], queue_page(desk, chief, mine, limit=3)
+    pages = [page]
+    while True:
+        walked += [row.id for row in page.rows]
+        if not page.has_after:
+            break
+        page = queue_page(desk, chief, mine, after=page.rows[-1].cursor, limit=3)
+        pages.append(page)
+    assert walked == expected and [len(p.rows) for p in pages] == [3, 3, 2]
+    back = queue_page(desk, chief, mine, before=pages[-1].rows[0].cursor, limit=3)
+    assert [row.id for row in back.rows] == [row.id for row in pages[-2].rows]
+    closed = [r.id for r in queue_page(desk, chief, QueueFilter(view=View.MINE, search="已结"),
+                                       limit=10).rows]
+    assert closed == [expected[1], expected[4], expected[7]]  # the filters hold in both

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, FromClause, and_, false, func, or_, text
+from sqlalchemy import ColumnElement, FromClause, and_, false, func, or_, text, union_all
 from sqlmodel import Session, col, select
 
 from dutydesk.domain.claims import Hold
@@ -103,8 +103,10 @@ def _source(actor: Actor) -> tuple[FromClause, tuple[ColumnElement, ColumnElemen
     return Case.__table__, (col(Case.created_at), col(Case.id)), [scope_filter(actor)]
 
 
-def _filters(session: Session, actor: Actor, f: QueueFilter,
-             now: dt.datetime) -> list[ColumnElement]:
+def _filters(session: Session, actor: Actor, f: QueueFilter, now: dt.datetime, *,
+             awaiting_chief: bool = True) -> list[ColumnElement]:
+    """The filter's clauses (`awaiting_chief=False`: the chief's 待我处理 without the cases
+    awaiting the chief, which `queue_page` reads as a stream of their own)."""
     clauses: list[ColumnElement] = []
     if f.view is View.MINE:
         mine = col(Case.state).in_(sorted(states_needing(actor.role)))
@@ -116,8 +118,8 @@ def _filters(session: Session, actor: Actor, f: QueueFilter,
         if decides_extensions(actor.role):
             mine = or_(mine, col(Case.extension_due_at).is_not(None))
         mine = and_(_OPEN, mine)
-        if actor.role is Role.DUTY_CHIEF:  # a 不满意 call-back or a relapse, closed or not
-            mine = or_(mine, col(Case.id).in_(awaiting_chief_clause()))
+        if actor.role is Role.DUTY_CHIEF and awaiting_chief:  # a 不满意 call-back or a
+            mine = or_(mine, col(Case.id).in_(awaiting_chief_clause()))  # relapse, closed or not
         clauses.append(mine)
     elif f.view is View.OVERDUE:
         # A unit's clock stops at 回告: later lateness is the desk's, not the unit's.
@@ -178,12 +180,31 @@ def queue_page(desk: Desk, actor: Actor, f: QueueFilter, *, after: Cursor | None
     now = desk.clock.now()
     source, key, scope = _source(actor)
     with desk.db.read() as session:
-        clauses = scope + _filters(session, actor, f, now)
+        if f.view is View.MINE and actor.role is Role.DUTY_CHIEF:
+            clauses = [col(Case.id).in_(_chief_streams(session, actor, f, now, key, scope,
+                                                       after, before, limit))]
+        else:
+            clauses = scope + _filters(session, actor, f, now)
         raw = session.exec(_page_statement(source, key, clauses, after, before, limit)).all()
     return page_of(raw, limit, after, before, lambda r: CaseRow(
         id=r[0], version=r[1], created_at=r[2], channel=r[3], summary=r[4], state=r[5],
         deadline=deadline_view(desk, r[5], r[6], r[14], r[7], r[8], r[9], r[10], now),
         extension_pending=r[11] is not None, category=r[12] or "", node=r[13] or ""))
+
+
+def _chief_streams(session: Session, actor: Actor, f: QueueFilter, now: dt.datetime, key,
+                   scope: list[ColumnElement], after: Cursor | None, before: Cursor | None,
+                   limit: int):
+    """The ids that may be on the chief's 待我处理 page: a page of the open work needing the
+    chief, and a page of the cases awaiting the chief (closed or not), each read in key order
+    from its own index. (As one OR, SQLite read every match of both and sorted them: 72 ms
+    at a million cases.)"""
+    others = _filters(session, actor, replace(f, view=View.ALL), now)  # channel, place, search
+    streams = (_filters(session, actor, f, now, awaiting_chief=False),
+               [*others, col(Case.id).in_(awaiting_chief_clause())])
+    pages = [select(Case.id).where(*scope, *stream, *bounds(key, after, before))
+             .order_by(*order(key, before)).limit(limit + 1).subquery() for stream in streams]
+    return union_all(*(select(page.c.id) for page in pages))
 
 
 def _page_statement(source, key, clauses: list[ColumnElement], after: Cursor | None,
