@@ -102,10 +102,12 @@ class Case(_Table, table=True):
         Index("ix_case_street_created", "street_id", "created_at", "id"),
         Index("ix_case_open_created", "created_at", "id", sqlite_where=text(OPEN_STATES_SQL)),
         Index("ix_case_open_due", "due_at", sqlite_where=text(OPEN_STATES_SQL)),
-        # Counting a scope's open work ("mine", overdue) reads only the open rows.
-        Index("ix_case_open_street", "street_id", "state", sqlite_where=text(OPEN_STATES_SQL)),
-        Index("ix_case_open_community", "community_id", "state",
-              sqlite_where=text(OPEN_STATES_SQL)),
+        # Counting a place's open work ("mine", new, overdue) reads only the open rows, from
+        # the index alone (its deadlines are in it: 超期 at 1M cases 63 -> 2.6 ms).
+        Index("ix_case_open_street_due", "street_id", "state", "due_at", "ack_due_at",
+              sqlite_where=text(OPEN_STATES_SQL), postgresql_where=text(OPEN_STATES_SQL)),
+        Index("ix_case_open_community_due", "community_id", "state", "due_at", "ack_due_at",
+              sqlite_where=text(OPEN_STATES_SQL), postgresql_where=text(OPEN_STATES_SQL)),
         # A place's open work newest first (a street's or community's 待我处理): walked in
         # order, where (place, state) sorted every open row of the place for one page.
         Index("ix_case_open_street_created", "street_id", "created_at", "id",
