@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, FromClause, and_, false, func, or_, text, union_all
@@ -103,12 +103,18 @@ def _source(actor: Actor) -> tuple[FromClause, tuple[ColumnElement, ColumnElemen
     return Case.__table__, (col(Case.created_at), col(Case.id)), [scope_filter(actor)]
 
 
-def _filters(session: Session, actor: Actor, f: QueueFilter, now: dt.datetime, *,
-             awaiting_chief: bool = True) -> list[ColumnElement]:
-    """The filter's clauses (`awaiting_chief=False`: the chief's 待我处理 without the cases
+def _filters(session: Session, actor: Actor, f: QueueFilter,
+             now: dt.datetime) -> list[ColumnElement]:
+    """The filter's clauses: its view's, then what narrows it."""
+    return _view_clauses(actor, f.view, now) + _narrowing(session, f)
+
+
+def _view_clauses(actor: Actor, view: View, now: dt.datetime, *,
+                  awaiting_chief: bool = True) -> list[ColumnElement]:
+    """What a view keeps (`awaiting_chief=False`: the chief's 待我处理 without the cases
     awaiting the chief, which `queue_page` reads as a stream of their own)."""
     clauses: list[ColumnElement] = []
-    if f.view is View.MINE:
+    if view is View.MINE:
         mine = col(Case.state).in_(sorted(states_needing(actor.role)))
         if actor.role is Role.UNIT:
             # The lead's cases where it must act; a co-unit's only while its part is open.
@@ -121,9 +127,15 @@ def _filters(session: Session, actor: Actor, f: QueueFilter, now: dt.datetime, *
         if actor.role is Role.DUTY_CHIEF and awaiting_chief:  # a 不满意 call-back or a
             mine = or_(mine, col(Case.id).in_(awaiting_chief_clause()))  # relapse, closed or not
         clauses.append(mine)
-    elif f.view is View.OVERDUE:
+    elif view is View.OVERDUE:
         # A unit's clock stops at 回告: later lateness is the desk's, not the unit's.
         clauses.append(overdue_clause(now, unit_clock_only=actor.role is Role.UNIT))
+    return clauses
+
+
+def _narrowing(session: Session, f: QueueFilter) -> list[ColumnElement]:
+    """The channel, state, place and search terms (a rare term asks the search index)."""
+    clauses: list[ColumnElement] = []
     if f.channel:
         clauses.append(Case.channel == f.channel)
     if f.state:
@@ -199,9 +211,9 @@ def _chief_streams(session: Session, actor: Actor, f: QueueFilter, now: dt.datet
     chief, and a page of the cases awaiting the chief (closed or not), each read in key order
     from its own index. (As one OR, SQLite read every match of both and sorted them: 72 ms
     at a million cases.)"""
-    others = _filters(session, actor, replace(f, view=View.ALL), now)  # channel, place, search
-    streams = (_filters(session, actor, f, now, awaiting_chief=False),
-               [*others, col(Case.id).in_(awaiting_chief_clause())])
+    others = _narrowing(session, f)  # in both streams (the search index asked once)
+    streams = ([*_view_clauses(actor, f.view, now, awaiting_chief=False), *others],
+               [col(Case.id).in_(awaiting_chief_clause()), *others])
     pages = [select(Case.id).where(*scope, *stream, *bounds(key, after, before))
              .order_by(*order(key, before)).limit(limit + 1).subquery() for stream in streams]
     return union_all(*(select(page.c.id) for page in pages))
@@ -253,7 +265,7 @@ def desk_counts(desk: Desk, actor: Actor) -> DeskCounts:
         return DeskCounts(
             today=count([key[0] >= local_midnight]),
             new=count([_OPEN, Case.state == CaseState.NEW.value]),
-            overdue=count(_filters(session, actor, QueueFilter(view=View.OVERDUE), now)),
+            overdue=count(_view_clauses(actor, View.OVERDUE, now)),
         )
 
 
