@@ -82,17 +82,16 @@ def _arrivals_on_a_copy(target: str, arrivals) -> list[float]:
 
 def _postgres_target(server_url: str, cases: int) -> str:
     import pg_server
+    import psycopg
     from generate import generate
-    from sqlalchemy import create_engine, text
+
+    from dutydesk.store.postgres import libpq_url
 
     url = pg_server.database(server_url, f"bench_{cases}")
-    engine = create_engine(url.replace("postgresql:", "postgresql+psycopg:", 1)
-                           if "+" not in url.split(":", 1)[0] else url)
-    with engine.connect() as connection:
-        made = connection.execute(text("SELECT to_regclass('case_')")).scalar() is not None
-        held = made and connection.execute(text(
-            "SELECT count(*) FROM case_ WHERE id <= :n"), {"n": cases}).scalar()
-    engine.dispose()
+    with psycopg.connect(libpq_url(url)) as connection:
+        made = connection.execute("SELECT to_regclass('case_')").fetchone()[0] is not None
+        held = made and connection.execute("SELECT count(*) FROM case_ WHERE id <= %s",
+                                           (cases,)).fetchone()[0]
     if held != cases:
         started = time.perf_counter()
         print(f"PostgreSQL: generating {cases:,} cases by COPY …", file=sys.stderr)

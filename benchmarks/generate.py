@@ -20,7 +20,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import make_url
 
 from dutydesk.clock import SimulatedClock
 from dutydesk.domain.deadlines import LOCAL_TZ
@@ -166,12 +165,11 @@ def _generate_postgres(count: int, url: str, seed: int) -> str:
     dutydesk database there is replaced: point it at a benchmark's own)."""
     import psycopg
 
-    from dutydesk.store.postgres import SEARCH_INDEX, PostgresDatabase
+    from dutydesk.store.postgres import SEARCH_INDEX, PostgresDatabase, libpq_url
 
     PostgresDatabase.rebuild(url, lambda db: None, lambda db: install_configuration(
         db, SimulatedClock(NOW), read_configuration(seed_dir(), demo=True)))
-    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(plain) as connection:
+    with psycopg.connect(libpq_url(url)) as connection:
         query = lambda sql: connection.execute(sql).fetchall()  # noqa: E731
         last_id, previous = query("SELECT id, hash FROM event ORDER BY id DESC LIMIT 1")[0]
         connection.execute("DROP INDEX ix_case_search_trgm")  # made once after, not per row

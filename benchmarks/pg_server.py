@@ -33,10 +33,10 @@ def database(server_url: str, name: str) -> str:
     import psycopg
     from sqlalchemy import make_url
 
+    from dutydesk.store.postgres import libpq_url
+
     url = make_url(server_url)
-    plain = url.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False)
-    with psycopg.connect(plain, autocommit=True) as connection:
+    with psycopg.connect(libpq_url(url.set(database="postgres")), autocommit=True) as connection:
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
                                   (name,)).fetchone():
             connection.execute(f'CREATE DATABASE "{name}"')

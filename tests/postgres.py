@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from dutydesk.store.postgres import libpq_url
+
 USER = "dutydesk"
 
 
@@ -98,9 +100,9 @@ def caught_up(primary: str, replica: str, seconds: float = 10) -> None:
 
     import psycopg
 
-    with psycopg.connect(_plain(primary), autocommit=True) as connection:
+    with psycopg.connect(libpq_url(primary), autocommit=True) as connection:
         written = connection.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
-    with psycopg.connect(_plain(replica), autocommit=True) as connection:
+    with psycopg.connect(libpq_url(replica), autocommit=True) as connection:
         for _ in range(int(seconds / 0.02)):
             if connection.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn",
                                   (written,)).fetchone()[0]:
@@ -117,17 +119,10 @@ def fresh_database(url: str, template: bool = False) -> str:
     name = f"t_{uuid.uuid4().hex[:12]}"
     given = make_url(url)
     copy = f' TEMPLATE "{given.database}"' if template else ""
-    with psycopg.connect(_plain(given.set(database="postgres")),
+    with psycopg.connect(libpq_url(given.set(database="postgres")),
                          autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"{copy}')
     return given.set(database=name).render_as_string(hide_password=False)
-
-
-def _plain(url) -> str:
-    """libpq's spelling of a SQLAlchemy URL (psycopg takes it as it is)."""
-    from sqlalchemy import make_url
-
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 _RESTORE: dict[str, str] = {}  # each kept database's restoring script
@@ -137,7 +132,7 @@ def keep_as_it_is(url: str) -> None:
     """Keep a copy of every table of the database at `url` (schema `kept`), for `restore`."""
     import psycopg
 
-    with psycopg.connect(_plain(url), autocommit=True) as connection:
+    with psycopg.connect(libpq_url(url), autocommit=True) as connection:
         tables = _tables(connection)
         connection.execute("CREATE SCHEMA kept")
         for table in tables:
@@ -160,7 +155,7 @@ def restore(url: str) -> None:
     sequences set past the rows kept."""
     import psycopg
 
-    with psycopg.connect(_plain(url), autocommit=True) as connection:
+    with psycopg.connect(libpq_url(url), autocommit=True) as connection:
         connection.execute(_RESTORE[url])
 
 

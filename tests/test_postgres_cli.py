@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dutydesk.cli import main
+from dutydesk.store.postgres import libpq_url
 
 pytestmark = pytest.mark.postgresql
 
@@ -79,11 +80,11 @@ def test_a_demo_on_postgresql_is_rebuilt_in_place_never_over_a_desk_or_a_session
     assert main(["sweep", "--db", desk]) == 0  # still the desk it was
 
     foreign = postgres.fresh_database(pg_server)
-    with psycopg.connect(postgres._plain(foreign), autocommit=True) as connection:
+    with psycopg.connect(libpq_url(foreign), autocommit=True) as connection:
         connection.execute("CREATE TABLE payroll (id int)")
     assert main(["demo", "--no-ui", "--db", foreign]) == 1
     assert "不是 dutydesk 数据库" in capsys.readouterr().err
-    with psycopg.connect(postgres._plain(foreign), autocommit=True) as connection:
+    with psycopg.connect(libpq_url(foreign), autocommit=True) as connection:
         assert connection.execute("SELECT count(*) FROM payroll").fetchone() == (0,)
 
 
@@ -159,7 +160,7 @@ def test_reports_read_from_a_streaming_replica(tmp_path, capsys):
             return out.read_bytes()
 
         assert monthly("replica", "--report-db", replica) == monthly("primary")
-        with psycopg.connect(postgres._plain(replica), autocommit=True) as connection:
+        with psycopg.connect(libpq_url(replica), autocommit=True) as connection:
             connection.execute("SELECT pg_wal_replay_pause()")
             db = Database.open(primary)
             desk = Desk(db, SimulatedClock(T0))
@@ -185,7 +186,6 @@ def test_an_older_postgresql_desk_is_refused_until_upgraded_in_place(pg_url, cap
     from dutydesk.store import migrations
     from dutydesk.store.engine import Database
     from dutydesk.store.postgres import PostgresDatabase
-    from tests import postgres
 
     assert main(["init", "--db", pg_url]) == 0
     db = Database.open(pg_url)
@@ -194,7 +194,7 @@ def test_an_older_postgresql_desk_is_refused_until_upgraded_in_place(pg_url, cap
     db.dispose()
 
     def indexed() -> bool:
-        with psycopg.connect(postgres._plain(pg_url)) as connection:
+        with psycopg.connect(libpq_url(pg_url)) as connection:
             return connection.execute("SELECT count(*) FROM pg_indexes WHERE indexname = "
                                       "'ix_case_open_street_created'").fetchone() == (1,)
 

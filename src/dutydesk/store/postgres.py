@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import URL, create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel
 
@@ -59,14 +59,24 @@ def storage_error(exc: BaseException) -> StorageError:
     return StorageError(_STORAGE_KEYS.get(state[:2], "error.storage.other"), code=state or "?")
 
 
+def engine_url(url: str | URL) -> URL:
+    """The URL as SQLAlchemy takes it: psycopg 3 as the driver unless one is named."""
+    url = make_url(url)
+    return url if "+" in url.drivername else url.set(drivername="postgresql+psycopg")
+
+
+def libpq_url(url: str | URL) -> str:
+    """The URL as libpq (psycopg itself) takes it: no driver, the password kept."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 class PostgresDatabase(Storage):
     """One PostgreSQL database: a write engine and a read-only one."""
 
     failed = staticmethod(storage_error)
 
     def __init__(self, url: str, *, sole: bool = False) -> None:
-        self.url = make_url(url if "+" in url.split(":", 1)[0]
-                            else url.replace("postgresql:", "postgresql+psycopg:", 1))
+        self.url = engine_url(url)
         self.path = self.url.render_as_string(hide_password=True)  # what messages name
         self.read_only = False
         self._listening = None  # the change feed's connection (opened when first asked)
@@ -212,9 +222,7 @@ class PostgresDatabase(Storage):
 
         try:
             if self._listening is None:
-                self._listening = psycopg.connect(self.url.set(drivername="postgresql")
-                                                  .render_as_string(hide_password=False),
-                                                  autocommit=True)
+                self._listening = psycopg.connect(libpq_url(self.url), autocommit=True)
                 self._listening.execute(f"LISTEN {CHANNEL}")
             for _ in self._listening.notifies(timeout=0):
                 self._heard += 1
