@@ -482,13 +482,12 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
-    from dutydesk.store.engine import Database, schema_version
+    from dutydesk.store.engine import Database, is_url, schema_version
     from dutydesk.store.inuse import sole_use
     from dutydesk.store.models import SCHEMA_VERSION
-    from dutydesk.store.engine import is_url
 
     path = _desk_path(args)
-    found = _server_version(path) if is_url(path) else schema_version(path)
+    found = schema_version(path)
     if found == SCHEMA_VERSION:
         print(t("upgrade.current", path=_shown(path), version=found))
         return 0
@@ -498,25 +497,6 @@ def _upgrade(args: argparse.Namespace) -> int:
     Database.open(path, upgrade=True).dispose()  # (a server's: refused there likewise)
     print(t("upgrade.done", path=_shown(path), old=found, new=SCHEMA_VERSION))
     return 0
-
-
-def _server_version(url: str) -> int:
-    """A PostgreSQL desk's schema version (refused as `Database.open` refuses)."""
-    from dutydesk.errors import SchemaError
-    from dutydesk.store.models import SCHEMA_VERSION
-    from dutydesk.store.postgres import PostgresDatabase
-
-    db = PostgresDatabase(url)
-    try:
-        found = db.version()
-    finally:
-        db.dispose()
-    if found is None:
-        raise SchemaError("error.not_dutydesk", path=_shown(url))
-    if found > SCHEMA_VERSION:
-        raise SchemaError("error.newer_schema", path=_shown(url), found=found,
-                          known=SCHEMA_VERSION)
-    return found
 
 
 def _backup(args: argparse.Namespace) -> int:

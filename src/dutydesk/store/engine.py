@@ -119,9 +119,13 @@ def _inspect(path: Path) -> str | None:
     return str(max(int(v) for v in found)) if found else None
 
 
-def schema_version(path: Path) -> int:
+def schema_version(path: Path | str) -> int:
     """The schema version of an existing dutydesk database, read without writing a byte; a
     missing file, anything else, or a newer schema than this program knows is refused."""
+    if is_url(path):
+        from dutydesk.store import postgres
+
+        return postgres.schema_version(str(path))
     if not path.exists():
         raise SchemaError("error.no_database", path=str(path))
     if path.is_dir():

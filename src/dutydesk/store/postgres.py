@@ -70,6 +70,16 @@ def libpq_url(url: str | URL) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def schema_version(url: str) -> int:
+    """The schema version of the desk at `url`, read without changing it (refused as
+    `PostgresDatabase.open` refuses)."""
+    database = PostgresDatabase(url)
+    try:
+        return database._desk_version()
+    finally:
+        database.dispose()
+
+
 class PostgresDatabase(Storage):
     """One PostgreSQL database: a write engine and a read-only one."""
 
@@ -101,17 +111,11 @@ class PostgresDatabase(Storage):
     def open(cls, url: str, *, create: bool = False, upgrade: bool = False) -> PostgresDatabase:
         database = cls(url)
         try:
-            version = database._version()
             if create:
-                if version is not None:
+                if database._version() is not None:
                     raise SchemaError("error.exists", path=database.path)
                 database._create_schema()
-            elif version is None:
-                raise SchemaError("error.not_dutydesk", path=database.path)
-            elif version > models.SCHEMA_VERSION:
-                raise SchemaError("error.newer_schema", path=database.path, found=version,
-                                  known=models.SCHEMA_VERSION)
-            elif version < models.SCHEMA_VERSION:
+            elif (version := database._desk_version()) < models.SCHEMA_VERSION:
                 if not upgrade:  # the operator decides when, after pg_dump, nobody working
                     raise SchemaError("error.older_schema", path=database.path, found=version,
                                       known=models.SCHEMA_VERSION)
@@ -138,9 +142,16 @@ class PostgresDatabase(Storage):
         finally:
             self._in_use.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": IN_USE})
 
-    def version(self) -> int | None:
-        """The schema version of the desk in this database (None: not a desk)."""
-        return self._version()
+    def _desk_version(self) -> int:
+        """The schema version of the desk in this database; refused when it holds none, or
+        one newer than this program knows."""
+        version = self._version()
+        if version is None:
+            raise SchemaError("error.not_dutydesk", path=self.path)
+        if version > models.SCHEMA_VERSION:
+            raise SchemaError("error.newer_schema", path=self.path, found=version,
+                              known=models.SCHEMA_VERSION)
+        return version
 
     def _version(self) -> int | None:
         try:
