@@ -163,6 +163,15 @@ def main() -> None:
 
     from generate import data_path, generate
 
+    # An installed package has its bytecode (pip compiles it at install); an editable checkout
+    # has it once first run, unless PYTHONDONTWRITEBYTECODE is set (as on the build machines):
+    # compile it, or every start here would compile dutydesk from source while Textual,
+    # SQLAlchemy and the bare app load theirs.
+    import compileall
+    import dutydesk
+
+    compileall.compile_dir(Path(dutydesk.__file__).parent, quiet=1)
+
     database = data_path(args.cases)
     if not database.exists():
         generate(args.cases, database)

@@ -85,6 +85,9 @@ HEAVY = {"plotext", "textual_plotext", "openpyxl", "python_calamine", "xlsxwrite
 def test_opening_the_desk_loads_no_heavy_module():
     loaded = _loaded_after("import dutydesk.cli, dutydesk.tui.app")
     assert _top_names(loaded) & HEAVY == set()
+    # PostgreSQL's dialect and drivers load for a desk on a server alone (store/postgres.py)
+    assert not {m for m in loaded if m.startswith(("sqlalchemy.dialects.postgresql",
+                                                    "psycopg", "dutydesk.store.postgres"))}
     assert not {m for m in loaded if m.startswith(("dutydesk.services.statistics",
                                                     "dutydesk.reports",
                                                     "dutydesk.tui.screens.stats"))}

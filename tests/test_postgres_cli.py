@@ -177,6 +177,23 @@ def test_reports_read_from_a_streaming_replica(tmp_path, capsys):
         primary_server.close()
 
 
+def test_a_new_postgresql_desk_has_the_open_work_indexes_partial_as_0012_makes_them(pg_url):
+    """The models mark them partial on both engines (store/postgres.py gives PostgreSQL the
+    clause): a new desk's are the ones an upgraded desk gets from revision 0012."""
+    import importlib
+
+    import psycopg
+
+    revision = importlib.import_module("dutydesk.store.migrations.versions.0012_open_work_by_place")
+    assert main(["init", "--db", pg_url]) == 0
+    with psycopg.connect(libpq_url(pg_url)) as connection:
+        made = dict(connection.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'ix_case_open_%'"))
+    for statement in revision.CHANGES:
+        name = statement.split()[5]
+        assert "WHERE" in made[name] and "'verified'" in made[name], made[name]
+
+
 def test_an_older_postgresql_desk_is_refused_until_upgraded_in_place(pg_url, capsys):
     """A desk made at schema 11 (the first PostgreSQL desks): every command refuses it
     untouched and names `upgrade`; `upgrade` is refused while another session has it open,

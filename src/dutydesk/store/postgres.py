@@ -44,7 +44,18 @@ _SEARCH = ("CREATE EXTENSION IF NOT EXISTS pg_trgm",  # trusted: the database's 
 IN_USE = 0x64757479_0002  # held shared by every open session
 
 
-_turns = threading.local()  # the databases whose write turn this thread holds
+_turns = threading.local()
+
+def _partial_on_postgresql() -> None:
+    """The indexes the models mark partial on both engines take SQLite's clause here too."""
+    for table in SQLModel.metadata.tables.values():
+        for index in table.indexes:
+            if index.info.get(models.PARTIAL_ON_BOTH):
+                index.dialect_kwargs["postgresql_where"] = index.dialect_options["sqlite"]["where"]
+
+
+_partial_on_postgresql()
+  # the databases whose write turn this thread holds
 
 
 # SQLSTATE classes -> the officer's sentence (as store/engine.py does for SQLite's codes)
