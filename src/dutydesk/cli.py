@@ -6,12 +6,14 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dutydesk import startup
 from dutydesk.domain.text import printable
 from dutydesk.errors import DutyDeskError
 from dutydesk.i18n import LANGUAGES, set_language, t
@@ -171,7 +173,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    startup.hold()  # until the desk's first board is whole (the app releases it)
     args = _parser().parse_args(argv)
+    if args.command is not None:
+        startup.release()  # a command's work makes garbage from its first step
     try:
         if args.lang not in LANGUAGES:
             raise DutyDeskError("error.bad_lang", value=args.lang)
@@ -763,8 +768,13 @@ def _open(args: argparse.Namespace, officer: str | None = None) -> int:
             raise DutyDeskError("error.no_terminal")
         choices = reference_choices(desk, actor)
         from dutydesk.tui.app import DutyDeskApp
+        from dutydesk.tui.screens.queue import read_opening
 
-        DutyDeskApp(desk, actor, choices).run()
+        # The first board's page and counts, read before the terminal is taken over: the
+        # first frame shows them (the event loop's first tens of milliseconds leave a worker
+        # no turn to read them in).
+        opening = read_opening(desk, actor, shutil.get_terminal_size().lines)
+        DutyDeskApp(desk, actor, choices, opening=opening).run()
     return 0
 
 

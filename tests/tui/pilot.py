@@ -13,11 +13,19 @@ from dutydesk.services.queue import reference_choices
 from dutydesk.tui.app import DutyDeskApp
 
 
-def make_app(desk, login="zhaolei", *, feed_interval: float = 0, language="zh_CN") -> DutyDeskApp:
+def make_app(desk, login="zhaolei", *, feed_interval: float = 0, language="zh_CN",
+             opening_rows: int | None = None) -> DutyDeskApp:
+    """The app as a session starts it; `opening_rows`: with the queue's first page and counts
+    read before the start, that many rows (the command line reads the terminal's lines)."""
     set_language(language)
     actor = desk.actor(login)
+    opening = None
+    if opening_rows is not None:
+        from dutydesk.tui.screens.queue import read_opening
+
+        opening = read_opening(desk, actor, opening_rows)
     return DutyDeskApp(desk, actor, reference_choices(desk, actor),
-                       feed_interval=feed_interval)
+                       feed_interval=feed_interval, opening=opening)
 
 
 async def settle(pilot, rounds: int = 3) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -11,6 +12,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, TextArea
 
+from dutydesk import startup
 from dutydesk.domain.boards import boards_for
 from dutydesk.domain.text import printable
 from dutydesk.i18n import t
@@ -28,6 +30,9 @@ from dutydesk.tui.boards import BOARD
 from dutydesk.tui.screens.help import HelpScreen
 from dutydesk.tui.workers import ReportsWorkerErrors
 
+if TYPE_CHECKING:
+    from dutydesk.tui.screens.queue import Opening
+
 FEED_INTERVAL = 0.1  # seconds between change-feed polls (PRAGMA data_version: microseconds)
 
 
@@ -43,9 +48,10 @@ class DutyDeskApp(ReportsWorkerErrors, App):
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, desk: Desk, actor: Actor, choices: dict[str, list[Choice]],
-                 *, feed_interval: float = FEED_INTERVAL) -> None:
+                 *, feed_interval: float = FEED_INTERVAL, opening: Opening | None = None) -> None:
         super().__init__()
         self.desk = desk
+        self.opening = opening  # the queue's first page and counts, when read before the start
         # Read the desk's configuration now, before the event loop: never on the UI thread.
         desk.settings, desk.rules  # noqa: B018
         self.actor = actor
@@ -63,7 +69,8 @@ class DutyDeskApp(ReportsWorkerErrors, App):
     training = False  # a training run (TrainingApp)
 
     def on_mount(self) -> None:
-        self.push_screen(self._board_screen("queue"))
+        opening, self.opening = self.opening, None
+        self.push_screen(self._board_screen("queue", opening=opening))
         if self.feed_interval > 0:
             self.set_interval(self.feed_interval, self.poll_feed)
             self.poll_feed()
@@ -77,6 +84,7 @@ class DutyDeskApp(ReportsWorkerErrors, App):
 
     @on(CountLoaded)  # (bubbled up from the queue, which counts once its page is shown)
     def _sweep_first(self) -> None:
+        startup.release()  # the session has started: the collector runs again
         if self._first_sweep is not None:
             self._first_sweep.stop()
             self._first_sweep = None
@@ -177,10 +185,10 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         if name in self.board_names and self.screen is not self.boards.get(name):
             await self.switch_screen(self._board_screen(name))
 
-    def _board_screen(self, name: str) -> Screen:
+    def _board_screen(self, name: str, **given) -> Screen:
         """A board's screen, made (and its module imported) the first time it is opened."""
         if name not in self.boards:
-            self.boards[name] = BOARD[name].make_screen()
+            self.boards[name] = BOARD[name].make_screen(**given)
             self.install_screen(self.boards[name], name)
         return self.boards[name]
 

@@ -19,9 +19,9 @@ class Board:
     title: str  # the help screen's fuller name, catalogue key
     screen: str  # "module:Class"
 
-    def make_screen(self) -> Screen:
+    def make_screen(self, **given) -> Screen:
         module, _, name = self.screen.partition(":")
-        return getattr(importlib.import_module(module), name)()
+        return getattr(importlib.import_module(module), name)(**given)
 
 
 BOARDS = (

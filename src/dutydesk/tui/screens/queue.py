@@ -4,7 +4,7 @@ from the lifecycle table."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual import on, work
@@ -18,6 +18,7 @@ from dutydesk.domain.text import printable
 from dutydesk.i18n import t
 from dutydesk.services import claims, queue
 from dutydesk.services.cases import REPORTER_ROLES
+from dutydesk.services.keyset import Page
 from dutydesk.services.queue import CaseDetail, DeskCounts, QueueFilter, View
 from dutydesk.tui import keys
 from dutydesk.tui.claiming import ClaimKeys
@@ -30,12 +31,38 @@ from dutydesk.tui.widgets import (CaseDetailView, CaseTable, DeskFooter, PagedLi
 BULK_ACTIONS = frozenset({Action.URGE, Action.DISPATCH})
 
 
+@dataclass(frozen=True)
+class Opening:
+    """What the queue shows first, read before the terminal is taken over (the session's start,
+    `read_opening`): its first frame shows the rows, the cursor row's detail and the counts,
+    where workers reading them once the screen was laid out brought them three frames later."""
+
+    page: Page
+    detail: CaseDetail | None
+    total: int
+    counts: DeskCounts
+
+
+def read_opening(desk, actor, rows: int) -> Opening | None:
+    """The first page of the officer's default view, `rows` long (the terminal's lines: more
+    than fit under the bars; the list cuts it), with its counts."""
+    view = QueueFilter()
+    try:
+        page = queue.queue_page(desk, actor, view, limit=max(1, rows))
+        detail = queue.case_detail(desk, actor, page.rows[0].id) if page.rows else None
+        return Opening(page, detail, queue.queue_count(desk, actor, view),
+                       queue.desk_counts(desk, actor))
+    except DutyDeskError:
+        return None  # the board reads them itself, and says what failed
+
+
 class QueueScreen(ClaimKeys, BoardScreen):
     BINDINGS = keys.bindings(keys.QUEUE_KEYS + keys.CASE_ACTION_KEYS)
     CSS_PATH = "queue.tcss"
 
-    def __init__(self) -> None:
+    def __init__(self, opening: Opening | None = None) -> None:
         super().__init__()
+        self.opening = opening  # until it is shown
         self.filter = QueueFilter()
         self.total: int | None = None
         self.counts: DeskCounts | None = None  # the header's 今日受理 / 待受理 / 超期
@@ -48,10 +75,14 @@ class QueueScreen(ClaimKeys, BoardScreen):
     def compose(self) -> ComposeResult:
         yield TitleBar(t("screen.queue"))
         with Horizontal(id="view-bar"):
-            yield Static(id="views")
+            # Drawn with its words, not given them after the layout: that took a frame more.
+            views = self._bar_texts["#views"] = self._views_text()
+            yield Static(views, id="views")
             yield TextInput(placeholder=t("queue.search_placeholder"), id="search")
+        opening = self.opening
         yield CaseTable(PageSource(self._read_page, self._read_detail), self._show_detail,
-                        of=self.filter, id="cases")
+                        of=self.filter, id="cases",
+                        first=(opening.page, opening.detail) if opening else None)
         yield Static(id="status-bar")
         yield CaseDetailView(id="detail")
         yield DeskFooter()
@@ -59,6 +90,14 @@ class QueueScreen(ClaimKeys, BoardScreen):
     def on_mount(self) -> None:
         self.set_focus(self.query_one(CaseTable))
         self.restart()
+        if self.opening is not None:
+            # Counted already: shown with the first page, and said to the app as a count is
+            # (its first sweep waits for the first board to be whole).
+            counted = CountLoaded(self.opening.total, self.count_generation, self.opening.counts)
+            self._counted = self.count_generation
+            self._count_loaded(counted)
+            self.post_message(counted)
+            self.opening = None
         self.set_interval(60, self._tick)
 
     def _tick(self) -> None:
@@ -165,13 +204,16 @@ class QueueScreen(ClaimKeys, BoardScreen):
 
     # -- rendering of the bars ---------------------------------------------------------------
 
-    def _render_bars(self) -> None:
-        actor = self.actor
+    def _views_text(self) -> Text:
         views = Text()
         for number, view in enumerate(View, start=1):
             views.append(f" {number} {t('view.' + view.value)} ",
                          style="reverse" if view is self.filter.view else "")
-        self._set("#views", views)
+        return views
+
+    def _render_bars(self) -> None:
+        actor = self.actor
+        self._set("#views", self._views_text())
         table = self.table
         rows = table.rows_shown
         if rows:

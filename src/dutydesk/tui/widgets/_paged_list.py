@@ -12,9 +12,14 @@ are priority bindings (decided as each key arrives, in order with the board's ac
 and an action key waits for `settled_detail()` — so in a burst such as ↓↓k the k acts on the
 row the arrows chose.
 
-The page's details are read in the page's worker right after the page, and a cursor move hands
-the board its row's detail in the same call: the cursor and its detail are drawn in one frame,
-with no round trip per key.
+The cursor row's detail is read with the page, the other shown rows' details as soon as it is
+shown, and a cursor move hands the board its row's detail in the same call: the cursor and its
+detail are drawn in one frame, with no round trip per key.
+
+The first page is read as the list is mounted, before the screen is laid out, as many rows as
+the screen has lines (the most that can fit), and cut to the rows that fit once the list has its
+size. A board may be given its first page already read (`first`: the queue's, read before the
+terminal is taken over): it is shown in the list's first frame.
 """
 
 from __future__ import annotations
@@ -86,6 +91,7 @@ class PagedList(PagedTable):
                  source: PageSource, show_detail: Callable[[Any], None], *,
                  of: Any = None,
                  second_line: Callable[[Any, bool], tuple[str, str]] | None = None,
+                 first: tuple[Page, Any] | None = None,
                  **kwargs) -> None:
         super().__init__(columns, cells, second_line, **kwargs)
         self.source = source
@@ -107,7 +113,8 @@ class PagedList(PagedTable):
         # reload asked for meanwhile keeps to it, not to the row the cursor was on.
         self._follow_id: int | None = None
         self._limit = 0  # the page size last asked for
-        self._waiting_for_size: tuple | None = None  # a load asked for before the first layout
+        self._early: PageLoaded | None = None  # a page that came before the first layout
+        self._first = first  # (page, its first row's detail) read before the list was shown
 
     # -- loading (workers touch no widgets: they post messages) ---------------------------------
 
@@ -137,24 +144,38 @@ class PagedList(PagedTable):
     def page_loading(self) -> bool:
         return self._generation != self._landed
 
+    @property
+    def _laid_out(self) -> bool:
+        return bool(self.size.height) or self.loaded
+
     def _load(self, anchor: tuple, keep_id: int | None, turning: bool,
               keep_row: int = 0) -> None:
         self._generation += 1
+        self._early = None
         self._update_settled()
-        if not self.size.height and not self.loaded:
-            # Not laid out yet: the page size is not known. Read once, when it is.
-            self._waiting_for_size = (anchor, keep_id, turning, keep_row)
+        first, self._first = self._first, None
+        if first is not None and anchor == ("top",) and keep_id is None:
+            page, detail = first
+            self._early = PageLoaded(page, anchor, 0, detail, False, self._generation)
+            if self._laid_out:
+                self.on_resize()
             return
-        self._limit = self.visible_rows
+        # Not laid out yet, the page size is not known: as many rows as the screen has lines.
+        self._limit = (self.visible_rows if self._laid_out
+                       else max(1, self.app.size.height // self.row_height))
         self._read_page(self.of, self._limit, anchor, keep_id, turning, keep_row,
                         self._generation)
 
     def on_resize(self) -> None:  # (PagedTable's own on_resize runs too: Textual calls both)
-        if self._waiting_for_size is not None:
-            waiting, self._waiting_for_size = self._waiting_for_size, None
-            self._generation -= 1  # the same load, now with its size
-            self._load(*waiting)
-        elif self.loaded and self.size.height and self.visible_rows != self._limit:
+        if not self.size.height:
+            return
+        if self._early is not None:
+            early, self._early = self._early, None
+            if len(early.page.rows) < self.visible_rows and early.page.has_after:
+                self._load(early.anchor, None, False)  # read for a smaller screen: again
+            else:
+                self.on_page_loaded(early)
+        elif self.loaded and self.visible_rows != self._limit:
             self.reload()  # more or fewer rows fit: a page of the new size
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
@@ -170,15 +191,17 @@ class PagedList(PagedTable):
             cursor = len(ids) - 1  # arriving from below: land on the last row
         else:
             cursor = min(keep_row, max(0, len(ids) - 1))
-        # The cursor's row first, so that the page lands at once; then the rest of the page.
+        # The cursor's row with the page, so that it lands at once; the rest once it is shown.
         detail = self._read_detail(ids[cursor]) if ids else None
         self.post_message(PageLoaded(page, anchor, cursor, detail, turning, generation))
+
+    @work(thread=True, exclusive=True, group="details", exit_on_error=False)
+    def _read_details(self, ids: list[int], generation: int) -> None:
         details = {}
         for row_id in ids:
             if self._generation != generation:
                 return  # the page is being left: its details are not needed
-            if row_id != ids[cursor]:
-                details[row_id] = self._read_detail(row_id)
+            details[row_id] = self._read_detail(row_id)
         self.post_message(DetailsRead(details, generation))
 
     def _read_detail(self, row_id: int) -> Any:
@@ -197,8 +220,11 @@ class PagedList(PagedTable):
         message.stop()
         if message.generation != self._generation:
             return  # a load that a newer one replaced
+        if not self.size.height and not self.loaded:
+            self._early = message  # shown once the list has its size (on_resize)
+            return
         self._landed = message.generation
-        page, kind = message.page, message.anchor[0]
+        page, kind = self._fitted(message.page, message.anchor[0]), message.anchor[0]
         if not page.rows and kind != "top":
             # Nothing beyond this edge (or the rows vanished): fall back to the top.
             if kind == "before" or not self.rows_shown:
@@ -217,14 +243,32 @@ class PagedList(PagedTable):
         self.has_before, self.has_after = page.has_before, page.has_after
         self._follow_id = None
         self._details = {}
-        if message.detail is not None:
-            self._details[message.detail.id] = message.detail
-        self._show_detail(message.detail)
-        self.show_rows(page.rows, self.marked, message.cursor_index)
+        cursor_index = min(message.cursor_index, max(0, len(page.rows) - 1))
+        detail = message.detail
+        if detail is not None and (not page.rows or detail.id != page.rows[cursor_index].id):
+            detail = None  # its row was cut off the page: the shown row's is read (watch)
+        if detail is not None:
+            self._details[detail.id] = detail
+        self._show_detail(detail)
+        self.show_rows(page.rows, self.marked, cursor_index)
         self.post_message(self.PageShown(self))
+        others = [r.id for r in page.rows if detail is None or r.id != detail.id]
+        if others:
+            self._read_details(others, message.generation)
         while self._pending_moves and not self.page_loading:
             self._move(self._pending_moves.pop(0))
         self._update_settled()
+
+    def _fitted(self, page: Page, kind: str) -> Page:
+        """The page cut to the rows that fit (it was read before the list had its size);
+        from the bottom when it was read upwards, so that it still meets the page below."""
+        fits = self.visible_rows
+        self._limit = fits
+        if len(page.rows) <= fits:
+            return page
+        if kind == "before":
+            return Page(page.rows[-fits:], has_before=True, has_after=page.has_after)
+        return Page(page.rows[:fits], has_before=page.has_before, has_after=True)
 
     def on_details_read(self, message: DetailsRead) -> None:
         message.stop()

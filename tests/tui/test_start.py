@@ -1,0 +1,86 @@
+"""A session's start: the first frame shows the queue's rows, its cursor row's detail and its
+counts, read before the terminal was taken over; the collector is held off until then."""
+
+from __future__ import annotations
+
+import gc
+
+from dutydesk import startup
+from dutydesk.cli import main
+from dutydesk.services import queue
+from dutydesk.services.cases import create_case
+from dutydesk.tui.widgets import CaseDetailView, CaseTable
+from tests.services.helpers import standard_draft
+from tests.tui.pilot import make_app, settle
+
+
+def _status(app) -> str:
+    return str(app.screen.query_one("#status-bar").render())
+
+
+def _reads(monkeypatch) -> list[str]:
+    """The queue's reads from here on, by name."""
+    calls: list[str] = []
+    for name in ("queue_page", "queue_count", "desk_counts", "case_detail"):
+        def counted(*args, _name=name, _read=getattr(queue, name), **kwargs):
+            calls.append(_name)
+            return _read(*args, **kwargs)
+        monkeypatch.setattr(queue, name, counted)
+    return calls
+
+
+async def test_the_first_frame_shows_the_opening_read_before_the_start(desk, monkeypatch):
+    actor = desk.actor("liuyang")
+    for i in range(45):
+        create_case(desk, actor, standard_draft(summary=f"报告 {i:02d}"))
+    app = make_app(desk, "liuyang", opening_rows=30)  # read for a 30-line terminal
+    reads = _reads(monkeypatch)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()  # the first frame: no worker has read anything
+        table = app.screen.query_one(CaseTable)
+        shown = [r.id for r in table.rows_shown]
+        assert 5 < len(shown) == table.visible_rows < 30  # cut to the rows that fit
+        assert shown == sorted(shown, reverse=True) and table.has_after
+        assert app.screen.query_one(CaseDetailView).detail.id == shown[0]
+        assert "共 45 条" in _status(app) and "待受理" in _status(app)
+        assert [r for r in reads if r != "case_detail"] == []  # (the other rows' details)
+        await pilot.press("pagedown")  # the page below the cut one follows on
+        await settle(pilot)
+        assert [r.id for r in table.rows_shown][0] == shown[-1] - 1
+        assert "queue_page" in reads
+
+
+async def test_an_opening_read_for_a_smaller_terminal_is_read_again(desk):
+    actor = desk.actor("liuyang")
+    for i in range(45):
+        create_case(desk, actor, standard_draft(summary=f"报告 {i:02d}"))
+    app = make_app(desk, "liuyang", opening_rows=4)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(CaseTable)
+        assert len(table.rows_shown) == table.visible_rows > 4
+        assert "第 1–" in _status(app) and "共 45 条" in _status(app)
+
+
+async def test_the_collector_is_held_until_the_first_board_is_whole(desk):
+    """Held from the command line's first step; released (the start's objects frozen) once the
+    first board has its page and counts."""
+    startup.hold()
+    try:
+        assert not gc.isenabled()
+        app = make_app(desk, "liuyang", opening_rows=30, feed_interval=0.05)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_a_command_runs_with_the_collector(desk, tmp_path):
+    path = desk.db.path
+    try:
+        assert main(["--db", str(path), "sweep"]) == 0
+        assert gc.isenabled()
+    finally:
+        gc.enable()
