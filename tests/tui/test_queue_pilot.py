@@ -638,3 +638,31 @@ async def test_a_burst_of_notices_is_one_toast(desk):
         assert len(new) == 1
         assert "5 条新通知" in new[0].title and "#1" in new[0].message
         assert "另有 2 条" in new[0].message
+
+
+async def test_opening_a_form_clears_the_toasts_that_would_cover_it(desk):
+    """At 80 columns a start-up 催办 toast covered the right half of the new-report form for
+    eight seconds; opening a form clears the toasts already seen, and a later one shows."""
+    from dutydesk.services.notices import Notice
+
+    app = make_app(desk, "liuyang")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:  # toasts drawn
+        await settle(pilot)
+        app._notices_seen([Notice(i, f"催办 #{i}：区住建局 已超办结时限") for i in range(1, 4)])
+        await settle(pilot)
+        assert _toasts(app) == ["3 条新通知"]
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, NewCaseScreen)
+        assert not app._notifications and _toasts(app) == []
+        app._notices_seen([Notice(9, "催办 #9：区住建局 已超办结时限")])
+        await settle(pilot)
+        assert len(_toasts(app)) == 1 and isinstance(app.screen, NewCaseScreen)
+
+
+def _toasts(app) -> list[str]:
+    """The toasts on the screen shown, by title (or text)."""
+    from textual.widgets._toast import Toast
+
+    return [toast._notification.title or toast._notification.message
+            for toast in app.screen.query(Toast)]

@@ -84,3 +84,38 @@ def test_a_command_runs_with_the_collector(desk, tmp_path):
         assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_the_cards_the_first_sweep_writes_are_announced(desk, clock, monkeypatch):
+    """The first sweep waits for the change feed's starting point as well as the first board:
+    the 催办 it writes at the session's start ring and show, however soon the board was whole
+    (with an opening, at once), instead of falling before the point notices are read from."""
+    import datetime as dt
+
+    from dutydesk.domain.deadlines import LOCAL_TZ
+    from dutydesk.domain.lifecycle import CaseState
+    from dutydesk.store.models import Case
+    from tests.services.helpers import new_case_in
+    from tests.tui.pilot import wait_for
+
+    case_id = new_case_in(desk, CaseState.DISPATCHED)
+    with desk.db.read() as s:
+        due = s.get(Case, case_id).due_at.astimezone(LOCAL_TZ)
+    clock.set(dt.datetime.combine(due.date() + dt.timedelta(days=1), dt.time(9, 0), LOCAL_TZ))
+    import time
+
+    from dutydesk.tui import app as app_module
+
+    looks: list[int] = []
+
+    def late_first_look(desk, _read=app_module.last_change):
+        if not looks:
+            time.sleep(0.3)  # the feed's first look comes late (a far server, a busy start)
+        looks.append(1)
+        return _read(desk)
+
+    monkeypatch.setattr(app_module, "last_change", late_first_look)
+    app = make_app(desk, "zhaolei", opening_rows=30, feed_interval=0.05)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert await wait_for(pilot, lambda: any(f"#{case_id}" in n.message
+                                                 for n in app._notifications))

@@ -63,7 +63,8 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         self._feed_version: int | None = None
         self.board_names = boards_for(actor.role)  # the boards this officer works on
         self.boards: dict[str, Screen] = {}  # those opened so far (each keeps its place)
-        self._first_sweep: Timer | None = None
+        self._first_sweep: Timer | None = None  # until the first sweep has started
+        self._first_board_whole = False
         self.title = t("app.title")
 
     training = False  # a training run (TrainingApp)
@@ -78,13 +79,19 @@ class DutyDeskApp(ReportsWorkerErrors, App):
             # each session looks for its own 临期 on the same minute. The first sweep waits for
             # the first board to be whole — its page, then its counts (at a million cases the
             # sweep reads for half a second, and counts that shared the CPU with it came a
-            # quarter of a second late) — or a few seconds if they never come.
+            # quarter of a second late) — and for the change feed's starting point (the cards
+            # it writes are then news to this session, announced), or a few seconds.
             self.set_interval(SWEEP_SECONDS, self.run_sweep)
             self._first_sweep = self.set_timer(FIRST_SWEEP_LATEST, self._sweep_first)
 
     @on(CountLoaded)  # (bubbled up from the queue, which counts once its page is shown)
-    def _sweep_first(self) -> None:
+    def _board_whole(self) -> None:
         startup.release()  # the session has started: the collector runs again
+        self._first_board_whole = True
+        if self.last_event_id is not None:
+            self._sweep_first()
+
+    def _sweep_first(self) -> None:
         if self._first_sweep is not None:
             self._first_sweep.stop()
             self._first_sweep = None
@@ -119,6 +126,8 @@ class DutyDeskApp(ReportsWorkerErrors, App):
     @on(FeedChanged)
     def _feed(self, message: FeedChanged) -> None:
         previous, self.last_event_id = self.last_event_id, message.last_event_id
+        if previous is None and self._first_board_whole:
+            self._sweep_first()
         if previous is None and "police" in self.board_names:
             self.check_new_transfers()  # where arrivals are counted from
         if previous is None or previous == message.last_event_id:

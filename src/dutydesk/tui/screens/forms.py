@@ -163,6 +163,11 @@ class FormScreen(ReportsWorkerErrors, ModalScreen):
 
     def on_mount(self) -> None:
         self._as_opened = self.typed_values()
+        # The toasts on screen were seen (the officer looked up and chose to open this form);
+        # left, they would cover the form's right half for their 8 s at 80 columns. The
+        # cases they named keep their cards on the boards; a notice that comes while the
+        # form is open still shows.
+        self.app.clear_notifications()
 
     def typed_values(self) -> dict[str, object]:
         """What each field holds now, by its id (to know whether anything was typed)."""
