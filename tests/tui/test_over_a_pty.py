@@ -136,3 +136,31 @@ def test_keys_through_a_picker_in_one_burst_are_saved(demo_path):
     finally:
         terminal.close()
         db.dispose()
+
+
+SYNC_QUERY, SYNC_REPLY = b"\x1b[?2026$p", b"\x1b[?2026;2$y"
+SYNC_START, SYNC_END = b"\x1b[?2026h", b"\x1b[?2026l"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pseudo-terminals as on the SSH server")
+def test_the_first_frame_drawn_is_the_whole_board(demo_path):
+    """The terminal's first frame (Textual draws each between synchronized-output marks, once
+    the terminal says it has them) already holds the whole queue: its bars, the search field,
+    the rows, the counts and the detail pane with its rule — not a part of it to be finished
+    by the frames after."""
+    import pyte
+
+    terminal = Terminal(["-m", "dutydesk.cli", "--db", str(demo_path), "--as", "zhaolei"],
+                        columns=100, rows=30)
+    try:
+        assert terminal.read_until(SYNC_QUERY), terminal.output[-2000:]
+        os.write(terminal.fd, SYNC_REPLY)
+        assert terminal.read_until(SYNC_END), terminal.output[-2000:]
+        screen = pyte.Screen(100, 30)
+        pyte.ByteStream(screen).feed(terminal.output[:terminal.output.index(SYNC_END)])
+        drawn = "\n".join(screen.display)
+        for seen in ("受理队列", "待我处理", "搜索摘要", "共 ", "今日受理", "工单 ", "────"):
+            assert seen in drawn, drawn
+        assert sum(1 for line in screen.display if "待受理" in line) >= 3, drawn  # the rows
+    finally:
+        terminal.close()

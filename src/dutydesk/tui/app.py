@@ -70,8 +70,11 @@ class DutyDeskApp(ReportsWorkerErrors, App):
     training = False  # a training run (TrainingApp)
 
     def on_mount(self) -> None:
-        opening, self.opening = self.opening, None
-        self.push_screen(self._board_screen("queue", opening=opening))
+        # The first board is pushed once the app's mount is over. Pushed during it, inside
+        # Textual's batch of start-up updates, its first drawing was made and dropped, and
+        # the next drew only what had changed since: the search field and the detail pane's
+        # rule came a frame later.
+        self.call_later(self._show_first_board)
         if self.feed_interval > 0:
             self.set_interval(self.feed_interval, self.poll_feed)
             self.poll_feed()
@@ -83,6 +86,10 @@ class DutyDeskApp(ReportsWorkerErrors, App):
             # it writes are then news to this session, announced), or a few seconds.
             self.set_interval(SWEEP_SECONDS, self.run_sweep)
             self._first_sweep = self.set_timer(FIRST_SWEEP_LATEST, self._sweep_first)
+
+    def _show_first_board(self) -> None:
+        opening, self.opening = self.opening, None
+        self.push_screen(self._board_screen("queue", opening=opening))
 
     @on(CountLoaded)  # (bubbled up from the queue, which counts once its page is shown)
     def _board_whole(self) -> None:

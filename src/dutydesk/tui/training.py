@@ -80,7 +80,10 @@ class TrainingApp(DutyDeskApp):
 
     def on_mount(self) -> None:
         self.set_interval(TICK_SECONDS, self._tick)
-        self.call_later(self._taken_up)  # once the desk's own first board is up
+
+    def _show_first_board(self) -> None:
+        super()._show_first_board()
+        self._taken_up()  # over the desk's own first board
 
     def _taken_up(self) -> None:
         if self.card is not None:
