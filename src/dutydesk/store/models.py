@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 from dutydesk.domain.lifecycle import OPEN_STATES, redo_actions
 from dutydesk.store.types import UTCDateTime
 
-SCHEMA_VERSION = 12  # Alembic's head revision (store/migrations), 0012
+SCHEMA_VERSION = 13  # Alembic's head revision (store/migrations), 0013
 
 # The steps the statistics count from the log (退单, 重办): a query names the same clause so that
 # SQLite sees it may read the small partial index.
@@ -115,10 +115,12 @@ class Case(_Table, table=True):
         Index("ix_case_open_created", "created_at", "id", sqlite_where=text(OPEN_STATES_SQL)),
         Index("ix_case_open_due", "due_at", sqlite_where=text(OPEN_STATES_SQL)),
         # Counting a place's open work ("mine", new, overdue) reads only the open rows, from
-        # the index alone (its deadlines are in it: 超期 at 1M cases 63 -> 2.6 ms).
-        _open_work("ix_case_open_street_due", "street_id", "state", "due_at", "ack_due_at"),
-        _open_work("ix_case_open_community_due", "community_id", "state", "due_at",
-                   "ack_due_at"),
+        # the index alone: its deadlines are in it (超期 at 1M cases 63 -> 2.6 ms), and the
+        # extension requests the duty chief decides (the chief's "mine" 22 -> 4 ms).
+        _open_work("ix_case_open_street_work", "street_id", "state", "due_at", "ack_due_at",
+                   "extension_due_at"),
+        _open_work("ix_case_open_community_work", "community_id", "state", "due_at",
+                   "ack_due_at", "extension_due_at"),
         # A place's open work newest first (a street's or community's 待我处理): walked in
         # order, where (place, state) sorted every open row of the place for one page.
         _open_work("ix_case_open_street_created", "street_id", "created_at", "id"),

@@ -1,5 +1,5 @@
 """Schema migrations with Alembic: one revision per schema version, its id the version's
-number (0001 … 0012). A new file is made whole from the models and stamped with the head; an
+number (0001 … 0013). A new file is made whole from the models and stamped with the head; an
 older one is brought up by `dutydesk upgrade` from the revision it is at — a file from before
 Alembic (it says its version only in `meta`) is stamped with that version first. `meta`'s
 `schema_version` keeps mirroring the revision, so an older dutydesk still refuses a newer file.
