@@ -100,7 +100,9 @@ def _due_steps(session: Session, desk: Desk, now) -> list[_Due]:
 
 def sweep(desk: Desk) -> SweepResult:
     """Write the ladder's steps that are due and not yet written. A read finds them first, so
-    a sweep with nothing to do never takes the write lock."""
+    a sweep with nothing to do never takes the write lock. (The minute's upkeep: the planner's
+    statistics are kept current too, by the store.)"""
+    desk.db.keep_statistics()
     with desk.db.read() as session:
         if not _due_steps(session, desk, desk.clock.now()):
             return SweepResult(0, 0)

@@ -13,6 +13,7 @@ SQL and no parameters (they hold reporters' names and phones).
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import sqlite3
 import threading
@@ -31,6 +32,11 @@ from dutydesk.store import models, search
 from dutydesk.store.inuse import SharedUse
 
 BUSY_TIMEOUT_MS = 15_000
+# The query planner's statistics (sqlite_stat1, `Database.keep_statistics`): read once the
+# desk has this many cases, again when they have doubled or the schema changed; ANALYZE reads
+# at most STATISTICS_ROWS rows an index (~50 ms at a million cases).
+STATISTICS_FROM = 500
+STATISTICS_ROWS = 1000
 
 # SQLite's primary result codes (the name before any "_EXTENDED" part) -> the officer's sentence.
 _STORAGE_KEYS = {
@@ -199,6 +205,10 @@ class Storage:
     def _install(self, session: Session) -> None:
         """What this engine adds to a new database beside the models' tables."""
 
+    def keep_statistics(self) -> None:
+        """Keep the query planner's statistics current (PostgreSQL's autovacuum does it for a
+        server; SQLite's file, `Database`, is kept by the sweep)."""
+
     def last_event_id(self) -> int:
         """The change feed's cursor: a cheap read of the primary key's maximum."""
         try:
@@ -262,7 +272,8 @@ class Database(Storage):
     def _migrate(self, version: int) -> None:
         """Bring an older schema up to date in one transaction (Alembic's revisions from the
         file's own: store/migrations); a session of a newer program may have done it
-        meanwhile, so the version is read again under the lock."""
+        meanwhile, so the version is read again under the lock. The new indexes' statistics
+        are read after."""
         from dutydesk.store import migrations
 
         with self.write() as session:
@@ -271,6 +282,27 @@ class Database(Storage):
                 int(session.get(models.Meta, "schema_version").value)
             if current < models.SCHEMA_VERSION:
                 migrations.upgrade(connection, current)
+        self.keep_statistics()
+
+    def keep_statistics(self) -> None:
+        """The query planner's statistics, read (bounded ANALYZE) once the desk has a few hundred
+        cases and again when they have doubled or the schema changed. SQLite reads none by
+        itself: a desk grown to a million cases without them had the duty chief's 待我处理
+        page in 63 ms and its count in 412 ms (1.4 and 8.6 ms with them); an upgrade's new
+        indexes without them, beside old ones with, were passed over (16 ms for 1). Checked
+        by a read first: with nothing to do, no write lock."""
+        if self.writer is None:
+            return
+        with self.read() as session:
+            if not _statistics_stale(session.connection()):
+                return
+        with self.write() as session:
+            connection = session.connection()
+            if cases := _statistics_stale(connection):  # again under the lock
+                connection.exec_driver_sql(f"PRAGMA analysis_limit={STATISTICS_ROWS}")
+                connection.exec_driver_sql("ANALYZE")
+                session.merge(models.Meta(key="statistics", value=json.dumps(
+                    {"cases": cases, "schema": models.SCHEMA_VERSION})))
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -303,6 +335,21 @@ class Database(Storage):
             self.writer.dispose()
         self.reader.dispose()
         self.in_use.release()
+
+
+def _statistics_stale(connection) -> int:
+    """The number of cases (their highest number) when the statistics should be read again,
+    else 0: past STATISTICS_FROM, none read yet, the cases doubled since, or another schema."""
+    cases = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM case_").scalar()
+    if cases < STATISTICS_FROM:
+        return 0
+    read = connection.exec_driver_sql(
+        "SELECT value FROM meta WHERE key = 'statistics'").scalar()
+    if read is None:
+        return cases
+    read = json.loads(read)
+    stale = read.get("schema") != models.SCHEMA_VERSION or cases >= 2 * read.get("cases", 0)
+    return cases if stale else 0
 
 
 WRITE_WAIT_SECONDS = 300  # a write waits this long for its turn before it is refused as busy
