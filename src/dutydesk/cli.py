@@ -191,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        startup.release()  # (a desk that never started: its app did not)
 
 
 def _tell_upgrades() -> None:

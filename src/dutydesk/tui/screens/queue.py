@@ -18,6 +18,7 @@ from dutydesk.domain.text import printable
 from dutydesk.i18n import t
 from dutydesk.services import claims, queue
 from dutydesk.services.cases import REPORTER_ROLES
+from dutydesk.services.context import Actor, Desk
 from dutydesk.services.keyset import Page
 from dutydesk.services.queue import CaseDetail, DeskCounts, QueueFilter, View
 from dutydesk.tui import keys
@@ -43,7 +44,7 @@ class Opening:
     counts: DeskCounts
 
 
-def read_opening(desk, actor, rows: int) -> Opening | None:
+def read_opening(desk: Desk, actor: Actor, rows: int) -> Opening | None:
     """The first page of the officer's default view, `rows` long (the terminal's lines: more
     than fit under the bars; the list cuts it), with its counts."""
     view = QueueFilter()

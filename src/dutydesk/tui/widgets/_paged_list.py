@@ -144,10 +144,6 @@ class PagedList(PagedTable):
     def page_loading(self) -> bool:
         return self._generation != self._landed
 
-    @property
-    def _laid_out(self) -> bool:
-        return bool(self.size.height) or self.loaded
-
     def _load(self, anchor: tuple, keep_id: int | None, turning: bool,
               keep_row: int = 0) -> None:
         self._generation += 1
@@ -157,11 +153,11 @@ class PagedList(PagedTable):
         if first is not None and anchor == ("top",) and keep_id is None:
             page, detail = first
             self._early = PageLoaded(page, anchor, 0, detail, False, self._generation)
-            if self._laid_out:
-                self.on_resize()
+            if self.size.height:
+                self._show_early()
             return
         # Not laid out yet, the page size is not known: as many rows as the screen has lines.
-        self._limit = (self.visible_rows if self._laid_out
+        self._limit = (self.visible_rows if self.size.height or self.loaded
                        else max(1, self.app.size.height // self.row_height))
         self._read_page(self.of, self._limit, anchor, keep_id, turning, keep_row,
                         self._generation)
@@ -170,13 +166,17 @@ class PagedList(PagedTable):
         if not self.size.height:
             return
         if self._early is not None:
-            early, self._early = self._early, None
-            if len(early.page.rows) < self.visible_rows and early.page.has_after:
-                self._load(early.anchor, None, False)  # read for a smaller screen: again
-            else:
-                self.on_page_loaded(early)
+            self._show_early()
         elif self.loaded and self.visible_rows != self._limit:
             self.reload()  # more or fewer rows fit: a page of the new size
+
+    def _show_early(self) -> None:
+        """The page that came (or was given) before the list had its size, now that it has."""
+        early, self._early = self._early, None
+        if len(early.page.rows) < self.visible_rows and early.page.has_after:
+            self._load(early.anchor, None, False)  # read for a smaller screen: again
+        else:
+            self.on_page_loaded(early)
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
     def _read_page(self, of: Any, limit: int, anchor: tuple, keep_id: int | None,
