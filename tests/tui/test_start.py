@@ -119,3 +119,11 @@ async def test_the_cards_the_first_sweep_writes_are_announced(desk, clock, monke
     async with app.run_test(size=(100, 30)) as pilot:
         assert await wait_for(pilot, lambda: any(f"#{case_id}" in n.message
                                                  for n in app._notifications))
+
+
+def test_a_desk_refused_at_its_start_leaves_the_collector_running(desk):
+    try:
+        assert main(["--db", str(desk.db.path), "--as", "nobody-here"]) == 1
+        assert gc.isenabled()
+    finally:
+        gc.enable()
