@@ -9,6 +9,7 @@ from dutydesk import startup
 from dutydesk.cli import main
 from dutydesk.services import queue
 from dutydesk.services.cases import create_case
+from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.widgets import CaseDetailView, CaseTable
 from tests.services.helpers import standard_draft
 from tests.tui.pilot import make_app, settle
@@ -36,7 +37,10 @@ async def test_the_first_frame_shows_the_opening_read_before_the_start(desk, mon
     app = make_app(desk, "liuyang", opening_rows=30)  # read for a 30-line terminal
     reads = _reads(monkeypatch)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()  # the first frame: no worker has read anything
+        for _ in range(20):  # the first frame (the board is pushed once the app has mounted)
+            if isinstance(app.screen, QueueScreen) and app.screen.query_one(CaseTable).loaded:
+                break
+            await pilot.pause()
         table = app.screen.query_one(CaseTable)
         shown = [r.id for r in table.rows_shown]
         assert 5 < len(shown) == table.visible_rows < 30  # cut to the rows that fit
