@@ -89,5 +89,20 @@ def undo(changes: list[str], version: int | None = None) -> None:
             bind.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
 
 
+def replace_indexes(changes: list[str], replaced: dict[str, str]) -> None:
+    """The changes' indexes made, then the ones they replace (name -> `ON table (…) …`)
+    dropped."""
+    change(changes)
+    for name in replaced:
+        op.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def restore_indexes(changes: list[str], replaced: dict[str, str]) -> None:
+    """A downgrade of `replace_indexes`: the replaced indexes made again, the changes undone."""
+    for name, made in replaced.items():
+        op.execute(f"CREATE INDEX IF NOT EXISTS {name} {made}")
+    undo(changes)
+
+
 def _columns(bind: Connection, table: str) -> set[str]:
     return {column["name"] for column in inspect(bind).get_columns(table)}

@@ -4,8 +4,6 @@ indexes."""
 
 from __future__ import annotations
 
-from alembic import op
-
 from dutydesk.store.migrations import steps
 
 revision = "0012"
@@ -33,12 +31,8 @@ REPLACED = {  # what the _due indexes replace (their columns' first two)
 
 
 def upgrade() -> None:
-    steps.change(CHANGES)
-    for name in REPLACED:
-        op.execute(f"DROP INDEX IF EXISTS {name}")
+    steps.replace_indexes(CHANGES, REPLACED)
 
 
 def downgrade() -> None:
-    for name, made in REPLACED.items():
-        op.execute(f"CREATE INDEX IF NOT EXISTS {name} {made}")
-    steps.undo(CHANGES)
+    steps.restore_indexes(CHANGES, REPLACED)

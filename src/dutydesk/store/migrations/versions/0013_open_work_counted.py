@@ -4,8 +4,6 @@ cases 22 -> 4 ms): these replace the _due indexes of 0012."""
 
 from __future__ import annotations
 
-from alembic import op
-
 from dutydesk.store.migrations import steps
 
 revision = "0013"
@@ -28,12 +26,8 @@ REPLACED = {  # what the _work indexes replace (their columns' first four)
 
 
 def upgrade() -> None:
-    steps.change(CHANGES)
-    for name in REPLACED:
-        op.execute(f"DROP INDEX IF EXISTS {name}")
+    steps.replace_indexes(CHANGES, REPLACED)
 
 
 def downgrade() -> None:
-    for name, made in REPLACED.items():
-        op.execute(f"CREATE INDEX IF NOT EXISTS {name} {made}")
-    steps.undo(CHANGES)
+    steps.restore_indexes(CHANGES, REPLACED)
