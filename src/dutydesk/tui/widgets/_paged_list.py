@@ -224,6 +224,7 @@ class PagedList(PagedTable):
             self._early = message  # shown once the list has its size (on_resize)
             return
         self._landed = message.generation
+        self._limit = self.visible_rows  # the page's size from now on (it may be cut to it)
         page, kind = self._fitted(message.page, message.anchor[0]), message.anchor[0]
         if not page.rows and kind != "top":
             # Nothing beyond this edge (or the rows vanished): fall back to the top.
@@ -263,7 +264,6 @@ class PagedList(PagedTable):
         """The page cut to the rows that fit (it was read before the list had its size);
         from the bottom when it was read upwards, so that it still meets the page below."""
         fits = self.visible_rows
-        self._limit = fits
         if len(page.rows) <= fits:
             return page
         if kind == "before":
