@@ -12,6 +12,7 @@ from dutydesk.tui.screens.forms import ActionScreen, NewCaseScreen
 from dutydesk.tui.screens.help import HelpScreen
 from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.widgets import CaseTable
+from dutydesk.tui.widgets._paged_list import PageSource
 from dutydesk.domain.lifecycle import CaseState
 from tests.services.helpers import new_case_in, standard_draft
 from tests.tui.pilot import burst, make_app, screen_text, settle, wait_for
@@ -221,6 +222,62 @@ async def test_paging_moves_through_a_long_queue(desk):
             await pilot.press("down")
         await settle(pilot)
         assert table.rows_shown[0].id == first_ids[-1] - 1
+
+
+def _recording(table) -> list[tuple]:
+    """From now on, the (after, before) of every page the list reads."""
+    source, asked = table.source, []
+
+    def page(of, limit, after, before):
+        asked.append((after, before))
+        return source.page(of, limit, after, before)
+
+    table.source = PageSource(page, source.detail)
+    return asked
+
+
+async def test_walking_off_a_page_turns_to_the_page_read_ahead(desk):
+    """The page below was read once the page was shown, with the detail of the row the cursor
+    lands on: walking off the last row turns to it at once (no read then), the cursor and its
+    detail in one frame; and the page after it is read ahead in turn."""
+    actor = desk.actor("liuyang")
+    for i in range(45):
+        create_case(desk, actor, standard_draft(summary=f"报告 {i:02d}"))
+    app = make_app(desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(CaseTable)
+        first = table.rows_shown
+        asked = _recording(table)
+        await burst(pilot, ["down"] * len(first), wait=False)
+        await pilot.pause()
+        second = table.rows_shown
+        assert second[0].id == first[-1].id - 1
+        assert table.current.id == second[0].id
+        assert table.detail is not None and table.detail.id == second[0].id
+        assert (first[-1].cursor, None) not in asked  # it was not read at the turn
+        await settle(pilot)
+        assert (second[-1].cursor, None) in asked  # the next one was read ahead
+
+
+async def test_a_page_read_ahead_is_not_shown_after_a_change(desk):
+    """A reload (after a change seen through the feed) drops the page read ahead: walking
+    off the page then shows the page below as it is now."""
+    actor = desk.actor("liuyang")
+    for i in range(45):
+        create_case(desk, actor, standard_draft(summary=f"报告 {i:02d}"))
+    app = make_app(desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(CaseTable)
+        first = table.rows_shown
+        below = first[-1].id - 1  # the first row of the page below, read ahead by now
+        with desk.db.write() as session:  # another officer's change
+            session.get(Case, below).summary = "改过的报告"
+        table.reload()  # and the keys come at once, before a new page below is read
+        await burst(pilot, ["down"] * len(first))
+        assert table.current.id == below
+        assert table.detail.summary == "改过的报告"
 
 
 async def test_bulk_urge_of_marked_cases(desk):

@@ -73,6 +73,7 @@ class PoliceScreen(ClaimKeys, BoardScreen):
 
     def on_mount(self) -> None:
         self.set_focus(self.paged_list)
+        self.watch(self.paged_list, "pages_shown", self._page_shown, init=False)
         self.paged_list.restart(self.section)
         self.load_counts()
         self._render_bars()
@@ -102,8 +103,7 @@ class PoliceScreen(ClaimKeys, BoardScreen):
     def _show_detail(self, detail) -> None:
         self.query_one(DetailPane).show(detail)
 
-    @on(PagedList.PageShown)
-    def _page_shown(self, _message: PagedList.PageShown) -> None:
+    def _page_shown(self) -> None:  # (watches the list's pages_shown)
         self._render_bars()
 
     def reload(self) -> None:

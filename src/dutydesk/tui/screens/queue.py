@@ -26,7 +26,7 @@ from dutydesk.tui.claiming import ClaimKeys
 from dutydesk.tui.format import fitted_width, plain
 from dutydesk.tui.messages import CountLoaded, FeedChanged
 from dutydesk.tui.screens.board import BoardScreen
-from dutydesk.tui.widgets import (CaseDetailView, CaseTable, DeskFooter, PagedList, PagedTable,
+from dutydesk.tui.widgets import (CaseDetailView, CaseTable, DeskFooter, PagedTable,
                                   PageSource, TextInput, TitleBar)
 
 BULK_ACTIONS = frozenset({Action.URGE, Action.DISPATCH})
@@ -90,6 +90,7 @@ class QueueScreen(ClaimKeys, BoardScreen):
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(CaseTable))
+        self.watch(self.table, "pages_shown", self._page_shown, init=False)
         self.restart()
         if self.opening is not None:
             # Counted already: shown with the first page, and said to the app as a count is
@@ -156,8 +157,7 @@ class QueueScreen(ClaimKeys, BoardScreen):
     def _show_detail(self, detail) -> None:
         self.query_one(CaseDetailView).show(detail)
 
-    @on(PagedList.PageShown)
-    def _page_shown(self, _message: PagedList.PageShown) -> None:
+    def _page_shown(self) -> None:  # (watches the list's pages_shown)
         self._render_bars()
         if self.total is None and self._counted != self.count_generation:
             # Counting can take far longer than a page at 1M rows: start it only now.

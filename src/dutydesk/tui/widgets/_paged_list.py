@@ -4,7 +4,9 @@ thread and keeps its cursor and the detail of the row the cursor is on.
 A board composes it with a `PageSource` (how to read a page of what it lists and a row's
 detail, both run in worker threads) and a `show_detail` function (where the detail goes, called
 as the cursor moves), and passes its filter down as `of`; it hears of the rest through messages
-(`PageShown`, `RowHighlighted`, `RowSelected`).
+(`RowHighlighted`, `RowSelected`), and of a page shown by watching `pages_shown` (its watcher
+runs as the page is drawn: the board's position lands in the same frame as the rows, where a
+message would be handled a frame later).
 
 Page loads are numbered so that only the newest lands; a move asked for while a page is
 loading waits for it, so keys in a burst never turn from a stale page. The arrow and page keys
@@ -16,6 +18,11 @@ The cursor row's detail is read with the page, the other shown rows' details as 
 shown, and a cursor move hands the board its row's detail in the same call: the cursor and its
 detail are drawn in one frame, with no round trip per key.
 
+The page the cursor is heading for (below, or above after a turn upwards) is read ahead once a
+page is shown, with the detail of the row the cursor will land on: walking off the page's edge
+turns to it in the same frame. Any other load (a reload after a change, a new filter, a resize)
+drops it, so a page read ahead is never staler than the page on screen.
+
 The first page is read as the list is mounted, before the screen is laid out, as many rows as
 the screen has lines (the most that can fit), and cut to the rows that fit once the list has its
 size. A board may be given its first page already read (`first`: the queue's, read before the
@@ -26,11 +33,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from textual import work
 from textual.message import Message
+from textual.reactive import var
 from textual.worker import Worker, WorkerState
 
 from dutydesk.errors import DutyDeskError
@@ -63,6 +71,11 @@ class PageLoaded(Message):
 
 
 @dataclass
+class PageReadAhead(Message):
+    loaded: PageLoaded  # the neighbouring page, as a turn to it would have loaded it
+
+
+@dataclass
 class DetailsRead(Message):
     details: dict[int, Any]  # row id -> detail, for the rows of one page
     generation: int
@@ -77,15 +90,8 @@ class DetailLoaded(Message):
 class PagedList(PagedTable):
     BINDINGS = keys.bindings(keys.LIST_KEYS)
 
-    @dataclass
-    class PageShown(Message):
-        """A page has landed on screen (the board redraws its position, recounts …)."""
-
-        paged_list: PagedList
-
-        @property
-        def control(self) -> PagedList:
-            return self.paged_list
+    # How many pages have landed on screen: a board watches it to redraw its position, recount …
+    pages_shown: var[int] = var(0)
 
     def __init__(self, columns: tuple[Column, ...], cells: Callable[[Any, bool], Cells],
                  source: PageSource, show_detail: Callable[[Any], None], *,
@@ -114,6 +120,7 @@ class PagedList(PagedTable):
         self._follow_id: int | None = None
         self._limit = 0  # the page size last asked for
         self._early: PageLoaded | None = None  # a page that came before the first layout
+        self._ahead: PageLoaded | None = None  # the neighbouring page, read ahead of a turn
         self._first = first  # (page, its first row's detail) read before the list was shown
 
     # -- loading (workers touch no widgets: they post messages) ---------------------------------
@@ -147,7 +154,7 @@ class PagedList(PagedTable):
     def _load(self, anchor: tuple, keep_id: int | None, turning: bool,
               keep_row: int = 0) -> None:
         self._generation += 1
-        self._early = None
+        self._early = self._ahead = None
         self._update_settled()
         first, self._first = self._first, None
         if first is not None and anchor == ("top",) and keep_id is None:
@@ -181,6 +188,17 @@ class PagedList(PagedTable):
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
     def _read_page(self, of: Any, limit: int, anchor: tuple, keep_id: int | None,
                    turning: bool, keep_row: int, generation: int) -> None:
+        self.post_message(self._page_at(of, limit, anchor, keep_id, turning, keep_row,
+                                        generation))
+
+    @work(thread=True, exclusive=True, group="ahead", exit_on_error=False)
+    def _read_ahead(self, of: Any, limit: int, anchor: tuple, generation: int) -> None:
+        self.post_message(PageReadAhead(self._page_at(of, limit, anchor, None, True, 0,
+                                                      generation)))
+
+    def _page_at(self, of: Any, limit: int, anchor: tuple, keep_id: int | None,
+                 turning: bool, keep_row: int, generation: int) -> PageLoaded:
+        """A page (read in a worker) with the detail of the row the cursor is to land on."""
         kind = anchor[0]
         page = self.source.page(of, limit, anchor[1] if kind == "after" else None,
                                 anchor[1] if kind == "before" else None)
@@ -193,7 +211,7 @@ class PagedList(PagedTable):
             cursor = min(keep_row, max(0, len(ids) - 1))
         # The cursor's row with the page, so that it lands at once; the rest once it is shown.
         detail = self._read_detail(ids[cursor]) if ids else None
-        self.post_message(PageLoaded(page, anchor, cursor, detail, turning, generation))
+        return PageLoaded(page, anchor, cursor, detail, turning, generation)
 
     @work(thread=True, exclusive=True, group="details", exit_on_error=False)
     def _read_details(self, ids: list[int], generation: int) -> None:
@@ -252,13 +270,26 @@ class PagedList(PagedTable):
             self._details[detail.id] = detail
         self._show_detail(detail)
         self.show_rows(page.rows, self.marked, cursor_index)
-        self.post_message(self.PageShown(self))
+        self.pages_shown += 1
         others = [r.id for r in page.rows if detail is None or r.id != detail.id]
         if others:
             self._read_details(others, message.generation)
+        self._read_next(upwards=kind == "before")
         while self._pending_moves and not self.page_loading:
             self._move(self._pending_moves.pop(0))
         self._update_settled()
+
+    def _read_next(self, upwards: bool) -> None:
+        """Read the page the cursor is heading for, to turn to it at once."""
+        rows = self.rows_shown
+        if rows and (self.has_before if upwards else self.has_after):
+            anchor = ("before", rows[0].cursor) if upwards else ("after", rows[-1].cursor)
+            self._read_ahead(self.of, self._limit, anchor, self._generation)
+
+    def on_page_read_ahead(self, message: PageReadAhead) -> None:
+        message.stop()
+        if message.loaded.generation == self._landed == self._generation:
+            self._ahead = message.loaded  # (nothing has been loaded since it was asked for)
 
     def _fitted(self, page: Page, kind: str) -> Page:
         """The page cut to the rows that fit (it was read before the list had its size);
@@ -301,8 +332,8 @@ class PagedList(PagedTable):
         self.show_detail(detail)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR:
-            return
+        if event.state is not WorkerState.ERROR or event.worker.group == "ahead":
+            return  # (a page read ahead that failed is read again if it is turned to)
         if event.worker.group == "page":
             # A page that failed to load is not coming: keys waiting for it must go on.
             self._landed = self._generation
@@ -335,9 +366,18 @@ class PagedList(PagedTable):
     def _turn(self, direction: str) -> None:
         rows = self.rows_shown
         if direction == "after" and self.has_after:
-            self._load(("after", rows[-1].cursor), None, True)
+            anchor = ("after", rows[-1].cursor)
         elif direction == "before" and self.has_before:
-            self._load(("before", rows[0].cursor), None, True)
+            anchor = ("before", rows[0].cursor)
+        else:
+            return
+        ahead = self._ahead
+        if ahead is not None and ahead.anchor == anchor:
+            self._generation += 1  # (drops the page read ahead, and any later answer)
+            self._ahead = None
+            self.on_page_loaded(replace(ahead, generation=self._generation))
+        else:
+            self._load(anchor, None, True)
 
     def _update_settled(self) -> None:
         if self.page_loading or self._pending_moves:
