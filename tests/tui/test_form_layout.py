@@ -219,3 +219,18 @@ async def test_every_boards_footer_keeps_every_key_at_80_columns(demo_desk):
                 assert item.key in line, (key, item.key, line)
             others = {f"F{n}" for n in range(2, 8)} - {key.upper()}
             assert others <= set(line.split()), (key, line)
+
+
+async def test_at_80_columns_the_other_boards_keep_their_names_where_one_space_makes_room(
+        demo_desk):
+    """The 110 board and the revisit calendar showed the other boards as bare F-keys (F2 F4 …)
+    at 80 columns, where their names fit with one space between the keys."""
+    from dutydesk.tui.widgets import DeskFooter
+
+    app = make_app(demo_desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        async for key, board in each_board(pilot):
+            if key in ("f3", "f5"):
+                line = board.query_one(DeskFooter).render().plain
+                assert "F2 受理" in line and "F7 统计" in line, (key, line)

@@ -2,8 +2,9 @@
 
 Textual's Footer gives every key a fixed cell and cuts what does not fit — at 80 columns the
 last boards' F-keys (F6 交接, F7 统计) fell off the calendar and the statistics. Here the line
-is laid out as text: when it is too long the other boards are shown by their F-keys alone
-(F2 F3 F4 …), then the descriptions give way from the end, so that every key stays visible.
+is laid out as text: when it is too long the keys move closer (one space apart), then the
+other boards are shown by their F-keys alone (F2 F3 F4 …), then the descriptions give way from
+the end, so that every key stays visible.
 The command palette's own key (Ctrl+P) is left to the help screen."""
 
 from __future__ import annotations
@@ -74,8 +75,9 @@ class DeskFooter(Widget):
         items = self.items()
         width = self.size.width
         count = len(items)
-        # Tighter and tighter: boards by F-key alone, one space apart, then fewer words.
-        attempts = [(True, count, "  "), (False, count, "  "), (False, count, " "),
+        # Tighter and tighter: one space apart, boards by F-key alone, then fewer words.
+        attempts = [(True, count, "  "), (True, count, " "), (False, count, "  "),
+                    (False, count, " "),
                     *((False, n, " ") for n in range(count - 1, -1, -1))]
         for boards_labelled, described, gap in attempts:
             parts = []
@@ -99,9 +101,9 @@ class DeskFooter(Widget):
             if label:
                 line.append(" " + label)
             spans.append((start, line.cell_len, item.action))
-            # Keys shown alone (F2 F3 …) sit one apart; described ones `gap` apart.
-            next_bare = index + 1 < len(parts) and not parts[index + 1][1]
-            line.append(" " if not label and next_bare else gap)
+            if index + 1 < len(parts):
+                # Keys shown alone (F2 F3 …) sit one apart; described ones `gap` apart.
+                line.append(" " if not label and not parts[index + 1][1] else gap)
         return line, spans
 
     async def on_click(self, event: events.Click) -> None:
