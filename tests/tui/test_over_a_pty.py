@@ -164,3 +164,34 @@ def test_the_first_frame_drawn_is_the_whole_board(demo_path):
         assert sum(1 for line in screen.display if "待受理" in line) >= 3, drawn  # the rows
     finally:
         terminal.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pseudo-terminals as on the SSH server")
+def test_a_desk_whose_terminal_went_away_ends(demo_path):
+    """Started without a controlling terminal (a supervisor, setsid), a desk gets no SIGHUP
+    when its terminal closes: it saw end of input over and over (Textual's reader spun at
+    70-80% of a CPU, for good). It ends within seconds."""
+    import subprocess
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dutydesk.cli", "--db", str(demo_path), "--as", "zhaolei"],
+        stdin=slave, stdout=slave, stderr=slave, start_new_session=True, close_fds=True,
+        env=dict(os.environ, TERM="xterm-256color"))
+    os.close(slave)
+    try:
+        output, deadline = b"", time.monotonic() + 30
+        while "受理队列".encode() not in output and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.1)[0]:
+                output += os.read(master, 65536)
+        assert "受理队列".encode() in output, output[-2000:]
+        os.close(master)
+        master = None
+        process.wait(timeout=15)  # (TimeoutExpired: still running)
+    finally:
+        if master is not None:
+            os.close(master)
+        if process.poll() is None:
+            process.kill()
+            process.wait()

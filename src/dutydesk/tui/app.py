@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import select
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -37,6 +39,7 @@ FEED_INTERVAL = 0.1  # seconds between change-feed polls (PRAGMA data_version: m
 
 
 SWEEP_SECONDS = 60
+TERMINAL_CHECK_SECONDS = 2.0
 FIRST_SWEEP_LATEST = 3.0  # seconds after start
 NOTICES_SHOWN = 3
 
@@ -75,6 +78,8 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         # the next drew only what had changed since: the search field and the detail pane's
         # rule came a frame later.
         self.call_later(self._show_first_board)
+        if not self.is_headless:
+            self.set_interval(TERMINAL_CHECK_SECONDS, self._end_if_terminal_gone)
         if self.feed_interval > 0:
             self.set_interval(self.feed_interval, self.poll_feed)
             self.poll_feed()
@@ -86,6 +91,13 @@ class DutyDeskApp(ReportsWorkerErrors, App):
             # it writes are then news to this session, announced), or a few seconds.
             self.set_interval(SWEEP_SECONDS, self.run_sweep)
             self._first_sweep = self.set_timer(FIRST_SWEEP_LATEST, self._sweep_first)
+
+    def _end_if_terminal_gone(self) -> None:
+        """A desk started without a controlling terminal (a supervisor, setsid) gets no SIGHUP
+        when its terminal closes; Textual's reader then sees end of input over and over and
+        spins. Everything is saved as it is done: the session ends."""
+        if terminal_gone(sys.__stdin__):
+            self.exit()
 
     def _show_first_board(self) -> None:
         opening, self.opening = self.opening, None
@@ -236,3 +248,14 @@ class DutyDeskApp(ReportsWorkerErrors, App):
     async def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             await self.push_screen(HelpScreen(self.actor.role, self.training))
+
+
+def terminal_gone(stream) -> bool:
+    """Has the terminal behind `stream` hung up (its other end closed)?"""
+    try:
+        watch = select.poll()
+        watch.register(stream.fileno(), select.POLLIN)
+        return any(events & (select.POLLHUP | select.POLLERR | select.POLLNVAL)
+                   for _, events in watch.poll(0))
+    except (AttributeError, OSError, ValueError):  # no such stream, or closed
+        return False
