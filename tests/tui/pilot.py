@@ -62,7 +62,8 @@ async def burst(pilot, keys: str | list[str], *, wait: bool = True) -> None:
     then wait for the workers they started, unless told not to."""
     app = pilot.app
     for key in keys:
-        name = {"\t": "tab", "/": "slash", " ": "space", "\r": "enter"}.get(key, key)
+        name = {"\t": "tab", "/": "slash", " ": "space", "\r": "enter",
+                "?": "question_mark"}.get(key, key)
         char = key if len(key) == 1 else None
         if name == "tab":
             char = "\t"

@@ -29,6 +29,15 @@ async def test_slash_q_does_not_quit(demo_desk):
         assert app.screen.query_one("#search", Input).value == "q"
 
 
+async def test_a_question_mark_typed_into_a_field_is_text_not_help(demo_desk):
+    app = make_app(demo_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "/a?b")
+        assert isinstance(app.screen, QueueScreen)
+        assert app.screen.query_one("#search", Input).value == "a?b"
+
+
 async def test_typing_fast_through_the_new_report_form(demo_desk):
     app = make_app(demo_desk)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -12,7 +12,6 @@ from textual.app import App, SystemCommand
 from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, TextArea
 
 from dutydesk import startup
 from dutydesk.domain.boards import boards_for
@@ -233,10 +232,10 @@ class DutyDeskApp(ReportsWorkerErrors, App):
         yield SystemCommand(t("key.quit"), t("app.confirm_quit"), self.action_quit)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "help" and isinstance(self.focused, Input | TextArea):
+        if action == "help" and self._typing("?"):
             return False  # `?` typed into a text field is a question mark
         if action == "request_quit":  # from a board, not while typing (forms bind q anew)
-            return self.screen in self.boards.values() and not isinstance(self.focused, Input)
+            return self.screen in self.boards.values() and not self._typing("q")
         if action.startswith("training_"):
             return False  # a training run's keys (TrainingApp)
         if action == "board":  # the footer offers the other boards, not the one shown
@@ -244,6 +243,11 @@ class DutyDeskApp(ReportsWorkerErrors, App):
             return name in self.board_names and self.screen is not self.boards.get(name) \
                 and self.screen in self.boards.values()
         return True
+
+    def _typing(self, character: str) -> bool:
+        """Does the focused widget take `character` as text (a text field)?"""
+        focused = self.focused
+        return focused is not None and focused.check_consume_key(character, character)
 
     async def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
