@@ -62,6 +62,7 @@ def measure(path: Path | str) -> dict:
     newest = queue_page(desk, actor, QueueFilter(view=View.ALL), limit=1).rows[0].id
     moment = mid[0] if isinstance(mid[0], dt.datetime) else dt.datetime.fromisoformat(mid[0])
     middle = Cursor(UTCDateTime().process_result_value(moment, None), mid[1])
+    third = queue_page(desk, actor, QueueFilter(view=View.ALL), limit=100).rows[-1].cursor
     queries = {
         "all, first page": lambda: queue_page(desk, actor, QueueFilter(view=View.ALL)),
         "all, page at the middle": lambda: queue_page(desk, actor, QueueFilter(view=View.ALL),
@@ -85,6 +86,11 @@ def measure(path: Path | str) -> dict:
         "community, all": lambda: queue_page(desk, community, QueueFilter(view=View.ALL)),
         "count mine": lambda: queue_count(desk, actor, QueueFilter(view=View.MINE)),
         "count all": lambda: queue_count(desk, actor, QueueFilter(view=View.ALL)),
+        # A page read again after a change shows its place: the rows above its first.
+        "place of the 3rd page (all)": lambda: queue_count(
+            desk, actor, QueueFilter(view=View.ALL), above=third),
+        "place of the page at the middle (all)": lambda: queue_count(
+            desk, actor, QueueFilter(view=View.ALL), above=middle),
         "header counts (today/new/overdue)": lambda: desk_counts(desk, actor),
         "detail of a new case": lambda: case_detail(desk, actor, newest),
     }

@@ -456,6 +456,9 @@ def test_a_section_of_two_states_pages_in_one_order_both_ways(desk, clock):
     forward = [r.id for p in pages for r in p.rows]
     assert forward == sorted(ids, key=lambda i: (_transfer(desk, i).created_at, i),
                              reverse=True)
+    for p in pages:  # a page's place: how many of the section lie above its first row
+        assert police.transfers_above(desk, officer, Section.DONE, p.rows[0].cursor) == \
+            forward.index(p.rows[0].id)
     back = police.transfer_page(desk, officer, Section.DONE, limit=2,
                                 before=pages[-1].rows[0].cursor)
     assert [r.id for r in back.rows] == [r.id for r in pages[-2].rows]

@@ -40,6 +40,19 @@ def test_keyset_pages_cover_every_row_once_newest_first(demo_desk, limit):
                                               key=lambda c: (c.created_at, c.id), reverse=True)
 
 
+@pytest.mark.parametrize("login", ["zhaolei", "liuyang", "chenjing"])
+@pytest.mark.parametrize("view", list(View))
+def test_a_rows_rank_is_how_many_rows_of_the_view_lie_above_it(demo_desk, login, view):
+    """The position a list shows for a page it reloaded (newer rows may have come above it)."""
+    actor = demo_desk.actor(login)
+    f = QueueFilter(view=view)
+    seen, pages = _walk(demo_desk, actor, f, 3)
+    for page in pages:
+        if page.rows:
+            assert queue_count(demo_desk, actor, f, above=page.rows[0].cursor) == \
+                seen.index(page.rows[0].id)
+
+
 def test_paging_back_returns_the_previous_page(demo_desk):
     actor = demo_desk.actor("zhaolei")
     f = QueueFilter(view=View.ALL)

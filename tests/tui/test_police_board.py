@@ -427,3 +427,35 @@ async def test_an_empty_section_says_so_and_the_import_bar_waits_for_a_file(demo
         await settle(pilot)
         assert isinstance(app.screen, ImportScreen)
         assert not app.screen.query_one("#progress").display
+
+
+async def test_a_page_read_again_after_new_calls_came_above_it_shows_its_true_place(desk):
+    import datetime as dt
+
+    from dutydesk.domain.deadlines import LOCAL_TZ
+    from dutydesk.services.police import TransferDraft, receive_transfer
+    from dutydesk.tui.messages import FeedChanged
+
+    officer = desk.actor("chenjing")
+
+    def arrive(number: str) -> None:
+        receive_transfer(desk, officer, TransferDraft(
+            number=number, called_at=dt.datetime(2026, 11, 24, 21, 5, tzinfo=LOCAL_TZ),
+            summary="楼下烧烤油烟扰民"))
+
+    for i in range(30):
+        arrive(f"J-{i:02d}")
+    app = make_app(desk, "chenjing")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_board(pilot)
+        page = len(app.screen.query_one(PagedTable).rows_shown)
+        await pilot.press("pagedown")
+        await settle(pilot)
+        status = str(app.screen.query_one("#status-bar").render())
+        assert f"第 {page + 1}–" in status, status
+        arrive("J-NEW-1")
+        arrive("J-NEW-2")
+        app.screen.post_message(FeedChanged(0))
+        await settle(pilot)
+        status = str(app.screen.query_one("#status-bar").render())
+        assert f"第 {page + 3}–" in status and "共 32 条" in status, status

@@ -280,6 +280,35 @@ async def test_a_page_read_ahead_is_not_shown_after_a_change(desk):
         assert table.detail.summary == "改过的报告"
 
 
+async def test_a_page_read_again_after_new_reports_came_above_it_shows_its_true_place(desk):
+    """On the second page, two new reports come in at the top: the page read again says where
+    it now lies (it said 第 n+1– still, and its last page ended short of the total)."""
+    from dutydesk.tui.messages import FeedChanged
+
+    actor = desk.actor("liuyang")
+    for i in range(45):
+        create_case(desk, actor, standard_draft(summary=f"报告 {i:02d}"))
+    app = make_app(desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        page = len(app.screen.query_one(CaseTable).rows_shown)
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert f"第 {page + 1}–{2 * page} 条 / 共 45 条" in _status(app)
+        for i in range(2):
+            create_case(desk, actor, standard_draft(summary=f"新报告 {i}"))
+        app.screen.post_message(FeedChanged(0))  # (as the change feed says it)
+        await settle(pilot)
+        assert f"第 {page + 3}–{2 * page + 2} 条 / 共 47 条" in _status(app)
+        await pilot.press("pageup")  # the page above, read upwards: the two new ones above it
+        await settle(pilot)
+        assert f"第 3–{page + 2} 条 / 共 47 条" in _status(app)
+        create_case(desk, actor, standard_draft(summary="又一条"))
+        app.screen.post_message(FeedChanged(0))
+        await settle(pilot)
+        assert f"第 4–{page + 3} 条 / 共 48 条" in _status(app)
+
+
 async def test_bulk_urge_of_marked_cases(desk):
     demo_desk = desk
     for _ in range(2):  # 督办 urges someone else: cases waiting for a unit

@@ -587,6 +587,20 @@ def transfer_page(desk: Desk, actor: Actor, section: Section, *, after: Cursor |
         r.danger != "[]", transfer_deadline(desk, r, now), r.case_id, r.case_state))
 
 
+@refusals_logged
+def transfers_above(desk: Desk, actor: Actor, section: Section, cursor: Cursor) -> int:
+    """How many transfers of a section lie above a row (newer): the place of a page read again
+    after newer ones came in above it."""
+    _require_desk(actor)
+    T = PoliceTransfer
+    states = [state.value for state in SECTION_STATES[section]]
+    with desk.db.read() as session:
+        return session.exec(
+            select(func.count()).select_from(T)
+            .where(col(T.state).in_(states), *_case_clauses(section),
+                   *bounds((col(T.created_at), col(T.id)), None, cursor))).one()
+
+
 def transfer_deadline(desk: Desk, transfer, now: dt.datetime) -> DeadlineView | None:
     """The timer a transfer is on: 签收 while waiting, the decision (分流 or 退回) once signed
     for; once diverted, the first contact with the caller, then — when the case's result is

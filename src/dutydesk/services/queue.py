@@ -234,12 +234,17 @@ def _page_statement(source, key, clauses: list[ColumnElement], after: Cursor | N
     )
 
 
-def queue_count(desk: Desk, actor: Actor, f: QueueFilter) -> int:
+def queue_count(desk: Desk, actor: Actor, f: QueueFilter, *,
+                above: Cursor | None = None) -> int:
+    """How many rows the view holds; or, `above` a row, how many lie above it (newer): the
+    position of a page read again after newer rows came in above it, counted on the page's
+    index from the top down to the row — cheap near the top, where people browse."""
     check_search(desk, f.search)
-    source, _key, scope = _source(actor)
+    source, key, scope = _source(actor)
     with desk.db.read() as session:
         clauses = scope + _filters(session, actor, f, desk.clock.now())
-        return session.exec(select(func.count()).select_from(source).where(*clauses)).one()
+        return session.exec(select(func.count()).select_from(source)
+                            .where(*clauses, *bounds(key, None, above))).one()
 
 
 @dataclass(frozen=True)

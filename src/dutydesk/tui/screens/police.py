@@ -16,6 +16,7 @@ from dutydesk.domain.text import printable
 from dutydesk.i18n import local_time, t
 from dutydesk.services import police
 from dutydesk.services import claims
+from dutydesk.services.keyset import Cursor
 from dutydesk.services.police import TransferDetail, TransferRow
 from dutydesk.tui import keys
 from dutydesk.tui.claiming import ClaimKeys, hold_text
@@ -64,7 +65,7 @@ class PoliceScreen(ClaimKeys, BoardScreen):
         yield TitleBar(t("police.title"))
         yield Static(id="sections")
         yield PagedList(TRANSFER_COLUMNS, transfer_cells,
-                        PageSource(self._read_page, self._read_detail),
+                        PageSource(self._read_page, self._read_detail, self._read_rank),
                         self._show_detail, id="transfers")
         yield Static(id="status-bar")
         yield DetailPane(self._detail_lines, t("police.board.no_selection"),
@@ -96,6 +97,9 @@ class PoliceScreen(ClaimKeys, BoardScreen):
     def _read_page(self, query: Section, limit: int, after, before):
         return police.transfer_page(self.desk, self.actor, query, after=after, before=before,
                                     limit=limit)
+
+    def _read_rank(self, query: Section, cursor: Cursor) -> int:
+        return police.transfers_above(self.desk, self.actor, query, cursor)
 
     def _read_detail(self, transfer_id: int) -> TransferDetail:
         return police.transfer_detail(self.desk, self.actor, transfer_id)

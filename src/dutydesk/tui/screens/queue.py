@@ -19,7 +19,7 @@ from dutydesk.i18n import t
 from dutydesk.services import claims, queue
 from dutydesk.services.cases import REPORTER_ROLES
 from dutydesk.services.context import Actor, Desk
-from dutydesk.services.keyset import Page
+from dutydesk.services.keyset import Cursor, Page
 from dutydesk.services.queue import CaseDetail, DeskCounts, QueueFilter, View
 from dutydesk.tui import keys
 from dutydesk.tui.claiming import ClaimKeys
@@ -81,7 +81,8 @@ class QueueScreen(ClaimKeys, BoardScreen):
             yield Static(views, id="views")
             yield TextInput(placeholder=t("queue.search_placeholder"), id="search")
         opening = self.opening
-        yield CaseTable(PageSource(self._read_page, self._read_detail), self._show_detail,
+        yield CaseTable(PageSource(self._read_page, self._read_detail, self._read_rank),
+                        self._show_detail,
                         of=self.filter, id="cases",
                         first=(opening.page, opening.detail) if opening else None)
         yield Static(id="status-bar")
@@ -147,9 +148,12 @@ class QueueScreen(ClaimKeys, BoardScreen):
         self.query_one("#search", Input).value = str(case_id)
         self.restart()
 
-    def _read_page(self, query: QueueFilter, limit: int, after, before) -> queue.Page:
+    def _read_page(self, query: QueueFilter, limit: int, after, before) -> Page:
         return queue.queue_page(self.desk, self.actor, query, limit=limit, after=after,
                                 before=before)
+
+    def _read_rank(self, query: QueueFilter, cursor: Cursor) -> int:
+        return queue.queue_count(self.desk, self.actor, query, above=cursor)
 
     def _read_detail(self, case_id: int) -> CaseDetail:
         return queue.case_detail(self.desk, self.actor, case_id)

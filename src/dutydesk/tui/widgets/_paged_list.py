@@ -54,10 +54,12 @@ _SAME = object()  # restart(): what is listed stays as it is
 class PageSource:
     """What a list shows: `page(of, limit, after, before)` reads a keyset page of `of` (a
     board's filter, a section); `detail(id)` a row's detail (an object with that `id`;
-    DutyDeskError when the row is out of reach)."""
+    DutyDeskError when the row is out of reach); `rank(of, cursor)`, for a board that shows
+    its place, how many rows of `of` lie above a row."""
 
     page: Callable[[Any, int, Cursor | None, Cursor | None], Page]
     detail: Callable[[int], Any]
+    rank: Callable[[Any, Cursor], int] | None = None
 
 
 @dataclass
@@ -68,6 +70,7 @@ class PageLoaded(Message):
     detail: Any  # the detail of the row the cursor lands on
     turning: bool  # a move to the neighbouring page rather than a reload
     generation: int  # which load this answers (only the newest is shown)
+    rank: int | None = None  # how many rows lie above the page's first (a page read again)
 
 
 @dataclass
@@ -211,7 +214,10 @@ class PagedList(PagedTable):
             cursor = min(keep_row, max(0, len(ids) - 1))
         # The cursor's row with the page, so that it lands at once; the rest once it is shown.
         detail = self._read_detail(ids[cursor]) if ids else None
-        return PageLoaded(page, anchor, cursor, detail, turning, generation)
+        # A page read again in place: newer rows may have come above it since it was reached.
+        rank = (self.source.rank(of, page.rows[0].cursor)
+                if self.source.rank and page.rows and kind != "top" and not turning else None)
+        return PageLoaded(page, anchor, cursor, detail, turning, generation, rank)
 
     @work(thread=True, exclusive=True, group="details", exit_on_error=False)
     def _read_details(self, ids: list[int], generation: int) -> None:
@@ -254,6 +260,9 @@ class PagedList(PagedTable):
             return
         if kind == "top":
             self.first_index = 0
+        elif message.rank is not None:
+            self.first_index = message.rank + len(message.page.rows) - len(page.rows) \
+                if kind == "before" else message.rank  # (cut from the top when read upwards)
         elif message.turning and kind == "after":
             self.first_index += len(self.rows_shown)
         elif message.turning and kind == "before":
