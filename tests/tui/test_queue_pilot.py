@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlmodel import select
 from textual.widgets import OptionList
@@ -12,7 +14,6 @@ from dutydesk.tui.screens.forms import ActionScreen, NewCaseScreen
 from dutydesk.tui.screens.help import HelpScreen
 from dutydesk.tui.screens.queue import QueueScreen
 from dutydesk.tui.widgets import CaseTable
-from dutydesk.tui.widgets._paged_list import PageSource
 from dutydesk.domain.lifecycle import CaseState
 from tests.services.helpers import new_case_in, standard_draft
 from tests.tui.pilot import burst, make_app, screen_text, settle, wait_for
@@ -199,11 +200,17 @@ async def test_filter_form_by_channel(demo_desk):
         assert "110转办" in _status(app)
 
 
+def _long_queue(desk, reports: int = 45):
+    """`reports` new reports, liuyang's: pages of them at any terminal size. Returns liuyang."""
+    actor = desk.actor("liuyang")
+    for i in range(reports):
+        create_case(desk, actor, standard_draft(summary=f"报告 {i:02d}"))
+    return actor
+
+
 @pytest.mark.both_engines
 async def test_paging_moves_through_a_long_queue(desk):
-    actor = desk.actor("liuyang")
-    for i in range(45):
-        create_case(desk, actor, standard_draft(summary=f"报告 {i:02d}"))
+    _long_queue(desk)
     app = make_app(desk)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -232,7 +239,7 @@ def _recording(table) -> list[tuple]:
         asked.append((after, before))
         return source.page(of, limit, after, before)
 
-    table.source = PageSource(page, source.detail)
+    table.source = replace(source, page=page)
     return asked
 
 
@@ -240,9 +247,7 @@ async def test_walking_off_a_page_turns_to_the_page_read_ahead(desk):
     """The page below was read once the page was shown, with the detail of the row the cursor
     lands on: walking off the last row turns to it at once (no read then), the cursor and its
     detail in one frame; and the page after it is read ahead in turn."""
-    actor = desk.actor("liuyang")
-    for i in range(45):
-        create_case(desk, actor, standard_draft(summary=f"报告 {i:02d}"))
+    _long_queue(desk)
     app = make_app(desk)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -263,9 +268,7 @@ async def test_walking_off_a_page_turns_to_the_page_read_ahead(desk):
 async def test_a_page_read_ahead_is_not_shown_after_a_change(desk):
     """A reload (after a change seen through the feed) drops the page read ahead: walking
     off the page then shows the page below as it is now."""
-    actor = desk.actor("liuyang")
-    for i in range(45):
-        create_case(desk, actor, standard_draft(summary=f"报告 {i:02d}"))
+    _long_queue(desk)
     app = make_app(desk)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -285,9 +288,7 @@ async def test_a_page_read_again_after_new_reports_came_above_it_shows_its_true_
     it now lies (it said 第 n+1– still, and its last page ended short of the total)."""
     from dutydesk.tui.messages import FeedChanged
 
-    actor = desk.actor("liuyang")
-    for i in range(45):
-        create_case(desk, actor, standard_draft(summary=f"报告 {i:02d}"))
+    actor = _long_queue(desk)
     app = make_app(desk)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
