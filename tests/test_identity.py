@@ -41,6 +41,13 @@ def test_serve_without_a_terminal_runs_nothing(db_path, opened, capsys):
     assert "ssh -t" in capsys.readouterr().err and opened == []
 
 
+def test_a_desk_started_without_a_terminal_runs_nothing(demo_path, opened, capsys):
+    """From a script or a cron job: Textual would read end of input forever, at most of a
+    CPU. One sentence instead."""
+    assert cli.main(["--db", str(demo_path), "--as", "liuyang"]) == 1
+    assert "ssh -t" in capsys.readouterr().err and opened == []
+
+
 def test_serve_refuses_an_unknown_officer_and_as(db_path, opened, capsys):
     assert cli.main(["serve", "--officer", "nobody", "--db", str(db_path)]) == 1
     err = capsys.readouterr().err

@@ -765,8 +765,10 @@ def _open(args: argparse.Namespace, officer: str | None = None) -> int:
 
     with _opened_desk(args) as desk:
         actor = desk.actor(officer) if officer is not None else _identify(desk, args)
-        if officer is not None and not _has_terminal():
-            # A command asked for instead of the desk (ssh host cmd): nothing runs but this.
+        if not _has_terminal():
+            # A command asked for instead of the desk (ssh host cmd), or a desk started by a
+            # script: nothing runs but this (with no terminal, Textual reads end of input
+            # forever, at most of a CPU).
             raise DutyDeskError("error.no_terminal")
         choices = reference_choices(desk, actor)
         from dutydesk.tui.app import DutyDeskApp
