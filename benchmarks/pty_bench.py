@@ -107,10 +107,11 @@ class Terminal:
 
 
 def start(argv: list[str], size: tuple[int, int],
-          ready: bytes) -> tuple[Terminal, float, float]:
+          ready: bytes) -> tuple[Terminal, float, float, int]:
     """A started program, the seconds to the frame that made its screen whole (what it shows
-    then changes no more: counts and details that come later are part of it) and the seconds
-    to its last frame before a second of quiet."""
+    then changes no more: counts and details that come later are part of it), the seconds
+    to its last frame before a second of quiet, and the bytes it wrote until then (what a
+    start costs over SSH)."""
     import pyte
 
     env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor", LANG="C.UTF-8")
@@ -130,16 +131,18 @@ def start(argv: list[str], size: tuple[int, int],
         stream.feed(chunk)
         if SYNC_END in chunk and screen.display != shown:
             shown, whole_at = list(screen.display), at
-    return terminal, whole_at - terminal.started, chunks[-1][0] - terminal.started
+    return (terminal, whole_at - terminal.started, chunks[-1][0] - terminal.started,
+            sum(len(c) for _, c in chunks))
 
 
 def run(argv: list[str], size: tuple[int, int], keys: int, starts: int, ready: bytes) -> dict:
     """`starts` starts (the median is kept); the last one then takes `keys` cursor-downs."""
-    times, last_frames = [], []
+    times, last_frames, written = [], [], []
     for attempt in range(starts):
-        terminal, seconds, last_frame = start(argv, size, ready)
+        terminal, seconds, last_frame, start_bytes = start(argv, size, ready)
         times.append(seconds)
         last_frames.append(last_frame)
+        written.append(start_bytes)
         if attempt < starts - 1:
             terminal.close()
     try:
@@ -151,7 +154,8 @@ def run(argv: list[str], size: tuple[int, int], keys: int, starts: int, ready: b
             latencies.append(latency)
             frames.append(count)
         return {"start": statistics.median(times), "last_frame": statistics.median(last_frames),
-                "latencies": latencies, "frames": frames}
+                "start_bytes": statistics.median(written), "latencies": latencies,
+                "frames": frames}
     finally:
         terminal.close()
 
@@ -214,7 +218,7 @@ def main() -> None:
     for name, r in results.items():
         lat = [x * 1000 for x in r["latencies"]]
         print(f"  {name:<16} start {r['start'] * 1000:7.0f} ms (last frame "
-              f"{r['last_frame'] * 1000:.0f} ms)   cursor p50 "
+              f"{r['last_frame'] * 1000:.0f} ms, {r['start_bytes'] / 1024:.0f} KB)   cursor p50 "
               f"{statistics.median(lat):6.1f} ms  p95 {percentile(lat, 0.95):6.1f} ms   "
               f"frames per key {statistics.mean(r['frames']):.2f} "
               f"(max {max(r['frames'])})")
