@@ -599,8 +599,7 @@ def _run_training(args: argparse.Namespace, scenario) -> int:
     from dutydesk.scenario.runner import prepare_training
     from dutydesk.store.engine import default_path
 
-    if not _has_terminal():
-        raise DutyDeskError("error.no_terminal")
+    _require_terminal()
     path = args.db or default_path().with_name(f"training-{scenario.path.stem}.db")
     prepared = prepare_training(path, scenario, fresh=getattr(args, "fresh", False))
     from dutydesk.tui.training import training_app
@@ -646,6 +645,14 @@ def _training_report(args: argparse.Namespace) -> int:
 
 def _has_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _require_terminal() -> None:
+    """A desk or a training run opens only on a terminal. A command asked for instead of the
+    desk (ssh host cmd), or a desk started by a script: nothing runs but this sentence (with no
+    terminal, Textual reads end of input forever, at most of a CPU)."""
+    if not _has_terminal():
+        raise DutyDeskError("error.no_terminal")
 
 
 def _officers(args: argparse.Namespace) -> int:
@@ -765,11 +772,7 @@ def _open(args: argparse.Namespace, officer: str | None = None) -> int:
 
     with _opened_desk(args) as desk:
         actor = desk.actor(officer) if officer is not None else _identify(desk, args)
-        if not _has_terminal():
-            # A command asked for instead of the desk (ssh host cmd), or a desk started by a
-            # script: nothing runs but this (with no terminal, Textual reads end of input
-            # forever, at most of a CPU).
-            raise DutyDeskError("error.no_terminal")
+        _require_terminal()
         choices = reference_choices(desk, actor)
         from dutydesk.tui.app import DutyDeskApp
         from dutydesk.tui.screens.queue import read_opening

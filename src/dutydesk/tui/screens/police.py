@@ -74,7 +74,7 @@ class PoliceScreen(ClaimKeys, BoardScreen):
 
     def on_mount(self) -> None:
         self.set_focus(self.paged_list)
-        self.watch(self.paged_list, "pages_shown", self._page_shown, init=False)
+        self.watch(self.paged_list, "pages_shown", self._render_bars, init=False)
         self.paged_list.restart(self.section)
         self.load_counts()
         self._render_bars()
@@ -106,9 +106,6 @@ class PoliceScreen(ClaimKeys, BoardScreen):
 
     def _show_detail(self, detail) -> None:
         self.query_one(DetailPane).show(detail)
-
-    def _page_shown(self) -> None:  # (watches the list's pages_shown)
-        self._render_bars()
 
     def reload(self) -> None:
         """The page read again (after a step, a change from elsewhere, the timer's tick), and
